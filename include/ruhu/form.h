@@ -1,0 +1,196 @@
+/*
+ * form — the in-memory model of an XLSForm, as loaded by form_load().
+ *
+ * A form is an immutable tree of nodes stored flat in document order: node 0
+ * is the first row of the survey sheet that is not an `end group/repeat`.
+ * A container (group or repeat) at index i holds the nodes i+1 .. end-1, so a
+ * subtree is a contiguous range and walking the array visits the form in the
+ * order an enumerator meets it. `end group` / `end repeat` rows produce no node.
+ *
+ * Every string in the model is owned by the form and lives until form_free().
+ * Every expression column is compiled at load (struct form_expr.e); the
+ * interview engine evaluates those compiled expressions and never re-parses.
+ * Translated columns (label, hint, constraint_message, required_message, and
+ * choice labels) are arrays with one entry per form language; a missing
+ * translation is NULL and form_text() falls back to the default language.
+ *
+ * The loader reads pyxform's single-file CSV workbook (.csv) and pyxform's
+ * markdown tables (.md); see docs/xlsform.md for what is supported.
+ */
+#ifndef RUHU_FORM_H
+#define RUHU_FORM_H
+
+#include "ruhu/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct expr;
+struct form;
+
+enum form_type {
+	FORM_GROUP,           /* begin group ... end group */
+	FORM_REPEAT,          /* begin repeat ... end repeat */
+	FORM_INTEGER,
+	FORM_DECIMAL,
+	FORM_RANGE,
+	FORM_TEXT,
+	FORM_NOTE,
+	FORM_DATE,
+	FORM_TIME,
+	FORM_DATETIME,
+	FORM_SELECT_ONE,
+	FORM_SELECT_MULTIPLE,
+	FORM_CALCULATE,
+	FORM_ACKNOWLEDGE,
+	FORM_HIDDEN,
+	FORM_GEOPOINT,
+	FORM_BARCODE,
+	/* metadata, filled automatically by the interview engine */
+	FORM_START,
+	FORM_END,
+	FORM_TODAY,
+	FORM_DEVICEID,
+	FORM_USERNAME,
+	FORM_AUDIT,
+	/* loaded but not capturable in a terminal (image, audio, video, file,
+	 * signature, geotrace, geoshape, ...): skipped at interview time with a
+	 * note; `type_name` keeps the original type */
+	FORM_UNSUPPORTED,
+};
+
+/* A translated text: one entry per form language, NULL where absent. */
+struct form_text {
+	const char *const *v;
+};
+
+/* An expression column: its source text (NULL when the cell is empty) and the
+ * compiled expression (NULL when empty). */
+struct form_expr {
+	const char *src;
+	struct expr *e;
+};
+
+struct form_node {
+	enum form_type type;
+	const char *type_name; /* the type cell as written, e.g. "select_one yes_no" */
+	const char *name;
+	int index;             /* this node's index */
+	int parent;            /* enclosing group/repeat, or -1 at top level */
+	int end;               /* containers: one past the last descendant; else index+1 */
+	int depth;             /* 0 at top level */
+	int repeat;            /* innermost enclosing repeat (or this node if it is one), or -1 */
+	int row;               /* 1-based row of the survey sheet in the source file */
+	int list;              /* selects: index of the choice list, else -1 */
+	bool or_other;         /* select ... or_other */
+	bool read_only_flag;   /* read_only = yes */
+	bool required_flag;    /* required = yes (required.e is NULL then) */
+
+	struct form_text label;
+	struct form_text hint;
+	struct form_text constraint_message;
+	struct form_text required_message;
+
+	struct form_expr relevant;
+	struct form_expr constraint;
+	struct form_expr calculation;
+	struct form_expr required;     /* when required is an expression */
+	struct form_expr read_only;    /* when read_only is an expression */
+	struct form_expr choice_filter;
+	struct form_expr repeat_count;
+	struct form_expr default_expr; /* when default is an expression (dynamic default) */
+	const char *default_value;     /* when default is a literal, else NULL */
+	const char *appearance;        /* NULL when empty */
+	const char *parameters;        /* raw "start=1 end=10 step=1", NULL when empty */
+
+	/* range: parsed parameters (defaults 1, 10, 1 as in ODK) */
+	double range_start, range_end, range_step;
+};
+
+struct form_choice {
+	const char *name;
+	struct form_text label;
+	const char *const *extra; /* one per form_list.extra_names, "" when empty */
+	int row;
+};
+
+struct form_list {
+	const char *name;
+	struct form_choice *choices;
+	size_t n;
+	const char *const *extra_names; /* extra columns of the choices sheet (for choice_filter) */
+	size_t n_extra;
+};
+
+enum form_syntax { FORM_SYNTAX_AUTO, FORM_SYNTAX_CSV, FORM_SYNTAX_MD };
+
+/*
+ * Loads and validates the form at `path` (syntax from the extension: .csv or
+ * .md). Every problem found is appended to `diags` with a location
+ * "FILE:SHEET:ROW" (FILE being `path` as given). Returns 0 and sets *out when
+ * the form has no errors (warnings are allowed), otherwise returns -1 and sets
+ * *out to NULL. The caller owns *out and frees it with form_free().
+ */
+int form_load(const char *path, struct form **out, struct diag_list *diags);
+
+/*
+ * Same as form_load() for a form already in memory; `name` is used in error
+ * locations. `data` need not be NUL-terminated.
+ */
+int form_load_buffer(const char *name, const char *data, size_t len, enum form_syntax syntax,
+		     struct form **out, struct diag_list *diags);
+
+void form_free(struct form *f);
+
+/* Nodes in document order. */
+size_t form_node_count(const struct form *f);
+const struct form_node *form_node(const struct form *f, size_t i);
+/* Index of the node with that name, or -1. Names are unique in a form. */
+int form_find(const struct form *f, const char *name);
+
+size_t form_list_count(const struct form *f);
+const struct form_list *form_list(const struct form *f, size_t i);
+/* Index of the choice list with that name, or -1. */
+int form_find_list(const struct form *f, const char *name);
+/* Index of the choice `name` in list `list`, or -1. */
+int form_find_choice(const struct form *f, int list, const char *name);
+
+/* Languages, in column order. A plain `label` column (no ::language) is a
+ * language named "default" with code "". */
+size_t form_lang_count(const struct form *f);
+const char *form_lang_name(const struct form *f, size_t i); /* "中文 (zh)" */
+const char *form_lang_code(const struct form *f, size_t i); /* "zh" */
+/* Index of the form language for a UI language code ("zh", "en"), falling back
+ * to the default language; never fails when the form has a language. */
+size_t form_lang_for(const struct form *f, const char *code);
+/* The settings sheet's default_language (or the first language). */
+size_t form_lang_default(const struct form *f);
+/* The text in language `lang`, falling back to the default language, then to
+ * any language; NULL when the text has no value at all. */
+const char *form_text(const struct form *f, struct form_text t, size_t lang);
+
+/* Settings sheet. form_setting() returns any settings column by (lowercased)
+ * name, or NULL. */
+const char *form_title(const struct form *f);
+const char *form_id(const struct form *f);
+const char *form_version(const struct form *f);
+const char *form_setting(const struct form *f, const char *key);
+/* settings instance_name, compiled; {NULL, NULL} when absent */
+struct form_expr form_instance_name(const struct form *f);
+
+/* The exact bytes the form was loaded from and their SHA-256 (64 hex chars). */
+const char *form_source(const struct form *f, size_t *len);
+const char *form_hash(const struct form *f);
+const char *form_path(const struct form *f);
+
+/* Summary counts for `ruhu check`. */
+struct form_stats {
+	size_t questions; /* nodes that are not containers, calculates or metadata */
+	size_t groups;
+	size_t repeats;
+	size_t lists;
+	size_t languages;
+};
+void form_stats(const struct form *f, struct form_stats *st);
+
+#endif

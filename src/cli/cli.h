@@ -1,0 +1,43 @@
+/*
+ * cli — the ruhu program: a table of git-style subcommands (commands.c), one
+ * file per command (cmd_*.c), and the few helpers they share for printing.
+ *
+ * Exit codes: 0 success, 1 bad input or failed operation (message on stderr),
+ * 2 usage error.
+ */
+#ifndef RUHU_CLI_H
+#define RUHU_CLI_H
+
+#include "ruhu/error.h"
+
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cmd_entry {
+	const char *name;
+	/* argv[0] is the command name; options follow (global --lang already removed) */
+	int (*fn)(int argc, char **argv);
+	const char *summary_zh;
+	const char *summary_en;
+	const char *usage_zh; /* full help text shown by `ruhu help CMD` */
+	const char *usage_en;
+};
+
+extern const struct cmd_entry cmd_table[];
+extern const size_t cmd_count;
+const struct cmd_entry *cmd_lookup(const char *name);
+
+/* Prints "ruhu: WHERE: message" in the current language to stderr. */
+void cli_error(const struct error *err);
+/* Prints a message built from both languages' formats to stderr, prefixed "ruhu: ". */
+void cli_errorf(const char *zh, const char *en, ...);
+/* Prints every diagnostic ("WHERE: error: message" / "WHERE: warning: message"). */
+void cli_diags(const struct diag_list *dl);
+/* Prints the short usage of `cmd` to stderr and returns EXIT_USAGE. */
+int cli_usage(const char *cmd);
+
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,5 @@
+/* commands — one declaration per cmd_*.c file; the table is in commands.c. */
+#ifndef RUHU_CLI_COMMANDS_H
+#define RUHU_CLI_COMMANDS_H
+
+#endif
