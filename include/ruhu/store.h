@@ -1,0 +1,518 @@
+/*
+ * store — the device database: one SQLite file per laptop (and the same
+ * schema for the team leader's database) that must never lose an answer.
+ *
+ * What it keeps (the schema is documented table by table in docs/store.md and
+ * is meant to be read with the plain `sqlite3` shell):
+ *   meta        key/value: device id, enumerator, change counter
+ *   form        every form ever used, with its exact source bytes and SHA-256
+ *   assignment  the household sample (+ assignment_field: preload values)
+ *   interview   one row per interview (UUID), its status, revision, position
+ *   answer      the current answers, keyed by (interview, path)
+ *   event       the append-only event log (paradata), UNIQUE(device, seq)
+ *   comment     comments on an interview or a question (review travels too)
+ *
+ * Invariants and promises:
+ * - Durability: every mutating call runs in ONE transaction (BEGIN IMMEDIATE
+ *   ... COMMIT) with journal_mode=WAL and synchronous=FULL, and returns only
+ *   after COMMIT has returned. When it returns 0 the change survives kill -9
+ *   and power loss; when it returns < 0 nothing of it was written.
+ *   Inside an explicit store_tx_begin() ... store_tx_commit() the calls nest
+ *   (as savepoints) and the whole group becomes durable at store_tx_commit().
+ * - Every change of an interview's content (answers, status, comments,
+ *   review) increments interview.revision by one; every change at all
+ *   (content or paradata) gives the interview a new store-wide change_seq
+ *   (strictly increasing within one database). Exports select by change_seq
+ *   (store_interviews_changed_since); merges compare revisions of one UUID.
+ * - Every change appends events; events are never updated or deleted. Events
+ *   written by this database carry its device id and a per-device sequence
+ *   number 1, 2, 3, ... (gap-free, never reused); UNIQUE(device, seq) lets a
+ *   merge insert foreign events without ever doubling them.
+ * - A cleared answer is deleted from `answer`; its old value stays in the
+ *   event log. A special value (don't know / refused) is stored in the
+ *   `special` column with value NULL, never as a magic string in `value`.
+ * - Nothing here prints; errors come back as a negative status and a
+ *   bilingual `struct error` whose `code` is one of enum store_errcode.
+ *
+ * Not thread-safe: one `struct store` per thread. Several processes may open
+ * the same file (SQLite locking; writers wait up to the busy timeout, then
+ * fail with STORE_E_LOCKED).
+ *
+ * Schema versions and migrations: src/store/store_schema.c holds the
+ * append-only list of migration steps (its file comment says how to add one,
+ * e.g. the merge bookkeeping tables of sync/); the schema version is the
+ * number of steps and lives in PRAGMA user_version.
+ *
+ * Times are milliseconds since 1970-01-01 UTC (int64).
+ * Paths name a question inside an interview: `name` at top level,
+ * `members[2]/m_age` inside a repeat (1-based instance index, the form's
+ * repeat name), nested as `plots[1]/crops[3]/crop_area`. A repeat instance
+ * itself is `members[2]`. The store treats paths as opaque text except in the
+ * repeat operations (store_repeat_delete / store_repeat_move).
+ */
+#ifndef RUHU_STORE_H
+#define RUHU_STORE_H
+
+#include "ruhu/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct form;
+struct store;
+struct sqlite3;
+
+/* The schema version this build writes (PRAGMA user_version). */
+int store_schema_version(void);
+
+/* err->code values; functions return the negated code (e.g. -STORE_E_LOCKED). */
+enum store_errcode {
+	STORE_OK = 0,
+	STORE_E_IO = 100,    /* cannot open/read/write the file (errno in the message) */
+	STORE_E_LOCKED,      /* another program holds the database (after the busy timeout) */
+	STORE_E_READONLY,    /* the file or its folder is not writable */
+	STORE_E_FULL,        /* disk (or quota) full */
+	STORE_E_NOTDB,       /* the file is not a SQLite database, or not a ruhu one */
+	STORE_E_CORRUPT,     /* the database is damaged */
+	STORE_E_NEWER,       /* schema version newer than this build understands */
+	STORE_E_NOTFOUND,    /* no such interview, form, assignment, file */
+	STORE_E_INVALID,     /* bad argument (empty key, bad path, unknown form ...) */
+	STORE_E_STATE,       /* not allowed in the interview's current status */
+	STORE_E_EXISTS,      /* a unique key already exists */
+	STORE_E_INTERNAL,    /* any other SQLite failure (message has SQLite's text) */
+};
+
+/* ---- opening -------------------------------------------------------------- */
+
+enum store_open_flags {
+	STORE_OPEN_CREATE = 1 << 0,   /* create the file when it does not exist */
+	STORE_OPEN_READONLY = 1 << 1, /* never write (no migration: an old schema is an error) */
+};
+
+/*
+ * Opens (and with STORE_OPEN_CREATE creates) the database at `path`, then
+ * brings its schema up to store_schema_version() by running the pending
+ * migrations in one transaction (all or none). Sets WAL, synchronous=FULL,
+ * foreign_keys=ON and a busy timeout (5 s; see store_busy_timeout).
+ * A new database gets a random device id (128 bits from /dev/urandom).
+ *
+ * Fails (returns < 0, *out = NULL, the file untouched) with:
+ *   STORE_E_NOTFOUND  no file and no STORE_OPEN_CREATE
+ *   STORE_E_NOTDB     "file 'x' is not a database" / "'x' is not a ruhu database"
+ *   STORE_E_NEWER     "database 'x' has schema version N, newer than the
+ *                     version M this ruhu supports: upgrade ruhu"
+ *   STORE_E_READONLY  the file is read-only and STORE_OPEN_READONLY is not set
+ *   STORE_E_LOCKED, STORE_E_CORRUPT, STORE_E_FULL, STORE_E_IO as named.
+ * The caller owns *out and closes it with store_close().
+ */
+int store_open(const char *path, unsigned flags, struct store **out, struct error *err);
+
+/* Finalizes statements and closes the database. Accepts NULL. */
+void store_close(struct store *s);
+
+/* The path given to store_open (owned by the store). */
+const char *store_path(const struct store *s);
+
+/* Sets how long a writer waits for another program's lock (ms, >= 0). */
+void store_busy_timeout(struct store *s, int ms);
+
+/*
+ * Replaces the clock (ms since epoch UTC) used for every time the store
+ * writes; NULL restores the real clock. For deterministic tests and synth.
+ */
+void store_set_clock(struct store *s, int64_t (*now_ms)(void *ctx), void *ctx);
+
+/*
+ * The SQLite handle, for the sync code (bundles, merge bookkeeping) and
+ * tests. Use it only for reading or inside store_tx_begin/commit, and keep
+ * the invariants above (append-only events, revisions, change_seq).
+ */
+struct sqlite3 *store_sqlite(struct store *s);
+
+/* ---- explicit transactions -------------------------------------------------- */
+
+/*
+ * Groups several calls into one all-or-nothing transaction (a merge of one
+ * bundle, a roster operation the engine composes). Nests: an inner begin is
+ * a savepoint. store_tx_commit() of the outermost level returns after COMMIT
+ * (durable). store_tx_rollback() undoes the innermost level; call it after
+ * any failure inside the group. All return 0 or < 0 with `err` set.
+ */
+int store_tx_begin(struct store *s, struct error *err);
+int store_tx_commit(struct store *s, struct error *err);
+int store_tx_rollback(struct store *s, struct error *err);
+
+/* ---- identity ------------------------------------------------------------- */
+
+#define STORE_ID_LEN 36 /* device ids and UUIDs: 8-4-4-4-12 lowercase hex */
+
+/* This database's device id (a random UUID created once); owned by the store. */
+const char *store_device_id(const struct store *s);
+
+/*
+ * The enumerator id set on this database, or NULL before the first
+ * store_enumerator_set() (owned by the store, valid until the next set).
+ */
+const char *store_enumerator_get(const struct store *s);
+
+/* Sets the enumerator id (non-empty, no control characters); recorded as an
+ * `enumerator` event. New interviews and events carry it. */
+int store_enumerator_set(struct store *s, const char *id, struct error *err);
+
+/* Writes a fresh random (version 4) UUID, NUL-terminated, into `out`. */
+int store_uuid_new(char out[STORE_ID_LEN + 1], struct error *err);
+
+/* ---- forms ---------------------------------------------------------------- */
+
+struct store_form_info {
+	char *hash;    /* SHA-256 of the source, 64 lowercase hex */
+	char *form_id; /* settings form_id (may be "") */
+	char *version; /* settings version (may be "") */
+	char *title;   /* settings form_title (may be "") */
+	int64_t added; /* when this database first saw it */
+	size_t size;   /* source bytes */
+};
+
+/*
+ * Stores a loaded form (its source bytes, hash, form_id, version, title).
+ * Idempotent: a form whose hash is already stored is left as it is (0).
+ * (Defined in store_form.c so that programs not using forms need not link the
+ * form loader.)
+ */
+int store_form_put(struct store *s, const struct form *f, struct error *err);
+
+/*
+ * The same from raw parts (for merge/import, where the form arrives as bytes):
+ * `hash` must be the SHA-256 of `source` in lowercase hex (the caller
+ * checks it); form_id/version/title may be NULL. Idempotent by hash.
+ */
+int store_form_put_source(struct store *s, const char *hash, const char *form_id,
+			  const char *version, const char *title, const char *source, size_t len,
+			  struct error *err);
+
+/* All stored forms, oldest first. Free with store_form_info_free(). */
+int store_form_list(struct store *s, struct store_form_info **out, size_t *n, struct error *err);
+void store_form_info_free(struct store_form_info *v, size_t n);
+
+/*
+ * The exact source bytes of the form with `hash` in a malloc'd buffer (NUL
+ * appended, not counted in *len); the caller frees it. STORE_E_NOTFOUND when
+ * absent. Hand it to form_load_buffer() to reload the form.
+ */
+int store_form_source(struct store *s, const char *hash, char **src, size_t *len,
+		      struct error *err);
+
+/* ---- assignments (the sample) ------------------------------------------- */
+
+struct store_field {
+	const char *name;
+	const char *value;
+};
+
+struct store_assignment {
+	const char *household_key; /* required, non-empty; primary key */
+	const char *county, *township, *village;
+	const char *household_type; /* 脱贫户 / 监测户 / 一般农户 ... as given */
+	const char *head_name;
+	const char *enumerator; /* assigned enumerator id, may be NULL */
+	const char *device;     /* assigned device id, may be NULL */
+	const struct store_field *preload; /* extra fields usable in forms */
+	size_t n_preload;
+};
+
+/*
+ * Inserts or replaces `n` assignments (a replaced one gets exactly the new
+ * preload fields) in ONE transaction: all or nothing. A bad row (empty key,
+ * the same key twice in `a`, empty or duplicate preload field name) fails the
+ * whole call with STORE_E_INVALID, a message naming the household key, and
+ * *bad (if non-NULL) set to its 0-based index in `a`; nothing is written.
+ * Records one `assign` event with the count.
+ */
+int store_assignments_put(struct store *s, const struct store_assignment *a, size_t n,
+			  size_t *bad, struct error *err);
+
+/* Assignment status, derived from its interviews (see docs/store.md):
+ * any rejected > any in progress > any completed > any approved > none. */
+enum store_astatus {
+	STORE_ASTATUS_NOT_STARTED,
+	STORE_ASTATUS_IN_PROGRESS,
+	STORE_ASTATUS_COMPLETED,
+	STORE_ASTATUS_APPROVED,
+	STORE_ASTATUS_REJECTED,
+	STORE_ASTATUS_COUNT
+};
+/* "not_started", "in_progress", ... ; NULL when out of range */
+const char *store_astatus_name(enum store_astatus st);
+
+struct store_assignment_row {
+	char *household_key, *county, *township, *village, *household_type, *head_name;
+	char *enumerator, *device;
+	enum store_astatus status;
+	char *interview;      /* UUID of its latest interview, or NULL */
+	char *review_comment; /* the team leader's comment when rejected, else NULL */
+	size_t n_interviews;  /* > 1 means a duplicate */
+};
+
+struct store_assignment_filter {
+	const char *enumerator; /* NULL: any */
+	const char *village;    /* NULL: any */
+	int status;             /* -1: any, else an enum store_astatus */
+	const char *search;     /* NULL or substring of head_name or household_key */
+};
+#define STORE_ASSIGNMENT_FILTER_ALL {NULL, NULL, -1, NULL}
+
+/*
+ * Assignments matching `f` (NULL = all), ordered by county, township,
+ * village, household_key. Free with store_assignment_rows_free().
+ */
+int store_assignment_list(struct store *s, const struct store_assignment_filter *f,
+			  struct store_assignment_row **out, size_t *n, struct error *err);
+void store_assignment_rows_free(struct store_assignment_row *v, size_t n);
+
+/* One assignment by key (STORE_E_NOTFOUND when absent); free with
+ * store_assignment_rows_free(row, 1). */
+int store_assignment_get(struct store *s, const char *household_key,
+			 struct store_assignment_row **row, struct error *err);
+
+/* The preload fields of a household (name order); free with store_fields_free. */
+int store_assignment_preload(struct store *s, const char *household_key,
+			     struct store_field **out, size_t *n, struct error *err);
+void store_fields_free(struct store_field *v, size_t n);
+
+/* Counts of assignments by status (enumerator NULL = all), counts[i] for
+ * status i. */
+int store_assignment_counts(struct store *s, const char *enumerator,
+			    size_t counts[STORE_ASTATUS_COUNT], struct error *err);
+
+/* ---- interviews ----------------------------------------------------------- */
+
+enum store_istatus {
+	STORE_IN_PROGRESS,
+	STORE_COMPLETED,
+	STORE_APPROVED,
+	STORE_REJECTED,
+	STORE_ISTATUS_COUNT
+};
+/* "in_progress", "completed", "approved", "rejected"; NULL when out of range */
+const char *store_istatus_name(enum store_istatus st);
+
+enum store_special {
+	STORE_SPECIAL_NONE = 0,
+	STORE_SPECIAL_DONT_KNOW, /* stored as 'dont_know' */
+	STORE_SPECIAL_REFUSED,   /* stored as 'refused' */
+};
+/* NULL for NONE, else "dont_know" / "refused" */
+const char *store_special_name(enum store_special sp);
+
+struct store_interview {
+	char uuid[STORE_ID_LEN + 1];
+	char *form_hash;
+	char *household_key;  /* NULL: a new interview not in the sample */
+	char *enumerator;     /* may be NULL */
+	char *device;         /* device that created it */
+	enum store_istatus status;
+	char *review_comment; /* latest review comment, or NULL */
+	int64_t revision;     /* 1 at creation, +1 on every content change */
+	int64_t change_seq;   /* store-wide order of the last change of any kind */
+	int64_t created, updated; /* ms since epoch UTC */
+	char *position;       /* path of the current question, NULL at the start */
+};
+/* Frees the strings of *iv (not iv itself) and zeroes it. Accepts NULL. */
+void store_interview_release(struct store_interview *iv);
+
+/*
+ * Creates an interview (status in_progress, revision 1) with a new UUID
+ * written to `uuid_out`, taken with the stored form `form_hash`
+ * (STORE_E_INVALID if that form is not stored) for `household_key` (NULL
+ * for a new household not in the sample; a key not in the sample is
+ * allowed and kept). enumerator and device come from the store. Records a
+ * `create` event.
+ */
+int store_interview_new(struct store *s, const char *form_hash, const char *household_key,
+			char uuid_out[STORE_ID_LEN + 1], struct error *err);
+
+/* The interview row (STORE_E_NOTFOUND when absent); release *out after. */
+int store_interview_get(struct store *s, const char *uuid, struct store_interview *out,
+			struct error *err);
+
+struct store_answer {
+	char *path;
+	char *value; /* NULL exactly when special != NONE */
+	enum store_special special;
+};
+
+/*
+ * Everything needed to resume: the interview row plus all its answers in
+ * path order (out->answers[0..n_answers)). Free with store_loaded_free().
+ */
+struct store_loaded {
+	struct store_interview iv;
+	struct store_answer *answers;
+	size_t n_answers;
+};
+int store_interview_load(struct store *s, const char *uuid, struct store_loaded **out,
+			 struct error *err);
+void store_loaded_free(struct store_loaded *l);
+
+/*
+ * THE hot path. In ONE transaction: sets the answer at `path` to `value`
+ * (special == STORE_SPECIAL_NONE; value non-NULL, may be "") or to the
+ * special value (value must be NULL), sets the interview's position to
+ * `position` (NULL leaves it), bumps revision and change_seq, and appends
+ * one event: `answer_set` (no previous answer), `answer_changed` (old and
+ * new recorded) or `special`. Returns 0 only after COMMIT: the UI may then
+ * show "已保存 / saved". Putting the same value and special again writes no
+ * answer and no event (only the position, if different).
+ * STORE_E_NOTFOUND: no such interview; STORE_E_STATE: the interview is not
+ * in progress (complete/approved/rejected: reopen first); STORE_E_INVALID:
+ * empty path or value/special mismatch.
+ */
+int store_answer_put(struct store *s, const char *uuid, const char *path, const char *value,
+		     enum store_special special, const char *position, struct error *err);
+
+/*
+ * Deletes the answer at `path` (one transaction; `answer_cleared` event
+ * with the old value; revision bump). Clearing an absent answer is a no-op
+ * returning 0 (position still updated when given).
+ */
+int store_answer_clear(struct store *s, const char *uuid, const char *path,
+		       const char *position, struct error *err);
+
+/*
+ * Records that the enumerator moved to `position` (a `navigate` event,
+ * position saved; change_seq bumped, revision not: navigation is paradata).
+ */
+int store_interview_navigate(struct store *s, const char *uuid, const char *position,
+			     struct error *err);
+
+/*
+ * Appends an event of `kind` (e.g. "open", "close", "repeat_add",
+ * "constraint_failed" — lowercase letters and '_') with optional path,
+ * old/new value and extra, for paradata the other calls do not record.
+ * Bumps change_seq, not revision. uuid may be NULL for a device-level event.
+ */
+int store_event_log(struct store *s, const char *uuid, const char *kind, const char *path,
+		    const char *old_value, const char *new_value, const char *extra,
+		    struct error *err);
+
+/*
+ * Roster operations, each ONE transaction, with `repeat` the path of the
+ * repeat without index ("members", "plots[1]/crops") and 1-based indexes:
+ * store_repeat_delete removes every answer under `repeat[index]/` (each
+ * logged as `answer_cleared`) and renumbers the later instances down by one
+ * (a `repeat_delete` event); store_repeat_move moves instance `from` to
+ * position `to`, shifting those between (a `repeat_move` event). Both bump
+ * the revision. Adding an instance writes no answer: log it with
+ * store_event_log(..., "repeat_add", "members[3]", ...).
+ */
+int store_repeat_delete(struct store *s, const char *uuid, const char *repeat, int index,
+			const char *position, struct error *err);
+int store_repeat_move(struct store *s, const char *uuid, const char *repeat, int from, int to,
+		      const char *position, struct error *err);
+
+/*
+ * Status changes, each one transaction with its event and a revision bump:
+ * complete: in_progress -> completed (`complete`)
+ * reopen:   completed or rejected -> in_progress (`reopen`)
+ * review:   completed, approved or rejected -> approved or rejected
+ *           (`review`, new value = status, extra = comment); `comment` may be
+ *           NULL for approve, and is required (non-empty) for reject; it
+ *           becomes review_comment and a comment row by `author`.
+ * Any other transition fails with STORE_E_STATE and a message naming both
+ * statuses.
+ */
+int store_interview_complete(struct store *s, const char *uuid, struct error *err);
+int store_interview_reopen(struct store *s, const char *uuid, struct error *err);
+int store_interview_review(struct store *s, const char *uuid, bool approve,
+			   const char *comment, const char *author, struct error *err);
+
+/*
+ * Adds a comment on the interview (path NULL) or on one question, by
+ * `author` (NULL = the enumerator). One transaction, `comment` event,
+ * revision bump. Each comment has its own UUID so merges never double it.
+ */
+int store_comment_add(struct store *s, const char *uuid, const char *path, const char *author,
+		      const char *text, struct error *err);
+
+/* ---- queries ------------------------------------------------------------- */
+
+/* Interview counts by status (enumerator NULL = all). */
+int store_interview_counts(struct store *s, const char *enumerator,
+			   size_t counts[STORE_ISTATUS_COUNT], struct error *err);
+
+/* The store-wide change counter now: the change_seq of the latest change
+ * (0 in an empty database). An export remembers it. */
+int store_change_seq(struct store *s, int64_t *out, struct error *err);
+
+/*
+ * Callback iteration. The pointers passed to `cb` are valid only during the
+ * call. `cb` returns 0 to continue; any other value stops the iteration and
+ * is returned by the iterating function (so return a negative value for an
+ * error, a positive one for "stop, found").
+ */
+typedef int (*store_interview_cb)(void *ctx, const struct store_interview *iv);
+typedef int (*store_answer_cb)(void *ctx, const struct store_answer *a);
+
+struct store_event {
+	char *device;
+	int64_t seq;
+	char *interview; /* UUID or NULL */
+	int64_t time;
+	char *kind;
+	char *actor;     /* enumerator (or reviewer) at the time, may be NULL */
+	char *path, *old_value, *new_value; /* may be NULL */
+	enum store_special old_special, new_special;
+	char *extra;     /* may be NULL */
+};
+typedef int (*store_event_cb)(void *ctx, const struct store_event *ev);
+
+struct store_comment {
+	char *uuid;
+	char *interview;
+	char *path;   /* NULL: on the whole interview */
+	char *author; /* may be NULL */
+	char *text;
+	int64_t time;
+	char *device;
+};
+typedef int (*store_comment_cb)(void *ctx, const struct store_comment *c);
+
+/* Interviews whose change_seq > since, in change_seq order (since = 0: all). */
+int store_interviews_changed_since(struct store *s, int64_t since, store_interview_cb cb,
+				   void *ctx, struct error *err);
+/* Answers of one interview in path order. */
+int store_answers_each(struct store *s, const char *uuid, store_answer_cb cb, void *ctx,
+		       struct error *err);
+/* Events of one interview (uuid NULL: the device-level events) in
+ * (time, device, seq) order. */
+int store_events_each(struct store *s, const char *uuid, store_event_cb cb, void *ctx,
+		      struct error *err);
+/* Comments of one interview in time order. */
+int store_comments_each(struct store *s, const char *uuid, store_comment_cb cb, void *ctx,
+			struct error *err);
+
+/* ---- merge primitives (for sync/) ---------------------------------------- */
+
+/*
+ * Insert an event exactly as given (a foreign device's, from a bundle):
+ * returns 1 when inserted, 0 when (device, seq) already existed (the row is
+ * not compared or changed), < 0 on error. Does not touch interviews.
+ */
+int store_event_insert(struct store *s, const struct store_event *ev, struct error *err);
+
+/* Insert a comment as given; 1 inserted, 0 when its uuid exists, < 0 error. */
+int store_comment_insert(struct store *s, const struct store_comment *c, struct error *err);
+
+/*
+ * Writes the interview row exactly as given (insert or replace every field,
+ * revision included; change_seq is assigned anew by this store) and, when
+ * `answers` is non-NULL, replaces all its answers with answers[0..n). No
+ * event is written: the events travel separately. The caller decides
+ * (by revision) whether to call it; wrap it with the events of the same
+ * bundle in store_tx_begin/commit.
+ */
+int store_interview_import(struct store *s, const struct store_interview *iv,
+			   const struct store_answer *answers, size_t n, struct error *err);
+
+#endif
