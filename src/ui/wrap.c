@@ -65,6 +65,13 @@ int wrap_cp_width(long cp)
 	return w < 0 ? 1 : w;
 }
 
+bool wrap_cp_printable(long cp)
+{
+	if (cp < 32 || cp == 127 || (cp >= 0x80 && cp < 0xa0))
+		return false;
+	return wcwidth((wchar_t)cp) >= 0;
+}
+
 int wrap_width(const char *s, size_t n)
 {
 	size_t i = 0;

@@ -25,6 +25,7 @@
 #ifndef RUHU_UI_WRAP_H
 #define RUHU_UI_WRAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One line of wrapped text: `len` bytes at `off` in the source, `width`
@@ -52,6 +53,9 @@ int wrap_decode(const char *s, size_t n, long *cp);
 
 /* Display columns of one code point (0, 1 or 2); -1 (invalid) counts 1. */
 int wrap_cp_width(long cp);
+
+/* Whether the code point is drawn as itself (else as '?'; a tab as ' '). */
+bool wrap_cp_printable(long cp);
 
 /* Display columns of the first `n` bytes of `s`. */
 int wrap_width(const char *s, size_t n);
