@@ -1,0 +1,1374 @@
+/*
+ * bundle — writer and verifying streaming reader of bundle files.
+ * The format is described in docs/bundle.md and include/ruhu/bundle.h.
+ *
+ * Layering of the reader: a byte source (file or memory) feeds the gzip
+ * layer, which checks the fixed 10-byte header, raw-inflates the deflate
+ * data, and checks the CRC-32/ISIZE trailer and end of file. Every inflated
+ * byte goes to the content layer: the magic line, then the manifest (fed to
+ * libcsv one byte at a time so the byte after `end,manifest` is known
+ * exactly), then each section (fed in bulk, bounded by the manifest's byte
+ * length). Faults are reported once, at the first one found; after a fault
+ * every callback returns at once.
+ *
+ * Invariant of the writer: the bytes written depend only on the rows given
+ * and the manifest fields (the gzip header carries no time or name), so the
+ * same input always gives the same file.
+ */
+#include "ruhu/bundle.h"
+
+#include "ruhu/digest.h"
+#include "ruhu/strbuf.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MAGIC "ruhu-bundle"
+#define MANIFEST_MAX (1u << 20)      /* manifest bytes */
+#define FIELD_MAX ((size_t)64 << 20) /* libcsv buffer for one field */
+#define CHUNK 65536
+
+/*
+ * The only gzip header ruhu writes: FLG = FEXTRA, mtime 0, XFL 0, OS 3
+ * (Unix), XLEN 36, and one extra subfield "RH" of 32 bytes holding the
+ * SHA-256 of everything after the header (deflate data and trailer). gzip
+ * checksums neither its header nor the deflate encoding itself (a deflate
+ * stream can change without changing its output), so the reader requires
+ * these fixed bytes and checks the subfield: no byte of a bundle can change
+ * without the bundle being refused. zcat skips the extra field.
+ */
+#define GZHEAD_LEN 48
+static const unsigned char gzhead_bytes[16] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 3,
+					       36, 0, 'R', 'H', 32, 0};
+
+static const char *const section_names[BS_COUNT] = {
+	"forms", "assignments", "preload", "interviews", "answers", "events", "comments",
+};
+
+static const char *const cols_forms[] = {"form_id", "version", "hash", "title", "source"};
+static const char *const cols_assignments[] = {"household_key", "county",	  "township",
+					       "village",	"household_type", "head_name",
+					       "enumerator",	"device",	  "status"};
+static const char *const cols_preload[] = {"household_key", "field", "value"};
+static const char *const cols_interviews[] = {
+	"uuid",	  "form_hash", "household_key", "enumerator", "device",
+	"status", "revision",  "created",	"updated",    "review"};
+static const char *const cols_answers[] = {"uuid", "path", "value", "special"};
+static const char *const cols_events[] = {"device", "seq",  "uuid",	 "time",
+					  "type",   "path", "old_value", "new_value"};
+static const char *const cols_comments[] = {"device", "seq",  "uuid", "time",
+					    "author", "path", "text"};
+
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	const char *const *cols;
+	size_t n;
+} section_cols[BS_COUNT] = {
+	{cols_forms, NCOLS(cols_forms)},
+	{cols_assignments, NCOLS(cols_assignments)},
+	{cols_preload, NCOLS(cols_preload)},
+	{cols_interviews, NCOLS(cols_interviews)},
+	{cols_answers, NCOLS(cols_answers)},
+	{cols_events, NCOLS(cols_events)},
+	{cols_comments, NCOLS(cols_comments)},
+};
+
+const char *bundle_section_name(enum bundle_section s)
+{
+	return (unsigned)s < BS_COUNT ? section_names[s] : "?";
+}
+
+const char *const *bundle_columns(enum bundle_section s, size_t *n)
+{
+	*n = section_cols[s].n;
+	return section_cols[s].cols;
+}
+
+void bundle_manifest_free(struct bundle_manifest *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	free(m->ruhu_version);
+	free(m->device);
+	free(m->for_device);
+	for (i = 0; i < m->n_enumerators; i++)
+		free(m->enumerators[i]);
+	free(m->enumerators);
+	for (i = 0; i < m->n_forms; i++) {
+		free(m->forms[i].id);
+		free(m->forms[i].version);
+		free(m->forms[i].hash);
+	}
+	free(m->forms);
+	free(m->created);
+	free(m);
+}
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+/* Length of the valid UTF-8 prefix rule: returns 1 when s[0..len) is valid
+ * UTF-8 (no overlongs, no surrogates, <= U+10FFFF) and holds no NUL. */
+static int utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (len - i <= n)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* Appends one CSV field: NULL as nothing, "" as "", quoted when needed. */
+static void csv_add_field(struct strbuf *sb, const char *f)
+{
+	const char *p;
+
+	if (!f)
+		return;
+	if (!*f) {
+		strbuf_add(sb, "\"\"", 2);
+		return;
+	}
+	if (!strpbrk(f, ",\"\r\n")) {
+		strbuf_addstr(sb, f);
+		return;
+	}
+	strbuf_addch(sb, '"');
+	for (p = f; *p; p++) {
+		if (*p == '"')
+			strbuf_addch(sb, '"');
+		strbuf_addch(sb, *p);
+	}
+	strbuf_addch(sb, '"');
+}
+
+static void csv_add_row(struct strbuf *sb, const char *const *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(sb, ',');
+		csv_add_field(sb, f[i]);
+	}
+	strbuf_addch(sb, '\n');
+}
+
+/* ---- writer -------------------------------------------------------------- */
+
+struct bundle_writer {
+	enum bundle_kind kind;
+	char *device;
+	char *for_device;
+	long long seq;
+	char *created;
+	char **enums;
+	size_t n_enums, cap_enums;
+	struct strbuf forms_manifest; /* "form,id,version,hash" rows */
+	struct strbuf sec[BS_COUNT];
+	size_t rows[BS_COUNT];
+};
+
+struct bundle_writer *bundle_writer_new(enum bundle_kind kind, const char *device,
+					const char *for_device, long long seq, const char *created)
+{
+	struct bundle_writer *w = xcalloc(1, sizeof(*w));
+	int i;
+
+	w->kind = kind;
+	w->device = xstrdup(device);
+	w->for_device = xstrdup(for_device);
+	w->seq = seq;
+	w->created = xstrdup(created);
+	strbuf_init(&w->forms_manifest);
+	for (i = 0; i < BS_COUNT; i++) {
+		strbuf_init(&w->sec[i]);
+		csv_add_row(&w->sec[i], section_cols[i].cols, section_cols[i].n);
+	}
+	return w;
+}
+
+void bundle_writer_free(struct bundle_writer *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	free(w->device);
+	free(w->for_device);
+	free(w->created);
+	for (i = 0; i < w->n_enums; i++)
+		free(w->enums[i]);
+	free(w->enums);
+	strbuf_release(&w->forms_manifest);
+	for (i = 0; i < BS_COUNT; i++)
+		strbuf_release(&w->sec[i]);
+	free(w);
+}
+
+void bundle_writer_add_enumerator(struct bundle_writer *w, const char *name)
+{
+	size_t i;
+
+	if (!name || !*name)
+		return;
+	for (i = 0; i < w->n_enums; i++)
+		if (!strcmp(w->enums[i], name))
+			return;
+	XGROW(w->enums, w->cap_enums, w->n_enums + 1);
+	w->enums[w->n_enums++] = xstrdup(name);
+}
+
+void bundle_writer_row(struct bundle_writer *w, enum bundle_section s, const char *const *f)
+{
+	csv_add_row(&w->sec[s], f, section_cols[s].n);
+	w->rows[s]++;
+	if (s == BS_FORMS) {
+		const char *row[4] = {"form", f[0], f[1], f[2]};
+		csv_add_row(&w->forms_manifest, row, 4);
+	}
+}
+
+size_t bundle_writer_rows(const struct bundle_writer *w, enum bundle_section s)
+{
+	return w->rows[s];
+}
+
+static void kv(struct strbuf *sb, const char *k, const char *v)
+{
+	const char *row[2] = {k, v};
+	csv_add_row(sb, row, 2);
+}
+
+/* The uncompressed text before the sections: magic line and manifest. */
+static void build_head(struct bundle_writer *w, struct strbuf *sb)
+{
+	struct digest d;
+	unsigned char h[32];
+	char hex[65], num[3][32];
+	size_t i;
+
+	strbuf_addf(sb, "%s,%d\n", MAGIC, BUNDLE_FORMAT_VERSION);
+	kv(sb, "ruhu_version", RUHU_VERSION);
+	kv(sb, "kind", w->kind == BUNDLE_RETURN ? "return" : "device");
+	kv(sb, "device", w->device);
+	kv(sb, "for_device", w->for_device);
+	snprintf(num[0], sizeof(num[0]), "%lld", w->seq);
+	kv(sb, "sequence", num[0]);
+	kv(sb, "created", w->created);
+	for (i = 0; i < w->n_enums; i++)
+		kv(sb, "enumerator", w->enums[i]);
+	strbuf_add(sb, w->forms_manifest.buf, w->forms_manifest.len);
+	digest_init(&d, DIGEST_SHA256);
+	for (i = 0; i < BS_COUNT; i++) {
+		const char *row[4];
+
+		snprintf(num[1], sizeof(num[1]), "%zu", w->rows[i]);
+		snprintf(num[2], sizeof(num[2]), "%zu", w->sec[i].len);
+		row[0] = "section";
+		row[1] = section_names[i];
+		row[2] = num[1];
+		row[3] = num[2];
+		csv_add_row(sb, row, 4);
+		digest_update(&d, w->sec[i].buf, w->sec[i].len);
+	}
+	digest_final(&d, h);
+	digest_to_hex(h, 32, hex);
+	kv(sb, "content_sha256", hex);
+	kv(sb, "end", "manifest");
+}
+
+/* Output sink of the compressor: returns 0 or -1 with err. */
+struct sink {
+	int fd;              /* >= 0: write here */
+	struct strbuf *mem;  /* else append here */
+	const char *name;
+	struct error *err;
+};
+
+static int sink_put(struct sink *s, const void *p, size_t n)
+{
+	const char *c = p;
+
+	if (!s->mem) {
+		while (n) {
+			ssize_t k = write(s->fd, c, n);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				error_set(s->err, s->name, "无法写入：%s", "cannot write: %s",
+					  strerror(k < 0 ? errno : EIO));
+				return -1;
+			}
+			c += k;
+			n -= (size_t)k;
+		}
+		return 0;
+	}
+	strbuf_add(s->mem, p, n);
+	return 0;
+}
+
+static int deflate_feed(z_stream *z, struct sink *s, const void *p, size_t n, int flush,
+			unsigned char *out)
+{
+	z->next_in = (unsigned char *)p;
+	z->avail_in = (uInt)n;
+	do {
+		int rc;
+
+		z->next_out = out;
+		z->avail_out = CHUNK;
+		rc = deflate(z, flush);
+		if (rc == Z_STREAM_ERROR)
+			abort(); /* only on misuse of zlib */
+		if (sink_put(s, out, CHUNK - z->avail_out) < 0)
+			return -1;
+	} while (z->avail_out == 0 || (flush == Z_FINISH && z->avail_in));
+	return 0;
+}
+
+/* Compresses magic line, manifest and sections into `body` (deflate data
+ * and gzip trailer, without the header). */
+static void compress_body(struct bundle_writer *w, struct strbuf *body)
+{
+	struct strbuf head = STRBUF_INIT;
+	struct sink s = {-1, body, NULL, NULL};
+	unsigned char *out = xmalloc(CHUNK);
+	unsigned char trailer[8];
+	uLong crc = crc32(0, Z_NULL, 0);
+	uint64_t total = 0;
+	z_stream z;
+	int i;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();
+	build_head(w, &head);
+	crc = crc32(crc, (const Bytef *)head.buf, (uInt)head.len);
+	total += head.len;
+	deflate_feed(&z, &s, head.buf, head.len, Z_NO_FLUSH, out);
+	for (i = 0; i < BS_COUNT; i++) {
+		const char *p = w->sec[i].buf;
+		size_t left = w->sec[i].len;
+
+		while (left) {
+			size_t n = left > (1u << 30) ? (1u << 30) : left;
+
+			crc = crc32(crc, (const Bytef *)p, (uInt)n);
+			deflate_feed(&z, &s, p, n, Z_NO_FLUSH, out);
+			p += n;
+			left -= n;
+		}
+		total += w->sec[i].len;
+	}
+	deflate_feed(&z, &s, NULL, 0, Z_FINISH, out);
+	for (i = 0; i < 4; i++) {
+		trailer[i] = (unsigned char)(crc >> (8 * i));
+		trailer[4 + i] = (unsigned char)(total >> (8 * i));
+	}
+	strbuf_add(body, trailer, 8);
+	deflateEnd(&z);
+	free(out);
+	strbuf_release(&head);
+}
+
+static int emit(struct bundle_writer *w, struct sink *s)
+{
+	struct strbuf body = STRBUF_INIT;
+	unsigned char hdr[GZHEAD_LEN];
+	int ret = -1;
+
+	compress_body(w, &body);
+	memcpy(hdr, gzhead_bytes, sizeof(gzhead_bytes));
+	{
+		struct digest d;
+
+		digest_init(&d, DIGEST_SHA256);
+		digest_update(&d, body.buf, body.len);
+		digest_final(&d, hdr + sizeof(gzhead_bytes));
+	}
+	if (sink_put(s, hdr, sizeof(hdr)) < 0 || sink_put(s, body.buf, body.len) < 0)
+		goto done;
+	ret = 0;
+done:
+	strbuf_release(&body);
+	return ret;
+}
+
+int bundle_writer_write_fd(struct bundle_writer *w, int fd, const char *name, struct error *err)
+{
+	struct sink s = {fd, NULL, name, err};
+	return emit(w, &s);
+}
+
+void bundle_writer_write_mem(struct bundle_writer *w, char **out, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct sink s = {-1, &sb, "memory", NULL};
+
+	emit(w, &s);
+	*out = strbuf_detach(&sb, len);
+}
+
+int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *name,
+		       struct error *err)
+{
+	struct strbuf tmp = STRBUF_INIT, dst = STRBUF_INIT;
+	int fd = -1, dfd = -1, ret = -1;
+	bool created = false;
+	struct stat st;
+
+	strbuf_addf(&tmp, "%s/.%s.tmp", dir, name);
+	strbuf_addf(&dst, "%s/%s", dir, name);
+	if (stat(dst.buf, &st) == 0) {
+		error_set(err, dst.buf, "文件已存在，不会覆盖", "file exists; not overwriting it");
+		goto done;
+	}
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error_set(err, tmp.buf, "无法创建：%s", "cannot create: %s", strerror(errno));
+		goto done;
+	}
+	created = true;
+	if (bundle_writer_write_fd(w, fd, tmp.buf, err) < 0)
+		goto done;
+	if (fsync(fd) < 0) {
+		error_set(err, tmp.buf, "无法同步到磁盘：%s", "cannot sync to disk: %s",
+			  strerror(errno));
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error_set(err, tmp.buf, "无法关闭：%s", "cannot close: %s", strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.buf, dst.buf) < 0) {
+		error_set(err, dst.buf, "无法改名：%s", "cannot rename: %s", strerror(errno));
+		goto done;
+	}
+	created = false;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		error_set(err, dir, "无法同步目录：%s", "cannot sync the folder: %s",
+			  strerror(errno));
+		/* the file is complete under its final name, but we cannot
+		 * promise it survives a power cut: report failure so the caller
+		 * does not record the export */
+		goto done;
+	}
+	ret = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	if (created)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	strbuf_release(&dst);
+	return ret;
+}
+
+char *bundle_file_name(enum bundle_kind kind, const char *device, long long seq)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (kind == BUNDLE_RETURN)
+		strbuf_addf(&sb, "ruhu-return-%s-%06lld.bundle.gz", device, seq);
+	else
+		strbuf_addf(&sb, "ruhu-%s-%06lld.bundle.gz", device, seq);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* ---- reader -------------------------------------------------------------- */
+
+enum rstate { ST_MAGIC, ST_MANIFEST, ST_SECTION, ST_DONE };
+
+enum mkey {
+	K_VERSION, K_KIND, K_DEVICE, K_FOR, K_SEQ, K_CREATED, K_SHA, K_NKEYS
+};
+
+struct reader {
+	const char *name;
+	const struct bundle_visitor *v;
+	void *ctx;
+	struct error *err;
+	bool failed;
+
+	enum rstate st;
+	struct strbuf line;   /* the magic line */
+	uint64_t coff;        /* content bytes consumed */
+	struct csv_parser csv;
+	bool csv_live;
+
+	/* the row being assembled */
+	struct strbuf fbuf;
+	size_t *foff;
+	bool *fnull;
+	size_t nf, cap_off, cap_null;
+	const char **fields;
+	size_t cap_fields;
+
+	struct bundle_manifest *m;
+	size_t mbytes;          /* manifest bytes */
+	size_t mrow;            /* manifest records seen, magic line = 1 */
+	bool have[K_NKEYS];
+	int nsec_seen;          /* section rows seen in the manifest */
+	size_t n_mforms;        /* form rows of the manifest */
+
+	int sec;
+	size_t sec_left;
+	size_t sec_rec;         /* records seen in this section, header = 1 */
+	struct digest sha;
+};
+
+static void rfail(struct reader *r, const char *where_suffix, const char *zh, const char *en, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Sets the first fault: where = name[:where_suffix], the message from zh/en
+ * with the same arguments. */
+static void rfail(struct reader *r, const char *where_suffix, const char *zh, const char *en, ...)
+{
+	struct strbuf w = STRBUF_INIT;
+	va_list ap;
+
+	if (r->failed)
+		return;
+	r->failed = true;
+	strbuf_addstr(&w, r->name);
+	if (where_suffix)
+		strbuf_addf(&w, ":%s", where_suffix);
+	va_start(ap, en);
+	error_vset(r->err, w.buf, zh, en, ap);
+	va_end(ap);
+	strbuf_release(&w);
+}
+
+/* where suffix for the current content record */
+static const char *rec_where(struct reader *r, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	if (r->st == ST_MANIFEST)
+		strbuf_addf(sb, "manifest:%zu", r->mrow);
+	else
+		strbuf_addf(sb, "%s:%zu", section_names[r->sec], r->sec_rec);
+	return sb->buf;
+}
+
+static void cb_field(void *s, size_t len, void *data)
+{
+	struct reader *r = data;
+
+	if (r->failed)
+		return;
+	XGROW(r->foff, r->cap_off, r->nf + 1);
+	XGROW(r->fnull, r->cap_null, r->nf + 1);
+	r->foff[r->nf] = r->fbuf.len;
+	r->fnull[r->nf] = s == NULL;
+	if (s) {
+		if (!utf8_ok(s, len)) {
+			struct strbuf w = STRBUF_INIT;
+
+			/* the record being read is one past those completed */
+			if (r->st == ST_MANIFEST)
+				r->mrow++;
+			else
+				r->sec_rec++;
+			rfail(r, rec_where(r, &w), "第 %zu 个字段不是有效的 UTF-8 文本",
+			      "field %zu is not valid UTF-8 text", r->nf + 1);
+			strbuf_release(&w);
+			return;
+		}
+		strbuf_add(&r->fbuf, s, len);
+	}
+	strbuf_addch(&r->fbuf, '\0');
+	r->nf++;
+}
+
+static int parse_count(const char *s, size_t *out)
+{
+	unsigned long long v = 0;
+
+	if (!s || !*s || strlen(s) > 15)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+static int is_hex64(const char *s)
+{
+	size_t i;
+
+	if (!s || strlen(s) != 64)
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int is_time(const char *s)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t i;
+
+	if (!s || strlen(s) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; pat[i]; i++)
+		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/* Checks the manifest once `end,manifest` has been read. */
+static void manifest_done(struct reader *r, const char *w)
+{
+	static const char *const names[K_NKEYS] = {"ruhu_version", "kind",    "device",
+						   "for_device",   "sequence", "created",
+						   "content_sha256"};
+	struct bundle_manifest *m = r->m;
+	int i;
+
+	for (i = 0; i < K_NKEYS; i++)
+		if (!r->have[i]) {
+			rfail(r, w, "清单缺少 '%s'", "manifest lacks '%s'", names[i]);
+			return;
+		}
+	if (r->nsec_seen != BS_COUNT) {
+		rfail(r, w, "清单缺少 '%s' 节", "manifest lacks section '%s'",
+		      section_names[r->nsec_seen]);
+		return;
+	}
+	if (m->kind == BUNDLE_RETURN && !m->for_device) {
+		rfail(r, w, "返回包的清单缺少 'for_device'", "return bundle manifest lacks 'for_device'");
+		return;
+	}
+	if (m->kind == BUNDLE_DEVICE && m->for_device) {
+		rfail(r, w, "设备包的清单不应有 'for_device'",
+		      "device bundle manifest must not have 'for_device'");
+		return;
+	}
+	if (r->v && r->v->manifest && r->v->manifest(r->ctx, m, r->err)) {
+		r->failed = true;
+		if (!error_isset(r->err))
+			error_set(r->err, NULL, "已中止", "stopped");
+		error_prefix(r->err, r->name);
+	}
+}
+
+static char *dupfield(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void manifest_row(struct reader *r, const char *const *f, size_t n)
+{
+	struct bundle_manifest *m = r->m;
+	struct strbuf wb = STRBUF_INIT;
+	const char *w = rec_where(r, &wb);
+	const char *k = f[0] ? f[0] : "";
+	int key = -1;
+	size_t want = 2;
+
+	if (!strcmp(k, "ruhu_version"))
+		key = K_VERSION;
+	else if (!strcmp(k, "kind"))
+		key = K_KIND;
+	else if (!strcmp(k, "device"))
+		key = K_DEVICE;
+	else if (!strcmp(k, "for_device"))
+		key = K_FOR;
+	else if (!strcmp(k, "sequence"))
+		key = K_SEQ;
+	else if (!strcmp(k, "created"))
+		key = K_CREATED;
+	else if (!strcmp(k, "content_sha256"))
+		key = K_SHA;
+	else if (!strcmp(k, "form"))
+		want = 4;
+	else if (!strcmp(k, "section"))
+		want = 4;
+	else if (strcmp(k, "enumerator") && strcmp(k, "end")) {
+		rfail(r, w, "未知的清单项 '%s'", "unknown manifest key '%s'", k);
+		goto done;
+	}
+	if (n != want) {
+		rfail(r, w, "清单项 '%s' 应有 %zu 个字段，实有 %zu 个",
+		      "manifest key '%1$s' has %3$zu fields, expected %2$zu", k, want, n);
+		goto done;
+	}
+	if (key >= 0) {
+		if (r->have[key]) {
+			rfail(r, w, "清单项 '%s' 重复", "manifest key '%s' repeated", k);
+			goto done;
+		}
+		r->have[key] = true;
+	}
+	if (key != K_FOR && key != -1 && !f[1]) {
+		rfail(r, w, "清单项 '%s' 为空", "manifest key '%s' is empty", k);
+		goto done;
+	}
+	switch (key) {
+	case K_VERSION:
+		m->ruhu_version = xstrdup(f[1]);
+		goto done;
+	case K_KIND:
+		if (!strcmp(f[1], "device"))
+			m->kind = BUNDLE_DEVICE;
+		else if (!strcmp(f[1], "return"))
+			m->kind = BUNDLE_RETURN;
+		else
+			rfail(r, w, "未知的包类型 '%s'", "unknown bundle kind '%s'", f[1]);
+		goto done;
+	case K_DEVICE:
+		m->device = xstrdup(f[1]);
+		goto done;
+	case K_FOR:
+		m->for_device = dupfield(f[1]);
+		goto done;
+	case K_SEQ: {
+		size_t v;
+
+		if (parse_count(f[1], &v) < 0 || v == 0)
+			rfail(r, w, "序号 '%s' 不是正整数", "sequence '%s' is not a positive integer",
+			      f[1]);
+		m->sequence = (long long)v;
+		goto done;
+	}
+	case K_CREATED:
+		if (!is_time(f[1]))
+			rfail(r, w, "时间 '%s' 不是 YYYY-MM-DDTHH:MM:SSZ",
+			      "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", f[1]);
+		m->created = xstrdup(f[1]);
+		goto done;
+	case K_SHA:
+		if (!is_hex64(f[1]))
+			rfail(r, w, "校验和 '%s' 不是 64 位十六进制",
+			      "checksum '%s' is not 64 hex digits", f[1]);
+		else
+			memcpy(m->content_sha256, f[1], 65);
+		goto done;
+	default:
+		break;
+	}
+	if (!strcmp(k, "enumerator")) {
+		if (!f[1]) {
+			rfail(r, w, "调查员名称为空", "empty enumerator name");
+			goto done;
+		}
+		m->enumerators = xrealloc(m->enumerators, (m->n_enumerators + 1) * sizeof(char *));
+		m->enumerators[m->n_enumerators++] = xstrdup(f[1]);
+	} else if (!strcmp(k, "form")) {
+		struct bundle_form *bf;
+
+		if (!f[1] || !is_hex64(f[3])) {
+			rfail(r, w, "表单项无效", "invalid form entry");
+			goto done;
+		}
+		m->forms = xrealloc(m->forms, (m->n_forms + 1) * sizeof(*m->forms));
+		bf = &m->forms[m->n_forms++];
+		bf->id = xstrdup(f[1]);
+		bf->version = dupfield(f[2]);
+		bf->hash = xstrdup(f[3]);
+	} else if (!strcmp(k, "section")) {
+		int s = r->nsec_seen;
+
+		if (s >= BS_COUNT || !f[1] || strcmp(f[1], section_names[s])) {
+			rfail(r, w, "节 '%s' 不在应有的位置（应为 '%s'）",
+			      "section '%s' out of place (expected '%s')", f[1] ? f[1] : "",
+			      s < BS_COUNT ? section_names[s] : "end");
+			goto done;
+		}
+		if (parse_count(f[2], &m->rows[s]) < 0 || parse_count(f[3], &m->bytes[s]) < 0 ||
+		    m->bytes[s] == 0) {
+			rfail(r, w, "节 '%s' 的行数或字节数无效",
+			      "section '%s' has an invalid row or byte count", f[1]);
+			goto done;
+		}
+		r->nsec_seen++;
+	} else { /* end */
+		if (!f[1] || strcmp(f[1], "manifest")) {
+			rfail(r, w, "清单结尾无效", "invalid end of manifest");
+			goto done;
+		}
+		manifest_done(r, w);
+		if (!r->failed) {
+			r->st = ST_SECTION;
+			r->sec = 0;
+			r->sec_left = m->bytes[0];
+			r->sec_rec = 0;
+		}
+	}
+done:
+	strbuf_release(&wb);
+}
+
+static void section_row(struct reader *r, const char *const *f, size_t n)
+{
+	struct strbuf wb = STRBUF_INIT;
+	const char *w = rec_where(r, &wb);
+	int s = r->sec;
+	size_t i, want = section_cols[s].n;
+
+	if (n != want) {
+		rfail(r, w, "应有 %zu 个字段，实有 %zu 个", "%2$zu fields, expected %1$zu", want, n);
+		goto done;
+	}
+	if (r->sec_rec == 1) {
+		for (i = 0; i < n; i++)
+			if (!f[i] || strcmp(f[i], section_cols[s].cols[i])) {
+				rfail(r, w, "第 %zu 列应为 '%s'", "column %zu should be '%s'", i + 1,
+				      section_cols[s].cols[i]);
+				goto done;
+			}
+		goto done;
+	}
+	if (r->sec_rec - 1 > r->m->rows[s]) {
+		rfail(r, w, "行数多于清单所列的 %zu 行", "more rows than the %zu in the manifest",
+		      r->m->rows[s]);
+		goto done;
+	}
+	if (s == BS_FORMS) {
+		size_t k = r->sec_rec - 2;
+		const struct bundle_form *bf = k < r->m->n_forms ? &r->m->forms[k] : NULL;
+
+		if (!bf || !f[0] || strcmp(bf->id, f[0]) || !f[2] || strcmp(bf->hash, f[2]) ||
+		    (bf->version ? !f[1] || strcmp(bf->version, f[1]) : f[1] != NULL)) {
+			rfail(r, w, "表单与清单不符", "form does not match the manifest");
+			goto done;
+		}
+		if (!f[4] || !is_hex64(f[2])) {
+			rfail(r, w, "表单缺少源文件或哈希", "form lacks its source or hash");
+			goto done;
+		}
+	}
+	if (r->v && r->v->row && r->v->row(r->ctx, (enum bundle_section)s, r->sec_rec - 1, f, n,
+					   r->err)) {
+		r->failed = true;
+		if (!error_isset(r->err))
+			error_set(r->err, NULL, "已中止", "stopped");
+		error_prefix(r->err, w);
+		error_prefix(r->err, r->name);
+	}
+done:
+	strbuf_release(&wb);
+}
+
+static void cb_row(int c, void *data)
+{
+	struct reader *r = data;
+	size_t i;
+
+	if (r->failed)
+		return;
+	if (r->st == ST_MANIFEST)
+		r->mrow++;
+	else
+		r->sec_rec++;
+	if (c != '\n') {
+		struct strbuf w = STRBUF_INIT;
+
+		rfail(r, rec_where(r, &w), "记录未以换行结束", "record does not end with a newline");
+		strbuf_release(&w);
+		return;
+	}
+	XGROW(r->fields, r->cap_fields, r->nf + 1);
+	for (i = 0; i < r->nf; i++)
+		r->fields[i] = r->fnull[i] ? NULL : r->fbuf.buf + r->foff[i];
+	if (r->st == ST_MANIFEST)
+		manifest_row(r, r->fields, r->nf);
+	else
+		section_row(r, r->fields, r->nf);
+	r->nf = 0;
+	strbuf_reset(&r->fbuf);
+}
+
+static int no_space(unsigned char c)
+{
+	return 0;
+}
+
+static void *capped_realloc(void *p, size_t n)
+{
+	if (n > FIELD_MAX)
+		return NULL;
+	return realloc(p, n);
+}
+
+static void csv_start(struct reader *r)
+{
+	if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+		abort();
+	csv_set_space_func(&r->csv, no_space);
+	csv_set_realloc_func(&r->csv, capped_realloc);
+	r->csv_live = true;
+	r->nf = 0;
+	strbuf_reset(&r->fbuf);
+}
+
+static void csv_stop(struct reader *r)
+{
+	if (r->csv_live)
+		csv_free(&r->csv);
+	r->csv_live = false;
+}
+
+static void csv_fault(struct reader *r)
+{
+	struct strbuf w = STRBUF_INIT;
+	int e = csv_error(&r->csv);
+
+	if (r->st == ST_MANIFEST)
+		r->mrow++;
+	else
+		r->sec_rec++;
+	if (e == CSV_ENOMEM)
+		rfail(r, rec_where(r, &w), "字段过长（上限 %zu 字节）",
+		      "field too long (limit %zu bytes)", FIELD_MAX);
+	else
+		rfail(r, rec_where(r, &w), "CSV 格式错误（引号不配对），内容第 %" PRIu64 " 字节附近",
+		      "malformed CSV (stray or unclosed quote) near content byte %" PRIu64, r->coff);
+	strbuf_release(&w);
+}
+
+/* Ends the current section: no record may be pending, the counts must match. */
+static void section_end(struct reader *r)
+{
+	struct strbuf w = STRBUF_INIT;
+	size_t before = r->sec_rec;
+	int s = r->sec;
+
+	if (csv_fini(&r->csv, cb_field, cb_row, r) != 0) {
+		csv_fault(r);
+		goto done;
+	}
+	if (r->failed)
+		goto done;
+	if (r->sec_rec != before || r->nf) {
+		rfail(r, rec_where(r, &w), "节的最后一条记录未以换行结束",
+		      "last record of the section does not end with a newline");
+		goto done;
+	}
+	if (r->sec_rec == 0) {
+		rfail(r, section_names[s], "节缺少表头", "section lacks its header row");
+		goto done;
+	}
+	if (r->sec_rec - 1 != r->m->rows[s]) {
+		rfail(r, section_names[s], "节有 %zu 行，清单写的是 %zu 行",
+		      "section has %zu rows, the manifest says %zu", r->sec_rec - 1, r->m->rows[s]);
+		goto done;
+	}
+	if (s == BS_FORMS && r->m->n_forms != r->m->rows[s]) {
+		rfail(r, section_names[s], "清单列出 %zu 个表单，节中有 %zu 个",
+		      "manifest lists %zu forms, the section has %zu", r->m->n_forms,
+		      r->m->rows[s]);
+		goto done;
+	}
+	csv_stop(r);
+	r->sec++;
+	if (r->sec == BS_COUNT) {
+		unsigned char h[32];
+		char hex[65];
+
+		r->st = ST_DONE;
+		digest_final(&r->sha, h);
+		digest_to_hex(h, 32, hex);
+		if (strcmp(hex, r->m->content_sha256))
+			rfail(r, NULL, "内容校验和（SHA-256）不符", "content checksum (SHA-256) mismatch");
+		goto done;
+	}
+	csv_start(r);
+	r->sec_rec = 0;
+	r->sec_left = r->m->bytes[r->sec];
+done:
+	strbuf_release(&w);
+}
+
+static void magic_done(struct reader *r)
+{
+	const char *l = r->line.buf;
+	size_t ml = strlen(MAGIC);
+	size_t v = 0;
+
+	if (strncmp(l, MAGIC ",", ml + 1) || parse_count(l + ml + 1, &v) < 0) {
+		rfail(r, NULL, "不是 ruhu 数据包（缺少 '%s' 标记）",
+		      "not a ruhu bundle (no '%s' magic line)", MAGIC);
+		return;
+	}
+	if (v > BUNDLE_FORMAT_VERSION) {
+		rfail(r, NULL, "数据包格式版本 %zu 比本程序支持的版本 %d 新；请升级 ruhu",
+		      "bundle format version %zu is newer than this ruhu supports (%d); "
+		      "update ruhu", v, BUNDLE_FORMAT_VERSION);
+		return;
+	}
+	if (v != BUNDLE_FORMAT_VERSION) {
+		rfail(r, NULL, "不支持的数据包格式版本 %zu", "unsupported bundle format version %zu",
+		      v);
+		return;
+	}
+	r->m->format = (int)v;
+	r->st = ST_MANIFEST;
+	r->mrow = 1;
+	csv_start(r);
+}
+
+/* Consumes inflated content bytes. */
+static void content(struct reader *r, const unsigned char *p, size_t n)
+{
+	while (n && !r->failed) {
+		switch (r->st) {
+		case ST_MAGIC:
+			if (*p == '\n') {
+				magic_done(r);
+			} else if (r->line.len >= 64 || *p == 0) {
+				rfail(r, NULL, "不是 ruhu 数据包（缺少 '%s' 标记）",
+				      "not a ruhu bundle (no '%s' magic line)", MAGIC);
+			} else {
+				strbuf_addch(&r->line, *p);
+			}
+			p++, n--, r->coff++;
+			break;
+		case ST_MANIFEST:
+			if (++r->mbytes > MANIFEST_MAX) {
+				rfail(r, "manifest", "清单过长（上限 %u 字节）",
+				      "manifest too long (limit %u bytes)", MANIFEST_MAX);
+				break;
+			}
+			if (csv_parse(&r->csv, p, 1, cb_field, cb_row, r) != 1) {
+				csv_fault(r);
+				break;
+			}
+			p++, n--, r->coff++;
+			if (r->st == ST_SECTION) {
+				csv_stop(r);
+				csv_start(r);
+			}
+			break;
+		case ST_SECTION: {
+			size_t k = n < r->sec_left ? n : r->sec_left;
+
+			digest_update(&r->sha, p, k);
+			if (csv_parse(&r->csv, p, k, cb_field, cb_row, r) != k) {
+				csv_fault(r);
+				break;
+			}
+			p += k, n -= k, r->coff += k;
+			r->sec_left -= k;
+			if (!r->failed && r->sec_left == 0)
+				section_end(r);
+			break;
+		}
+		case ST_DONE:
+			rfail(r, NULL, "最后一节之后还有数据（内容第 %" PRIu64 " 字节）",
+			      "unexpected data after the last section (content byte %" PRIu64 ")",
+			      r->coff);
+			break;
+		}
+	}
+}
+
+/* A source of compressed bytes. */
+struct source {
+	FILE *fp;
+	const unsigned char *mem;
+	size_t len, pos;
+};
+
+/* Reads up to n bytes; returns the count (0 at end) or -1 on I/O error. */
+static long src_read(struct source *s, unsigned char *buf, size_t n)
+{
+	size_t k;
+
+	if (s->fp) {
+		k = fread(buf, 1, n, s->fp);
+		if (k < n && ferror(s->fp))
+			return -1;
+		return (long)k;
+	}
+	k = s->len - s->pos < n ? s->len - s->pos : n;
+	memcpy(buf, s->mem + s->pos, k);
+	s->pos += k;
+	return (long)k;
+}
+
+static int read_all(struct reader *r, struct source *src)
+{
+	unsigned char *in = xmalloc(CHUNK), *out = xmalloc(CHUNK);
+	unsigned char hdr[GZHEAD_LEN], trailer[8], fh[32];
+	struct digest fsha; /* SHA-256 of the compressed bytes after the header */
+	size_t have = 0, tlen = 0, inpos = 0, inlen = 0;
+	uint64_t coff_in = 0; /* compressed bytes consumed by the gzip layer */
+	uLong crc = crc32(0, Z_NULL, 0);
+	uint64_t isize = 0;
+	bool ended = false;
+	unsigned char last = 0; /* last compressed byte consumed */
+	z_stream z;
+	int ret = -1;
+	long k;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, -15) != Z_OK)
+		abort();
+	while (have < sizeof(hdr)) {
+		k = src_read(src, hdr + have, sizeof(hdr) - have);
+		if (k < 0)
+			goto ioerr;
+		if (k == 0)
+			break;
+		have += (size_t)k;
+	}
+	if (have < 2 || hdr[0] != 0x1f || hdr[1] != 0x8b) {
+		rfail(r, NULL, "不是 gzip 文件（第 0 字节）", "not a gzip file (byte 0)");
+		goto done;
+	}
+	for (size_t i = 2; i < sizeof(gzhead_bytes); i++) {
+		if (i >= have)
+			break;
+		if (hdr[i] != gzhead_bytes[i]) {
+			rfail(r, NULL, "gzip 头第 %zu 字节与 ruhu 写入的不同（0x%02x）",
+			      "gzip header byte %zu differs from what ruhu writes (0x%02x)", i,
+			      hdr[i]);
+			goto done;
+		}
+	}
+	if (have < sizeof(hdr)) {
+		rfail(r, NULL, "gzip 头在第 %zu 字节处截断", "gzip header truncated at byte %zu",
+		      have);
+		goto done;
+	}
+	digest_init(&fsha, DIGEST_SHA256);
+	coff_in = sizeof(hdr);
+	while (!ended) {
+		int rc;
+
+		if (inpos == inlen) {
+			k = src_read(src, in, CHUNK);
+			if (k < 0)
+				goto ioerr;
+			if (k == 0) {
+				rfail(r, NULL, "文件在第 %" PRIu64 " 字节处截断（压缩数据不完整）",
+				      "truncated at byte %" PRIu64 " (compressed data incomplete)",
+				      coff_in);
+				goto done;
+			}
+			inpos = 0;
+			inlen = (size_t)k;
+		}
+		z.next_in = in + inpos;
+		z.avail_in = (uInt)(inlen - inpos);
+		z.next_out = out;
+		z.avail_out = CHUNK;
+		rc = inflate(&z, Z_NO_FLUSH);
+		digest_update(&fsha, in + inpos, (inlen - inpos) - z.avail_in);
+		coff_in += (inlen - inpos) - z.avail_in;
+		inpos = inlen - z.avail_in;
+		if (inpos > 0)
+			last = in[inpos - 1];
+		if (rc == Z_STREAM_END) {
+			/* The unused high bits of the last deflate byte are zero in
+			 * what zlib writes; requiring that leaves no bit of the file
+			 * free to change without notice. */
+			int bits = z.data_type & 7;
+
+			if (bits && (last & (0xff << (8 - bits)) & 0xff)) {
+				rfail(r, NULL, "压缩数据在第 %" PRIu64 " 字节处的填充位不为零",
+				      "non-zero padding bits in compressed data at byte %" PRIu64,
+				      coff_in - 1);
+				goto done;
+			}
+			ended = true;
+		}
+		else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			rfail(r, NULL, "压缩数据在第 %" PRIu64 " 字节附近损坏",
+			      "corrupt compressed data near byte %" PRIu64, coff_in);
+			goto done;
+		}
+		if (CHUNK - z.avail_out) {
+			size_t nout = CHUNK - z.avail_out;
+
+			crc = crc32(crc, out, (uInt)nout);
+			isize += nout;
+			content(r, out, nout);
+			if (r->failed)
+				goto done;
+		}
+	}
+	/* the trailer: what is left in `in`, then the file */
+	while (tlen < sizeof(trailer)) {
+		if (inpos == inlen) {
+			k = src_read(src, in, CHUNK);
+			if (k < 0)
+				goto ioerr;
+			if (k == 0) {
+				rfail(r, NULL, "文件在第 %" PRIu64 " 字节处截断（缺少 gzip 尾部）",
+				      "truncated at byte %" PRIu64 " (gzip trailer missing)",
+				      coff_in + tlen);
+				goto done;
+			}
+			inpos = 0;
+			inlen = (size_t)k;
+		}
+		trailer[tlen++] = in[inpos++];
+	}
+	digest_update(&fsha, trailer, sizeof(trailer));
+	digest_final(&fsha, fh);
+	if (memcmp(fh, hdr + sizeof(gzhead_bytes), sizeof(fh))) {
+		rfail(r, NULL, "压缩数据的 SHA-256（gzip 头的 RH 字段）不符",
+		      "SHA-256 of the compressed data (gzip header field RH) mismatch");
+		goto done;
+	}
+	{
+		uint32_t tcrc = 0, tsize = 0;
+
+		for (int i = 3; i >= 0; i--) {
+			tcrc = (tcrc << 8) | trailer[i];
+			tsize = (tsize << 8) | trailer[4 + i];
+		}
+		if (tcrc != (uint32_t)crc) {
+			rfail(r, NULL, "gzip CRC-32 不符（第 %" PRIu64 " 字节）",
+			      "gzip CRC-32 mismatch (byte %" PRIu64 ")", coff_in);
+			goto done;
+		}
+		if (tsize != (uint32_t)isize) {
+			rfail(r, NULL, "gzip 长度不符（第 %" PRIu64 " 字节）",
+			      "gzip length mismatch (byte %" PRIu64 ")", coff_in + 4);
+			goto done;
+		}
+	}
+	coff_in += sizeof(trailer);
+	if (inpos < inlen || (k = src_read(src, in, 1)) != 0) {
+		if (inpos == inlen && k < 0)
+			goto ioerr;
+		rfail(r, NULL, "gzip 尾部之后还有数据（第 %" PRIu64 " 字节）",
+		      "unexpected data after the gzip trailer (byte %" PRIu64 ")", coff_in);
+		goto done;
+	}
+	if (r->st != ST_DONE) {
+		rfail(r, NULL, "数据包内容不完整", "bundle content is incomplete");
+		goto done;
+	}
+	ret = 0;
+	goto done;
+ioerr:
+	rfail(r, NULL, "读取失败：%s", "read error: %s", strerror(errno));
+done:
+	inflateEnd(&z);
+	free(in);
+	free(out);
+	return ret;
+}
+
+static int read_bundle(const char *name, struct source *src, const struct bundle_visitor *v,
+		       void *ctx, struct bundle_manifest **out, struct error *err)
+{
+	struct reader r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	r.v = v;
+	r.ctx = ctx;
+	r.err = err;
+	r.st = ST_MAGIC;
+	r.m = xcalloc(1, sizeof(*r.m));
+	strbuf_init(&r.line);
+	strbuf_init(&r.fbuf);
+	digest_init(&r.sha, DIGEST_SHA256);
+	ret = read_all(&r, src);
+	if (r.failed)
+		ret = -1;
+	csv_stop(&r);
+	strbuf_release(&r.line);
+	strbuf_release(&r.fbuf);
+	free(r.foff);
+	free(r.fnull);
+	free(r.fields);
+	if (ret == 0 && out)
+		*out = r.m;
+	else
+		bundle_manifest_free(r.m);
+	return ret;
+}
+
+int bundle_read_file(const char *path, const struct bundle_visitor *v, void *ctx,
+		     struct bundle_manifest **out, struct error *err)
+{
+	struct source src = {0};
+	int ret;
+
+	if (out)
+		*out = NULL;
+	src.fp = fopen(path, "rb");
+	if (!src.fp) {
+		error_set(err, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	ret = read_bundle(path, &src, v, ctx, out, err);
+	fclose(src.fp);
+	return ret;
+}
+
+int bundle_read_buffer(const char *name, const void *data, size_t len,
+		       const struct bundle_visitor *v, void *ctx, struct bundle_manifest **out,
+		       struct error *err)
+{
+	struct source src = {0};
+
+	if (out)
+		*out = NULL;
+	src.mem = data;
+	src.len = len;
+	return read_bundle(name, &src, v, ctx, out, err);
+}
