@@ -1,0 +1,64 @@
+/*
+ * workbook — the sheets of an XLSForm as rows of text cells, before any
+ * meaning is given to them. Private to src/form.
+ *
+ * Both file syntaxes (pyxform's single-file CSV workbook and its markdown
+ * tables) are reduced to the same rows by the same rules (wb_row): a row whose
+ * first cell is non-empty names a sheet and may carry that sheet's header in
+ * its other cells; otherwise the first non-blank row of a sheet is its header
+ * and later rows are data; blank rows are skipped. The first cell (the sheet
+ * column) is dropped from headers and data rows, so cell k of a data row sits
+ * under header cell k.
+ *
+ * Invariants: every cell is a NUL-terminated string owned by the workbook,
+ * trimmed of surrounding ASCII blanks; `line` is the 1-based line of the file
+ * where the row starts. Sheets keep the order of the file.
+ */
+#ifndef RUHU_FORM_WORKBOOK_H
+#define RUHU_FORM_WORKBOOK_H
+
+#include "ruhu/error.h"
+
+#include <stddef.h>
+
+struct wb_row {
+	int line;
+	char **cells;
+	size_t n;
+};
+
+struct wb_sheet {
+	char *name;    /* as written (trimmed) */
+	int line;      /* line of the row naming the sheet */
+	struct wb_row header; /* n == 0 when the sheet has no header row */
+	struct wb_row *rows;
+	size_t n, cap;
+};
+
+struct workbook {
+	char *file; /* the name used in error locations */
+	struct wb_sheet *sheets;
+	size_t n, cap;
+	int orphan_line; /* first data row before any sheet name, or 0 */
+};
+
+struct workbook *wb_new(const char *file);
+void wb_free(struct workbook *wb);
+
+/*
+ * Adds one row read from the file (cells[0] is the sheet column). Takes
+ * ownership of `cells` and every string in it; they are trimmed in place.
+ */
+void wb_row(struct workbook *wb, int line, char **cells, size_t n);
+
+/* The sheet whose name equals `name` ignoring case, or NULL. */
+struct wb_sheet *wb_sheet(struct workbook *wb, const char *name);
+
+/*
+ * Parses pyxform markdown tables. Returns 0 and sets *out, or -1 with every
+ * problem appended to `diags` (locations "FILE:LINE").
+ */
+int xlsform_md_parse(const char *file, const char *data, size_t len, struct workbook **out,
+		     struct diag_list *diags);
+
+#endif
