@@ -1,0 +1,172 @@
+#!/bin/sh
+# Form tests: the questionnaires in forms/ against the ruhu program.
+#
+#   run-forms.sh check   `ruhu check` on every form: exit 0 and no warning at all
+#   run-forms.sh sample  forms/demo-sample.csv only uses codes the household form knows
+#   run-forms.sh fill    every case in tests/forms/cases/:
+#                        NAME.answers.csv + NAME.expect: `ruhu fill` exits 0 and prints
+#                          every `field,value` line of NAME.expect;
+#                        NAME.answers.csv + NAME.error: `ruhu fill` exits 1, prints nothing
+#                          on stdout's value list that matters, and its stderr contains
+#                          every line of NAME.error.
+#                        The form is the part of NAME before the first '-'.
+#
+# Env: RUHU_BIN (the built ruhu), RUHU_SOURCE (source root). Exit 77 (skip) only when
+# the ruhu command a mode needs does not exist yet; any failing case exits 1.
+set -u
+
+bin=${RUHU_BIN:?RUHU_BIN is not set}
+src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
+mode=${1:-}
+cases=$src/tests/forms/cases
+forms="household phone village"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+LC_ALL=C.UTF-8
+LANG=C.UTF-8
+export LC_ALL LANG
+
+fails=0
+ran=0
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+have_command() {
+	"$bin" help "$1" >/dev/null 2>&1
+}
+
+run_check() {
+	if ! have_command check; then
+		echo "SKIP: 'ruhu check' does not exist yet"
+		exit 77
+	fi
+	for f in $forms; do
+		ran=$((ran + 1))
+		"$bin" --lang en check "$src/forms/$f.csv" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			fail "check $f.csv exited $rc"
+			cat "$tmp/out" "$tmp/err"
+			continue
+		fi
+		if grep -qi -e 'warning' -e '警告' "$tmp/out" "$tmp/err"; then
+			fail "check $f.csv printed warnings"
+			cat "$tmp/out" "$tmp/err"
+			continue
+		fi
+		echo "ok: check $f.csv: $(head -n 1 "$tmp/out")"
+	done
+}
+
+# the names of choice list $1 in forms/household.csv
+choice_names() {
+	grep "^,$1," "$src/forms/household.csv" | cut -d, -f3
+}
+
+run_sample() {
+	sample=$src/forms/demo-sample.csv
+	header=$(head -n 1 "$sample")
+	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income"
+	ran=$((ran + 1))
+	if [ "$header" != "$want" ]; then
+		fail "demo-sample.csv header is '$header', want '$want'"
+	fi
+	for col in county:2 township:3 village:4 hh_type:5; do
+		list=${col%%:*}
+		n=${col##*:}
+		choice_names "$list" >"$tmp/names"
+		tail -n +2 "$sample" | cut -d, -f"$n" | sort -u >"$tmp/used"
+		ran=$((ran + 1))
+		while read -r v; do
+			grep -qx -- "$v" "$tmp/names" || fail "demo-sample.csv: '$v' is not a choice of list '$list'"
+		done <"$tmp/used"
+	done
+	# each village belongs to its township, each township to its county (the
+	# choices sheet's `county` and `township` columns; geography rows hold no quotes)
+	awk -F, -v OFS=, '
+		$1 == "choices" { inch = 1; next }
+		$1 == "settings" { inch = 0 }
+		inch && $2 == "list_name" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		inch && $2 == "township" { print "t", $3, $(col["county"]) }
+		inch && $2 == "village" { print "v", $3, $(col["township"]) }
+	' "$src/forms/household.csv" >"$tmp/parents"
+	tail -n +2 "$sample" | while IFS=, read -r key county town village rest; do
+		grep -qxF "t,$town,$county" "$tmp/parents" ||
+			echo "demo-sample.csv: $key: township '$town' is not in county '$county'"
+		grep -qxF "v,$village,$town" "$tmp/parents" ||
+			echo "demo-sample.csv: $key: village '$village' is not in township '$town'"
+	done >"$tmp/geo"
+	ran=$((ran + 1))
+	if [ -s "$tmp/geo" ]; then
+		fail "$(cat "$tmp/geo")"
+	fi
+	rows=$(tail -n +2 "$sample" | grep -c .)
+	[ $fails -eq 0 ] && echo "ok: demo-sample.csv: $rows households checked"
+}
+
+run_fill() {
+	if ! have_command fill; then
+		echo "SKIP: 'ruhu fill' does not exist yet"
+		exit 77
+	fi
+	for answers in "$cases"/*.answers.csv; do
+		name=$(basename "$answers" .answers.csv)
+		form=${name%%-*}
+		ran=$((ran + 1))
+		"$bin" --lang en fill "$src/forms/$form.csv" --answers "$answers" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		if [ -f "$cases/$name.expect" ]; then
+			if [ $rc -ne 0 ]; then
+				fail "$name: fill exited $rc, want 0"
+				sed 's/^/  stderr: /' "$tmp/err" | head -n 20
+				continue
+			fi
+			missing=0
+			while IFS= read -r line; do
+				[ -n "$line" ] || continue
+				if ! grep -qxF -- "$line" "$tmp/out"; then
+					field=${line%%,*}
+					got=$(grep -F -- "$field," "$tmp/out" | grep "^$field," | head -n 1)
+					fail "$name: want '$line', got '${got:-<no line>}'"
+					missing=1
+				fi
+			done <"$cases/$name.expect"
+			[ $missing -eq 0 ] && echo "ok: $name"
+		elif [ -f "$cases/$name.error" ]; then
+			if [ $rc -ne 1 ]; then
+				fail "$name: fill exited $rc, want 1"
+				sed 's/^/  stderr: /' "$tmp/err" | head -n 20
+				continue
+			fi
+			bad=0
+			while IFS= read -r frag; do
+				[ -n "$frag" ] || continue
+				if ! grep -qF -- "$frag" "$tmp/err"; then
+					fail "$name: stderr lacks '$frag'"
+					sed 's/^/  stderr: /' "$tmp/err" | head -n 20
+					bad=1
+				fi
+			done <"$cases/$name.error"
+			[ $bad -eq 0 ] && echo "ok: $name (refused: $(head -n 1 "$tmp/err"))"
+		else
+			fail "$name: neither $name.expect nor $name.error exists"
+		fi
+	done
+}
+
+case $mode in
+check) run_check ;;
+sample) run_sample ;;
+fill) run_fill ;;
+*)
+	echo "usage: run-forms.sh check|sample|fill" >&2
+	exit 2
+	;;
+esac
+
+echo "$mode: $ran run, $fails failed"
+[ $fails -eq 0 ] || exit 1
+exit 0
