@@ -338,7 +338,7 @@ int store_interview_get(struct store *s, const char *uuid, struct store_intervie
 
 struct store_answer {
 	char *path;
-	char *value; /* NULL exactly when special != NONE */
+	char *value; /* NULL when special != NONE, or for a repeat instance marker */
 	enum store_special special;
 };
 
@@ -361,7 +361,9 @@ void store_loaded_free(struct store_loaded *l);
  * special value (value must be NULL), sets the interview's position to
  * `position` (NULL leaves it), bumps revision and change_seq, and appends
  * one event: `answer_set` (no previous answer), `answer_changed` (old and
- * new recorded) or `special`. Returns 0 only after COMMIT: the UI may then
+ * new recorded) or `special`. A repeat instance marker (path ending in
+ * `]`, e.g. `members[3]`, value NULL, special NONE) records that the
+ * instance exists even with no answers yet (event `repeat_add`). Returns 0 only after COMMIT: the UI may then
  * show "已保存 / saved". Putting the same value and special again writes no
  * answer and no event (only the position, if different).
  * STORE_E_NOTFOUND: no such interview; STORE_E_STATE: the interview is not

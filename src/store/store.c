@@ -1,0 +1,932 @@
+/*
+ * store — opening the device database, its error mapping, the statement
+ * cache, transactions, device identity and forms (see ruhu/store.h).
+ *
+ * Opening checks everything it can BEFORE writing a byte: existence,
+ * permissions, the SQLite header (not a database), application_id (not a
+ * ruhu database) and user_version (newer schema). Only then does it switch
+ * to WAL and migrate, so a refused file is left exactly as it was.
+ */
+#include "store_internal.h"
+
+#include "ruhu/digest.h"
+#include "ruhu/strbuf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_BUSY_MS 5000
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT s",
+	[ST_RELEASE] = "RELEASE s",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO s",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[ST_CHANGE_NEXT] = "UPDATE meta SET value = value + 1 WHERE key = 'change_seq'"
+			   " RETURNING value",
+	[ST_CHANGE_GET] = "SELECT value FROM meta WHERE key = 'change_seq'",
+	[ST_EVENT_NEXT_SEQ] = "SELECT COALESCE(MAX(seq), 0) + 1 FROM event WHERE device = ?1",
+	[ST_EVENT_ADD] = "INSERT INTO event(device, seq, interview, time, kind, actor, path,"
+			 " old_value, new_value, old_special, new_special, extra)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_IV_STATE] = "SELECT status, position FROM interview WHERE uuid = ?1",
+	[ST_IV_TOUCH] = "UPDATE interview SET revision = revision + ?2, change_seq = ?3,"
+			" updated = ?4, position = COALESCE(?5, position) WHERE uuid = ?1",
+	[ST_IV_POSITION] = "UPDATE interview SET position = ?2 WHERE uuid = ?1",
+	[ST_IV_GET] = "SELECT uuid, form_hash, household_key, enumerator, device, status,"
+		      " review_comment, revision, change_seq, created, updated, position"
+		      " FROM interview WHERE uuid = ?1",
+	[ST_IV_NEW] = "INSERT INTO interview(uuid, form_hash, household_key, enumerator, device,"
+		      " status, revision, change_seq, created, updated)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', 1, ?6, ?7, ?7)",
+	[ST_IV_SET_STATUS] = "UPDATE interview SET status = ?2,"
+			     " review_comment = CASE WHEN ?4 THEN ?3 ELSE review_comment END"
+			     " WHERE uuid = ?1",
+	[ST_ANS_GET] = "SELECT value, special FROM answer WHERE interview = ?1 AND path = ?2",
+	[ST_ANS_PUT] = "INSERT INTO answer(interview, path, value, special) VALUES (?1, ?2, ?3, ?4)"
+		       " ON CONFLICT(interview, path) DO UPDATE"
+		       " SET value = excluded.value, special = excluded.special",
+	[ST_ANS_DEL] = "DELETE FROM answer WHERE interview = ?1 AND path = ?2",
+	[ST_ANS_ALL] = "SELECT path, value, special FROM answer WHERE interview = ?1"
+		       " ORDER BY path",
+	[ST_ANS_RANGE] = "SELECT path, value, special FROM answer"
+			 " WHERE interview = ?1 AND path >= ?2 AND path < ?3 ORDER BY path",
+	[ST_FORM_HAS] = "SELECT 1 FROM form WHERE hash = ?1",
+	[ST_FORM_PUT] = "INSERT INTO form(hash, form_id, version, title, source, added)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(hash) DO NOTHING",
+	[ST_COMMENT_ADD] = "INSERT INTO comment(uuid, interview, path, author, text, time, device)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(uuid) DO NOTHING",
+	[ST_IV_UPSERT] = "INSERT INTO interview(uuid, form_hash, household_key, enumerator, device,"
+			 " status, review_comment, revision, change_seq, created, updated, position)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+			 " ON CONFLICT(uuid) DO UPDATE SET form_hash = excluded.form_hash,"
+			 " household_key = excluded.household_key, enumerator = excluded.enumerator,"
+			 " device = excluded.device, status = excluded.status,"
+			 " review_comment = excluded.review_comment, revision = excluded.revision,"
+			 " change_seq = excluded.change_seq, created = excluded.created,"
+			 " updated = excluded.updated, position = excluded.position",
+	[ST_ANS_DEL_ALL] = "DELETE FROM answer WHERE interview = ?1",
+	[ST_EVENT_INSERT] = "INSERT INTO event(device, seq, interview, time, kind, actor, path,"
+			    " old_value, new_value, old_special, new_special, extra)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+			    " ON CONFLICT(device, seq) DO NOTHING",
+};
+
+/* ---- errors --------------------------------------------------------------- */
+
+static int fail(struct error *err, const char *where, int code, const char *zh, const char *en,
+		...)
+{
+	va_list ap;
+
+	va_start(ap, en);
+	error_vset(err, where, zh, en, ap);
+	va_end(ap);
+	if (err)
+		err->code = code;
+	return -code;
+}
+
+int db_fail(struct store *s, int rc, struct error *err)
+{
+	const char *where = s ? s->path : NULL;
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	int sys = s && s->db ? sqlite3_system_errno(s->db) : 0;
+	int ms = s ? s->busy_ms : 0;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return fail(err, where, STORE_E_LOCKED,
+			    "数据库被另一个程序锁定（已等待 %d 毫秒）：关闭另一个 ruhu 后重试",
+			    "database is locked by another program (waited %d ms): close the "
+			    "other ruhu and try again",
+			    ms);
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return fail(err, where, STORE_E_READONLY, "数据库为只读：请检查文件和文件夹的权限",
+			    "database is read-only: check the permissions of the file and its "
+			    "folder");
+	case SQLITE_FULL:
+		return fail(err, where, STORE_E_FULL, "磁盘已满：本次没有写入任何内容",
+			    "disk is full: nothing was written");
+	case SQLITE_IOERR:
+		if (sys == ENOSPC || sys == EDQUOT)
+			return fail(err, where, STORE_E_FULL, "磁盘已满：本次没有写入任何内容",
+				    "disk is full: nothing was written");
+		if (sys == EROFS)
+			return fail(err, where, STORE_E_READONLY, "磁盘为只读：本次没有写入任何内容",
+				    "the disk is read-only: nothing was written");
+		return fail(err, where, STORE_E_IO, "数据库读写失败：%s", "cannot read or write the "
+			    "database: %s", sys ? strerror(sys) : msg);
+	case SQLITE_CANTOPEN:
+		return fail(err, where, STORE_E_IO, "无法打开数据库：%s", "cannot open the database: %s",
+			    sys ? strerror(sys) : msg);
+	case SQLITE_NOTADB:
+		return fail(err, where, STORE_E_NOTDB, "文件不是数据库", "file is not a database");
+	case SQLITE_CORRUPT:
+		return fail(err, where, STORE_E_CORRUPT, "数据库已损坏：请保留此文件并联系技术支持",
+			    "database is damaged: keep the file and ask for support");
+	case SQLITE_CONSTRAINT:
+		return fail(err, where, STORE_E_INVALID, "数据不符合数据库约束：%s",
+			    "data violates a database constraint: %s", msg);
+	default:
+		return fail(err, where, STORE_E_INTERNAL, "数据库错误：%s", "database error: %s", msg);
+	}
+}
+
+/* ---- statements and transactions ---------------------------------------- */
+
+sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err)
+{
+	sqlite3_stmt *q = s->st[id];
+	int rc;
+
+	if (q) {
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+		return q;
+	}
+	rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(s, rc, err);
+		sqlite3_finalize(q);
+		return NULL;
+	}
+	s->st[id] = q;
+	return q;
+}
+
+/* Runs a cached statement that returns no rows. */
+static int run(struct store *s, enum stmt_id id, struct error *err)
+{
+	sqlite3_stmt *q = stmt(s, id, err);
+	int rc;
+
+	if (!q)
+		return -STORE_E_INTERNAL;
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(s, rc, err);
+	return 0;
+}
+
+int tx_begin(struct store *s, struct error *err)
+{
+	int ret;
+
+	if (s->depth == 0 && !sqlite3_get_autocommit(s->db))
+		return fail(err, s->path, STORE_E_INTERNAL, "数据库中有未结束的事务",
+			    "a transaction was left open on the database");
+	ret = run(s, s->depth == 0 ? ST_BEGIN : ST_SAVEPOINT, err);
+	if (ret < 0)
+		return ret;
+	s->depth++;
+	return 0;
+}
+
+int tx_commit(struct store *s, struct error *err)
+{
+	int ret;
+
+	if (s->depth == 0)
+		return fail(err, s->path, STORE_E_INTERNAL, "没有进行中的事务",
+			    "no transaction is open");
+	ret = run(s, s->depth == 1 ? ST_COMMIT : ST_RELEASE, err);
+	if (ret < 0) {
+		tx_rollback(s);
+		return ret;
+	}
+	s->depth--;
+	return 0;
+}
+
+void tx_rollback(struct store *s)
+{
+	if (s->depth == 0)
+		return;
+	if (s->depth == 1) {
+		/* a failed statement may already have rolled SQLite back */
+		if (!sqlite3_get_autocommit(s->db))
+			run(s, ST_ROLLBACK, NULL);
+	} else {
+		run(s, ST_ROLLBACK_TO, NULL);
+		run(s, ST_RELEASE, NULL);
+	}
+	s->depth--;
+}
+
+int store_tx_begin(struct store *s, struct error *err)
+{
+	return tx_begin(s, err);
+}
+
+int store_tx_commit(struct store *s, struct error *err)
+{
+	return tx_commit(s, err);
+}
+
+int store_tx_rollback(struct store *s, struct error *err)
+{
+	if (s->depth == 0)
+		return fail(err, s->path, STORE_E_INTERNAL, "没有进行中的事务",
+			    "no transaction is open");
+	tx_rollback(s);
+	return 0;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+int bind_text(sqlite3_stmt *q, int i, const char *v)
+{
+	if (!v)
+		return sqlite3_bind_null(q, i);
+	return sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
+
+char *col_dup(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t;
+
+	if (sqlite3_column_type(q, i) == SQLITE_NULL)
+		return NULL;
+	t = sqlite3_column_text(q, i);
+	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(q, i));
+}
+
+static int64_t real_clock(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t store_now(struct store *s)
+{
+	return s->clock(s->clock_ctx);
+}
+
+void store_set_clock(struct store *s, int64_t (*now_ms)(void *ctx), void *ctx)
+{
+	s->clock = now_ms ? now_ms : real_clock;
+	s->clock_ctx = now_ms ? ctx : NULL;
+}
+
+void store_busy_timeout(struct store *s, int ms)
+{
+	s->busy_ms = ms < 0 ? 0 : ms;
+	sqlite3_busy_timeout(s->db, s->busy_ms);
+}
+
+struct sqlite3 *store_sqlite(struct store *s)
+{
+	return s->db;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+const char *store_device_id(const struct store *s)
+{
+	return s->device;
+}
+
+const char *store_enumerator_get(const struct store *s)
+{
+	return s->enumerator;
+}
+
+int store_uuid_new(char out[STORE_ID_LEN + 1], struct error *err)
+{
+	unsigned char b[16];
+	size_t got = 0;
+	int fd, i, k = 0;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, "/dev/urandom", STORE_E_IO, "无法读取随机数：%s",
+			    "cannot read random bytes: %s", strerror(errno));
+	while (got < sizeof(b)) {
+		ssize_t r = read(fd, b + got, sizeof(b) - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = r < 0 ? errno : EIO;
+			close(fd);
+			return fail(err, "/dev/urandom", STORE_E_IO, "无法读取随机数：%s",
+				    "cannot read random bytes: %s", strerror(e));
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = "0123456789abcdef"[b[i] >> 4];
+		out[k++] = "0123456789abcdef"[b[i] & 15];
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+static const char *const istatus_names[STORE_ISTATUS_COUNT] = {
+	"in_progress", "completed", "approved", "rejected"};
+static const char *const astatus_names[STORE_ASTATUS_COUNT] = {
+	"not_started", "in_progress", "completed", "approved", "rejected"};
+
+const char *store_istatus_name(enum store_istatus st)
+{
+	return (unsigned)st < STORE_ISTATUS_COUNT ? istatus_names[st] : NULL;
+}
+
+const char *store_astatus_name(enum store_astatus st)
+{
+	return (unsigned)st < STORE_ASTATUS_COUNT ? astatus_names[st] : NULL;
+}
+
+const char *store_special_name(enum store_special sp)
+{
+	switch (sp) {
+	case STORE_SPECIAL_DONT_KNOW:
+		return "dont_know";
+	case STORE_SPECIAL_REFUSED:
+		return "refused";
+	default:
+		return NULL;
+	}
+}
+
+int istatus_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < STORE_ISTATUS_COUNT; i++)
+		if (!strcmp(name, istatus_names[i]))
+			return i;
+	return -1;
+}
+
+int special_parse(const char *name)
+{
+	if (!name)
+		return STORE_SPECIAL_NONE;
+	if (!strcmp(name, "dont_know"))
+		return STORE_SPECIAL_DONT_KNOW;
+	if (!strcmp(name, "refused"))
+		return STORE_SPECIAL_REFUSED;
+	return STORE_SPECIAL_NONE;
+}
+
+/* ---- shared write steps ------------------------------------------------- */
+
+int change_next(struct store *s, int64_t *out, struct error *err)
+{
+	sqlite3_stmt *q = stmt(s, ST_CHANGE_NEXT, err);
+	int rc;
+
+	if (!q)
+		return -STORE_E_INTERNAL;
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		int ret = db_fail(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, err);
+		sqlite3_reset(q);
+		return ret;
+	}
+	*out = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int event_add(struct store *s, const struct event_in *ev, struct error *err)
+{
+	sqlite3_stmt *q;
+	int64_t seq;
+	int rc;
+
+	q = stmt(s, ST_EVENT_NEXT_SEQ, err);
+	if (!q)
+		return -STORE_E_INTERNAL;
+	sqlite3_bind_text(q, 1, s->device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		int ret = db_fail(s, rc, err);
+		sqlite3_reset(q);
+		return ret;
+	}
+	seq = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+
+	q = stmt(s, ST_EVENT_ADD, err);
+	if (!q)
+		return -STORE_E_INTERNAL;
+	sqlite3_bind_text(q, 1, s->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, seq);
+	bind_text(q, 3, ev->interview);
+	sqlite3_bind_int64(q, 4, store_now(s));
+	bind_text(q, 5, ev->kind);
+	bind_text(q, 6, ev->actor ? ev->actor : s->enumerator);
+	bind_text(q, 7, ev->path);
+	bind_text(q, 8, ev->old_value);
+	bind_text(q, 9, ev->new_value);
+	bind_text(q, 10, store_special_name(ev->old_special));
+	bind_text(q, 11, store_special_name(ev->new_special));
+	bind_text(q, 12, ev->extra);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, rc, err);
+	return 0;
+}
+
+int iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct error *err)
+{
+	sqlite3_stmt *q = stmt(s, ST_IV_STATE, err);
+	int rc, v;
+
+	if (!q)
+		return -STORE_E_INTERNAL;
+	bind_text(q, 1, uuid);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(q);
+		return fail(err, s->path, STORE_E_NOTFOUND, "没有访问 '%s'", "no interview '%s'",
+			    uuid);
+	}
+	if (rc != SQLITE_ROW) {
+		int ret = db_fail(s, rc, err);
+		sqlite3_reset(q);
+		return ret;
+	}
+	v = istatus_parse((const char *)sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	if (v < 0)
+		return db_fail(s, SQLITE_CORRUPT, err);
+	*st = (enum store_istatus)v;
+	return 0;
+}
+
+int iv_touch(struct store *s, const char *uuid, bool content, const char *position,
+	     struct error *err)
+{
+	sqlite3_stmt *q;
+	int64_t cs;
+	int ret, rc;
+
+	ret = change_next(s, &cs, err);
+	if (ret < 0)
+		return ret;
+	q = stmt(s, ST_IV_TOUCH, err);
+	if (!q)
+		return -STORE_E_INTERNAL;
+	bind_text(q, 1, uuid);
+	sqlite3_bind_int(q, 2, content ? 1 : 0);
+	sqlite3_bind_int64(q, 3, cs);
+	sqlite3_bind_int64(q, 4, store_now(s));
+	bind_text(q, 5, position);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, rc, err);
+	return 0;
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+static int meta_get(struct store *s, const char *key, char **out, struct error *err)
+{
+	sqlite3_stmt *q = stmt(s, ST_META_GET, err);
+	int rc;
+
+	*out = NULL;
+	if (!q)
+		return -STORE_E_INTERNAL;
+	bind_text(q, 1, key);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*out = col_dup(q, 0);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, rc, err);
+	return 0;
+}
+
+/* Reads an integer PRAGMA; the first read of a file also checks its header. */
+static int pragma_int(struct store *s, const char *sql, int *out, struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		int ret = db_fail(s, rc, err);
+		sqlite3_finalize(q);
+		return ret;
+	}
+	*out = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static int exec(struct store *s, const char *sql, struct error *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_fail(s, rc, err);
+}
+
+/* The folder of `path` ("." when it has none), malloc'd. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Checks the file before SQLite sees it: exists, permissions. */
+static int precheck(struct store *s, unsigned flags, bool *exists, struct error *err)
+{
+	struct stat st;
+	char *dir;
+	int ret = 0;
+
+	*exists = stat(s->path, &st) == 0;
+	if (!*exists) {
+		if (errno != ENOENT)
+			return fail(err, s->path, STORE_E_IO, "无法打开数据库：%s",
+				    "cannot open the database: %s", strerror(errno));
+		if (!(flags & STORE_OPEN_CREATE) || (flags & STORE_OPEN_READONLY))
+			return fail(err, s->path, STORE_E_NOTFOUND, "数据库文件不存在",
+				    "no such database file");
+	} else if (!S_ISREG(st.st_mode)) {
+		return fail(err, s->path, STORE_E_NOTDB, "不是普通文件", "not a regular file");
+	}
+	if (flags & STORE_OPEN_READONLY)
+		return 0;
+	/* Honour a read-only mark even for root, who could write anyway. */
+	if (*exists && ((st.st_mode & 0222) == 0 || access(s->path, W_OK) != 0))
+		return fail(err, s->path, STORE_E_READONLY,
+			    "数据库文件为只读：请检查文件权限，或以只读方式打开",
+			    "database file is read-only: check its permissions or open it "
+			    "read-only");
+	dir = dir_of(s->path);
+	/* WAL needs to create the -wal and -shm files beside the database. */
+	if (access(dir, W_OK | X_OK) != 0)
+		ret = fail(err, s->path, STORE_E_READONLY, "文件夹 '%s' 不可写",
+			   "folder '%s' is not writable", dir);
+	free(dir);
+	return ret;
+}
+
+int store_open(const char *path, unsigned flags, struct store **out, struct error *err)
+{
+	struct store *s;
+	bool exists;
+	int ret, rc, version = 0, appid = 0, objects = 0;
+	char *v = NULL;
+
+	*out = NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	s->busy_ms = DEFAULT_BUSY_MS;
+	s->clock = real_clock;
+
+	ret = precheck(s, flags, &exists, err);
+	if (ret < 0)
+		goto done;
+	rc = sqlite3_open_v2(path, &s->db,
+			     (flags & STORE_OPEN_READONLY)
+				     ? SQLITE_OPEN_READONLY
+				     : SQLITE_OPEN_READWRITE |
+					       ((flags & STORE_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0),
+			     NULL);
+	if (rc != SQLITE_OK) {
+		ret = db_fail(s, rc, err);
+		goto done;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, s->busy_ms);
+
+	/* Read-only checks first: the file must stay untouched when refused. */
+	ret = pragma_int(s, "PRAGMA user_version", &version, err);
+	if (ret < 0)
+		goto done;
+	ret = pragma_int(s, "PRAGMA application_id", &appid, err);
+	if (ret < 0)
+		goto done;
+	ret = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &objects, err);
+	if (ret < 0)
+		goto done;
+	if (appid != STORE_APPLICATION_ID && (appid != 0 || version != 0 || objects != 0)) {
+		ret = fail(err, s->path, STORE_E_NOTDB, "不是 ruhu 数据库", "not a ruhu database");
+		goto done;
+	}
+	if (version > store_schema_version()) {
+		ret = fail(err, s->path, STORE_E_NEWER,
+			   "数据库结构版本 %d 比本程序支持的版本 (%d) 新：请升级 ruhu",
+			   "schema version %d is newer than this ruhu supports (%d): upgrade ruhu",
+			   version, store_schema_version());
+		goto done;
+	}
+
+	if (!(flags & STORE_OPEN_READONLY)) {
+		sqlite3_stmt *q = NULL;
+		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), "wal")) {
+			sqlite3_finalize(q);
+			ret = fail(err, s->path, STORE_E_IO,
+				   "无法启用预写日志 (WAL)：该文件系统可能不支持",
+				   "cannot switch to write-ahead logging (WAL): the file system "
+				   "may not support it");
+			goto done;
+		}
+		sqlite3_finalize(q);
+		if (rc != SQLITE_ROW) {
+			ret = db_fail(s, rc, err);
+			goto done;
+		}
+	}
+	ret = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err);
+	if (ret < 0)
+		goto done;
+
+	if (version < store_schema_version()) {
+		if (flags & STORE_OPEN_READONLY) {
+			ret = fail(err, s->path, STORE_E_READONLY,
+				   "数据库结构版本 %d 需要升级，只读方式下无法升级",
+				   "schema version %d needs an upgrade, which a read-only open "
+				   "cannot do",
+				   version);
+			goto done;
+		}
+		ret = schema_migrate(s, version, err);
+		if (ret < 0)
+			goto done;
+	}
+
+	ret = meta_get(s, "device_id", &v, err);
+	if (ret < 0)
+		goto done;
+	if (!v || strlen(v) != STORE_ID_LEN) {
+		ret = db_fail(s, SQLITE_CORRUPT, err);
+		goto done;
+	}
+	memcpy(s->device, v, STORE_ID_LEN + 1);
+	ret = meta_get(s, "enumerator", &s->enumerator, err);
+	if (ret < 0)
+		goto done;
+	*out = s;
+	s = NULL;
+done:
+	free(v);
+	store_close(s);
+	return ret;
+}
+
+void store_close(struct store *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(s->db);
+	free(s->enumerator);
+	free(s->path);
+	free(s);
+}
+
+/* ---- enumerator ----------------------------------------------------------- */
+
+static bool has_control(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+			return true;
+	return false;
+}
+
+int store_enumerator_set(struct store *s, const char *id, struct error *err)
+{
+	struct event_in ev = {0};
+	sqlite3_stmt *q;
+	int ret, rc;
+
+	if (!id || !*id || has_control(id))
+		return fail(err, s->path, STORE_E_INVALID, "调查员编号 '%s' 无效：不能为空或含控制字符",
+			    "invalid enumerator id '%s': empty or has control characters",
+			    id ? id : "");
+	if (s->enumerator && !strcmp(s->enumerator, id))
+		return 0;
+	ret = tx_begin(s, err);
+	if (ret < 0)
+		return ret;
+	q = stmt(s, ST_META_SET, err);
+	if (!q) {
+		ret = -STORE_E_INTERNAL;
+		goto done;
+	}
+	bind_text(q, 1, "enumerator");
+	bind_text(q, 2, id);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(s, rc, err);
+		goto done;
+	}
+	ev.kind = "enumerator";
+	ev.old_value = s->enumerator;
+	ev.new_value = id;
+	ret = event_add(s, &ev, err);
+	if (ret < 0)
+		goto done;
+	ret = tx_commit(s, err);
+	if (ret < 0)
+		return ret;
+	free(s->enumerator);
+	s->enumerator = xstrdup(id);
+	return 0;
+done:
+	tx_rollback(s);
+	return ret;
+}
+
+/* ---- forms ---------------------------------------------------------------- */
+
+int store_form_put_source(struct store *s, const char *hash, const char *form_id,
+			  const char *version, const char *title, const char *source, size_t len,
+			  struct error *err)
+{
+	char hex[65];
+	struct event_in ev = {0};
+	sqlite3_stmt *q;
+	int ret, rc;
+
+	if (!hash || !source)
+		return fail(err, s->path, STORE_E_INVALID, "表单缺少哈希或源文件",
+			    "form without hash or source");
+	digest_sha256_hex(source, len, hex);
+	if (strcmp(hex, hash))
+		return fail(err, s->path, STORE_E_INVALID,
+			    "表单 '%s' 的哈希 %s 与其源文件不符 (%s)",
+			    "form '%s' hash %s does not match its source (%s)",
+			    form_id ? form_id : "", hash, hex);
+	ret = tx_begin(s, err);
+	if (ret < 0)
+		return ret;
+	q = stmt(s, ST_FORM_PUT, err);
+	if (!q) {
+		ret = -STORE_E_INTERNAL;
+		goto done;
+	}
+	bind_text(q, 1, hash);
+	bind_text(q, 2, form_id ? form_id : "");
+	bind_text(q, 3, version ? version : "");
+	bind_text(q, 4, title ? title : "");
+	sqlite3_bind_blob64(q, 5, len ? source : "", len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, store_now(s));
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(s, rc, err);
+		goto done;
+	}
+	if (sqlite3_changes(s->db) == 1) {
+		ev.kind = "form_add";
+		ev.new_value = hash;
+		ev.extra = form_id;
+		ret = event_add(s, &ev, err);
+		if (ret < 0)
+			goto done;
+	}
+	return tx_commit(s, err);
+done:
+	tx_rollback(s);
+	return ret;
+}
+
+int store_form_list(struct store *s, struct store_form_info **out, size_t *n, struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	struct store_form_info *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT hash, form_id, version, title, added, length(source)"
+				" FROM form ORDER BY added, hash",
+				-1, &q, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		XGROW(v, cap, cnt + 1);
+		v[cnt].hash = col_dup(q, 0);
+		v[cnt].form_id = col_dup(q, 1);
+		v[cnt].version = col_dup(q, 2);
+		v[cnt].title = col_dup(q, 3);
+		v[cnt].added = sqlite3_column_int64(q, 4);
+		v[cnt].size = (size_t)sqlite3_column_int64(q, 5);
+		cnt++;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(s, rc, err);
+		store_form_info_free(v, cnt);
+		goto done;
+	}
+	*out = v;
+	*n = cnt;
+done:
+	sqlite3_finalize(q);
+	return ret;
+}
+
+void store_form_info_free(struct store_form_info *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].hash);
+		free(v[i].form_id);
+		free(v[i].version);
+		free(v[i].title);
+	}
+	free(v);
+}
+
+int store_form_source(struct store *s, const char *hash, char **src, size_t *len,
+		      struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret = 0;
+	size_t n;
+
+	*src = NULL;
+	*len = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT source FROM form WHERE hash = ?1", -1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		bind_text(q, 1, hash);
+		rc = sqlite3_step(q);
+	}
+	if (rc == SQLITE_DONE) {
+		ret = fail(err, s->path, STORE_E_NOTFOUND, "没有哈希为 %s 的表单",
+			   "no form with hash %s", hash ? hash : "");
+		goto done;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(s, rc, err);
+		goto done;
+	}
+	n = (size_t)sqlite3_column_bytes(q, 0);
+	*src = xmalloc(n + 1);
+	if (n)
+		memcpy(*src, sqlite3_column_blob(q, 0), n);
+	(*src)[n] = '\0';
+	*len = n;
+done:
+	sqlite3_finalize(q);
+	return ret;
+}
+
+/* Used by the other files for their own messages. */
+int store_fail(struct store *s, struct error *err, int code, const char *zh, const char *en,
+	       ...)
+{
+	va_list ap;
+
+	va_start(ap, en);
+	error_vset(err, s->path, zh, en, ap);
+	va_end(ap);
+	if (err)
+		err->code = code;
+	return -code;
+}

@@ -1,0 +1,128 @@
+/*
+ * store_internal — what the files of src/store share: the struct store, the
+ * cache of prepared statements, transaction nesting and SQLite error mapping.
+ *
+ * Invariants: every statement in the cache is prepared once (persistent) and
+ * is reset before each use by stmt(); `depth` counts the open transaction
+ * levels (0 = autocommit; 1 = BEGIN IMMEDIATE; > 1 = savepoints).
+ */
+#ifndef RUHU_STORE_INTERNAL_H
+#define RUHU_STORE_INTERNAL_H
+
+#include "ruhu/store.h"
+
+#include <sqlite3.h>
+
+/* PRAGMA application_id of a ruhu database: 'ruhu' in ASCII. */
+#define STORE_APPLICATION_ID 0x72756875
+
+/* Every cached statement. The SQL is in store.c (stmt_sql[]). */
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_META_GET,
+	ST_META_SET,
+	ST_CHANGE_NEXT,
+	ST_CHANGE_GET,
+	ST_EVENT_NEXT_SEQ,
+	ST_EVENT_ADD,
+	ST_IV_STATE,
+	ST_IV_TOUCH,
+	ST_IV_POSITION,
+	ST_IV_GET,
+	ST_IV_NEW,
+	ST_IV_SET_STATUS,
+	ST_ANS_GET,
+	ST_ANS_PUT,
+	ST_ANS_DEL,
+	ST_ANS_ALL,
+	ST_ANS_RANGE,
+	ST_FORM_HAS,
+	ST_FORM_PUT,
+	ST_COMMENT_ADD,
+	ST_IV_UPSERT,
+	ST_ANS_DEL_ALL,
+	ST_EVENT_INSERT,
+	ST_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ST_COUNT];
+	int depth;
+	int busy_ms;
+	char device[STORE_ID_LEN + 1];
+	char *enumerator;
+	int64_t (*clock)(void *ctx);
+	void *clock_ctx;
+};
+
+/* The cached statement `id`, reset with cleared bindings; NULL with `err` set
+ * when it cannot be prepared. */
+sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err);
+
+/* Sets err (where = the store's path, code) and returns -code. */
+int store_fail(struct store *s, struct error *err, int code, const char *zh, const char *en,
+	       ...);
+
+/* Maps a SQLite failure to a store error (sets err, returns -code). */
+int db_fail(struct store *s, int rc, struct error *err);
+
+/* tx_begin opens a level (BEGIN IMMEDIATE or SAVEPOINT); tx_commit closes
+ * it; tx_rollback undoes it. After a failed tx_commit the level is gone. */
+int tx_begin(struct store *s, struct error *err);
+int tx_commit(struct store *s, struct error *err);
+void tx_rollback(struct store *s);
+
+int64_t store_now(struct store *s);
+
+/* Binds text or NULL. */
+int bind_text(sqlite3_stmt *q, int i, const char *v);
+/* Malloc'd copy of a column, NULL when the column is NULL. */
+char *col_dup(sqlite3_stmt *q, int i);
+
+/* Next store-wide change_seq (inside a transaction). */
+int change_next(struct store *s, int64_t *out, struct error *err);
+
+/*
+ * Appends one event by this device (inside a transaction) with the next
+ * sequence number, the current time and enumerator.
+ */
+struct event_in {
+	const char *interview, *kind, *path;
+	const char *actor; /* NULL: the store's enumerator */
+	const char *old_value, *new_value;
+	enum store_special old_special, new_special;
+	const char *extra;
+};
+int event_add(struct store *s, const struct event_in *ev, struct error *err);
+
+/*
+ * Reads the interview's status (inside a transaction): STORE_E_NOTFOUND when
+ * absent.
+ */
+int iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct error *err);
+
+/* Bumps revision (when `content`), change_seq and updated, and sets the
+ * position when non-NULL. */
+int iv_touch(struct store *s, const char *uuid, bool content, const char *position,
+	     struct error *err);
+
+/* Fills *iv from a row with the columns of ST_IV_GET (uuid, form_hash,
+ * household_key, enumerator, device, status, review_comment, revision,
+ * change_seq, created, updated, position). */
+int iv_from_row(struct store *s, sqlite3_stmt *q, struct store_interview *iv, struct error *err);
+
+int istatus_parse(const char *name);
+int special_parse(const char *name);
+
+/* Schema: runs pending migrations (store_schema.c). `version` is the
+ * database's user_version read at open. */
+int schema_migrate(struct store *s, int version, struct error *err);
+
+#endif

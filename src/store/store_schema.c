@@ -1,0 +1,228 @@
+/*
+ * store_schema — the schema of the ruhu database as an append-only list of
+ * migration steps.
+ *
+ * The schema version of a database is PRAGMA user_version = the number of
+ * steps applied. Opening a database runs steps user_version+1 .. N inside one
+ * transaction (BEGIN IMMEDIATE), so a database is always exactly at some
+ * version: a crash or error mid-way leaves it at the old one.
+ *
+ * HOW TO ADD A STEP (e.g. sync/ adding its merge bookkeeping tables):
+ *   - append ONE entry at the END of migrations[] below: a one-line `what`,
+ *     the `sql` (any number of statements, run with sqlite3_exec), and
+ *     optionally a `fn` for a data step that SQL alone cannot do (it runs
+ *     after the sql, inside the same transaction; return 0 or < 0 with err
+ *     set);
+ *   - never edit, reorder or remove an existing entry: databases in the field
+ *     were built by them. To change a table, add a step that alters it;
+ *   - document the new tables/columns in docs/store.md and add a line to the
+ *     test in tests/store/ that checks the new version (store_schema_version()
+ *     follows automatically).
+ * Every table is plain (readable with `sqlite3`): times are INTEGER ms since
+ * the epoch UTC, statuses are lowercase words, no JSON blobs.
+ */
+#include "store_internal.h"
+
+#include <stdio.h>
+
+struct migration {
+	const char *what;
+	const char *sql;
+	int (*fn)(struct store *s, struct error *err);
+};
+
+static const struct migration migrations[] = {
+	/* 1 */
+	{"core tables: meta, form, assignment, interview, answer, event",
+	 "CREATE TABLE meta (\n"
+	 "  key TEXT PRIMARY KEY,\n"
+	 "  value\n"
+	 ");\n"
+	 "CREATE TABLE form (\n"
+	 "  hash TEXT PRIMARY KEY,\n"
+	 "  form_id TEXT NOT NULL DEFAULT '',\n"
+	 "  version TEXT NOT NULL DEFAULT '',\n"
+	 "  title TEXT NOT NULL DEFAULT '',\n"
+	 "  source BLOB NOT NULL,\n"
+	 "  added INTEGER NOT NULL\n"
+	 ");\n"
+	 "CREATE TABLE assignment (\n"
+	 "  household_key TEXT PRIMARY KEY CHECK (household_key <> ''),\n"
+	 "  county TEXT,\n"
+	 "  township TEXT,\n"
+	 "  village TEXT,\n"
+	 "  household_type TEXT,\n"
+	 "  head_name TEXT,\n"
+	 "  enumerator TEXT,\n"
+	 "  device TEXT,\n"
+	 "  updated INTEGER NOT NULL\n"
+	 ");\n"
+	 "CREATE TABLE assignment_field (\n"
+	 "  household_key TEXT NOT NULL\n"
+	 "    REFERENCES assignment(household_key) ON DELETE CASCADE,\n"
+	 "  name TEXT NOT NULL CHECK (name <> ''),\n"
+	 "  value TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (household_key, name)\n"
+	 ");\n"
+	 "CREATE TABLE interview (\n"
+	 "  uuid TEXT PRIMARY KEY,\n"
+	 "  form_hash TEXT NOT NULL REFERENCES form(hash),\n"
+	 "  household_key TEXT,\n"
+	 "  enumerator TEXT,\n"
+	 "  device TEXT NOT NULL,\n"
+	 "  status TEXT NOT NULL\n"
+	 "    CHECK (status IN ('in_progress', 'completed', 'approved', 'rejected')),\n"
+	 "  review_comment TEXT,\n"
+	 "  revision INTEGER NOT NULL,\n"
+	 "  change_seq INTEGER NOT NULL,\n"
+	 "  created INTEGER NOT NULL,\n"
+	 "  updated INTEGER NOT NULL,\n"
+	 "  position TEXT\n"
+	 ");\n"
+	 "CREATE INDEX interview_household ON interview(household_key);\n"
+	 "CREATE INDEX interview_change ON interview(change_seq);\n"
+	 "CREATE TABLE answer (\n"
+	 "  interview TEXT NOT NULL REFERENCES interview(uuid) ON DELETE CASCADE,\n"
+	 "  path TEXT NOT NULL CHECK (path <> ''),\n"
+	 "  value TEXT,\n"
+	 "  special TEXT CHECK (special IN ('dont_know', 'refused')),\n"
+	 "  CHECK (value IS NULL OR special IS NULL),\n"
+	 "  PRIMARY KEY (interview, path)\n"
+	 ") WITHOUT ROWID;\n"
+	 "CREATE TABLE event (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  device TEXT NOT NULL,\n"
+	 "  seq INTEGER NOT NULL,\n"
+	 "  interview TEXT REFERENCES interview(uuid) DEFERRABLE INITIALLY DEFERRED,\n"
+	 "  time INTEGER NOT NULL,\n"
+	 "  kind TEXT NOT NULL,\n"
+	 "  actor TEXT,\n"
+	 "  path TEXT,\n"
+	 "  old_value TEXT,\n"
+	 "  new_value TEXT,\n"
+	 "  old_special TEXT CHECK (old_special IN ('dont_know', 'refused')),\n"
+	 "  new_special TEXT CHECK (new_special IN ('dont_know', 'refused')),\n"
+	 "  extra TEXT,\n"
+	 "  UNIQUE (device, seq)\n"
+	 ");\n"
+	 "CREATE INDEX event_interview ON event(interview, time);\n",
+	 NULL},
+	/* 2 */
+	{"comments; assignment_status view",
+	 "CREATE TABLE comment (\n"
+	 "  uuid TEXT PRIMARY KEY,\n"
+	 "  interview TEXT NOT NULL REFERENCES interview(uuid) DEFERRABLE INITIALLY DEFERRED,\n"
+	 "  path TEXT,\n"
+	 "  author TEXT,\n"
+	 "  text TEXT NOT NULL,\n"
+	 "  time INTEGER NOT NULL,\n"
+	 "  device TEXT NOT NULL\n"
+	 ");\n"
+	 "CREATE INDEX comment_interview ON comment(interview, time);\n"
+	 "CREATE VIEW assignment_status AS\n"
+	 "SELECT a.household_key AS household_key,\n"
+	 "  CASE\n"
+	 "    WHEN SUM(i.status = 'rejected') > 0 THEN 'rejected'\n"
+	 "    WHEN SUM(i.status = 'in_progress') > 0 THEN 'in_progress'\n"
+	 "    WHEN SUM(i.status = 'completed') > 0 THEN 'completed'\n"
+	 "    WHEN SUM(i.status = 'approved') > 0 THEN 'approved'\n"
+	 "    ELSE 'not_started'\n"
+	 "  END AS status,\n"
+	 "  COUNT(i.uuid) AS n_interviews\n"
+	 "FROM assignment a LEFT JOIN interview i ON i.household_key = a.household_key\n"
+	 "GROUP BY a.household_key;\n",
+	 NULL},
+};
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int store_schema_version(void)
+{
+	return N_MIGRATIONS;
+}
+
+/* Creates what every database needs besides tables: the device id, the
+ * change counter. Idempotent (a migrated old database may lack some). */
+static int ensure_meta(struct store *s, struct error *err)
+{
+	char id[STORE_ID_LEN + 1];
+	char sql[320];
+	int rc;
+
+	rc = store_uuid_new(id, err);
+	if (rc < 0)
+		return rc;
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR IGNORE INTO meta(key, value) VALUES ('device_id', '%s');"
+		 "INSERT OR IGNORE INTO meta(key, value) VALUES ('change_seq', 0);"
+		 "INSERT OR IGNORE INTO meta(key, value) VALUES ('created', %lld);",
+		 id, (long long)store_now(s));
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s, rc, err);
+	return 0;
+}
+
+int schema_migrate(struct store *s, int version, struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	char sql[96];
+	int rc, v, ret = 0;
+
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s, rc, err);
+	/* another program may have migrated while we waited for the lock */
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(s, rc, err);
+		goto done;
+	}
+	version = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (version > N_MIGRATIONS) {
+		error_set(err, s->path,
+			  "数据库结构版本 %d 比本程序支持的版本 (%d) 新：请升级 ruhu",
+			  "schema version %d is newer than this ruhu supports (%d): upgrade ruhu",
+			  version, N_MIGRATIONS);
+		if (err)
+			err->code = STORE_E_NEWER;
+		ret = -STORE_E_NEWER;
+		goto done;
+	}
+	for (v = version; v < N_MIGRATIONS; v++) {
+		if (migrations[v].sql) {
+			rc = sqlite3_exec(s->db, migrations[v].sql, NULL, NULL, NULL);
+			if (rc != SQLITE_OK) {
+				ret = db_fail(s, rc, err);
+				goto done;
+			}
+		}
+		if (migrations[v].fn) {
+			ret = migrations[v].fn(s, err);
+			if (ret < 0)
+				goto done;
+		}
+	}
+	ret = ensure_meta(s, err);
+	if (ret < 0)
+		goto done;
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		 STORE_APPLICATION_ID, N_MIGRATIONS);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		ret = db_fail(s, rc, err);
+		goto done;
+	}
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		ret = db_fail(s, rc, err);
+done:
+	sqlite3_finalize(q);
+	if (ret < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
