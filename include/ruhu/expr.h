@@ -147,6 +147,7 @@ enum expr_type {
 	EXPR_STRING,
 	EXPR_BOOLEAN,
 	EXPR_NODESET,
+	EXPR_DATE, /* num = days since the epoch; string() is ISO 8601 in local time */
 };
 
 /*
@@ -157,7 +158,7 @@ enum expr_type {
 struct expr_value {
 	enum expr_type type;
 	bool b;                 /* EXPR_BOOLEAN */
-	double num;             /* EXPR_NUMBER */
+	double num;             /* EXPR_NUMBER, EXPR_DATE */
 	const char *str;        /* EXPR_STRING: NUL-terminated */
 	size_t len;             /* EXPR_STRING: bytes */
 	const expr_node *nodes; /* EXPR_NODESET, in document order */
