@@ -2,4 +2,7 @@
 #ifndef RUHU_CLI_COMMANDS_H
 #define RUHU_CLI_COMMANDS_H
 
+/* cmd_check.c */
+int cmd_check(int argc, char **argv);
+
 #endif

@@ -1315,7 +1315,13 @@ static void build_survey(struct builder *b)
 				err_at(b, "survey", r->line, "选项列表 '%s' 是空的",
 				       "choice list '%s' is empty", ti.list);
 		}
-		if (ti.kind == K_UNSUPPORTED)
+		if (ti.kind == K_UNSUPPORTED && strstr(type, "_from_file"))
+			warn_at(b, "survey", r->line,
+				"'%s'：ruhu 不读取外部选项文件，问题 '%s' 在访问时会被跳过",
+				"'%s': ruhu does not read external choice files; question '%s' will be "
+				"skipped at interview time",
+				type, name);
+		else if (ti.kind == K_UNSUPPORTED)
 			warn_at(b, "survey", r->line,
 				"终端无法采集 '%s' 类型：问题 '%s' 在访问时会被跳过",
 				"type '%s' cannot be captured in a terminal: question '%s' will be "
@@ -1556,7 +1562,10 @@ static void find_sheets(struct builder *b)
 		else if (!strcasecmp(s->name, "settings"))
 			slot = &b->settings;
 		if (!slot) {
-			warn_at(b, NULL, s->line, "ruhu 不使用表 '%s'，已忽略",
+			/* without a survey sheet the file is not a form: one error says it */
+			if (!wb_sheet(wb, "survey"))
+				continue;
+			warn_at(b, s->name, s->line, "ruhu 不使用表 '%s'，已忽略",
 				"sheet '%s' is not used by ruhu and was ignored", s->name);
 			continue;
 		}
