@@ -343,6 +343,21 @@ static double parse_decimal(const char *s, size_t len)
 			any = 1;
 		}
 	}
+	if (any && p < end && (*p == 'e' || *p == 'E')) {
+		/* 1.5e-3, as JavaScript and Java read numbers */
+		const char *x = p + 1;
+
+		if (x < end && (*x == '+' || *x == '-'))
+			x++;
+		if (x >= end || *x < '0' || *x > '9')
+			return NAN;
+		while (x < end && *x >= '0' && *x <= '9')
+			x++;
+		if (x != end)
+			return NAN;
+		p = end;
+		exact = false;
+	}
 	if (!any || p != end)
 		return NAN;
 	if (exact) {
@@ -1543,6 +1558,9 @@ static int call(struct ev *E, int i, const struct cx *c, struct val *out)
 	switch (n->fn) {
 	case FN_UNKNOWN:
 		return fail(E, i, "未知函数 '%s'", "unknown function '%s'", n->str);
+	case FN_BAD_ARITY:
+		return fail(E, i, "函数 '%s' 的参数个数不对", "function '%s' called with the wrong number of arguments",
+			    n->str);
 	case FN_IF:
 		if (eval_bool(E, ARG(0), c, &bo) < 0)
 			return -1;
@@ -1550,6 +1568,9 @@ static int call(struct ev *E, int i, const struct cx *c, struct val *out)
 	case FN_COALESCE:
 		if (eval(E, ARG(0), c, out) < 0)
 			return -1;
+		/* NaN counts as empty, as in ODK's evaluators */
+		if (out->t == V_NUM && isnan(out->num))
+			return eval(E, ARG(1), c, out);
 		s = vstr(E, out, &sl);
 		if (sl)
 			return 0;
@@ -2094,7 +2115,8 @@ static int call(struct ev *E, int i, const struct cx *c, struct val *out)
 		trim(&t, &tl);
 		p = s;
 		end = s + sl;
-		bo = false;
+		/* as JavaRosa's split: "" holds the empty choice */
+		bo = !tl && !next_token(&p, end, &t, &tl);
 		while (next_token(&p, end, &tok, &tlen))
 			if (tlen == tl && !memcmp(tok, t, tl)) {
 				bo = true;

@@ -45,6 +45,7 @@ enum { STEP_NAME, STEP_PARENT, STEP_SELF };
 /* Function ids; the table in parse.c maps names to these. */
 enum fn {
 	FN_UNKNOWN, /* only with EXPR_LENIENT_FUNCTIONS: fails when evaluated */
+	FN_BAD_ARITY, /* likewise, a known function with a wrong argument count */
 	FN_IF, FN_COALESCE, FN_ONCE, FN_TRUE, FN_FALSE, FN_BOOLEAN, FN_BOOLEAN_FROM_STRING,
 	FN_NOT, FN_REGEX, FN_CHECKLIST, FN_WEIGHTED_CHECKLIST, FN_STRING, FN_CONCAT, FN_JOIN,
 	FN_SUBSTR, FN_SUBSTRING, FN_SUBSTRING_BEFORE, FN_SUBSTRING_AFTER, FN_TRANSLATE,

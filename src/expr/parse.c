@@ -579,6 +579,14 @@ static int parse_call(struct parser *ps)
 		free(l.v);
 		return -1;
 	}
+	if (fi && ((int)l.n < fi->min || (fi->max >= 0 && (int)l.n > fi->max)) &&
+	    (ps->flags & EXPR_LENIENT_FUNCTIONS)) {
+		/* deferred: fails only if evaluated */
+		i = add_node(ps, OP_CALL, at);
+		ps->e->nodes[i].str = fi->name;
+		fn = FN_BAD_ARITY;
+		goto args;
+	}
 	if (fi && ((int)l.n < fi->min || (fi->max >= 0 && (int)l.n > fi->max))) {
 		free(l.v);
 		if (fi->min == fi->max)
