@@ -5,4 +5,7 @@
 /* cmd_check.c */
 int cmd_check(int argc, char **argv);
 
+/* cmd_eval.c */
+int cmd_eval(int argc, char **argv);
+
 #endif
