@@ -55,18 +55,19 @@ static const char *const section_names[BS_COUNT] = {
 };
 
 static const char *const cols_forms[] = {"form_id", "version", "hash", "title", "source"};
-static const char *const cols_assignments[] = {"household_key", "county",	  "township",
-					       "village",	"household_type", "head_name",
-					       "enumerator",	"device",	  "status"};
+static const char *const cols_assignments[] = {
+	"household_key", "county", "township", "village", "household_type", "head_name",
+	"enumerator", "device"};
 static const char *const cols_preload[] = {"household_key", "field", "value"};
 static const char *const cols_interviews[] = {
-	"uuid",	  "form_hash", "household_key", "enumerator", "device",
-	"status", "revision",  "created",	"updated",    "review"};
+	"uuid",	    "form_hash", "household_key", "enumerator", "device",   "status",
+	"revision", "created",	 "updated",	  "position",	"review_comment"};
 static const char *const cols_answers[] = {"uuid", "path", "value", "special"};
-static const char *const cols_events[] = {"device", "seq",  "uuid",	 "time",
-					  "type",   "path", "old_value", "new_value"};
-static const char *const cols_comments[] = {"device", "seq",  "uuid", "time",
-					    "author", "path", "text"};
+static const char *const cols_events[] = {
+	"device", "seq",       "uuid",	     "time",	    "kind",	   "actor",
+	"path",	  "old_value", "new_value", "old_special", "new_special", "extra"};
+static const char *const cols_comments[] = {"uuid", "interview", "path", "author",
+					    "text", "time",	 "device"};
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -196,6 +197,11 @@ static void csv_add_row(struct strbuf *sb, const char *const *f, size_t n)
 		csv_add_field(sb, f[i]);
 	}
 	strbuf_addch(sb, '\n');
+}
+
+void bundle_csv_row(struct strbuf *sb, const char *const *f, size_t n)
+{
+	csv_add_row(sb, f, n);
 }
 
 /* ---- writer -------------------------------------------------------------- */

@@ -134,6 +134,11 @@ void bundle_writer_write_mem(struct bundle_writer *w, char **out, size_t *len);
 int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *name,
 		       struct error *err);
 
+/* Appends one CSV record of n fields to sb as the writer does (NULL as an
+ * empty unquoted field, "" quoted, '\n' at the end). */
+struct strbuf;
+void bundle_csv_row(struct strbuf *sb, const char *const *f, size_t n);
+
 /* "ruhu-DEVICE-SEQ.bundle.gz" with SEQ zero-padded to 6 digits (so names
  * sort), or for a return bundle "ruhu-return-DEVICE-SEQ.bundle.gz" where
  * DEVICE is the target. Caller frees. */

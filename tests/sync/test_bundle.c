@@ -44,13 +44,13 @@ static struct bundle_writer *sample_writer(void)
 		bundle_writer_new(BUNDLE_DEVICE, "dev01", NULL, 3, "2026-11-22T10:00:00Z");
 	const char *form[] = {"household", "2024", sha_a, "户调查", "type,name\ntext,q1\n"};
 	const char *iv[] = {"u-1", sha_a, "HH001", "张三", "dev01", "completed", "2",
-			    "2026-11-22T09:00:00Z", "2026-11-22T09:30:00Z", NULL};
+			    "1700000000000", "1700000001000", NULL, NULL};
 	const char *a1[] = {"u-1", "q1", "a, \"quoted\"\nvalue", NULL};
 	const char *a2[] = {"u-1", "members[2]/m_age", "", NULL};
 	const char *a3[] = {"u-1", "m_name", " 李四 ", "dk"};
 	const char *a4[] = {"u-1", "m_null", NULL, NULL};
-	const char *ev[] = {"dev01", "17", "u-1", "2026-11-22T09:01:00Z", "answer", "q1", NULL,
-			    "x"};
+	const char *ev[] = {"dev01", "17", "u-1", "1700000000500", "answer_set", "张三", "q1",
+			    NULL, "x", NULL, NULL, NULL};
 
 	bundle_writer_add_enumerator(w, "张三");
 	bundle_writer_add_enumerator(w, "李, 四");
@@ -77,12 +77,12 @@ static const char expect_rows[] =
 	"forms|1|household|2024|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|户调查|"
 	"type,name\ntext,q1\n\n"
 	"interviews|1|u-1|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|HH001|张三|"
-	"dev01|completed|2|2026-11-22T09:00:00Z|2026-11-22T09:30:00Z|\\N\n"
+	"dev01|completed|2|1700000000000|1700000001000|\\N|\\N\n"
 	"answers|1|u-1|q1|a, \"quoted\"\nvalue|\\N\n"
 	"answers|2|u-1|members[2]/m_age||\\N\n"
 	"answers|3|u-1|m_name| 李四 |dk\n"
 	"answers|4|u-1|m_null|\\N|\\N\n"
-	"events|1|dev01|17|u-1|2026-11-22T09:01:00Z|answer|q1|\\N|x\n";
+	"events|1|dev01|17|u-1|1700000000500|answer_set|张三|q1|\\N|x|\\N|\\N|\\N\n";
 
 static void test_round_trip(void **state)
 {
