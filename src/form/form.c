@@ -1727,14 +1727,14 @@ static int check_bytes(const char *name, const char *data, size_t len, struct di
 	long bad = utf8_invalid_at((const unsigned char *)data, len);
 
 	if (memchr(data, '\0', len)) {
-		diag_add(diags, DIAG_ERROR, name, "文件含有 NUL 字节（第 %ld 字节）：不是文本文件",
-			 "file holds a NUL byte (at byte %ld): not a text file",
+		diag_add(diags, DIAG_ERROR, name, "文件含有 NUL 字节（字节偏移 %ld）：不是文本文件",
+			 "file holds a NUL byte (at byte offset %ld): not a text file",
 			 (long)((const char *)memchr(data, '\0', len) - data));
 		return -1;
 	}
 	if (bad >= 0) {
-		diag_add(diags, DIAG_ERROR, name, "第 %ld 字节不是有效的 UTF-8：请把文件另存为 UTF-8",
-			 "invalid UTF-8 at byte %ld: save the file as UTF-8", bad);
+		diag_add(diags, DIAG_ERROR, name, "字节偏移 %ld 处不是有效的 UTF-8：请把文件另存为 UTF-8",
+			 "invalid UTF-8 at byte offset %ld: save the file as UTF-8", bad);
 		return -1;
 	}
 	return 0;

@@ -30,6 +30,7 @@ struct xlsform_csv {
 	size_t bom_len;  /* bytes of a possible BOM held back, while bom_done == 0 */
 	int bom_done;
 	int failed;
+	int fail_line;   /* where a strict-mode parse error was met */
 };
 
 static void on_field(void *data, size_t len, void *ud)
@@ -69,7 +70,7 @@ struct xlsform_csv *xlsform_csv_new(const char *file)
 {
 	struct xlsform_csv *r = xcalloc(1, sizeof(*r));
 
-	if (csv_init(&r->p, CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+	if (csv_init(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		abort();
 	r->wb = wb_new(file);
 	r->line = 1;
@@ -82,6 +83,7 @@ static int parse(struct xlsform_csv *r, const void *data, size_t len)
 		return r->failed ? -1 : 0;
 	if (csv_parse(&r->p, data, len, on_field, on_record, r) != len) {
 		r->failed = 1;
+		r->fail_line = r->rec_open ? r->rec_line : r->line;
 		return -1;
 	}
 	return 0;
@@ -137,8 +139,19 @@ int xlsform_csv_finish(struct xlsform_csv *r, struct workbook **out, struct diag
 	ret = 0;
 	goto done;
 fail:
-	diag_add(diags, DIAG_ERROR, r->wb->file, "无法解析 CSV：%s", "cannot parse CSV: %s",
-		 csv_strerror(csv_error(&r->p)));
+	if (csv_error(&r->p) == CSV_EPARSE) {
+		struct strbuf where = STRBUF_INIT;
+
+		strbuf_addf(&where, "%s:%d", r->wb->file, r->fail_line);
+		diag_add(diags, DIAG_ERROR, where.buf,
+			 "引号用法错误：带引号的单元格里的引号要写两次（\"\"），结束引号后只能是逗号或换行",
+			 "malformed quoted cell: a quote inside a quoted cell is written twice (\"\"), "
+			 "and a closing quote is followed by a comma or a line end");
+		strbuf_release(&where);
+	} else {
+		diag_add(diags, DIAG_ERROR, r->wb->file, "无法解析 CSV：%s", "cannot parse CSV: %s",
+			 csv_strerror(csv_error(&r->p)));
+	}
 done:
 	return ret;
 }
