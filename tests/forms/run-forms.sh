@@ -116,7 +116,7 @@ run_fill() {
 		name=$(basename "$answers" .answers.csv)
 		form=${name%%-*}
 		ran=$((ran + 1))
-		"$bin" --lang en fill "$src/forms/$form.csv" --answers "$answers" >"$tmp/out" 2>"$tmp/err"
+		"$bin" --lang zh fill "$src/forms/$form.csv" --answers "$answers" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
 		if [ -f "$cases/$name.expect" ]; then
 			if [ $rc -ne 0 ]; then
