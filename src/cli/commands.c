@@ -28,6 +28,16 @@ const struct cmd_entry cmd_table[] = {
 	 "the value given by --var. --type prints number() or boolean() of the result (NaN, "
 	 "Infinity, true, false); --tz sets the time zone (e.g. Asia/Shanghai).\n"
 	 "Exits 1 when the expression has an error (eval:1:COLUMN: message), 2 on usage errors."},
+	{"fill", cmd_fill, "用答案文件填写问卷", "fill a form from an answers file",
+	 "ruhu fill 问卷.csv --answers 答案.csv [--db 数据库]\n\n按问卷顺序应用答案文件（field,value；重复组写作 "
+	 "members[2]/m_age；多选用空格分隔；.d 不知道，.r 拒绝回答），打印全部结果值（含计算）为 "
+	 "field,value CSV。任何问题都以 文件:行: 字段: 信息 报告并退出 1，不写入任何内容；"
+	 "有 --db 时把有效的访谈存为已完成。",
+	 "ruhu fill FORM.csv --answers ANSWERS.csv [--db DB]\n\nApplies the answers file "
+	 "(field,value; repeats as members[2]/m_age; select_multiple space-separated; .d don't "
+	 "know, .r refused) in form order and prints every resulting value, calculations "
+	 "included, as field,value CSV. Every problem is reported as FILE:ROW: field: message "
+	 "with exit 1 and nothing stored; with --db a valid interview is stored as completed."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -8,4 +8,7 @@ int cmd_check(int argc, char **argv);
 /* cmd_eval.c */
 int cmd_eval(int argc, char **argv);
 
+/* cmd_fill.c */
+int cmd_fill(int argc, char **argv);
+
 #endif

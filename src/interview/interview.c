@@ -430,8 +430,8 @@ static int resolve(struct interview *iv, const char *path, enum resolve_mode mod
 							  name, c->nkids, idx);
 					else
 						error_set(err, path,
-							  "重复组 '%s' 的序号 %3$d 次序不对：现有 %2$zu 个实例，下一个应为 %4$zu",
-							  "repeat '%s' index %3$d is out of order: it has %2$zu instances, the next is %4$zu",
+							  "重复组 '%1$s' 的序号 %3$d 次序不对：现有 %2$zu 个实例，下一个应为 %4$zu",
+							  "repeat '%1$s' index %3$d is out of order: it has %2$zu instances, the next is %4$zu",
 							  name, c->nkids, idx, c->nkids + 1);
 					if (err)
 						err->code = IV_E_REPEAT_INDEX;
@@ -500,7 +500,7 @@ static void form_message(struct interview *iv, struct form_text t, const char *w
 	const char *fen = form_text(iv->f, t, iv->lang_en);
 
 	if (fzh || fen)
-		error_set(err, where, "%s", "%s", fzh ? fzh : fen, fen ? fen : fzh);
+		error_set(err, where, "%1$s%2$.0s", "%2$s%1$.0s", fzh ? fzh : fen, fen ? fen : fzh);
 	else
 		error_set(err, where, zh, en, arg);
 	if (err)
@@ -1723,7 +1723,7 @@ int interview_complete(struct interview *iv, struct error *err)
 		return -1;
 	if (interview_blockers(iv, &dl) > 0) {
 		error_set(err, dl.items[0].e.where, "%2$s（共 %1$zu 处问题未解决）",
-			  "%3$s (%1$zu problems block completion)", dl.n, dl.items[0].e.zh,
+			  "%3$s (%1$zu problems block completion)%2$.0s", dl.n, dl.items[0].e.zh,
 			  dl.items[0].e.en);
 		if (err)
 			err->code = dl.items[0].e.code ? dl.items[0].e.code : IV_E_REQUIRED;
@@ -1773,9 +1773,7 @@ int interview_preload(struct interview *iv, const char *const *names, const char
 		if (set_common(iv, names[i], values[i], IV_SPECIAL_NONE, true, err) < 0) {
 			if (err) {
 				struct error e = ERROR_INIT;
-				error_set(&e, NULL, "预填字段 '%s'：%s", "preload column '%s': %s",
-					  names[i], error_msg(err, LANG_ZH));
-				error_set(&e, NULL, "预填字段 '%1$s'：%2$s", "preload column '%1$s': %3$s",
+				error_set(&e, NULL, "预填字段 '%1$s'：%2$s%3$.0s", "preload column '%1$s': %3$s%2$.0s",
 					  names[i], error_msg(err, LANG_ZH), error_msg(err, LANG_EN));
 				e.code = err->code;
 				error_move(err, &e);
