@@ -38,6 +38,27 @@ const struct cmd_entry cmd_table[] = {
 	 "know, .r refused) in form order and prints every resulting value, calculations "
 	 "included, as field,value CSV. Every problem is reported as FILE:ROW: field: message "
 	 "with exit 1 and nothing stored; with --db a valid interview is stored as completed."},
+	{"collect", cmd_collect, "入户调查界面（调查员用）", "the enumerator's interview screens",
+	 "ruhu collect [--db 数据库] [--form 问卷.csv]... [--sample 样本.csv] [--trace-timing 文件]\n\n"
+	 "打开调查员的终端界面：选择样本户，逐题访问，每个确认的答案立即保存。默认数据库是"
+	 " ~/.local/share/ruhu/device.db。--form 先把问卷存入数据库，--sample 载入样本户"
+	 "（列：household_key,county,township,village,household_type,head_name,enumerator,device，"
+	 "其他列为预填字段）。--trace-timing 记录每次按键到屏幕更新的时间（微秒）。\n"
+	 "按键见 F1 帮助和 docs/ui.md。",
+	 "ruhu collect [--db DB] [--form FORM.csv]... [--sample SAMPLE.csv] [--trace-timing FILE]\n\n"
+	 "Opens the enumerator's terminal UI: choose a household of the sample, interview it "
+	 "question by question; every confirmed answer is saved at once. The default database is "
+	 "~/.local/share/ruhu/device.db. --form stores forms in the database first, --sample loads "
+	 "a household sample (columns household_key,county,township,village,household_type,"
+	 "head_name,enumerator,device; other columns are preload fields). --trace-timing writes "
+	 "the time from each key to the screen update (microseconds).\n"
+	 "Keys: F1 in the UI and docs/ui.md."},
+	{"demo", cmd_demo, "用示例数据试用调查界面", "try the interview screens on demo data",
+	 "ruhu demo [--trace-timing 文件]\n\n在个人数据目录（~/.local/share/ruhu/demo.db）创建或沿用"
+	 "示例数据库，载入自带问卷和约 20 户示例样本，然后打开调查界面。",
+	 "ruhu demo [--trace-timing FILE]\n\nCreates (or reuses) a demo database in the per-user "
+	 "data folder (~/.local/share/ruhu/demo.db) with the bundled forms and a demo sample of "
+	 "about 20 households, then opens the interview screens."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);
