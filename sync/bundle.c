@@ -121,8 +121,9 @@ void bundle_manifest_free(struct bundle_manifest *m)
 
 /* Length of the valid UTF-8 prefix rule: returns 1 when s[0..len) is valid
  * UTF-8 (no overlongs, no surrogates, <= U+10FFFF) and holds no NUL. */
-static int utf8_ok(const unsigned char *s, size_t len)
+int bundle_utf8_valid(const void *p, size_t len)
 {
+	const unsigned char *s = p;
 	size_t i = 0;
 
 	while (i < len) {
@@ -619,7 +620,7 @@ static void cb_field(void *s, size_t len, void *data)
 	r->foff[r->nf] = r->fbuf.len;
 	r->fnull[r->nf] = s == NULL;
 	if (s) {
-		if (!utf8_ok(s, len)) {
+		if (!bundle_utf8_valid(s, len)) {
 			struct strbuf w = STRBUF_INIT;
 
 			/* the record being read is one past those completed */

@@ -59,6 +59,46 @@ const struct cmd_entry cmd_table[] = {
 	 "ruhu demo [--trace-timing FILE]\n\nCreates (or reuses) a demo database in the per-user "
 	 "data folder (~/.local/share/ruhu/demo.db) with the bundled forms and a demo sample of "
 	 "about 20 households, then opens the interview screens."},
+	{"assign", cmd_assign, "载入样本户（分配）", "load the household sample (assignments)",
+	 "ruhu assign --db 数据库 样本.csv\n\n样本.csv 的表头须含 household_key, county, township, village, "
+	 "household_type, head_name, enumerator, device；其余列为预填字段（问卷中可用）。"
+	 "每个有问题的行报告为 样本.csv:行: 信息；只要有一行有错，就不载入任何一行。",
+	 "ruhu assign --db DB SAMPLE.csv\n\nSAMPLE.csv has a header with household_key, county, "
+	 "township, village, household_type, head_name, enumerator, device; any other column is a "
+	 "preload field usable in forms. Every bad row is reported as SAMPLE.csv:ROW: message; if "
+	 "any row is bad, nothing is loaded."},
+	{"export", cmd_export, "导出数据包", "write a bundle",
+	 "ruhu export --db 数据库 --out 目录 [--all]\nruhu export --db 团队库 --for 设备 --out 目录\n\n"
+	 "把上次导出后有变化的访谈（--all：全部）写成一个数据包 ruhu-设备-序号.bundle.gz；"
+	 "--for 为某台设备写返回数据包（其样本分配和被退回的访谈）。先写临时文件并同步到磁盘，"
+	 "改名后才记录导出。",
+	 "ruhu export --db DB --out DIR [--all]\nruhu export --db TEAM.db --for DEVICE --out DIR\n\n"
+	 "Writes one bundle ruhu-DEVICE-SEQ.bundle.gz of every interview changed since the last "
+	 "export (--all: everything); --for writes a return bundle for a device (its assignments "
+	 "and the interviews sent back to it). The file is written under a temporary name, synced "
+	 "and renamed before the export is recorded."},
+	{"merge", cmd_merge, "合并数据包到团队库", "merge bundles into a team database",
+	 "ruhu merge --db 团队库 数据包...\n\n逐个完整校验后在一个事务中合并；重复合并不改变任何内容；"
+	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。有数据包被拒绝时退出码为 1，其余照常合并。",
+	 "ruhu merge --db TEAM.db BUNDLE...\n\nVerifies each bundle completely, then merges it in "
+	 "one transaction; merging a bundle again changes nothing; an equal revision with "
+	 "different content is kept as a conflict, one household under two interviews is flagged "
+	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
+	{"import", cmd_import, "在设备上导入返回数据包", "apply a return bundle on a device",
+	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同。",
+	 "ruhu import --db DB BUNDLE...\n\nApplies the team leader's assignments and sent-back "
+	 "interviews for this device, with the same guarantees as merge."},
+	{"status", cmd_status, "按样本查看进度", "progress against the sample",
+	 "ruhu status --db 数据库\n\n按县、村、调查员列出样本户数、已开始、已完成、已通过、已退回、重复，"
+	 "以及每台设备最近合并的数据包。",
+	 "ruhu status --db DB\n\nAssigned, started, completed, approved, rejected and duplicate "
+	 "households by county, village and enumerator, and the latest bundle merged per device."},
+	{"conflicts", cmd_conflicts, "查看和解决冲突与重复", "list and resolve conflicts and duplicates",
+	 "ruhu conflicts --db 团队库 [--resolve UUID 哈希前缀 [--author 姓名]]\n\n列出合并保留的冲突"
+	 "（同一版本的不同内容，* 为当前版本）和重复；--resolve 选用一个版本（记为事件，可再次选择以撤销）。",
+	 "ruhu conflicts --db TEAM.db [--resolve UUID HASH-PREFIX [--author NAME]]\n\nLists the "
+	 "conflicts merges kept (versions of one revision, * = current) and duplicates; --resolve "
+	 "chooses one version (recorded as an event; choose again to reverse)."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

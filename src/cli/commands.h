@@ -2,6 +2,8 @@
 #ifndef RUHU_CLI_COMMANDS_H
 #define RUHU_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 /* cmd_check.c */
 int cmd_check(int argc, char **argv);
 
@@ -29,5 +31,24 @@ int collect_run(struct store *st, const char *trace_path);
 
 /* cmd_demo.c */
 int cmd_demo(int argc, char **argv);
+
+/* cmd_assign.c */
+int cmd_assign(int argc, char **argv);
+
+/* cmd_export.c */
+int cmd_export(int argc, char **argv);
+
+/* cmd_merge.c: cli_apply_bundles is shared with cmd_import.c */
+int cmd_merge(int argc, char **argv);
+int cli_apply_bundles(const char *db, char **bundles, int n, bool import);
+
+/* cmd_import.c */
+int cmd_import(int argc, char **argv);
+
+/* cmd_status.c */
+int cmd_status(int argc, char **argv);
+
+/* cmd_conflicts.c */
+int cmd_conflicts(int argc, char **argv);
 
 #endif

@@ -1,0 +1,66 @@
+/*
+ * cmd_export — `ruhu export --db DB --out DIR [--all]` writes one device
+ * bundle of everything changed since the last export; `ruhu export --db
+ * TEAM.db --for DEVICE --out DIR` writes a return bundle for DEVICE
+ * (sync/export.c). Prints the path of the bundle written.
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include "ruhu/i18n.h"
+#include "ruhu/merge.h"
+#include "ruhu/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_export(int argc, char **argv)
+{
+	struct export_opts o;
+	struct export_result res;
+	struct error err = ERROR_INIT;
+	struct store *s = NULL;
+	const char *db = NULL;
+	int i, ret = EXIT_FAIL;
+
+	memset(&o, 0, sizeof(o));
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			o.out_dir = argv[++i];
+		else if (!strcmp(argv[i], "--for") && i + 1 < argc)
+			o.for_device = argv[++i];
+		else if (!strcmp(argv[i], "--all"))
+			o.all = true;
+		else {
+			cli_errorf("未知参数 '%s'", "unknown argument '%s'", argv[i]);
+			return cli_usage("export");
+		}
+	}
+	if (!db || !o.out_dir)
+		return cli_usage("export");
+	if (store_open(db, 0, &s, &err) < 0)
+		goto fail;
+	if (export_bundle(s, &o, &res, &err) < 0)
+		goto fail;
+	if (!res.path)
+		printf("%s\n", T_("没有需要导出的内容", "nothing to export"));
+	else if (o.for_device)
+		printf(T_("%s：%zu 户样本，%zu 个退回的访谈\n",
+			  "%s: %zu assignments, %zu interviews sent back\n"),
+		       res.path, res.assignments, res.interviews);
+	else
+		printf(T_("%s：%zu 个访谈，%zu 个答案，%zu 个事件，%zu 条批注\n",
+			  "%s: %zu interviews, %zu answers, %zu events, %zu comments\n"),
+		       res.path, res.interviews, res.answers, res.events, res.comments);
+	export_result_release(&res);
+	ret = EXIT_OK;
+	goto done;
+fail:
+	cli_error(&err);
+	error_clear(&err);
+done:
+	store_close(s);
+	return ret;
+}

@@ -1,0 +1,141 @@
+/*
+ * cmd_merge — `ruhu merge --db TEAM.db BUNDLE...`: merges device bundles into
+ * the team database, each verified completely and applied in one transaction
+ * (sync/merge.c). A refused bundle does not stop the others; the exit code is
+ * 1 when any was refused. Progress goes to stderr when it is a terminal; the
+ * summary to stdout.
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include "ruhu/i18n.h"
+#include "ruhu/merge.h"
+#include "ruhu/store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct progress {
+	bool tty;
+	int i, n;
+	const char *name;
+	struct timespec t0;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+	struct progress *p = ctx;
+	double dt = since(&p->t0);
+
+	if (!p->tty)
+		return;
+	fprintf(stderr, T_("\r数据包 %d/%d：%zu/%zu 行，%.0f 行/秒   ",
+			   "\rbundle %d of %d: %zu/%zu rows, %.0f rows/s   "),
+		p->i, p->n, done, total, dt > 0 ? (double)done / dt : 0.0);
+	fflush(stderr);
+}
+
+/* Shared by merge and import: applies each bundle, prints one line per
+ * bundle and a summary. Returns the exit code. */
+int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
+{
+	struct store *s = NULL;
+	struct error err = ERROR_INIT;
+	struct merge_stats tot, st;
+	struct progress p;
+	int i, refused = 0, already = 0, merged = 0;
+
+	memset(&tot, 0, sizeof(tot));
+	if (store_open(db, import ? 0 : STORE_OPEN_CREATE, &s, &err) < 0) {
+		cli_error(&err);
+		error_clear(&err);
+		return EXIT_FAIL;
+	}
+	memset(&p, 0, sizeof(p));
+	p.tty = isatty(2);
+	p.n = n;
+	for (i = 0; i < n; i++) {
+		int rc;
+
+		p.i = i + 1;
+		p.name = bundles[i];
+		clock_gettime(CLOCK_MONOTONIC, &p.t0);
+		rc = merge_bundle(s, bundles[i], import, &st, on_progress, &p, &err);
+		if (p.tty)
+			fprintf(stderr, "\r\033[K");
+		if (rc < 0) {
+			cli_error(&err);
+			error_clear(&err);
+			refused++;
+			continue;
+		}
+		if (rc == MERGE_ALREADY) {
+			printf(T_("%s：已合并过，未做更改\n", "%s: already merged, nothing changed\n"),
+			       bundles[i]);
+			already++;
+			continue;
+		}
+		merged++;
+		printf(T_("%s：新访谈 %zu，更新 %zu，未变 %zu，冲突 %zu，重复 %zu，"
+			  "新事件 %zu，%zu 个答案（%.2f 秒）\n",
+			  "%s: %zu new, %zu updated, %zu unchanged interviews, %zu conflicts, "
+			  "%zu duplicates, %zu new events, %zu answers (%.2f s)\n"),
+		       bundles[i], st.iv_new, st.iv_updated, st.iv_unchanged, st.conflicts,
+		       st.duplicates, st.events_new, st.answers, since(&p.t0));
+		tot.iv_new += st.iv_new;
+		tot.iv_updated += st.iv_updated;
+		tot.iv_unchanged += st.iv_unchanged;
+		tot.conflicts += st.conflicts;
+		tot.duplicates += st.duplicates;
+		tot.assignments += st.assignments;
+	}
+	printf(T_("合计：%d 个数据包已合并，%d 个已合并过，%d 个被拒绝；访谈 新 %zu / 更新 %zu / "
+		  "未变 %zu；冲突 %zu；重复 %zu\n",
+		  "total: %d bundles merged, %d already merged, %d refused; interviews new %zu / "
+		  "updated %zu / unchanged %zu; conflicts %zu; duplicates %zu\n"),
+	       merged, already, refused, tot.iv_new, tot.iv_updated, tot.iv_unchanged,
+	       tot.conflicts, tot.duplicates);
+	if (import && tot.assignments)
+		printf(T_("样本分配：%zu 户\n", "assignments: %zu households\n"), tot.assignments);
+	store_close(s);
+	return refused ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	const char *db = NULL;
+	int i, first = -1;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			db = argv[++i];
+		} else if (!strcmp(argv[i], "--")) {
+			first = i + 1;
+			break;
+		} else if (argv[i][0] == '-') {
+			cli_errorf("未知选项 '%s'", "unknown option '%s'", argv[i]);
+			return cli_usage("merge");
+		} else {
+			first = i;
+			break;
+		}
+	}
+	if (!db || first < 0 || first >= argc)
+		return cli_usage("merge");
+	for (i = first; i < argc; i++)
+		if (!strcmp(argv[i], "--db")) {
+			cli_errorf("选项 '--db' 须写在数据包之前", "option '--db' must come before the bundles");
+			return cli_usage("merge");
+		}
+	return cli_apply_bundles(db, argv + first, argc - first, false);
+}

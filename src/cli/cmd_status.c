@@ -1,0 +1,78 @@
+/*
+ * cmd_status — `ruhu status --db DB`: progress against the sample by county,
+ * village and enumerator, and the latest bundle of each device (so a laptop
+ * whose work is missing shows). Data from sync/status.c.
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include "ruhu/i18n.h"
+#include "ruhu/status.h"
+#include "ruhu/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void header(const char *title)
+{
+	printf("\n%s\n", title);
+	printf("  %-34s %8s %8s %9s %8s %8s %6s\n", "", T_("样本", "assigned"),
+	       T_("已开始", "started"), T_("已完成", "completed"), T_("已通过", "approved"),
+	       T_("已退回", "rejected"), T_("重复", "dupl."));
+}
+
+static void row(const struct status_row *r)
+{
+	printf("  %-34s %8zu %8zu %9zu %8zu %8zu %6zu\n", r->name, r->assigned, r->started,
+	       r->completed, r->approved, r->rejected, r->duplicates);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const char *const titles_zh[] = {"按县", "按村（县/乡/村）", "按调查员"};
+	static const char *const titles_en[] = {"by county", "by village (county/township/village)",
+						"by enumerator"};
+	struct error err = ERROR_INIT;
+	struct store *s = NULL;
+	struct status_report r;
+	const char *db = NULL;
+	int i, g;
+	size_t k;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else {
+			cli_errorf("未知参数 '%s'", "unknown argument '%s'", argv[i]);
+			return cli_usage("status");
+		}
+	}
+	if (!db)
+		return cli_usage("status");
+	if (store_open(db, STORE_OPEN_READONLY, &s, &err) < 0 || status_report(s, &r, &err) < 0) {
+		cli_error(&err);
+		error_clear(&err);
+		store_close(s);
+		return EXIT_FAIL;
+	}
+	printf(T_("数据库 %s\n", "database %s\n"), db);
+	header(T_("合计", "total"));
+	row(&r.total);
+	for (g = 0; g < STATUS_NGROUPS; g++) {
+		header(T_(titles_zh[g], titles_en[g]));
+		for (k = 0; k < r.n[g]; k++)
+			row(&r.rows[g][k]);
+	}
+	if (r.outside)
+		printf(T_("\n样本外的访谈：%zu\n", "\ninterviews outside the sample: %zu\n"), r.outside);
+	printf("\n%s\n", T_("各设备最近合并的数据包", "latest bundle merged per device"));
+	if (!r.n_dev)
+		printf("  %s\n", T_("（尚未合并任何数据包）", "(no bundle merged yet)"));
+	for (k = 0; k < r.n_dev; k++)
+		printf(T_("  %s  第 %lld 号（写于 %s），共 %zu 个数据包\n",
+			  "  %s  bundle %lld (written %s), %zu bundles in all\n"),
+		       r.dev[k].device, r.dev[k].sequence, r.dev[k].created, r.dev[k].bundles);
+	status_report_release(&r);
+	store_close(s);
+	return EXIT_OK;
+}
