@@ -236,6 +236,8 @@ int app_session_new(struct ui_app *app, const char *household, struct error *err
 	struct store_field *pre = NULL;
 	size_t npre = 0, i;
 	const char **names = NULL, **values = NULL;
+	char **vals_own = NULL;
+	size_t nown = 0;
 	const struct form *f;
 	int ret = -1;
 
@@ -249,15 +251,38 @@ int app_session_new(struct ui_app *app, const char *household, struct error *err
 		goto done;
 	app->form = f;
 	if (household) {
-		if (store_assignment_preload(app->store, household, &pre, &npre, err) < 0)
+		/* the sample's own columns and its preload fields, by field name */
+		struct store_assignment_row *row = NULL;
+		size_t k = 0;
+
+		if (store_assignment_get(app->store, household, &row, err) < 0)
 			goto done;
-		names = xcalloc(npre + 1, sizeof(*names));
-		values = xcalloc(npre + 1, sizeof(*values));
-		for (i = 0; i < npre; i++) {
-			names[i] = pre[i].name;
-			values[i] = pre[i].value;
+		if (store_assignment_preload(app->store, household, &pre, &npre, err) < 0) {
+			store_assignment_rows_free(row, 1);
+			goto done;
 		}
-		if (interview_preload(app->iv, names, values, npre, err) < 0)
+		names = xcalloc(npre + 8, sizeof(*names));
+		values = xcalloc(npre + 8, sizeof(*values));
+		vals_own = xcalloc(8, sizeof(char *));
+#define STD(field)                                                                                 \
+	if (row->field) {                                                                          \
+		names[k] = #field;                                                                 \
+		values[k] = vals_own[nown++] = xstrdup(row->field);                                \
+		k++;                                                                               \
+	}
+		STD(household_key)
+		STD(county)
+		STD(township)
+		STD(village)
+		STD(household_type)
+		STD(head_name)
+#undef STD
+		store_assignment_rows_free(row, 1);
+		for (i = 0; i < npre; i++, k++) {
+			names[k] = pre[i].name;
+			values[k] = pre[i].value;
+		}
+		if (interview_preload(app->iv, names, values, k, err) < 0)
 			goto done;
 	}
 	if (store_interview_new(app->store, app->forms[app->cur_form].hash, household, app->uuid,
@@ -271,6 +296,9 @@ int app_session_new(struct ui_app *app, const char *household, struct error *err
 done:
 	free(names);
 	free(values);
+	for (i = 0; i < nown; i++)
+		free(vals_own[i]);
+	free(vals_own);
 	store_fields_free(pre, npre);
 	if (ret < 0) {
 		interview_free(app->iv);

@@ -160,10 +160,10 @@ void ui_header(struct ui *ui, const char *left, const char *right)
 int ui_footer(struct ui *ui, const struct ui_footkey *keys, size_t n, const char *status,
 	      bool status_ok)
 {
-	int y = ui->rows - 1, x = 0;
+	int y = ui->rows - 2, x = 0;
 	size_t i;
 
-	if (ui->rows < 3)
+	if (ui->rows < 4)
 		return 0;
 	/* message row */
 	if (ui->flash)
@@ -171,17 +171,21 @@ int ui_footer(struct ui *ui, const struct ui_footkey *keys, size_t n, const char
 		       ui_attr(ui, ui->flash_error ? R_ERROR : R_OK));
 	else if (status)
 		ui_put(y - 1, 1, ui->cols - 2, status, ui_attr(ui, status_ok ? R_OK : R_HINT));
-	/* keys, as many as fit whole */
+	/* keys on two rows, an item never cut */
 	for (i = 0; i < n; i++) {
 		const char *what = T_(keys[i].zh, keys[i].en);
 		int kw = wrap_strwidth(keys[i].key), ww = wrap_strwidth(what);
 
-		if (x + kw + 1 + ww > ui->cols)
-			break;
+		if (x + kw + 1 + ww > ui->cols) {
+			if (y == ui->rows - 1)
+				break;
+			y++;
+			x = 0;
+		}
 		ui_put(y, x, kw, keys[i].key, ui_attr(ui, R_KEY));
 		x += kw;
 		ui_put(y, x + 1, ww, what, ui_attr(ui, R_KEYTEXT));
 		x += 1 + ww + 1;
 	}
-	return 2;
+	return 3;
 }

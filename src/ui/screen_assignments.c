@@ -211,7 +211,7 @@ static void draw(struct ui *ui, void *st)
 			strbuf_addf(&sb, T_("注意：这户有 %zu 次访问", "note: %zu interviews of this household"),
 				    cur->n_interviews);
 		if (sb.len)
-			ui_put(ui->rows - 3, 1, ui->cols - 2, sb.buf,
+			ui_put(ui->rows - 4, 1, ui->cols - 2, sb.buf,
 			       ui_attr(ui, cur->status == STORE_ASTATUS_REJECTED ? R_ERROR : R_HINT));
 	}
 	ui_footer(ui, foot, sizeof(foot) / sizeof(foot[0]), NULL, false);

@@ -144,7 +144,14 @@ static void refilter(struct ui_app *app, struct ivs *s)
 		    !ci_contains(l->choices[i].name, s->filter_s) && strcmp(num, s->filter_s))
 			continue;
 		XGROW(s->vis, s->capvis, s->nvis + 1);
-		s->vis[s->nvis++] = (int)i;
+		if (!strcmp(num, s->filter_s) && s->nvis) {
+			/* the choice with exactly that number comes first */
+			memmove(s->vis + 1, s->vis, s->nvis * sizeof(*s->vis));
+			s->vis[0] = (int)i;
+			s->nvis++;
+		} else {
+			s->vis[s->nvis++] = (int)i;
+		}
 	}
 	if (s->sel >= (int)s->nvis)
 		s->sel = s->nvis ? (int)s->nvis - 1 : 0;
@@ -545,7 +552,19 @@ static void draw(struct ui *ui, void *st)
 	top = ui_body_top(ui);
 	rows = ui_body_rows(ui);
 	if (rows > 1) {
-		ui_put(top, 1, ui->cols - 2, crumb.len ? crumb.buf : T_("（开头）", "(start)"),
+		/* the question's path on the right: what QC and form authors call it */
+		struct strbuf code = STRBUF_INIT;
+		int pw = 0;
+		if (it.path && *it.path) {
+			strbuf_addf(&code, "[%s]", it.path);
+			pw = wrap_strwidth(code.buf);
+			if (pw > ui->cols / 2)
+				pw = 0;
+			else
+				ui_put(top, ui->cols - 1 - pw, pw, code.buf, ui_attr(ui, R_HINT));
+		}
+		strbuf_release(&code);
+		ui_put(top, 1, ui->cols - 3 - pw, crumb.len ? crumb.buf : T_("（开头）", "(start)"),
 		       ui_attr(ui, R_HINT));
 		top += 2;
 		rows -= 2;
@@ -562,8 +581,10 @@ static void draw(struct ui *ui, void *st)
 	for (i = (size_t)first, y0 = top; i < b.n && y0 < top + rows; i++, y0++) {
 		struct vline *v = &b.v[i];
 		if (v->input) {
-			int cx = ui_edit_draw(&s->edit, y0, 2 + v->x, w - v->x - 2,
-					      ui_attr(ui, R_INPUT));
+			int cx;
+			ui_put(y0, 2 + v->x - 2, 2, ">", ui_attr(ui, R_LABEL));
+			cx = ui_edit_draw(&s->edit, y0, 2 + v->x, w - v->x - 2,
+					  ui_attr(ui, R_INPUT));
 			ui_cursor(ui, y0, cx);
 		} else {
 			if (v->role == R_SEL)

@@ -177,14 +177,14 @@ struct ui_footkey {
 	const char *en;
 };
 /*
- * Draws the footer on the last row (keys, as many as fit, in order) and the
- * flash message, or `status` (e.g. "已保存 / saved"), on the row above it.
- * Returns the number of rows the footer takes (2).
+ * Draws the footer on the last two rows (keys in order, wrapped between
+ * items) and the flash message, or `status` (e.g. "已保存 / saved"), on the
+ * row above them. Returns the number of rows the footer takes (3).
  */
 int ui_footer(struct ui *ui, const struct ui_footkey *keys, size_t n, const char *status,
 	      bool status_ok);
 
-/* Rows available between the header (row 0) and the footer (last two rows). */
+/* Rows available between the header (row 0) and the footer (last three rows). */
 static inline int ui_body_top(const struct ui *ui)
 {
 	(void)ui;
@@ -192,7 +192,7 @@ static inline int ui_body_top(const struct ui *ui)
 }
 static inline int ui_body_rows(const struct ui *ui)
 {
-	return ui->rows - 3 > 0 ? ui->rows - 3 : 0;
+	return ui->rows - 4 > 0 ? ui->rows - 4 : 0;
 }
 
 /* ---- text input shared by widgets and screens (edit.c) ---- */
