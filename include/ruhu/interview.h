@@ -247,9 +247,10 @@ int interview_record(struct interview *iv,
 		     int (*fn)(void *ud, const char *path, const char *value), void *ud);
 
 /*
- * Calls `fn` for every stored answer: what the enumerator entered (and
- * preloads), relevant or not, plus one entry with value NULL per repeat
- * instance (so empty instances survive a replay). What a store keeps.
+ * Calls `fn` for every stored answer: what the enumerator entered, preloads
+ * and the automatic metadata (start, today, deviceid, username, audit, end),
+ * relevant or not, plus one entry with value NULL and no special value per
+ * repeat instance ("members[2]"). What a store keeps.
  */
 int interview_answers(struct interview *iv,
 		      int (*fn)(void *ud, const char *path, const char *value,
@@ -280,6 +281,62 @@ bool interview_completed(const struct interview *iv);
  */
 int interview_preload(struct interview *iv, const char *const *names,
 		      const char *const *values, size_t n, struct error *err);
+
+/* ---- sessions: the engine bound to the store -------------------------- */
+
+struct store;
+struct interview_session;
+
+/*
+ * Starts a new interview of `f` in the store (form stored if needed) for
+ * `household_key` (NULL: a household not in the sample). Preload: the
+ * assignment's columns (household_key, county, township, village,
+ * household_type, head_name) and its extra preload fields go to the form
+ * fields of the same name (see interview_preload); a value that does not fit
+ * its field is skipped and logged as a `preload_rejected` event. The metadata
+ * and preloads are committed with the new interview in one transaction.
+ * opts->deviceid / username default to the store's device id and enumerator.
+ */
+int interview_session_start(struct store *s, const struct form *f, const char *household_key,
+			    const struct interview_opts *opts, struct interview_session **out,
+			    struct error *err);
+
+/*
+ * Opens the stored interview `uuid` (taken with form `f`: its hash must be
+ * the interview's form hash), replays its answers and resumes at the saved
+ * position; logs an `open` event.
+ */
+int interview_session_open(struct store *s, const struct form *f, const char *uuid,
+			   const struct interview_opts *opts, struct interview_session **out,
+			   struct error *err);
+/* Frees the session (the store stays open). Accepts NULL. */
+void interview_session_close(struct interview_session *ss);
+
+struct interview *interview_session_interview(struct interview_session *ss);
+const char *interview_session_uuid(const struct interview_session *ss);
+
+/*
+ * The session forms of the engine calls. Each change is committed to the
+ * store (one transaction, with its event and the new position) BEFORE the call
+ * returns 0: the UI may then show "已保存 / saved". When the store fails, the
+ * engine is put back as it was and the store's error (code >= 100) returned.
+ */
+int interview_session_set(struct interview_session *ss, const char *path, const char *value,
+			  struct error *err);
+int interview_session_set_special(struct interview_session *ss, const char *path,
+				  enum interview_special sp, struct error *err);
+int interview_session_next(struct interview_session *ss, struct error *err);
+int interview_session_prev(struct interview_session *ss, struct error *err);
+int interview_session_jump(struct interview_session *ss, const char *path, struct error *err);
+int interview_session_repeat_add(struct interview_session *ss, const char *repeat_path,
+				 int *index, struct error *err);
+int interview_session_repeat_delete(struct interview_session *ss, const char *instance_path,
+				    struct error *err);
+int interview_session_repeat_move(struct interview_session *ss, const char *instance_path,
+				  int to, struct error *err);
+/* Completes (engine + store status, `end` stored) or reopens; recorded. */
+int interview_session_complete(struct interview_session *ss, struct error *err);
+int interview_session_reopen(struct interview_session *ss, struct error *err);
 
 /* Number of expression evaluations done so far (for benchmarks and tests
  * that check that recomputation stays local). */

@@ -1496,23 +1496,38 @@ static int resolve_instance(struct interview *iv, const char *path, struct targe
 	return 0;
 }
 
+static int delete_check(struct interview *iv, const char *instance_path, struct target *t,
+			struct error *err)
+{
+	if (refuse_completed(iv, instance_path, err) < 0 ||
+	    resolve_instance(iv, instance_path, t, err) < 0)
+		return -1;
+	if (iv->nodes[t->k]->repeat_count.e &&
+	    iv_cell(t->I, t->k)->want >= (int)iv_cell(t->I, t->k)->nkids) {
+		error_set(err, instance_path, "重复组 '%s' 的实例数由数量决定：请先修改数量",
+			  "repeat '%s' takes its number of instances from its count: change the count first",
+			  iv->nodes[t->k]->name);
+		if (err)
+			err->code = IV_E_REPEAT_COUNT;
+		return -1;
+	}
+	return 0;
+}
+
+int iv_repeat_delete_check(struct interview *iv, const char *instance_path, struct error *err)
+{
+	struct target t;
+
+	return delete_check(iv, instance_path, &t, err);
+}
+
 int interview_repeat_delete(struct interview *iv, const char *instance_path, struct error *err)
 {
 	struct target t;
 	int idx;
 
-	if (refuse_completed(iv, instance_path, err) < 0 ||
-	    resolve_instance(iv, instance_path, &t, err) < 0)
+	if (delete_check(iv, instance_path, &t, err) < 0)
 		return -1;
-	if (iv->nodes[t.k]->repeat_count.e &&
-	    iv_cell(t.I, t.k)->want >= (int)iv_cell(t.I, t.k)->nkids) {
-		error_set(err, instance_path, "重复组 '%s' 的实例数由数量决定：请先修改数量",
-			  "repeat '%s' takes its number of instances from its count: change the count first",
-			  iv->nodes[t.k]->name);
-		if (err)
-			err->code = IV_E_REPEAT_COUNT;
-		return -1;
-	}
 	idx = iv_kid_index(t.inst);
 	remove_instance(iv, t.I, t.k, (size_t)idx);
 	settle(iv, (uint32_t)iv->nid);
@@ -1709,6 +1724,7 @@ static void fill_meta(struct interview *iv, enum form_type type, const char *val
 		c = iv_cell(iv->root, k);
 		free(c->value);
 		c->value = value && *value ? xstrdup(value) : NULL;
+		c->user = c->value != NULL; /* kept with the answers, so a replay keeps them */
 		iv_mark_dependents(iv, k, iv->root);
 	}
 }
