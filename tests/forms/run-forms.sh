@@ -2,7 +2,8 @@
 # Form tests: the questionnaires in forms/ against the ruhu program.
 #
 #   run-forms.sh check   `ruhu check` on every form: exit 0 and no warning at all
-#   run-forms.sh sample  forms/demo-sample.csv only uses codes the household form knows
+#   run-forms.sh sample  forms/demo-sample.csv only uses codes the household form knows,
+#                        and `ruhu assign` loads it
 #   run-forms.sh fill    every case in tests/forms/cases/:
 #                        NAME.answers.csv + NAME.expect: `ruhu fill` exits 0 and prints
 #                          every `field,value` line of NAME.expect;
@@ -102,6 +103,18 @@ run_sample() {
 	ran=$((ran + 1))
 	if [ -s "$tmp/geo" ]; then
 		fail "$(cat "$tmp/geo")"
+	fi
+	# the sample loads into a database (when `ruhu assign` exists)
+	if have_command assign; then
+		ran=$((ran + 1))
+		if "$bin" --lang en assign --db "$tmp/sample.db" "$sample" >"$tmp/out" 2>"$tmp/err"; then
+			echo "ok: ruhu assign loads demo-sample.csv"
+		else
+			fail "ruhu assign refused demo-sample.csv"
+			cat "$tmp/out" "$tmp/err"
+		fi
+	else
+		echo "note: 'ruhu assign' does not exist yet; sample not loaded into a database"
 	fi
 	rows=$(tail -n +2 "$sample" | grep -c .)
 	[ $fails -eq 0 ] && echo "ok: demo-sample.csv: $rows households checked"
