@@ -393,7 +393,19 @@ static int looks_like_date(const char *s, size_t len)
 
 static double str_number(const char *s, size_t len)
 {
-	double d = parse_decimal(s, len);
+	double d;
+
+	/* fast path: a short plain integer, the commonest answer */
+	if (len && len <= 9) {
+		size_t i;
+		long v = 0;
+
+		for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == len)
+			return (double)v;
+	}
+	d = parse_decimal(s, len);
 	bool date_only;
 
 	if (isnan(d) && looks_like_date(s, len)) {
@@ -793,6 +805,31 @@ static int arith(struct ev *E, int i, const struct cx *c, struct val *out)
 	return 0;
 }
 
+/* The hot path of relevance and constraint expressions: ${field} compared
+ * with a number or string literal. Answers when ${field} is exactly one node
+ * (returns true), otherwise leaves the general path to do it. Same result as
+ * compare(): one node against a number compares numbers; against a string
+ * with = / != compares strings, with < > numbers. */
+static bool fast_compare(struct ev *E, const struct enode *n, struct val *out)
+{
+	const struct enode *ref = &E->e->nodes[n->a], *lit = &E->e->nodes[n->b];
+	expr_node node;
+	const char *v;
+
+	if ((lit->op != OP_NUM && lit->op != OP_STR) || !E->h || !E->h->resolve)
+		return false;
+	if (E->h->resolve(E->h->ud, ref->field, ref->str, E->origin, &node, 1) != 1)
+		return false;
+	v = hvalue(E, node);
+	if (lit->op == OP_STR && (n->op == OP_EQ || n->op == OP_NE)) {
+		set_bool(out, cmp_str(n->op, v, strlen(v), lit->str, lit->len));
+		return true;
+	}
+	set_bool(out, cmp_num(n->op, str_number(v, strlen(v)),
+			      lit->op == OP_NUM ? lit->num : str_number(lit->str, lit->len)));
+	return true;
+}
+
 static int eval(struct ev *E, int i, const struct cx *c, struct val *out)
 {
 	const struct enode *n = &E->e->nodes[i];
@@ -883,6 +920,8 @@ static int eval(struct ev *E, int i, const struct cx *c, struct val *out)
 	case OP_LE:
 	case OP_GT:
 	case OP_GE:
+		if (E->e->nodes[n->a].op == OP_REF && fast_compare(E, n, out))
+			return 0;
 		if (eval(E, n->a, c, &a) < 0 || eval(E, n->b, c, &b) < 0)
 			return -1;
 		set_bool(out, compare(E, n->op, &a, &b));

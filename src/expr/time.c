@@ -53,23 +53,28 @@ static int digits(const char **p, const char *end, int max, int *v)
 	return n;
 }
 
-/* milliseconds of local wall time y-m-d h:mi:s.ms in the process time zone */
+/* milliseconds of local wall time y-m-d h:mi:s.ms in the process time zone.
+ * Not mktime(): glibc's mktime re-runs tzset() on every call (and re-reads
+ * /etc/localtime when TZ is unset), which made date() 30x slower. Instead
+ * the UTC offset is found with localtime_r(), which uses the zone loaded by
+ * the last tzset(). In a DST gap or overlap the earlier offset is used. */
 static int local_ms(int y, int m, int d, int h, int mi, int sec, double ms, double *out)
 {
-	struct tm tm;
+	int64_t wall = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + sec;
 	time_t t;
+	struct tm tm;
+	long off;
+	int k;
 
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mon == 11 && tm.tm_mday == 31))
+	if (wall < -(int64_t)1e13 || wall > (int64_t)1e13)
 		return -1;
+	t = (time_t)wall;
+	for (k = 0; k < 2; k++) {
+		if (!localtime_r(&t, &tm))
+			return -1;
+		off = tm.tm_gmtoff;
+		t = (time_t)(wall - off);
+	}
 	*out = (double)t * 1000.0 + ms;
 	return 0;
 }
