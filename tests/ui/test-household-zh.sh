@@ -1,0 +1,115 @@
+#!/bin/sh
+# A whole household interview of the bundled household form, in Chinese, at
+# 80x24: the answers of tests/forms/cases/household-income-dont-know (4
+# members in the roster, don't know and refused on income questions), plus a
+# constraint failure and its correction, a jump through the section index and
+# back, the review page, and completion. Then the database must hold the
+# completed interview with every answer.
+. "$(dirname "$0")/lib.sh"
+
+ANSWERS="$RUHU_SOURCE/tests/forms/cases/household-income-dont-know.answers.csv"
+form_tables "$FORMS/household.csv"
+HH=QS-SM01-002
+
+start_ui 80 24 zh --db "$DB" --form "$FORMS/household.csv" --sample "$FORMS/demo-sample.csv"
+wait_for "调查员编号"
+wait_for "入户调查问卷"
+# the enumerator id, typed in Chinese; remembered in the database
+text "张敏"
+keys Enter
+wait_for "样本户 · 张敏"
+# search the household by code, open it
+text "$HH"
+wait_for "李正华"
+keys Down Enter
+wait_for "$HH"
+wait_for "[id_intro]"
+
+hook() {
+	case "$1" in
+	hh_size)
+		# a constraint failure: 25 people, then the correction
+		keys C-u
+		text 25
+		keys Enter
+		wait_for "家庭人口数应在1到20人之间"
+		[ "$(cur_path)" = hh_size ] || fail "moved on after a failed constraint"
+		keys C-u
+		text 4
+		keys Enter
+		wait_path_change hh_size || fail "the corrected answer was not taken"
+		wait_for "已保存 / saved"
+		return 0
+		;;
+	food_grain)
+		# a jump: F2 opens the section index, jump to the first section,
+		# then back to where we were through the index again
+		keys F2
+		wait_for "章节目录"
+		wait_for "一、基本信息"
+		keys Home Enter
+		wait_for "[id_intro]"
+		keys F2
+		wait_for "章节目录"
+		k=0
+		while ! screen | grep -q "三、两不愁.*部分\|三、两不愁.*未开始"; do
+			k=$((k + 1)); [ $k -lt 50 ] || fail "no section 三、两不愁"
+			sleep 0.05
+		done
+		# move the highlight to 三、两不愁 (Down until the title bar of the
+		# highlighted row is that section: count rows above it)
+		n=$(screen | awk '/三、两不愁/ { print NR - 2; exit }')
+		keys Home
+		i=0
+		while [ "$i" -lt "$n" ]; do keys Down; i=$((i + 1)); done
+		keys Enter
+		wait_for "[food_grain]"
+		return 1
+		;;
+	esac
+	return 1
+}
+
+drive
+wait_for "结束"
+wait_for "访问的问题已经全部回答完"
+keys F3
+wait_for "检查全部答案"
+wait_for "没有问题，可以完成访问"
+# the review page lists every answer, don't know and refused included:
+# page down until they show
+for want in "工资性收入：不知道" "拒绝回答"; do
+	k=0
+	until screen | grep -qF "$want"; do
+		k=$((k + 1))
+		[ $k -lt 60 ] || fail "the review page never showed '$want'"
+		keys NPage
+		sleep 0.05
+	done
+done
+keys Home
+wait_for "▶ 完成访问"
+keys Enter
+wait_for "确定完成这次访问吗"
+keys y
+wait_for "访问已完成并保存"
+wait_for "样本户 · 张敏"
+screen | grep -q "已完成.*$HH" || fail "the household is not shown as completed"
+keys F10
+wait_for "EXITED-0"
+
+[ "$(sql "select status from interview where household_key='$HH'")" = completed ] ||
+	fail "the interview is not completed in the database"
+uuid=$(sql "select uuid from interview where household_key='$HH'")
+[ "$(sql "select value from answer where interview='$uuid' and path='hh_size'")" = 4 ] ||
+	fail "hh_size is not 4"
+[ "$(sql "select value from answer where interview='$uuid' and path='members[4]/m_name'")" = 张桂芳 ] ||
+	fail "members[4]/m_name is not 张桂芳"
+[ "$(sql "select special from answer where interview='$uuid' and path='inc_wage'")" = dont_know ] ||
+	fail "inc_wage is not don't know"
+[ "$(sql "select special from answer where interview='$uuid' and path='tr_other'")" = refused ] ||
+	fail "tr_other is not refused"
+# the constraint failure never reached the store; the correction did
+sql "select count(*) from event where interview='$uuid' and path='hh_size' and new_value='25'" |
+	grep -qx 0 || fail "the refused hh_size 25 was stored"
+echo "ok: household interview completed ($(sql "select count(*) from answer where interview='$uuid'") answers)"
