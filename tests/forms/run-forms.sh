@@ -11,6 +11,8 @@
 #                          on stdout's value list that matters, and its stderr contains
 #                          every line of NAME.error.
 #                        The form is the part of NAME before the first '-'.
+#                        Each case runs again with --db: a good one stores one
+#                        completed interview, a refused one stores nothing.
 #
 # Env: RUHU_BIN (the built ruhu), RUHU_SOURCE (source root). Exit 77 (skip) only when
 # the ruhu command a mode needs does not exist yet; any failing case exits 1.
@@ -120,6 +122,20 @@ run_sample() {
 	[ $fails -eq 0 ] && echo "ok: demo-sample.csv: $rows households checked"
 }
 
+# stored_interviews DB STATUS: how many interviews DB holds (with that status
+# unless STATUS is empty); 0 when DB does not exist, "?" when sqlite3 is missing
+stored_interviews() {
+	if [ ! -f "$1" ]; then
+		echo 0
+	elif ! command -v sqlite3 >/dev/null 2>&1; then
+		echo "?"
+	elif [ -n "$2" ]; then
+		sqlite3 "$1" "SELECT count(*) FROM interview WHERE status = '$2'" 2>&1
+	else
+		sqlite3 "$1" "SELECT count(*) FROM interview" 2>&1
+	fi
+}
+
 run_fill() {
 	if ! have_command fill; then
 		echo "SKIP: 'ruhu fill' does not exist yet"
@@ -147,7 +163,21 @@ run_fill() {
 					missing=1
 				fi
 			done <"$cases/$name.expect"
-			[ $missing -eq 0 ] && echo "ok: $name"
+			[ $missing -eq 0 ] || continue
+			# paper-form entry: with --db the interview is stored as completed
+			"$bin" --lang zh fill "$src/forms/$form.csv" --answers "$answers" --db "$tmp/$name.db" >/dev/null 2>"$tmp/err"
+			rc=$?
+			if [ $rc -ne 0 ]; then
+				fail "$name: fill --db exited $rc, want 0"
+				sed 's/^/  stderr: /' "$tmp/err" | head -n 5
+				continue
+			fi
+			stored=$(stored_interviews "$tmp/$name.db" completed)
+			if [ "$stored" != 1 ] && [ "$stored" != "?" ]; then
+				fail "$name: fill --db stored $stored completed interviews, want 1"
+				continue
+			fi
+			echo "ok: $name (stored: $stored)"
 		elif [ -f "$cases/$name.error" ]; then
 			if [ $rc -ne 1 ]; then
 				fail "$name: fill exited $rc, want 1"
@@ -163,7 +193,16 @@ run_fill() {
 					bad=1
 				fi
 			done <"$cases/$name.error"
-			[ $bad -eq 0 ] && echo "ok: $name (refused: $(head -n 1 "$tmp/err"))"
+			[ $bad -eq 0 ] || continue
+			# a refused answer file stores nothing
+			"$bin" --lang zh fill "$src/forms/$form.csv" --answers "$answers" --db "$tmp/$name.db" >/dev/null 2>&1
+			rc=$?
+			stored=$(stored_interviews "$tmp/$name.db" "")
+			if [ $rc -ne 1 ] || { [ "$stored" != 0 ] && [ "$stored" != "?" ]; }; then
+				fail "$name: fill --db exited $rc and stored $stored interviews, want 1 and 0"
+				continue
+			fi
+			echo "ok: $name (refused: $(head -n 1 "$tmp/err"))"
 		else
 			fail "$name: neither $name.expect nor $name.error exists"
 		fi
