@@ -5,9 +5,11 @@
  * Invariants: the change counter is read before any interview, inside one
  * read transaction (a consistent snapshot), so a change made during the
  * export is either in this bundle or has a higher change_seq and goes into
- * the next one. The export is recorded (sync_export) only after
- * bundle_writer_save() returned, i.e. after the file and its folder were
- * fsync'd; if recording fails the file is removed again.
+ * the next one. The sequence number is reserved first (sync_export state
+ * 'pending'), so a name is never used twice even when an export is killed
+ * after its rename; the export counts as done (and moves the "since" mark of
+ * the next incremental export) only after bundle_writer_save() returned,
+ * i.e. after the file and its folder were fsync'd.
  */
 #include "ruhu/merge.h"
 
@@ -208,7 +210,8 @@ done:
 	return ret;
 }
 
-/* Last exported sequence and change_seq of (kind, target); zeros if none. */
+/* The last sequence number used for (kind, target), and the change counter
+ * of the last export that completed; zeros if none. */
 static int last_export(struct store *s, const char *kind, const char *target, int64_t *seq,
 		       int64_t *change, struct error *err)
 {
@@ -225,8 +228,9 @@ static int last_export(struct store *s, const char *kind, const char *target, in
 	}
 	sqlite3_finalize(q);
 	if (sqlite3_prepare_v2(db,
-			       "SELECT sequence, change_seq FROM sync_export WHERE kind = ?1 AND "
-			       "target = ?2 ORDER BY sequence DESC LIMIT 1",
+			       "SELECT (SELECT MAX(sequence) FROM sync_export WHERE kind = ?1 AND "
+			       "target = ?2), (SELECT change_seq FROM sync_export WHERE kind = ?1 "
+			       "AND target = ?2 AND state = 'done' ORDER BY sequence DESC LIMIT 1)",
 			       -1, &q, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
@@ -243,42 +247,45 @@ fail:
 	return -1;
 }
 
+/* Reserves the sequence number (state 'pending') before the file is written,
+ * so that a file left by an export killed after its rename never has its
+ * name reused; or marks it 'done' once the file is on disk. */
 static int record(struct store *s, const char *kind, const char *target, int64_t seq,
-		  int64_t change, const char *file, size_t n_iv, struct error *err)
+		  int64_t change, const char *file, size_t n_iv, bool done, struct error *err)
 {
 	sqlite3_stmt *q = NULL;
-	int ret = -1;
 
 	if (store_tx_begin(s, err) < 0)
 		return -1;
 	if (sync_schema_ensure(s, err) < 0)
-		goto done;
+		goto fail;
 	if (sqlite3_prepare_v2(store_sqlite(s),
-			       "INSERT INTO sync_export (kind, target, sequence, change_seq, file, "
-			       "created, interviews) VALUES (?1, ?2, ?3, ?4, ?5, "
-			       "CAST(strftime('%s','now') AS INTEGER) * 1000, ?6)",
+			       done ? "UPDATE sync_export SET state = 'done' WHERE kind = ?1 AND "
+				      "target = ?2 AND sequence = ?3"
+				    : "INSERT INTO sync_export (kind, target, sequence, change_seq, "
+				      "file, created, interviews, state) VALUES (?1, ?2, ?3, ?4, ?5, "
+				      "CAST(strftime('%s','now') AS INTEGER) * 1000, ?6, 'pending')",
 			       -1, &q, NULL) != SQLITE_OK)
 		goto sqlerr;
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, seq);
-	sqlite3_bind_int64(q, 4, change);
-	sqlite3_bind_text(q, 5, file, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, (int64_t)n_iv);
+	if (!done) {
+		sqlite3_bind_int64(q, 4, change);
+		sqlite3_bind_text(q, 5, file, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 6, (int64_t)n_iv);
+	}
 	if (sqlite3_step(q) != SQLITE_DONE)
 		goto sqlerr;
 	sqlite3_finalize(q);
-	q = NULL;
-	if (store_tx_commit(s, err) < 0)
-		return -1;
-	return 0;
+	return store_tx_commit(s, err);
 sqlerr:
 	error_set(err, store_path(s), "数据库错误：%s", "database error: %s",
 		  sqlite3_errmsg(store_sqlite(s)));
-done:
+fail:
 	sqlite3_finalize(q);
 	store_tx_rollback(s, NULL);
-	return ret;
+	return -1;
 }
 
 void export_result_release(struct export_result *res)
@@ -381,19 +388,22 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 	res->interviews = x.n_iv;
 	name = bundle_file_name(o->for_device ? BUNDLE_RETURN : BUNDLE_DEVICE,
 				o->for_device ? o->for_device : store_device_id(s), res->sequence);
-	if (bundle_writer_save(x.w, o->out_dir, name, err) < 0)
+	if (record(s, kind, target, res->sequence, change, name, x.n_iv, false, err) < 0)
 		goto done;
+	if (bundle_writer_save(x.w, o->out_dir, name, err) < 0)
+		goto done; /* the reserved number stays unused: a gap, never a clash */
 	{
 		struct strbuf p = STRBUF_INIT;
 
 		strbuf_addf(&p, "%s/%s", o->out_dir, name);
 		res->path = strbuf_detach(&p, NULL);
 	}
-	if (record(s, kind, target, res->sequence, change, name, x.n_iv, err) < 0) {
+	if (record(s, kind, target, res->sequence, change, name, x.n_iv, true, err) < 0) {
 		int dfd;
 
-		/* not recorded: the file must not stay, or the next export
-		 * would reuse its sequence number */
+		/* not recorded as done: remove the file, so that what is on disk
+		 * and what the database says agree (a copy already taken is
+		 * harmless: merges are idempotent by revision) */
 		unlink(res->path);
 		dfd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd >= 0) {

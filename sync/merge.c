@@ -119,6 +119,7 @@ static const char sync_schema_sql[] =
 	"  file TEXT NOT NULL,\n"
 	"  created INTEGER NOT NULL,\n"
 	"  interviews INTEGER NOT NULL,\n"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),\n"
 	"  PRIMARY KEY (kind, target, sequence)\n"
 	");\n"
 	"CREATE TABLE IF NOT EXISTS sync_conflict (\n"
@@ -728,6 +729,7 @@ static int row_apply(struct mctx *c, enum bundle_section sec, const char *const 
 		parse_i64(f[8], &iv->updated);
 		iv->position = dup0(f[9]);
 		iv->review_comment = dup0(f[10]);
+		smap_put(&c->ivs, f[0], c->n_iv - 1);
 		return 0;
 	}
 	case BS_ANSWERS: {
