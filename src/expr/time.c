@@ -53,29 +53,123 @@ static int digits(const char **p, const char *end, int max, int *v)
 	return n;
 }
 
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/*
+ * The UTC offset (seconds east) of the process time zone at instant t.
+ * glibc's localtime_r() re-parses the zone's POSIX rule with sscanf for every
+ * instant after the zone file's last transition (all of today's dates in
+ * Asia/Shanghai), about 1 us a call; offsets change only at transitions, so
+ * they are cached per 15-minute slot, per thread, keyed by the TZ variable
+ * (callers run tzset() after changing TZ, as ruhu/expr.h says).
+ */
+#define SLOT 900
+#define NCACHE 256
+
+static _Thread_local struct {
+	char tz[128];
+	bool tz_set;
+	int64_t slot[NCACHE];
+	long off[NCACHE];
+	bool valid[NCACHE];
+} cache;
+
+static int gmtoff_at(int64_t t, long *off)
+{
+	const char *tz = getenv("TZ");
+	bool set = tz != NULL;
+	int64_t slot = (t >= 0 ? t : t - (SLOT - 1)) / SLOT;
+	unsigned k = (unsigned)(((uint64_t)slot * 0x9e3779b97f4a7c15ull) >> 56) % NCACHE;
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!tz)
+		tz = "";
+	if (set != cache.tz_set || strncmp(cache.tz, tz, sizeof(cache.tz))) {
+		memset(cache.valid, 0, sizeof(cache.valid));
+		snprintf(cache.tz, sizeof(cache.tz), "%s", tz);
+		cache.tz_set = set;
+	}
+	if (cache.valid[k] && cache.slot[k] == slot) {
+		*off = cache.off[k];
+		return 0;
+	}
+	if (!localtime_r(&tt, &tm))
+		return -1;
+	/* a transition inside the slot: do not cache that slot */
+	{
+		time_t a = (time_t)(slot * SLOT), b = (time_t)(slot * SLOT + SLOT - 1);
+		struct tm ta, tb;
+
+		if (localtime_r(&a, &ta) && localtime_r(&b, &tb) && ta.tm_gmtoff == tb.tm_gmtoff) {
+			cache.slot[k] = slot;
+			cache.off[k] = tm.tm_gmtoff;
+			cache.valid[k] = true;
+		}
+	}
+	*off = tm.tm_gmtoff;
+	return 0;
+}
+
 /* milliseconds of local wall time y-m-d h:mi:s.ms in the process time zone.
  * Not mktime(): glibc's mktime re-runs tzset() on every call (and re-reads
- * /etc/localtime when TZ is unset), which made date() 30x slower. Instead
- * the UTC offset is found with localtime_r(), which uses the zone loaded by
- * the last tzset(). In a DST gap or overlap the earlier offset is used. */
+ * /etc/localtime when TZ is unset). In a DST gap or overlap the offset found
+ * after two refinements is used. */
 static int local_ms(int y, int m, int d, int h, int mi, int sec, double ms, double *out)
 {
 	int64_t wall = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + sec;
-	time_t t;
-	struct tm tm;
+	int64_t t = wall;
 	long off;
 	int k;
 
 	if (wall < -(int64_t)1e13 || wall > (int64_t)1e13)
 		return -1;
-	t = (time_t)wall;
 	for (k = 0; k < 2; k++) {
-		if (!localtime_r(&t, &tm))
+		if (gmtoff_at(t, &off) < 0)
 			return -1;
-		off = tm.tm_gmtoff;
-		t = (time_t)(wall - off);
+		t = wall - off;
 	}
 	*out = (double)t * 1000.0 + ms;
+	return 0;
+}
+
+/* local broken-down time of instant t (seconds): fields, weekday, offset */
+static int local_tm(int64_t t, struct tm *tm)
+{
+	long off;
+	int64_t days, secs, y;
+	int m, d;
+
+	if (gmtoff_at(t, &off) < 0)
+		return -1;
+	secs = t + off;
+	days = (secs >= 0 ? secs : secs - 86399) / 86400;
+	secs -= days * 86400;
+	civil_from_days(days, &y, &m, &d);
+	memset(tm, 0, sizeof(*tm));
+	if (y < -100000 || y > 100000)
+		return -1;
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+	tm->tm_wday = (int)(((days + 4) % 7 + 7) % 7);
+	tm->tm_gmtoff = off;
 	return 0;
 }
 
@@ -201,7 +295,7 @@ double expr_time_decimal_time(const char *s, size_t len)
 	/* an instant on 1970-01-01 (as JavaRosa anchors times), seen locally */
 	total = (h * 3600.0 + mi * 60.0 + sec - off * 60.0) * 1000.0 + ms;
 	t = (time_t)floor(total / 1000.0);
-	if (!localtime_r(&t, &tm))
+	if (local_tm((int64_t)t, &tm) < 0)
 		return NAN;
 	return (tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec +
 		(total - (double)t * 1000.0) / 1000.0) / 86400.0;
@@ -218,9 +312,7 @@ static int breakdown(double days, struct tm *tm, int *msec)
 		return -1;
 	t = (time_t)secs;
 	*msec = (int)(total - secs * 1000.0);
-	if (!localtime_r(&t, tm))
-		return -1;
-	return 0;
+	return local_tm((int64_t)t, tm);
 }
 
 size_t expr_time_format_iso(double days, char *buf, size_t size)
@@ -302,11 +394,11 @@ size_t expr_time_format(double days, const char *fmt, size_t fmtlen, char *buf, 
 
 double expr_time_today(int64_t now_ms)
 {
-	time_t t = (time_t)(now_ms / 1000);
+	int64_t t = now_ms >= 0 ? now_ms / 1000 : (now_ms - 999) / 1000;
 	struct tm tm;
 	double ms;
 
-	if (!localtime_r(&t, &tm))
+	if (local_tm(t, &tm) < 0)
 		return NAN;
 	if (local_ms(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0, 0, 0, 0, &ms) < 0)
 		return NAN;
