@@ -483,6 +483,10 @@ typedef int (*store_comment_cb)(void *ctx, const struct store_comment *c);
 /* Interviews whose change_seq > since, in change_seq order (since = 0: all). */
 int store_interviews_changed_since(struct store *s, int64_t since, store_interview_cb cb,
 				   void *ctx, struct error *err);
+/* Interviews of one household (newest first); household_key NULL lists the
+ * interviews of households not in the sample. */
+int store_interviews_of(struct store *s, const char *household_key, store_interview_cb cb,
+			void *ctx, struct error *err);
 /* Answers of one interview in path order. */
 int store_answers_each(struct store *s, const char *uuid, store_answer_cb cb, void *ctx,
 		       struct error *err);

@@ -470,6 +470,37 @@ done:
 	return ret;
 }
 
+int store_interviews_of(struct store *s, const char *household_key, store_interview_cb cb,
+			void *ctx, struct error *err)
+{
+	struct store_interview iv;
+	sqlite3_stmt *q = NULL;
+	int rc, ret;
+
+	ret = prepare(s,
+		      "SELECT uuid, form_hash, household_key, enumerator, device, status,"
+		      " review_comment, revision, change_seq, created, updated, position"
+		      " FROM interview WHERE household_key IS ?1 ORDER BY updated DESC, uuid",
+		      &q, err);
+	if (ret < 0)
+		return ret;
+	bind_text(q, 1, household_key);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		ret = iv_from_row(s, q, &iv, err);
+		if (ret < 0)
+			goto done;
+		ret = cb(ctx, &iv);
+		store_interview_release(&iv);
+		if (ret)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(s, rc, err);
+done:
+	sqlite3_finalize(q);
+	return ret;
+}
+
 int store_answers_each(struct store *s, const char *uuid, store_answer_cb cb, void *ctx,
 		       struct error *err)
 {

@@ -873,6 +873,14 @@ static void test_forms_export_import(void **state)
 	strbuf_reset(&want);
 	strbuf_addf(&want, "%s:1;%s:2;", u2, u1);
 	assert_string_equal(sb.buf, want.buf);
+	/* interviews not in the sample: both; of household H1: none */
+	strbuf_reset(&sb);
+	assert_int_equal(store_interviews_of(f->s, NULL, collect_uuid, &sb, &f->err), 0);
+	assert_non_null(strstr(sb.buf, u1));
+	assert_non_null(strstr(sb.buf, u2));
+	strbuf_reset(&sb);
+	assert_int_equal(store_interviews_of(f->s, "H1", collect_uuid, &sb, &f->err), 0);
+	assert_string_equal(sb.buf, "");
 
 	/* merge primitives: a foreign event once, an interview replaced whole */
 	{
