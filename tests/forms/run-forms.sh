@@ -72,7 +72,7 @@ choice_names() {
 run_sample() {
 	sample=$src/forms/demo-sample.csv
 	header=$(head -n 1 "$sample")
-	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income"
+	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income,reg_size"
 	ran=$((ran + 1))
 	if [ "$header" != "$want" ]; then
 		fail "demo-sample.csv header is '$header', want '$want'"
