@@ -1090,12 +1090,9 @@ static void parse_range(struct builder *b, struct form_node *n)
 		free(key);
 		free(val);
 	}
+	/* start > end is a reversed range, which ODK allows */
 	if (n->range_step == 0)
 		err_at(b, "survey", n->row, "range 的 step 不能为 0", "range step must not be 0");
-	else if ((n->range_end - n->range_start) / n->range_step < 0)
-		err_at(b, "survey", n->row, "range 的 step %g 无法从 start %g 到达 end %g",
-		       "range step %g cannot go from start %g to end %g", n->range_step,
-		       n->range_start, n->range_end);
 }
 
 /* A pyxform default is dynamic when it references a field or calls a
