@@ -15,6 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int navigated(struct ui_app *app, struct error *err);
+
+/* The position to store: NULL (keep the last one) past the last question. */
+static const char *pos(struct ui_app *app)
+{
+	const char *p = interview_position(app->iv);
+
+	return p && *p ? p : NULL;
+}
+
 static enum store_special to_store(enum interview_special sp)
 {
 	switch (sp) {
@@ -64,7 +74,7 @@ int app_load_forms(struct ui_app *app, struct error *err)
 			for (k = 0; k < dl.n && dl.items[k].severity != DIAG_ERROR; k++)
 				;
 			if (k < dl.n)
-				error_set(err, dl.items[k].e.where, "%s", "%s", dl.items[k].e.zh,
+				error_set(err, dl.items[k].e.where, "%1$s", "%2$s", dl.items[k].e.zh,
 					  dl.items[k].e.en);
 			else
 				error_set(err, name, "表单无法加载", "the form does not load");
@@ -291,7 +301,8 @@ int app_session_new(struct ui_app *app, const char *household, struct error *err
 	app->household = xstrdup(household);
 	if (save_all(app, err) < 0)
 		goto done;
-	store_interview_navigate(app->store, app->uuid, interview_position(app->iv), NULL);
+	if (pos(app))
+		store_interview_navigate(app->store, app->uuid, pos(app), NULL);
 	ret = 0;
 done:
 	free(names);
@@ -319,6 +330,81 @@ static int store_failed(struct ui_app *app)
 	return -1;
 }
 
+/*
+ * A member of a roster (a repeat without repeat_count) is opened from the
+ * roster screen; when "next" leaves that member, the enumerator goes back to
+ * the roster list rather than on to the next member or past the roster.
+ * `old` is the path before the move.
+ */
+static void roster_return(struct ui_app *app, const char *old)
+{
+	const char *slash = strrchr(old, '/'), *br, *name;
+	const struct form_node *n;
+	struct strbuf inst = STRBUF_INIT, rep = STRBUF_INIT;
+	int idx;
+
+	if (!slash || slash == old || slash[-1] != ']')
+		return;
+	strbuf_add(&inst, old, (size_t)(slash - old + 1)); /* "rep[1]/rep2[3]/" */
+	br = strrchr(inst.buf, '[');
+	strbuf_add(&rep, inst.buf, (size_t)(br - inst.buf)); /* "rep[1]/rep2" */
+	name = strrchr(rep.buf, '/');
+	name = name ? name + 1 : rep.buf;
+	idx = form_find(app->form, name);
+	if (idx >= 0) {
+		n = form_node(app->form, (size_t)idx);
+		if (n->type == FORM_REPEAT && !n->repeat_count.e &&
+		    strncmp(interview_position(app->iv), inst.buf, inst.len))
+			interview_jump(app->iv, rep.buf, NULL);
+	}
+	strbuf_release(&inst);
+	strbuf_release(&rep);
+}
+
+int app_roster_done(struct ui_app *app, struct error *err)
+{
+	struct interview_item it;
+	const struct form *f = app->form;
+	char *from;
+	size_t k, count = form_node_count(f);
+	int ret = -1;
+
+	interview_current(app->iv, &it);
+	if (it.kind != IV_ITEM_ROSTER)
+		return app_next(app, err);
+	from = xstrdup(it.path);
+	/* the first thing after the roster that the enumerator can be taken to */
+	for (k = (size_t)it.node->end; k < count; k++) {
+		const struct form_node *n = form_node(f, k);
+		char *p;
+
+		switch (n->type) {
+		case FORM_CALCULATE: case FORM_HIDDEN: case FORM_START: case FORM_END:
+		case FORM_TODAY: case FORM_DEVICEID: case FORM_USERNAME: case FORM_AUDIT:
+			continue;
+		default:
+			break;
+		}
+		p = app_path_of(app, n, from);
+		if (p && interview_jump(app->iv, p, NULL) == 0) {
+			free(p);
+			ret = navigated(app, err);
+			goto done;
+		}
+		free(p);
+	}
+	/* nothing relevant after it: the end */
+	while (interview_next(app->iv, NULL) == 0) {
+		interview_current(app->iv, &it);
+		if (it.kind == IV_ITEM_END)
+			break;
+	}
+	ret = navigated(app, err);
+done:
+	free(from);
+	return ret;
+}
+
 int app_answer(struct ui_app *app, const char *value, struct error *err)
 {
 	struct interview_item it;
@@ -343,13 +429,13 @@ int app_answer(struct ui_app *app, const char *value, struct error *err)
 	if (interview_set(app->iv, path, value, err) < 0)
 		goto done;
 	/* an empty required answer is refused by next: stay, but it is saved */
-	interview_next(app->iv, NULL);
+	if (interview_next(app->iv, NULL) == 0)
+		roster_return(app, path);
 	if (*value)
 		r = store_answer_put(app->store, app->uuid, path, value, STORE_SPECIAL_NONE,
-				     interview_position(app->iv), err);
+				     pos(app), err);
 	else
-		r = store_answer_clear(app->store, app->uuid, path, interview_position(app->iv),
-				       err);
+		r = store_answer_clear(app->store, app->uuid, path, pos(app), err);
 	if (r < 0) {
 		store_failed(app);
 		goto done;
@@ -376,9 +462,9 @@ int app_special(struct ui_app *app, enum interview_special sp, struct error *err
 	path = xstrdup(it.path);
 	if (interview_set_special(app->iv, path, sp, err) < 0)
 		goto done;
-	interview_next(app->iv, NULL);
-	if (store_answer_put(app->store, app->uuid, path, NULL, to_store(sp),
-			     interview_position(app->iv), err) < 0) {
+	if (interview_next(app->iv, NULL) == 0)
+		roster_return(app, path);
+	if (store_answer_put(app->store, app->uuid, path, NULL, to_store(sp), pos(app), err) < 0) {
 		store_failed(app);
 		goto done;
 	}
@@ -391,15 +477,23 @@ done:
 
 static int navigated(struct ui_app *app, struct error *err)
 {
-	if (store_interview_navigate(app->store, app->uuid, interview_position(app->iv), err) < 0)
+	if (!pos(app))
+		return 0; /* past the last question: the last position stays */
+	if (store_interview_navigate(app->store, app->uuid, pos(app), err) < 0)
 		return store_failed(app);
 	return 0;
 }
 
 int app_next(struct ui_app *app, struct error *err)
 {
-	if (interview_next(app->iv, err) < 0)
+	char *old = xstrdup(interview_position(app->iv));
+
+	if (interview_next(app->iv, err) < 0) {
+		free(old);
 		return -1;
+	}
+	roster_return(app, old);
+	free(old);
 	return navigated(app, err);
 }
 
@@ -449,8 +543,7 @@ int app_repeat_delete(struct ui_app *app, const char *repeat, int index, struct 
 	strbuf_addf(&sb, "%s[%d]", repeat, index);
 	if (interview_repeat_delete(app->iv, sb.buf, err) < 0)
 		goto done;
-	if (store_repeat_delete(app->store, app->uuid, repeat, index, interview_position(app->iv),
-				err) < 0) {
+	if (store_repeat_delete(app->store, app->uuid, repeat, index, pos(app), err) < 0) {
 		store_failed(app);
 		goto done;
 	}

@@ -59,6 +59,8 @@ int app_answer(struct ui_app *app, const char *value, struct error *err);
 int app_special(struct ui_app *app, enum interview_special sp, struct error *err);
 /* Moves on without answering (notes, unchanged answers, end of roster). */
 int app_next(struct ui_app *app, struct error *err);
+/* From a roster item: on to the first question after the roster. */
+int app_roster_done(struct ui_app *app, struct error *err);
 int app_prev(struct ui_app *app, struct error *err);
 int app_jump(struct ui_app *app, const char *path, struct error *err);
 /* Roster operations on the repeat at `repeat` ("members"). */

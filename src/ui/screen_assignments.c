@@ -15,6 +15,7 @@
 #include "ruhu/i18n.h"
 #include "ruhu/strbuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,41 @@ static void free_rows(struct assignments *a)
 	a->n = 0;
 }
 
+struct extra_ctx {
+	struct assignments *a;
+	int status;
+	size_t cap;
+};
+
+static int add_unsampled(void *ud, const struct store_interview *iv)
+{
+	static const enum store_astatus map[STORE_ISTATUS_COUNT] = {
+		[STORE_IN_PROGRESS] = STORE_ASTATUS_IN_PROGRESS,
+		[STORE_COMPLETED] = STORE_ASTATUS_COMPLETED,
+		[STORE_APPROVED] = STORE_ASTATUS_APPROVED,
+		[STORE_REJECTED] = STORE_ASTATUS_REJECTED,
+	};
+	struct extra_ctx *c = ud;
+	struct store_assignment_row *r;
+	char label[32];
+
+	if (iv->household_key || (unsigned)iv->status >= STORE_ISTATUS_COUNT)
+		return 0;
+	if (c->status >= 0 && (int)map[iv->status] != c->status)
+		return 0;
+	XGROW(c->a->rows, c->cap, c->a->n + 1);
+	r = &c->a->rows[c->a->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(label, sizeof(label), "(%.8s)", iv->uuid);
+	r->household_key = xstrdup(label);
+	r->head_name = xstrdup(T_("样本外", "not sampled"));
+	r->status = map[iv->status];
+	r->interview = xstrdup(iv->uuid);
+	r->review_comment = xstrdup(iv->review_comment);
+	r->n_interviews = 1;
+	return 0;
+}
+
 static void reload(struct ui *ui, struct assignments *a)
 {
 	struct store_assignment_filter f = STORE_ASSIGNMENT_FILTER_ALL;
@@ -50,6 +86,13 @@ static void reload(struct ui *ui, struct assignments *a)
 	if (store_assignment_list(ui->app->store, &f, &a->rows, &a->n, &err) < 0) {
 		ui_flash_err(ui, &err);
 		error_clear(&err);
+	}
+	/* interviews of households not in the sample, when no village or
+	 * search narrows the list */
+	if (!*q && a->village < 0) {
+		struct extra_ctx c = {a, a->status, 0};
+		c.cap = a->n;
+		store_interviews_changed_since(ui->app->store, 0, add_unsampled, &c, NULL);
 	}
 	free(q);
 	if (a->sel > (int)a->n)
@@ -158,7 +201,7 @@ static void draw(struct ui *ui, void *st)
 	free(q);
 	ui_put(1, 1, ui->cols - 2, sb.buf, ui_attr(ui, R_HINT));
 	/* column widths */
-	wst = 10;
+	wst = 12;
 	wv = ui->cols >= 100 ? 22 : 14;
 	wk = ui->cols >= 100 ? 18 : 14;
 	wh = ui->cols >= 100 ? 16 : 10;
@@ -300,6 +343,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 			return;
 		}
 		open_interview(ui, cur->interview, cur->household_key);
+		return;
 		return;
 	default:
 		if (ui_edit_key(&a->search, k, NULL))

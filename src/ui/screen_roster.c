@@ -246,7 +246,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 				iv_flash_error(ui, &err);
 			else
 				open_member(ui, r, idx);
-		} else if (app_next(app, &err) < 0) {
+		} else if (app_roster_done(app, &err) < 0) {
 			iv_flash_error(ui, &err);
 		}
 		break;

@@ -46,8 +46,15 @@ start_ui() {
 	printf ' 2>>"%s/stderr"\n' "$TMP" >> "$TMP/run.sh"
 	chmod +x "$TMP/run.sh"
 	rm -f "$TMP/pid"
-	tmux -L "$SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" \
-		"$TMP/run.sh; echo EXITED-\$?; sleep 600"
+	# a tmux server starting right after another one stopped can fail to
+	# come up ("server exited unexpectedly"): try a few times
+	n=0
+	until tmux -L "$SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" \
+		"$TMP/run.sh; echo EXITED-\$?; sleep 600"; do
+		n=$((n + 1))
+		[ $n -lt 5 ] || fail "tmux does not start"
+		sleep 0.2
+	done
 	tmux -L "$SOCK" set-option -g remain-on-exit on >/dev/null 2>&1 || true
 }
 

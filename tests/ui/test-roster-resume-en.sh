@@ -1,0 +1,126 @@
+#!/bin/sh
+# In English at 200x60, with a small form of the tests (tests/ui/roster.csv:
+# a roster without repeat_count): add three members through the roster
+# screen, fail and correct an age constraint, delete a member (with its
+# confirmation), leave the roster; then kill -9 the program in the middle of
+# a question, start it again and check that it resumes at the same question
+# with every answer; finish, review and complete.
+. "$(dirname "$0")/lib.sh"
+
+FORM="$RUHU_SOURCE/tests/ui/roster.csv"
+
+start_ui 200 60 en --db "$DB" --form "$FORM"
+wait_for "enumerator id"
+text "enum-1"
+keys Enter
+wait_for "+ new interview"
+keys Home Enter
+wait_for "[village_name]"
+text "Hillside"
+keys Enter
+wait_for "People of the household · roster"
+wait_for "+ add a member"
+
+# member: NAME AGE SEXNUMBER, added from the roster screen
+member() {
+	keys End Up Enter
+	wait_for "/p_name]"
+	text "$1"
+	keys Enter
+	wait_for "/p_age]"
+	text "$2"
+	keys Enter
+	wait_for "/p_sex]"
+	keys "$3" Enter
+	wait_for "People of the household · roster"
+}
+
+keys End Up Enter
+wait_for "[people[1]/p_name]"
+text "Wang"
+keys Enter
+wait_for "[people[1]/p_age]"
+text 150
+keys Enter
+wait_for "age must be 0 to 120"
+[ "$(cur_path)" = "people[1]/p_age" ] || fail "moved on after a failed constraint"
+keys C-u
+text 45
+keys Enter
+wait_for "[people[1]/p_sex]"
+keys 1 Enter
+wait_for "1. Wang · 45 · Male"
+member Li 30 2
+wait_for "2. Li · 30 · Female"
+member Zhao 5 1
+wait_for "3. Zhao · 5 · Male"
+
+# delete Li: Del asks first, and "no" is the default
+keys Home Down DC
+wait_for "delete this member and all of their answers?"
+keys Enter
+wait_gone "delete this member"
+wait_for "2. Li · 30 · Female"
+keys DC
+wait_for "delete this member and all of their answers?"
+keys y
+wait_for "2. Zhao · 5 · Male"
+screen | grep -q "Li · 30" && fail "Li is still listed"
+[ "$(sql "select count(*) from answer where path like 'people[3]%'")" = 0 ] ||
+	fail "a third member is still stored"
+
+# done: on to the date, then start the multiple choice and get killed
+keys End Enter
+wait_for "[visit_date]"
+text 2026-11-20
+keys Enter
+wait_for "[goods]"
+wait_for "saved"
+keys 1
+wait_for "[x] 1. Television"
+pid=$(cat "$TMP/pid")
+kill -9 "$pid"
+wait_for "EXITED-137"
+
+# again: the enumerator is remembered, the interview is listed and resumes
+start_ui 200 60 en --db "$DB"
+wait_for "enumerator id"
+wait_for "enum-1"
+keys Enter
+wait_for "not sampled"
+wait_for "in progress"
+keys Enter
+wait_for "[goods]"
+# the unconfirmed tick was never saved; every confirmed answer is there
+screen | grep -qF "[x] 1. Television" && fail "an unconfirmed tick came back"
+keys F3
+wait_for "Review"
+wait_for "Village name: Hillside"
+wait_for "Name: Wang"
+wait_for "Age: 45"
+wait_for "Name: Zhao"
+wait_for "Visit date: 2026-11-20"
+keys Escape Escape
+wait_for "[goods]"
+keys 1 3 Enter
+wait_for "Thanks to Hillside for their time"
+keys Enter
+wait_for "You have reached the end of the interview"
+keys Enter
+wait_for "no problems: the interview can be completed"
+keys Home Enter
+wait_for "complete this interview?"
+keys y
+wait_for "the interview is completed and saved"
+keys F10
+wait_for "EXITED-0"
+
+uuid=$(sql "select uuid from interview")
+[ "$(sql "select status from interview where uuid='$uuid'")" = completed ] || fail "not completed"
+[ "$(sql "select value from answer where interview='$uuid' and path='goods'")" = "tv moto" ] ||
+	fail "goods is not 'tv moto'"
+[ "$(sql "select value from answer where interview='$uuid' and path='people[2]/p_name'")" = Zhao ] ||
+	fail "people[2] is not Zhao"
+sql "select kind from event where interview='$uuid'" | grep -qx repeat_delete ||
+	fail "no repeat_delete event"
+echo "ok: roster, kill -9 and resume, completion"
