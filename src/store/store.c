@@ -44,7 +44,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_IV_STATE] = "SELECT status, position FROM interview WHERE uuid = ?1",
 	[ST_IV_TOUCH] = "UPDATE interview SET revision = revision + ?2, change_seq = ?3,"
 			" updated = ?4, position = COALESCE(?5, position) WHERE uuid = ?1",
-	[ST_IV_POSITION] = "UPDATE interview SET position = ?2 WHERE uuid = ?1",
+	[ST_IV_POSITION] = "UPDATE interview SET position = ?2"
+			   " WHERE uuid = ?1 AND position IS NOT ?2",
 	[ST_IV_GET] = "SELECT uuid, form_hash, household_key, enumerator, device, status,"
 		      " review_comment, revision, change_seq, created, updated, position"
 		      " FROM interview WHERE uuid = ?1",
