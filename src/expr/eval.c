@@ -581,6 +581,20 @@ static int eval_num(struct ev *E, int i, const struct cx *c, double *d)
 {
 	struct val v;
 
+	/* hot path: number(${field}) of a single node, without the node stack */
+	if (E->e->nodes[i].op == OP_REF && E->h && E->h->resolve) {
+		const struct enode *n = &E->e->nodes[i];
+		expr_node node;
+		int cnt = E->h->resolve(E->h->ud, n->field, n->str, E->origin, &node, 1);
+
+		if (cnt == 0 || cnt == 1) {
+			const char *s = cnt ? hvalue(E, node) : "";
+
+			*d = cnt ? str_number(s, strlen(s)) : NAN;
+			return 0;
+		}
+	}
+
 	if (eval(E, i, c, &v) < 0)
 		return -1;
 	*d = vnum(E, &v);

@@ -52,12 +52,14 @@ struct re {
 	const char *p, *end;
 	struct rnode *ast;
 	int n_ast;
+	size_t cap_ast;
 	struct range *ranges;
 	size_t n_ranges, cap_ranges;
 	struct cls *classes;
 	size_t n_classes, cap_classes;
 	struct inst *prog;
 	int n_prog;
+	size_t cap_prog;
 	int bad;
 	int depth;
 };
@@ -68,6 +70,7 @@ static int node(struct re *r, int type)
 		r->bad = 1;
 		return -1;
 	}
+	XGROW(r->ast, r->cap_ast, (size_t)r->n_ast + 1);
 	memset(&r->ast[r->n_ast], 0, sizeof(struct rnode));
 	r->ast[r->n_ast].type = type;
 	r->ast[r->n_ast].a = r->ast[r->n_ast].b = -1;
@@ -410,6 +413,7 @@ static int emit(struct re *r, int op, uint32_t c, int x, int y)
 		r->bad = 1;
 		return 0;
 	}
+	XGROW(r->prog, r->cap_prog, (size_t)r->n_prog + 1);
 	r->prog[r->n_prog].op = op;
 	r->prog[r->n_prog].c = c;
 	r->prog[r->n_prog].x = x;
@@ -564,12 +568,10 @@ int expr_regex_search(const char *pat, size_t patlen, const char *s, size_t len)
 	memset(&r, 0, sizeof(r));
 	r.p = pat;
 	r.end = pat + patlen;
-	r.ast = xmalloc(MAX_AST * sizeof(struct rnode));
 	cur.pc = nxt.pc = NULL;
 	root = parse_alt(&r);
 	if (r.bad || root < 0 || r.p != r.end)
 		goto done;
-	r.prog = xmalloc(MAX_PROG * sizeof(struct inst));
 	gen_code(&r, root, 0);
 	emit(&r, I_MATCH, 0, 0, 0);
 	if (r.bad)
