@@ -43,6 +43,7 @@
 struct form;
 struct form_node;
 struct interview;
+struct strbuf;
 
 /* err->code of the errors the engine reports. */
 enum interview_code {
@@ -150,6 +151,29 @@ unsigned interview_specials_allowed(const struct interview *iv, int node);
  * Returns 0 when fine (or not relevant), -1 with the problem in `err`.
  */
 int interview_check(struct interview *iv, const char *path, struct error *err);
+
+/*
+ * The choices the select at `path` offers now: indexes into its list
+ * (form_list(f, node->list)) of the choices passing its choice_filter in the
+ * field's instance, in list order. *out is malloc'd (free it); for an or_other
+ * select the caller adds "other" itself. Returns 0, or -1 when the path is
+ * not a select.
+ */
+int interview_choices(struct interview *iv, const char *path, size_t **out, size_t *n);
+
+/*
+ * Appends `text` (a label, hint or message of the form) to `out` with every
+ * ${name} replaced by that field's current value as seen from `path` (the
+ * same repeat instance; a roster field seen from outside gives its values
+ * joined by ", "). Unknown names are left as written. `path` may be NULL
+ * (the root).
+ */
+void interview_fill_text(struct interview *iv, const char *path, const char *text,
+			 struct strbuf *out);
+
+/* The first expression evaluation failure since the interview was made (a
+ * form bug: e.g. a function given a wrong argument), or NULL. */
+const struct error *interview_eval_error(const struct interview *iv);
 
 /* ---- navigation ------------------------------------------------------- */
 

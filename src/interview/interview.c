@@ -492,17 +492,56 @@ static void drop_created(struct interview *iv, struct target *t)
 
 /* ---- messages ----------------------------------------------------------- */
 
+static void fill_text_in(struct interview *iv, struct inst *I, const char *text,
+			 struct strbuf *out)
+{
+	const char *p = text, *open, *close;
+
+	if (!text)
+		return;
+	if (!I)
+		I = iv->root;
+	while ((open = strstr(p, "${")) && (close = strchr(open + 2, '}'))) {
+		char *name = xstrndup(open + 2, (size_t)(close - open - 2));
+		int k = form_find(iv->f, name);
+		strbuf_add(out, p, (size_t)(open - p));
+		if (k < 0) {
+			strbuf_add(out, open, (size_t)(close - open + 1));
+		} else {
+			uint64_t nodes[64];
+			int cnt = iv->host.resolve(iv, k, name, iv_node_inst(I), nodes, 64), j;
+			for (j = 0; j < cnt && j < 64; j++) {
+				if (j)
+					strbuf_addstr(out, ", ");
+				strbuf_addstr(out, iv->host.value(iv, nodes[j]));
+			}
+		}
+		free(name);
+		p = close + 1;
+	}
+	strbuf_addstr(out, p);
+}
+
+
+
 /* The form's message (zh and en form languages) or ruhu's own. */
-static void form_message(struct interview *iv, struct form_text t, const char *where, int code,
-			 struct error *err, const char *zh, const char *en, const char *arg)
+static void form_message(struct interview *iv, struct inst *I, struct form_text t,
+			 const char *where, int code, struct error *err, const char *zh,
+			 const char *en, const char *arg)
 {
 	const char *fzh = form_text(iv->f, t, iv->lang_zh);
 	const char *fen = form_text(iv->f, t, iv->lang_en);
 
-	if (fzh || fen)
-		error_set(err, where, "%1$s%2$.0s", "%2$s%1$.0s", fzh ? fzh : fen, fen ? fen : fzh);
-	else
+	if (fzh || fen) {
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		fill_text_in(iv, I, fzh ? fzh : fen, &a);
+		fill_text_in(iv, I, fen ? fen : fzh, &b);
+		error_set(err, where, "%1$s%2$.0s", "%2$s%1$.0s", a.buf, b.buf);
+		strbuf_release(&a);
+		strbuf_release(&b);
+	} else {
 		error_set(err, where, zh, en, arg);
+	}
 	if (err)
 		err->code = code;
 }
@@ -797,7 +836,7 @@ static int check_constraint(struct interview *iv, struct inst *I, int k, const c
 	}
 	if (ok)
 		return 0;
-	form_message(iv, nd->constraint_message, path, IV_E_CONSTRAINT, err,
+	form_message(iv, I, nd->constraint_message, path, IV_E_CONSTRAINT, err,
 		     "答案不符合约束条件：%s", "the answer fails the constraint: %s", nd->constraint.src);
 	return -1;
 }
@@ -985,7 +1024,7 @@ static int check_field(struct interview *iv, struct inst *I, int k, const char *
 		return 0;
 	if (!c->value && !c->special) {
 		if (is_required(iv, I, k)) {
-			form_message(iv, nd->required_message, path, IV_E_REQUIRED, err, "此题必答",
+			form_message(iv, I, nd->required_message, path, IV_E_REQUIRED, err, "此题必答",
 				     "this question is required", NULL);
 			return -1;
 		}
@@ -1009,6 +1048,41 @@ int interview_check(struct interview *iv, const char *path, struct error *err)
 	if (t.inst || t.sub || !iv_relevant(iv, t.I, t.k))
 		return 0;
 	return check_field(iv, t.I, t.k, path, err);
+}
+
+int interview_choices(struct interview *iv, const char *path, size_t **out, size_t *n)
+{
+	const struct form_list *l;
+	struct target t;
+	size_t i, cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (resolve(iv, path, R_READ, &t, NULL) < 0 || t.inst || t.sub ||
+	    iv->nodes[t.k]->list < 0 || !(l = form_list(iv->f, (size_t)iv->nodes[t.k]->list)))
+		return -1;
+	*out = xcalloc(l->n + 1, sizeof(**out));
+	for (i = 0; i < l->n; i++)
+		if (iv_choice_passes(iv, t.I, t.k, iv->nodes[t.k]->list, (int)i))
+			(*out)[cnt++] = i;
+	*n = cnt;
+	return 0;
+}
+
+void interview_fill_text(struct interview *iv, const char *path, const char *text,
+			 struct strbuf *out)
+{
+	struct inst *I = iv->root;
+	struct target t;
+
+	if (path && resolve(iv, path, R_READ, &t, NULL) == 0)
+		I = t.inst ? t.inst : t.I;
+	fill_text_in(iv, I, text, out);
+}
+
+const struct error *interview_eval_error(const struct interview *iv)
+{
+	return error_isset(&iv->eval_err) ? &iv->eval_err : NULL;
 }
 
 /* ---- walking the interview ---------------------------------------------- */

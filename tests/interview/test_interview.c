@@ -792,6 +792,71 @@ static void test_group_relevance(void **state)
 	form_free(f);
 }
 
+
+static void test_text_choices_unsupported(void **state)
+{
+	struct form *f = load(
+		"| survey |\n"
+		"| | type | name | label | choice_filter | constraint | constraint_message |\n"
+		"| | text | who | Who | | | |\n"
+		"| | begin repeat | members | M | | | |\n"
+		"| | text | m_name | Name | | | |\n"
+		"| | integer | m_age | Age | | . < 150 | ${m_name} is too old (${who}) |\n"
+		"| | end repeat | | | | | |\n"
+		"| | image | photo | Photo | | | |\n"
+		"| | select_one states | state | State | | | |\n"
+		"| | select_multiple counties or_other | county | County | ${state}=cf | | |\n"
+		"| choices |\n"
+		"| | list_name | name | label | cf |\n"
+		"| | states | texas | Texas | |\n"
+		"| | states | washington | Washington | |\n"
+		"| | counties | king | King | washington |\n"
+		"| | counties | cameron | Cameron | texas |\n"
+		"| | counties | pierce | Pierce | washington |\n");
+	struct interview *iv = start(f);
+	struct strbuf sb = STRBUF_INIT;
+	struct interview_item it;
+	struct error err = ERROR_INIT;
+	size_t *idx = NULL, n = 0;
+	char *r;
+
+	set_ok(iv, "who", "me");
+	set_ok(iv, "members[1]/m_name", "甲");
+	set_ok(iv, "members[2]/m_name", "乙");
+	interview_fill_text(iv, "members[2]/m_age", "Age of ${m_name}?", &sb);
+	assert_string_equal(sb.buf, "Age of 乙?");
+	strbuf_reset(&sb);
+	interview_fill_text(iv, NULL, "All: ${m_name}; ${nope}", &sb);
+	assert_string_equal(sb.buf, "All: 甲, 乙; ${nope}");
+	strbuf_release(&sb);
+	set_bad(iv, "members[2]/m_age", "200", IV_E_CONSTRAINT, "乙 is too old (me)");
+
+	set_ok(iv, "state", "washington");
+	assert_int_equal(interview_choices(iv, "county", &idx, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(idx[1], 2);
+	free(idx);
+	assert_int_equal(interview_choices(iv, "who", &idx, &n), -1);
+	free(idx);
+	set_ok(iv, "county", "pierce other");
+	set_ok(iv, "county_other", "snohomish");
+	r = record(iv);
+	assert_non_null(strstr(r, "county=pierce other;county_other=snohomish;"));
+	assert_null(strstr(r, "photo"));
+	free(r);
+
+	/* the image question is a stop shown as a note */
+	assert_int_equal(interview_jump(iv, "photo", &err), 0);
+	interview_current(iv, &it);
+	assert_int_equal(it.kind, IV_ITEM_UNSUPPORTED);
+	assert_string_equal(it.path, "photo");
+	set_bad(iv, "photo", "x.jpg", IV_E_NOT_ANSWERABLE, NULL);
+	assert_null(interview_eval_error(iv));
+	interview_free(iv);
+	form_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -812,6 +877,7 @@ int main(void)
 		cmocka_unit_test(test_restore_replay),
 		cmocka_unit_test(test_sections_state),
 		cmocka_unit_test(test_group_relevance),
+		cmocka_unit_test(test_text_choices_unsupported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
