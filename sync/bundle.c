@@ -865,25 +865,24 @@ done:
 static void section_row(struct reader *r, const char *const *f, size_t n)
 {
 	struct strbuf wb = STRBUF_INIT;
-	const char *w = rec_where(r, &wb);
 	int s = r->sec;
 	size_t i, want = section_cols[s].n;
 
 	if (n != want) {
-		rfail(r, w, "应有 %zu 个字段，实有 %zu 个", "%2$zu fields, expected %1$zu", want, n);
+		rfail(r, rec_where(r, &wb), "应有 %zu 个字段，实有 %zu 个", "%2$zu fields, expected %1$zu", want, n);
 		goto done;
 	}
 	if (r->sec_rec == 1) {
 		for (i = 0; i < n; i++)
 			if (!f[i] || strcmp(f[i], section_cols[s].cols[i])) {
-				rfail(r, w, "第 %zu 列应为 '%s'", "column %zu should be '%s'", i + 1,
+				rfail(r, rec_where(r, &wb), "第 %zu 列应为 '%s'", "column %zu should be '%s'", i + 1,
 				      section_cols[s].cols[i]);
 				goto done;
 			}
 		goto done;
 	}
 	if (r->sec_rec - 1 > r->m->rows[s]) {
-		rfail(r, w, "行数多于清单所列的 %zu 行", "more rows than the %zu in the manifest",
+		rfail(r, rec_where(r, &wb), "行数多于清单所列的 %zu 行", "more rows than the %zu in the manifest",
 		      r->m->rows[s]);
 		goto done;
 	}
@@ -893,11 +892,11 @@ static void section_row(struct reader *r, const char *const *f, size_t n)
 
 		if (!bf || !f[0] || strcmp(bf->id, f[0]) || !f[2] || strcmp(bf->hash, f[2]) ||
 		    (bf->version ? !f[1] || strcmp(bf->version, f[1]) : f[1] != NULL)) {
-			rfail(r, w, "表单与清单不符", "form does not match the manifest");
+			rfail(r, rec_where(r, &wb), "表单与清单不符", "form does not match the manifest");
 			goto done;
 		}
 		if (!f[4] || !is_hex64(f[2])) {
-			rfail(r, w, "表单缺少源文件或哈希", "form lacks its source or hash");
+			rfail(r, rec_where(r, &wb), "表单缺少源文件或哈希", "form lacks its source or hash");
 			goto done;
 		}
 	}
@@ -906,7 +905,7 @@ static void section_row(struct reader *r, const char *const *f, size_t n)
 		r->failed = true;
 		if (!error_isset(r->err))
 			error_set(r->err, NULL, "已中止", "stopped");
-		error_prefix(r->err, w);
+		error_prefix(r->err, rec_where(r, &wb));
 		error_prefix(r->err, r->name);
 	}
 done:

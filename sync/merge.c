@@ -300,6 +300,7 @@ struct mctx {
 	size_t total, done;
 
 	sqlite3_stmt *q_form, *q_iv; /* existence checks */
+	sqlite3_stmt *q_dup_sel, *q_dup_ins;
 
 	struct smap forms;  /* hashes of the bundle's forms */
 	struct smap ivs;    /* uuid -> index in iv[] */
@@ -440,18 +441,22 @@ done:
 /* Flags every other interview of the same household as a duplicate pair. */
 static int flag_duplicates(struct mctx *c, const char *uuid, const char *key, struct error *err)
 {
-	sqlite3_stmt *q = NULL, *ins = NULL;
-	int ret = -1, rc;
+	sqlite3_stmt *q, *ins;
+	int rc;
 
 	if (!key)
 		return 0;
-	if (prep(c->s, "SELECT uuid FROM interview WHERE household_key = ?1 AND uuid <> ?2", &q,
-		 err) < 0 ||
-	    prep(c->s,
-		 "INSERT OR IGNORE INTO sync_duplicate (household_key, uuid_a, uuid_b) "
-		 "VALUES (?1, min(?2, ?3), max(?2, ?3))",
-		 &ins, err) < 0)
-		goto done;
+	if (!c->q_dup_sel &&
+	    (prep(c->s, "SELECT uuid FROM interview WHERE household_key = ?1 AND uuid <> ?2",
+		  &c->q_dup_sel, err) < 0 ||
+	     prep(c->s,
+		  "INSERT OR IGNORE INTO sync_duplicate (household_key, uuid_a, uuid_b) "
+		  "VALUES (?1, min(?2, ?3), max(?2, ?3))",
+		  &c->q_dup_ins, err) < 0))
+		return -1;
+	q = c->q_dup_sel;
+	ins = c->q_dup_ins;
+	sqlite3_reset(q);
 	bind_str(q, 1, key);
 	bind_str(q, 2, uuid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -460,20 +465,15 @@ static int flag_duplicates(struct mctx *c, const char *uuid, const char *key, st
 		bind_str(ins, 2, uuid);
 		bind_str(ins, 3, (const char *)sqlite3_column_text(q, 0));
 		if (sqlite3_step(ins) != SQLITE_DONE) {
-			sql_fail(c->s, err);
-			goto done;
+			sqlite3_reset(q);
+			return sql_fail(c->s, err);
 		}
 		c->st->duplicates += (size_t)sqlite3_changes(store_sqlite(c->s));
 	}
-	if (rc != SQLITE_DONE) {
-		sql_fail(c->s, err);
-		goto done;
-	}
-	ret = 0;
-done:
-	sqlite3_finalize(q);
-	sqlite3_finalize(ins);
-	return ret;
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sql_fail(c->s, err);
+	return 0;
 }
 
 /* Decides and applies one incoming interview with its answers c->ans. */
@@ -824,7 +824,9 @@ static void mctx_release(struct mctx *c)
 
 	sqlite3_finalize(c->q_form);
 	sqlite3_finalize(c->q_iv);
-	c->q_form = c->q_iv = NULL;
+	sqlite3_finalize(c->q_dup_sel);
+	sqlite3_finalize(c->q_dup_ins);
+	c->q_form = c->q_iv = c->q_dup_sel = c->q_dup_ins = NULL;
 	smap_free(&c->forms);
 	smap_free(&c->ivs);
 	smap_free(&c->akeys);

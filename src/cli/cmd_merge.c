@@ -74,6 +74,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 		if (p.tty)
 			fprintf(stderr, "\r\033[K");
 		if (rc < 0) {
+			fflush(stdout);
 			cli_error(&err);
 			error_clear(&err);
 			refused++;

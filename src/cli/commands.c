@@ -99,6 +99,14 @@ const struct cmd_entry cmd_table[] = {
 	 "ruhu conflicts --db TEAM.db [--resolve UUID HASH-PREFIX [--author NAME]]\n\nLists the "
 	 "conflicts merges kept (versions of one revision, * = current) and duplicates; --resolve "
 	 "chooses one version (recorded as an event; choose again to reverse)."},
+	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
+	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--seed 种子] --out 目录\n\n"
+	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"
+	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。",
+	 "ruhu synth FORM --households N [--devices K] [--seed S] --out DIR\n\n"
+	 "Generates synthetic interviews that satisfy the form's logic (random valid answers, "
+	 "rosters, paradata) through the interview engine, as K device bundles, plus sample.csv "
+	 "for ruhu assign. The same seed gives identical files."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -51,4 +51,7 @@ int cmd_status(int argc, char **argv);
 /* cmd_conflicts.c */
 int cmd_conflicts(int argc, char **argv);
 
+/* cmd_synth.c */
+int cmd_synth(int argc, char **argv);
+
 #endif
