@@ -180,6 +180,17 @@ int expr_eval(const struct expr *e, const struct expr_host *h, expr_node ctx,
 	      struct expr_scratch *s, struct expr_value *out, struct error *err);
 
 /*
+ * expr_eval() with the two nodes apart: ${name}, current() and once() start
+ * from `origin` (the field the expression belongs to), while ".", relative
+ * names and ".." start from `ctx`. For choice_filter, origin is the select
+ * and ctx the choice item, so `filter = ${district}` reads the item's
+ * "filter" child and the district answer seen from the select.
+ * expr_eval(e, h, n, ...) is expr_eval_at(e, h, n, n, ...).
+ */
+int expr_eval_at(const struct expr *e, const struct expr_host *h, expr_node origin,
+		 expr_node ctx, struct expr_scratch *s, struct expr_value *out, struct error *err);
+
+/*
  * XPath conversions of a result (XPath 1.0 + ODK):
  *  string():  nodeset -> value of its first node ("" when empty); number ->
  *             "NaN", "Infinity", "-Infinity", integers without ".0", other

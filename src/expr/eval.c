@@ -2365,7 +2365,13 @@ static void export(struct ev *E, const struct val *v, struct expr_value *out)
 int expr_eval(const struct expr *e, const struct expr_host *h, expr_node ctx,
 	      struct expr_scratch *s, struct expr_value *out, struct error *err)
 {
-	struct ev E = {e, h, s, err, ctx};
+	return expr_eval_at(e, h, ctx, ctx, s, out, err);
+}
+
+int expr_eval_at(const struct expr *e, const struct expr_host *h, expr_node origin,
+		 expr_node ctx, struct expr_scratch *s, struct expr_value *out, struct error *err)
+{
+	struct ev E = {e, h, s, err, origin};
 	struct cx c = {ctx, 1, 1};
 	struct val v;
 

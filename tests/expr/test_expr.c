@@ -515,6 +515,28 @@ static void test_instance(void **state)
 	assert_string_equal(ev("instance('crops')/root/item[name = selected-at(${x}, 1)]/label"),
 			    "樱桃");
 	assert_string_equal(ev("count(instance('crops')/root/item[selected(${x}, name)])"), "2");
+	/* choice_filter style: the item is the context, ${x} is read from the select */
+	{
+		struct expr *e = NULL;
+		struct error err = ERROR_INIT;
+		bool b;
+		int j, passed = 0;
+
+		assert_int_equal(expr_compile("selected(${x}, name) and label != '苹果'", &scope, &e,
+					      &err),
+				 0);
+		for (j = 0; j < 3; j++) {
+			struct expr_value v;
+
+			assert_int_equal(expr_eval_at(e, &host, NODE(0, F_X), ITEM(j), scratch, &v,
+						      &err),
+					 0);
+			b = expr_boolean(&v);
+			passed += b ? 1 << j : 0;
+		}
+		assert_int_equal(passed, 4); /* only 'c' (樱桃) */
+		expr_free(e);
+	}
 	compile_err("instance('fruit')/root/item", "unknown choice list 'fruit'", 1);
 	compile_err("instance('crops')/item", "instance('crops') must be followed by /root/item", 19);
 }
