@@ -170,7 +170,11 @@ size_t form_lang_default(const struct form *f);
 const char *form_text(const struct form *f, struct form_text t, size_t lang);
 
 /* Settings sheet. form_setting() returns any settings column by (lowercased)
- * name, or NULL. */
+ * name, or NULL; aliases are stored under their canonical key (id_string ->
+ * form_id, title -> form_title). form_id() is never NULL: without a form_id
+ * setting it is the file name without its extension; form_title() is never
+ * NULL either (falls back to the id); form_version() is NULL when the settings
+ * sheet has no version. */
 const char *form_title(const struct form *f);
 const char *form_id(const struct form *f);
 const char *form_version(const struct form *f);
