@@ -6,8 +6,11 @@
  * the resulting workbook does not depend on how the input was cut. A UTF-8
  * byte-order mark at the start of the input is skipped, CRLF and LF line ends
  * are both accepted, and quoted cells may hold commas, quotes and newlines.
- * Rows are numbered by the line where they start (LF counts lines, so a
- * quoted cell spanning lines moves the following rows down as an editor shows).
+ * Quoting is strict (libcsv's CSV_STRICT): a stray quote in an unquoted cell,
+ * text after a closing quote or a quote never closed is an error, never a
+ * guess. Rows are numbered by the line where they start (LF counts lines, so
+ * a quoted cell spanning lines moves the following rows down as an editor
+ * shows; files with bare CR line ends are numbered as one line).
  */
 #ifndef RUHU_FORM_XLSFORM_CSV_H
 #define RUHU_FORM_XLSFORM_CSV_H
