@@ -308,28 +308,40 @@ static char *range_text(const struct form_node *n)
 	}
 	if ((n->type != FORM_INTEGER && n->type != FORM_DECIMAL) || !c)
 		return NULL;
-	/* look for ". >= A" and ". <= B" (also > and <) */
-	for (const char *p = c; (p = strchr(p, '.')) != NULL; p++) {
-		const char *q = p + 1;
-		bool ge;
-		while (*q == ' ')
+	/* look for ". >= A" and ". <= B" (also > and <) at the top level of the
+	 * constraint: what is inside parentheses (or not(...)) is a condition,
+	 * not a range */
+	{
+		int depth = 0;
+		const char *p;
+		for (p = c; *p; p++) {
+			const char *q = p + 1;
+			bool ge;
+			if (*p == '(')
+				depth++;
+			else if (*p == ')')
+				depth--;
+			if (*p != '.' || depth || (p > c && p[-1] != ' ' && p[-1] != '('))
+				continue;
+			while (*q == ' ')
+				q++;
+			if (*q != '>' && *q != '<')
+				continue;
+			ge = *q == '>';
 			q++;
-		if (*q != '>' && *q != '<')
-			continue;
-		ge = *q == '>';
-		q++;
-		if (*q == '=')
-			q++;
-		while (*q == ' ')
-			q++;
-		if (!((*q >= '0' && *q <= '9') || *q == '-'))
-			continue;
-		if (ge) {
-			lo = q;
-			lol = strspn(q, "-0123456789.");
-		} else {
-			hi = q;
-			hil = strspn(q, "-0123456789.");
+			if (*q == '=')
+				q++;
+			while (*q == ' ')
+				q++;
+			if (!((*q >= '0' && *q <= '9') || *q == '-'))
+				continue;
+			if (ge && !lo) {
+				lo = q;
+				lol = strspn(q, "-0123456789.");
+			} else if (!ge && !hi) {
+				hi = q;
+				hil = strspn(q, "-0123456789.");
+			}
 		}
 	}
 	if (!lo && !hi)

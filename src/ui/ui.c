@@ -17,7 +17,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 int ui_push(struct ui *ui, const struct screen_ops *ops, void *arg)
 {
@@ -100,10 +102,22 @@ void ui_flash_err(struct ui *ui, const struct error *err)
 	ui->flash_error = true;
 }
 
+/* Follows the terminal's real size: two resizes in quick succession can
+ * leave curses with the first size (one KEY_RESIZE for two signals). */
+static void follow_size(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+	    (ws.ws_row != LINES || ws.ws_col != COLS))
+		resizeterm(ws.ws_row, ws.ws_col);
+}
+
 static void draw(struct ui *ui)
 {
 	size_t base;
 
+	follow_size();
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	erase();
 	ui->cur_on = false;

@@ -113,6 +113,26 @@ wait_path_change() {
 	done
 }
 
+# wait_cols N: polls until the UI has drawn its title bar N columns wide
+wait_cols() {
+	end=$(($(date +%s) + ${2:-$TIMEOUT}))
+	while [ "$(screen | head -n 1 | wc -L)" -ne $(($1 - 1)) ]; do
+		[ "$(date +%s)" -lt "$end" ] || fail "the UI was not redrawn $1 columns wide"
+		sleep 0.05
+	done
+}
+
+# kill9: kills the UI with SIGKILL and waits until it is gone
+kill9() {
+	pid=$(cat "$TMP/pid")
+	kill -9 "$pid"
+	end=$(($(date +%s) + TIMEOUT))
+	while kill -0 "$pid" 2>/dev/null; do
+		[ "$(date +%s)" -lt "$end" ] || fail "the UI survived kill -9"
+		sleep 0.05
+	done
+}
+
 sql() {
 	sqlite3 -batch "$DB" "$1"
 }

@@ -78,9 +78,7 @@ wait_for "[goods]"
 wait_for "saved"
 keys 1
 wait_for "[x] 1. Television"
-pid=$(cat "$TMP/pid")
-kill -9 "$pid"
-wait_for "EXITED-137"
+kill9
 
 # again: the enumerator is remembered, the interview is listed and resumes
 start_ui 200 60 en --db "$DB"
