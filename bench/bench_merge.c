@@ -1,0 +1,285 @@
+/*
+ * bench_merge — the nightly merge at scale: synthetic households from 20
+ * devices (ruhu synth, forms/household.csv), each loaded into its own device
+ * database, then exported (`--all`, timed) and merged into one team database
+ * (timed). In the same run, sqlite3's own `.import` of the same answers as a
+ * plain CSV into an equivalent table (same schema as `answer`, WAL,
+ * synchronous=FULL) gives the yardstick; and each bundle's size is compared
+ * with `gzip -6` of its own CSV content (zcat | gzip -6).
+ *
+ * Files go to a folder under the current directory (the build dir). Sizes:
+ * RUHU_BENCH_HOUSEHOLDS (default 2000; the issue's full size is 20000),
+ * RUHU_BENCH_DEVICES (default 20).
+ */
+#include "ruhu/bundle.h"
+#include "ruhu/form.h"
+#include "ruhu/merge.h"
+#include "ruhu/store.h"
+#include "ruhu/strbuf.h"
+#include "ruhu/synth.h"
+
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void check(int ret, struct error *err, const char *what)
+{
+	if (ret < 0) {
+		fprintf(stderr, "bench_merge: %s: %s: %s\n", what, err->where ? err->where : "",
+			err->en ? err->en : "?");
+		exit(1);
+	}
+}
+
+/* Bundle files (*.bundle.gz) of a folder, sorted. */
+static char **list_bundles(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL;
+	size_t cap = 0, i, j;
+
+	*n = 0;
+	if (!d)
+		exit(1);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		struct strbuf p = STRBUF_INIT;
+
+		if (l < 10 || strcmp(de->d_name + l - 10, ".bundle.gz") || de->d_name[0] == '.')
+			continue;
+		strbuf_addf(&p, "%s/%s", dir, de->d_name);
+		XGROW(v, cap, *n + 1);
+		v[(*n)++] = strbuf_detach(&p, NULL);
+	}
+	closedir(d);
+	for (i = 1; i < *n; i++)
+		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+static long long file_size(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static long long gzip6_size(const char *bundle)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	long long n = -1;
+	FILE *fp;
+
+	strbuf_addf(&cmd, "zcat '%s' | gzip -6 | wc -c", bundle);
+	fp = popen(cmd.buf, "r");
+	if (fp && fscanf(fp, "%lld", &n) != 1)
+		n = -1;
+	if (fp)
+		pclose(fp);
+	strbuf_release(&cmd);
+	return n;
+}
+
+/* Writes one table of the team database as headerless CSV. */
+static size_t dump_csv(sqlite3 *db, const char *sql, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sqlite3_stmt *q;
+	FILE *fp = fopen(path, "w");
+	size_t rows = 0;
+	int nc, i;
+
+	if (!fp || sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		exit(1);
+	nc = sqlite3_column_count(q);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *f[16];
+
+		for (i = 0; i < nc; i++)
+			f[i] = (const char *)sqlite3_column_text(q, i);
+		strbuf_reset(&sb);
+		bundle_csv_row(&sb, f, (size_t)nc);
+		if (fwrite(sb.buf, 1, sb.len, fp) != sb.len)
+			exit(1);
+		rows++;
+	}
+	sqlite3_finalize(q);
+	if (fclose(fp) != 0)
+		exit(1);
+	strbuf_release(&sb);
+	return rows;
+}
+
+/* Runs sqlite3's .import of csv into a fresh database with `schema`. */
+static double sqlite_import(const char *dir, const char *name, const char *schema,
+			    const char *csv, const char *table)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	double t0, t;
+
+	strbuf_addf(&cmd, "rm -f %s/%s.db* && sqlite3 %s/%s.db 'PRAGMA journal_mode=WAL;' '%s' "
+		    ">/dev/null", dir, name, dir, name, schema);
+	if (system(cmd.buf) != 0)
+		exit(1);
+	strbuf_reset(&cmd);
+	strbuf_addf(&cmd, "sqlite3 %s/%s.db 'PRAGMA synchronous=FULL;' '.import --csv %s %s'", dir,
+		    name, csv, table);
+	t0 = now_s();
+	if (system(cmd.buf) != 0)
+		exit(1);
+	t = now_s() - t0;
+	strbuf_release(&cmd);
+	return t;
+}
+
+int main(void)
+{
+	const char *hs = getenv("RUHU_BENCH_HOUSEHOLDS"), *ds = getenv("RUHU_BENCH_DEVICES");
+	const char *src = getenv("RUHU_SOURCE");
+	struct synth_opts so = {hs ? strtoul(hs, NULL, 10) : 2000, ds ? strtoul(ds, NULL, 10) : 20,
+				42, NULL};
+	struct synth_result sr;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct error err = ERROR_INIT;
+	struct form *f = NULL;
+	struct strbuf p = STRBUF_INIT, dir = STRBUF_INIT;
+	char **syn, **exp;
+	size_t ns, ne, i, answers = 0, events = 0, n_ans_csv, n_ev_csv;
+	long long bsize = 0, gsize = 0;
+	double t0, t_synth, t_export = 0, t_merge = 0, t_imp_a, t_imp_e;
+	struct store *team;
+	struct merge_stats st;
+	char cwd_dir[] = "bench-merge-XXXXXX";
+
+	if (!mkdtemp(cwd_dir))
+		return 1;
+	strbuf_addstr(&dir, cwd_dir);
+	strbuf_addf(&p, "%s/forms/household.csv", src ? src : ".");
+	if (form_load(p.buf, &f, &dl) < 0) {
+		fprintf(stderr, "bench_merge: cannot load %s\n", p.buf);
+		return 1;
+	}
+	/* synth */
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/synth", dir.buf);
+	mkdir(p.buf, 0755);
+	so.out_dir = p.buf;
+	t0 = now_s();
+	check(synth_run(f, &so, &sr, &err), &err, "synth");
+	t_synth = now_s() - t0;
+	printf("synth: %zu households, %zu devices, %zu answers, %zu events in %.2f s\n",
+	       sr.interviews, so.devices, sr.answers, sr.events, t_synth);
+	syn = list_bundles(p.buf, &ns);
+	/* one device database per bundle (setup, not timed) */
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/export", dir.buf);
+	mkdir(p.buf, 0755);
+	for (i = 0; i < ns; i++) {
+		struct strbuf db = STRBUF_INIT;
+		struct store *s = NULL;
+		struct export_opts o = {p.buf, true, NULL, "2026-07-31T20:00:00Z"};
+		struct export_result r;
+
+		strbuf_addf(&db, "%s/dev%02zu.db", dir.buf, i);
+		check(store_open(db.buf, STORE_OPEN_CREATE, &s, &err), &err, "open device");
+		check(merge_bundle(s, syn[i], false, &st, NULL, NULL, &err), &err, "load device");
+		t0 = now_s();
+		check(export_bundle(s, &o, &r, &err), &err, "export");
+		t_export += now_s() - t0;
+		answers += r.answers;
+		events += r.events;
+		export_result_release(&r);
+		store_close(s);
+		strbuf_release(&db);
+	}
+	exp = list_bundles(p.buf, &ne);
+	printf("export: %zu bundles, %zu answers, %zu events in %.2f s: %.0f answers/s\n", ne,
+	       answers, events, t_export, (double)answers / t_export);
+	/* merge */
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/team.db", dir.buf);
+	check(store_open(p.buf, STORE_OPEN_CREATE, &team, &err), &err, "open team");
+	for (i = 0; i < ne; i++) {
+		t0 = now_s();
+		check(merge_bundle(team, exp[i], false, &st, NULL, NULL, &err), &err, "merge");
+		t_merge += now_s() - t0;
+		bsize += file_size(exp[i]);
+		gsize += gzip6_size(exp[i]);
+	}
+	printf("merge: %zu bundles into one team database in %.2f s: %.0f answers/s, %.0f rows/s "
+	       "(answers + events)\n",
+	       ne, t_merge, (double)answers / t_merge, (double)(answers + events) / t_merge);
+	/* the yardstick: sqlite3 .import of the same answers */
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/answers.csv", dir.buf);
+	n_ans_csv = dump_csv(store_sqlite(team),
+			     "SELECT interview, path, value, special FROM answer", p.buf);
+	t_imp_a = sqlite_import(dir.buf, "import_answers",
+				"CREATE TABLE answer (interview TEXT NOT NULL, path TEXT NOT NULL, "
+				"value TEXT, special TEXT, PRIMARY KEY (interview, path)) "
+				"WITHOUT ROWID;",
+				p.buf, "answer");
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/events.csv", dir.buf);
+	n_ev_csv = dump_csv(store_sqlite(team),
+			    "SELECT device, seq, interview, time, kind, actor, path, old_value, "
+			    "new_value, old_special, new_special, extra FROM event",
+			    p.buf);
+	t_imp_e = sqlite_import(dir.buf, "import_events",
+				"CREATE TABLE event (id INTEGER PRIMARY KEY, device TEXT NOT NULL, "
+				"seq INTEGER NOT NULL, interview TEXT, time INTEGER NOT NULL, kind "
+				"TEXT NOT NULL, actor TEXT, path TEXT, old_value TEXT, new_value TEXT, "
+				"old_special TEXT, new_special TEXT, extra TEXT, UNIQUE (device, seq)); "
+				"CREATE VIEW ev AS SELECT device, seq, interview, time, kind, actor, "
+				"path, old_value, new_value, old_special, new_special, extra FROM "
+				"event; CREATE TRIGGER ev_ins INSTEAD OF INSERT ON ev BEGIN INSERT "
+				"INTO event (device, seq, interview, time, kind, actor, path, "
+				"old_value, new_value, old_special, new_special, extra) VALUES "
+				"(new.device, new.seq, new.interview, new.time, new.kind, new.actor, "
+				"new.path, new.old_value, new.new_value, new.old_special, "
+				"new.new_special, new.extra); END;",
+				p.buf, "ev");
+	printf("sqlite3 .import of the same %zu answers (plain CSV, same table): %.2f s: "
+	       "%.0f answers/s\n",
+	       n_ans_csv, t_imp_a, (double)n_ans_csv / t_imp_a);
+	printf("sqlite3 .import of the %zu events as well: %.2f s\n", n_ev_csv, t_imp_e);
+	printf("merge / import of answers: %.2fx (target <= 1.5x); merge / import of answers + "
+	       "events: %.2fx\n",
+	       t_merge / t_imp_a, t_merge / (t_imp_a + t_imp_e));
+	printf("bundle size: %lld bytes; gzip -6 of the same CSV content: %lld bytes: %.3fx "
+	       "(target within 10%%)\n",
+	       bsize, gsize, (double)bsize / (double)gsize);
+	store_close(team);
+	for (i = 0; i < ns; i++)
+		free(syn[i]);
+	for (i = 0; i < ne; i++)
+		free(exp[i]);
+	free(syn);
+	free(exp);
+	form_free(f);
+	diag_list_free(&dl);
+	strbuf_reset(&p);
+	strbuf_addf(&p, "rm -rf %s", dir.buf);
+	if (!getenv("RUHU_BENCH_KEEP") && system(p.buf) != 0)
+		return 1;
+	strbuf_release(&p);
+	strbuf_release(&dir);
+	return 0;
+}
