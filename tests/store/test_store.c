@@ -410,6 +410,38 @@ static void test_locked(void **state)
 	assert_int_equal(q1(f->s, "SELECT count(*) FROM answer"), 1);
 }
 
+/* A database that needs a migration while another program writes to it:
+ * refused after the busy timeout (5 s), the file untouched. */
+static void test_locked_at_open(void **state)
+{
+	struct fx *f = *state;
+	char *before, *after;
+	size_t nb, na;
+	sqlite3 *other;
+
+	make_db(f->path, v1_sql);
+	before = read_file(f->path, &nb);
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('x', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(store_open(f->path, 0, &f->s, &f->err), -STORE_E_LOCKED);
+	assert_null(f->s);
+	assert_string_equal(f->err.where, f->path);
+	assert_string_equal(f->err.en, "database is locked by another program (waited 5000 ms): "
+				       "close the other ruhu and try again");
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(other), SQLITE_OK);
+	after = read_file(f->path, &na);
+	assert_int_equal(na, nb);
+	assert_memory_equal(before, after, nb);
+	free(before);
+	free(after);
+	/* a directory is not a database */
+	assert_int_equal(store_open(f->dir, 0, &f->s, &f->err), -STORE_E_NOTDB);
+	assert_string_equal(f->err.en, "not a regular file");
+}
+
 static void test_disk_full(void **state)
 {
 	struct fx *f = *state;
@@ -936,6 +968,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked_at_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answers_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_navigate_paradata, setup, teardown),
