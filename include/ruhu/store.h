@@ -97,13 +97,19 @@ enum store_open_flags {
  * foreign_keys=ON and a busy timeout (5 s; see store_busy_timeout).
  * A new database gets a random device id (128 bits from /dev/urandom).
  *
- * Fails (returns < 0, *out = NULL, the file untouched) with:
- *   STORE_E_NOTFOUND  no file and no STORE_OPEN_CREATE
- *   STORE_E_NOTDB     "file 'x' is not a database" / "'x' is not a ruhu database"
- *   STORE_E_NEWER     "database 'x' has schema version N, newer than the
- *                     version M this ruhu supports: upgrade ruhu"
- *   STORE_E_READONLY  the file is read-only and STORE_OPEN_READONLY is not set
- *   STORE_E_LOCKED, STORE_E_CORRUPT, STORE_E_FULL, STORE_E_IO as named.
+ * Fails (returns < 0, *out = NULL, the file untouched) with err->where =
+ * `path` and (English shown; every message also exists in Chinese):
+ *   STORE_E_NOTFOUND  "no such database file" (and no STORE_OPEN_CREATE)
+ *   STORE_E_NOTDB     "file is not a database" / "not a ruhu database"
+ *   STORE_E_NEWER     "schema version N is newer than this ruhu supports (M):
+ *                     upgrade ruhu"
+ *   STORE_E_READONLY  "database file is read-only: check its permissions or
+ *                     open it read-only" (a file without any write permission
+ *                     bit counts as read-only even for root)
+ *   STORE_E_LOCKED    "database is locked by another program (waited 5000 ms):
+ *                     close the other ruhu and try again"
+ *   STORE_E_CORRUPT, STORE_E_FULL, STORE_E_IO as named.
+ * docs/store.md lists them all.
  * The caller owns *out and closes it with store_close().
  */
 int store_open(const char *path, unsigned flags, struct store **out, struct error *err);
@@ -184,8 +190,10 @@ int store_form_put(struct store *s, const struct form *f, struct error *err);
 
 /*
  * The same from raw parts (for merge/import, where the form arrives as bytes):
- * `hash` must be the SHA-256 of `source` in lowercase hex (the caller
- * checks it); form_id/version/title may be NULL. Idempotent by hash.
+ * `hash` must be the SHA-256 of `source` in lowercase hex (checked here:
+ * STORE_E_INVALID "form 'ID' hash H does not match its source (H2)");
+ * form_id/version/title may be NULL. Idempotent by hash. A newly stored form
+ * is recorded as a `form_add` event.
  */
 int store_form_put_source(struct store *s, const char *hash, const char *form_id,
 			  const char *version, const char *title, const char *source, size_t len,
