@@ -7,9 +7,9 @@
 #   run-forms.sh fill    every case in tests/forms/cases/:
 #                        NAME.answers.csv + NAME.expect: `ruhu fill` exits 0 and prints
 #                          every `field,value` line of NAME.expect;
-#                        NAME.answers.csv + NAME.error: `ruhu fill` exits 1, prints nothing
-#                          on stdout's value list that matters, and its stderr contains
-#                          every line of NAME.error.
+#                        NAME.answers.csv + NAME.error: `ruhu --lang zh fill` exits 1 and its
+#                          stderr contains every line of NAME.error; lines starting with
+#                          "en:" are looked for in the stderr of `ruhu --lang en fill`.
 #                        The form is the part of NAME before the first '-'.
 #                        Each case runs again with --db: a good one stores one
 #                        completed interview, a refused one stores nothing.
@@ -187,11 +187,21 @@ run_fill() {
 				continue
 			fi
 			bad=0
+			if grep -q '^en:' "$cases/$name.error"; then
+				"$bin" --lang en fill "$src/forms/$form.csv" --answers "$answers" >/dev/null 2>"$tmp/err-en"
+			fi
 			while IFS= read -r frag; do
 				[ -n "$frag" ] || continue
-				if ! grep -qF -- "$frag" "$tmp/err"; then
+				errfile=$tmp/err
+				case $frag in
+				en:*)
+					frag=${frag#en:}
+					errfile=$tmp/err-en
+					;;
+				esac
+				if ! grep -qF -- "$frag" "$errfile"; then
 					fail "$name: stderr lacks '$frag'"
-					sed 's/^/  stderr: /' "$tmp/err" | head -n 20
+					sed 's/^/  stderr: /' "$errfile" | head -n 20
 					bad=1
 				fi
 			done <"$cases/$name.error"
