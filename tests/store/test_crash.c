@@ -12,7 +12,10 @@
  * special or absence (an operation in flight at the kill may or may not have
  * committed: then either its old or its new state is accepted, and the
  * database decides it for the next round). The interview's resume position
- * must likewise be the last saved one (or the one in flight).
+ * must likewise be the last saved one (or the one in flight), and each
+ * answer, its event and its revision bump must be all there or all absent
+ * (gap-free event sequence, revision = 1 + content events, every answer
+ * equal to the last event about it).
  *
  * RUHU_CRASH_KILLS sets the number of kills (default 300), RUHU_CRASH_SEED
  * the random seed (default: time). Expectations live in an in-memory SQLite
@@ -93,9 +96,25 @@ static _Noreturn void child(const char *path, const char *form, unsigned seed, i
 	for (i = 0; i < 400; i++) {
 		int op = rand() % 10;
 
-		if (op == 0) { /* start another interview */
-			if (store_interview_new(s, form, NULL, uuid, &err) < 0)
-				_exit(5);
+		if (op == 0) {
+			int what = rand() % 3;
+			if (what == 0) { /* start another interview */
+				if (store_interview_new(s, form, NULL, uuid, &err) < 0)
+					_exit(5);
+				continue;
+			}
+			if (what == 1) { /* complete, then reopen (status round trip) */
+				if (store_interview_complete(s, uuid, &err) < 0 ||
+				    store_interview_reopen(s, uuid, &err) < 0)
+					_exit(7);
+				continue;
+			}
+			snprintf(p, sizeof(p), "sec%d", rand() % 5); /* jump to a section */
+			snprintf(line, sizeof(line), "N %s %s\n", uuid, p);
+			say(fd, line);
+			if (store_interview_navigate(s, uuid, p, &err) < 0)
+				_exit(8);
+			say(fd, "S\n");
 			continue;
 		}
 		snprintf(p, sizeof(p), "q%d", rand() % 25);
@@ -191,10 +210,15 @@ static void apply_report(sqlite3 *m, char *buf, struct tally *t)
 			t->saved++;
 			continue;
 		}
-		if (sscanf(line, "P %63s %63s %15s %63s", uuid, path, state, val) != 4)
-			DIE("report: bad line '%s'", line);
 		if (pending)
 			DIE("report: P after an unconfirmed P");
+		if (line[0] == 'N') { /* navigation: only the position changes */
+			if (sscanf(line, "N %63s %63s", uuid, path) != 2)
+				DIE("report: bad line '%s'", line);
+			goto position;
+		}
+		if (sscanf(line, "P %63s %63s %15s %63s", uuid, path, state, val) != 4)
+			DIE("report: bad line '%s'", line);
 		sqlite3_reset(pend);
 		sqlite3_bind_text(pend, 1, uuid, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(pend, 2, path, -1, SQLITE_TRANSIENT);
@@ -205,6 +229,7 @@ static void apply_report(sqlite3 *m, char *buf, struct tally *t)
 			sqlite3_bind_null(pend, 4);
 		if (sqlite3_step(pend) != SQLITE_DONE)
 			DIE("pend: %s", sqlite3_errmsg(m));
+position:
 		sqlite3_reset(ppos);
 		sqlite3_bind_text(ppos, 1, uuid, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(ppos, 2, path, -1, SQLITE_TRANSIENT);
@@ -297,6 +322,46 @@ static void verify(sqlite3 *m, const char *path, int round)
 	sqlite3_finalize(q);
 	if (bad)
 		DIE("round %d: %d interviews lost their saved position", round, bad);
+	/* atomicity: each answer change, its event and its revision bump are
+	 * all there or none is. (The child does no roster operations, so every
+	 * answer_cleared event is one revision.) */
+	{
+		static const char *const checks[][2] = {
+			{"SELECT count(*) FROM (SELECT device FROM d.event GROUP BY device"
+			 " HAVING max(seq) <> count(*) OR min(seq) <> 1)",
+			 "event sequence numbers have a gap"},
+			{"SELECT count(*) FROM d.interview i WHERE revision <> 1 + (SELECT count(*)"
+			 " FROM d.event e WHERE e.interview = i.uuid AND e.kind IN ('answer_set',"
+			 " 'answer_changed', 'special', 'answer_cleared', 'repeat_add',"
+			 " 'complete', 'reopen', 'review', 'comment'))",
+			 "interview revisions do not match their events"},
+			{"SELECT count(*) FROM d.answer a WHERE NOT EXISTS (SELECT 1 FROM d.event e"
+			 " WHERE e.interview = a.interview AND e.path = a.path)",
+			 "answers without an event"},
+			{"SELECT count(*) FROM (SELECT e.interview, e.path, e.kind, e.new_value,"
+			 " e.new_special FROM d.event e WHERE e.kind IN ('answer_set',"
+			 " 'answer_changed', 'special', 'answer_cleared') AND e.seq = (SELECT"
+			 " max(x.seq) FROM d.event x WHERE x.interview = e.interview"
+			 " AND x.path = e.path AND x.kind IN ('answer_set', 'answer_changed',"
+			 " 'special', 'answer_cleared'))) l LEFT JOIN d.answer a"
+			 " ON a.interview = l.interview AND a.path = l.path WHERE NOT"
+			 " ((l.kind = 'answer_cleared' AND a.path IS NULL) OR (l.kind <>"
+			 " 'answer_cleared' AND a.value IS l.new_value"
+			 " AND a.special IS l.new_special))",
+			 "answers differ from the last event about them"},
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(checks) / sizeof(checks[0]); k++) {
+			if (sqlite3_prepare_v2(m, checks[k][0], -1, &q, NULL) != SQLITE_OK ||
+			    sqlite3_step(q) != SQLITE_ROW)
+				DIE("check: %s", sqlite3_errmsg(m));
+			bad = sqlite3_column_int(q, 0);
+			sqlite3_finalize(q);
+			if (bad)
+				DIE("round %d: %d: %s", round, bad, checks[k][1]);
+		}
+	}
 	/* the database decided the in-flight operation: take its word */
 	mexec(m, "UPDATE exp SET"
 		 " s_state = COALESCE((SELECT COALESCE(a.special, 'value') FROM d.answer a"
