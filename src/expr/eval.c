@@ -819,6 +819,13 @@ static int arith(struct ev *E, int i, const struct cx *c, struct val *out)
 	return 0;
 }
 
+static int cmp_handle(const void *x, const void *y)
+{
+	expr_node a = *(const expr_node *)x, b = *(const expr_node *)y;
+
+	return a < b ? -1 : a > b;
+}
+
 /* The hot path of relevance and constraint expressions: ${field} compared
  * with a number or string literal. Answers when ${field} is exactly one node
  * (returns true), otherwise leaves the general path to do it. Same result as
@@ -966,6 +973,20 @@ static int eval(struct ev *E, int i, const struct cx *c, struct val *out)
 		off = E->s->top;
 		memmove(E->s->nodes + off, E->s->nodes + a.off, a.n * sizeof(expr_node));
 		E->s->top += a.n;
+		if (a.n * b.n > 100000) {
+			/* large sets: sort and drop duplicates (order by handle) */
+			size_t w = 0;
+
+			memmove(E->s->nodes + E->s->top, E->s->nodes + b.off, b.n * sizeof(expr_node));
+			E->s->top += b.n;
+			qsort(E->s->nodes + off, a.n + b.n, sizeof(expr_node), cmp_handle);
+			for (j = 0; j < a.n + b.n; j++)
+				if (!w || E->s->nodes[off + w - 1] != E->s->nodes[off + j])
+					E->s->nodes[off + w++] = E->s->nodes[off + j];
+			E->s->top = off + w;
+			set_nodes(out, off, w);
+			return 0;
+		}
 		for (j = 0; j < b.n; j++) {
 			expr_node x = E->s->nodes[b.off + j];
 

@@ -5,7 +5,8 @@
  * Why our own: POSIX regcomp's behaviour on UTF-8 depends on the locale and
  * backtracking engines can take exponential time on patterns like (a+)+b. This
  * one never backtracks: matching costs O(len(text) x len(program)), and the
- * program is capped at MAX_PROG instructions, so no pattern can hang a
+ * program is capped at MAX_PROG instructions and one search at MAX_STEPS
+ * thread steps (then it fails as "too complex"), so no pattern can hang a
  * device. Semantics follow JavaScript/Java for the syntax forms use: search
  * anywhere (use ^...$ to anchor), . [] [^] ranges, \d \w \s \D \W \S and
  * escaped punctuation, ( ) (?: ) | * + ? {m} {m,} {m,n} (lazy forms accepted,
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #define MAX_PROG 20000
+#define MAX_STEPS 50000000L /* thread steps per search: text length x live states */
 #define MAX_AST 4096
 
 enum { I_CHAR, I_ANY, I_CLASS, I_SPLIT, I_JMP, I_BOL, I_EOL, I_MATCH };
@@ -563,6 +565,7 @@ int expr_regex_search(const char *pat, size_t patlen, const char *s, size_t len)
 	struct tlist cur, nxt, tmp;
 	unsigned *mark = NULL, gen = 0;
 	int *stack = NULL, root, rc = -1, i;
+	long steps = 0;
 	const char *p = s, *end = s + len;
 
 	memset(&r, 0, sizeof(r));
@@ -595,6 +598,9 @@ int expr_regex_search(const char *pat, size_t patlen, const char *s, size_t len)
 			}
 		if (p >= end)
 			break;
+		steps += cur.n + 1;
+		if (steps > MAX_STEPS)
+			goto done; /* too complex: -1 */
 		q = p;
 		ch = expr_utf8_next(&q, end);
 		gen++;

@@ -17,6 +17,7 @@
 
 #include "ruhu/expr.h"
 #include "ruhu/strbuf.h"
+#include "../../src/expr/expr_impl.h" /* expr_regex_search, for the step budget */
 
 #include <math.h>
 #include <stdio.h>
@@ -406,6 +407,18 @@ static void test_regex(void **state)
 	strbuf_addstr(&sb, "', '^(a+)+b$')");
 	assert_false(evb(sb.buf));
 	strbuf_release(&sb);
+	/* a huge text with a large program hits the step budget instead of running long */
+	{
+		size_t big = 4u << 20;
+		char *text = malloc(big);
+
+		assert_non_null(text);
+		memset(text, 'a', big);
+		assert_int_equal(expr_regex_search("(a|aa|aaa){1,60}b", 17, text, big), -1);
+		assert_int_equal(expr_regex_search("a", 1, text, big), 1);
+		assert_int_equal(expr_regex_search("b", 1, text, 4096), 0);
+		free(text);
+	}
 	eval_err("regex('a', '(a')", "invalid or too complex regular expression '(a'");
 	eval_err("regex('a', '\\1')", "invalid or too complex regular expression '\\1'");
 	eval_err("regex('a', 'a{1000}{1000}')",
