@@ -316,6 +316,39 @@ static void test_empty_and_nan(void **state)
 	assert_string_equal(ev("coalesce(${age}, 'dflt')"), "12");
 }
 
+/* every function given an unanswered question */
+static void test_empty_values(void **state)
+{
+	assert_string_equal(ev("round(${empty})"), "NaN");
+	assert_string_equal(ev("int(${empty})"), "NaN");
+	assert_string_equal(ev("abs(${empty}) + 1"), "NaN");
+	assert_string_equal(ev("pow(${empty}, 2)"), "NaN");
+	assert_string_equal(ev("string-length(${empty})"), "0");
+	assert_string_equal(ev("concat(${empty}, 'a', ${empty})"), "a");
+	assert_string_equal(ev("substr(${empty}, 0, 2)"), "");
+	assert_string_equal(ev("translate(${empty}, 'a', 'b')"), "");
+	assert_string_equal(ev("normalize-space(${empty})"), "");
+	assert_false(evb("selected(${empty}, 'a')"));
+	assert_string_equal(ev("selected-at(${empty}, 0)"), "");
+	assert_string_equal(ev("date(${empty})"), "");
+	assert_string_equal(ev("format-date(${empty}, '%Y')"), "");
+	assert_string_equal(ev("decimal-date-time(${empty})"), "NaN");
+	assert_string_equal(ev("decimal-time(${empty})"), "NaN");
+	assert_string_equal(ev("distance(${empty})"), "NaN");
+	assert_string_equal(ev("area(${empty})"), "0");
+	assert_false(evb("regex(${empty}, '^[0-9]+$')"));
+	assert_false(evb("contains(${empty}, 'a')"));
+	assert_true(evb("starts-with('a', ${empty})"));
+	assert_string_equal(ev("jr:choice-name(${empty}, '${x}')"), "");
+	assert_string_equal(ev("boolean-from-string(${empty})"), "false");
+	assert_string_equal(ev("digest(${empty}, 'MD5', 'hex')"), "d41d8cd98f00b204e9800998ecf8427e");
+	assert_string_equal(ev("base64-decode(${empty})"), "");
+	assert_string_equal(ev("count-selected(${empty})"), "0");
+	assert_true(evb("geofence('0.5 0.5', '0 0;0 1;1 1;1 0;0 0')"));
+	assert_false(evb("geofence('1.5 0.5', '0 0;0 1;1 1;1 0;0 0')"));
+	assert_false(evb("geofence(${empty}, '0 0;0 1;1 1;1 0;0 0')"));
+}
+
 static void test_logic(void **state)
 {
 	struct expr *e = NULL;
@@ -723,7 +756,7 @@ int main(void)
 		cmocka_unit_test(test_instance),      cmocka_unit_test(test_once),
 		cmocka_unit_test(test_dates),         cmocka_unit_test(test_digest_uuid),
 		cmocka_unit_test(test_compile_errors), cmocka_unit_test(test_eval_errors),
-		cmocka_unit_test(test_numbers_api),
+		cmocka_unit_test(test_numbers_api),   cmocka_unit_test(test_empty_values),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
