@@ -105,6 +105,20 @@ int bundle_read_buffer(const char *name, const void *data, size_t len,
 		       const struct bundle_visitor *v, void *ctx, struct bundle_manifest **out,
 		       struct error *err);
 
+/*
+ * Reads again a buffer that bundle_read_buffer() accepted and that has not
+ * changed since (the caller holds it): the same checks and visitor calls,
+ * except that the two SHA-256 digests are not recomputed. For the apply
+ * pass of a merge, which reads the bytes its verify pass checked.
+ */
+int bundle_reread_buffer(const char *name, const void *data, size_t len,
+			 const struct bundle_visitor *v, void *ctx, struct bundle_manifest **out,
+			 struct error *err);
+
+/* Reads a whole file into memory (*data malloc'd, caller frees). Returns 0 or
+ * -1 with err. */
+int bundle_load_file(const char *path, char **data, size_t *len, struct error *err);
+
 struct bundle_writer;
 
 /* A writer for a bundle of `kind` from `device` (and `for_device` for return
