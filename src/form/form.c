@@ -419,6 +419,7 @@ struct builder {
 	struct wb_sheet *survey, *choices, *settings;
 	struct colmap sc, cc;
 	int allow_choice_dups;
+	char *multi_checked; /* per list: already checked for select_multiple */
 };
 
 static void vdiag(struct builder *b, enum diag_severity sev, const char *sheet, int line,
@@ -1179,6 +1180,25 @@ static void end_container(struct builder *b, struct open_container *stack, size_
 	f->nodes[top->node].end = (int)f->n_nodes;
 }
 
+/* select_multiple answers are choice names separated by spaces, so a name
+ * with a blank in it could never be told apart: reported once per list. */
+static void check_multi_names(struct builder *b, int list, int row)
+{
+	const struct form_list *l = &b->f->lists[list];
+	size_t j;
+
+	if (b->multi_checked[list])
+		return;
+	b->multi_checked[list] = 1;
+	for (j = 0; j < l->n; j++)
+		if (strpbrk(l->choices[j].name, " \t\r\n"))
+			err_at(b, "choices", l->choices[j].row,
+			       "选项列表 '%1$s' 的选项名 '%2$s' 含有空格，而第 %3$d 行的多选题以空格分隔选项名",
+			       "choice name '%2$s' in list '%1$s' holds a space, but the select_multiple "
+			       "of row %3$d separates choice names with spaces",
+			       l->name, l->choices[j].name, row);
+}
+
 static void build_survey(struct builder *b)
 {
 	struct form *f = b->f;
@@ -1311,6 +1331,12 @@ static void build_survey(struct builder *b)
 			else if (!f->lists[n->list].n)
 				err_at(b, "survey", r->line, "选项列表 '%s' 是空的",
 				       "choice list '%s' is empty", ti.list);
+			else if (n->type == FORM_SELECT_MULTIPLE)
+				check_multi_names(b, n->list, r->line);
+			if (n->or_other && n->choice_filter.src)
+				err_at(b, "survey", r->line,
+				       "'or_other' 不能与 choice_filter 同时使用",
+				       "'or_other' cannot be combined with a choice_filter");
 		}
 		if (ti.kind == K_UNSUPPORTED && strstr(type, "_from_file"))
 			warn_at(b, "survey", r->line,
@@ -1646,6 +1672,7 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 		colmap_init(&b.cc, 0);
 	finish_languages(&b);
 	build_choices(&b);
+	b.multi_checked = xcalloc(f->n_lists + 1, 1);
 	if (b.survey && b.survey->header.n)
 		build_survey(&b);
 	if (b.survey && b.survey->header.n && diags->errors == b.errors0 && !f->n_nodes)
@@ -1667,6 +1694,7 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 		f = NULL;
 		ret = 0;
 	}
+	free(b.multi_checked);
 	colmap_free(&b.sc);
 	colmap_free(&b.cc);
 	form_free(f);

@@ -218,6 +218,24 @@ static void test_duplicate_choices(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_select_checks(void **state)
+{
+	expect_error("t.csv",
+		     "survey\n,type,name,label\n,select_multiple crops,c,C\n"
+		     "choices\n,list_name,name,label\n,crops,maize,Maize\n,crops,sweet potato,SP\n",
+		     "t.csv:choices:7",
+		     "choice name 'sweet potato' in list 'crops' holds a space, but the "
+		     "select_multiple of row 3 separates choice names with spaces");
+	/* a select_one may use such a list */
+	form_free(load_ok("t.csv", "survey\n,type,name,label\n,select_one crops,c,C\n"
+				   "choices\n,list_name,name,label\n,crops,sweet potato,SP\n"));
+	expect_error("t.csv",
+		     "survey\n,type,name,label,choice_filter\n,text,a,A,\n"
+		     ",select_one yn or_other,c,C,${a} = 'x'\n"
+		     "choices\n,list_name,name,label\n,yn,y,Yes\n",
+		     "t.csv:survey:4", "'or_other' cannot be combined with a choice_filter");
+}
+
 static void test_unknown_field_reference(void **state)
 {
 	const char *hdr = "survey\n,type,name,label,relevant,constraint,calculation\n";
@@ -754,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_unmatched_begin_end),
 		cmocka_unit_test(test_empty_list),
 		cmocka_unit_test(test_duplicate_choices),
+		cmocka_unit_test(test_select_checks),
 		cmocka_unit_test(test_unknown_field_reference),
 		cmocka_unit_test(test_malformed_expression),
 		cmocka_unit_test(test_bad_repeat_count),
