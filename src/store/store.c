@@ -603,6 +603,51 @@ static int precheck(struct store *s, unsigned flags, bool *exists, struct error 
 	return ret;
 }
 
+/*
+ * Switches the database to WAL. Changing the journal mode needs an exclusive
+ * lock, and SQLite does not run the busy handler for that upgrade (it could
+ * deadlock), so wait here ourselves, up to the busy timeout, before calling
+ * the database locked.
+ */
+static int switch_wal(struct store *s, struct error *err)
+{
+	int waited = 0, rc;
+
+	for (;;) {
+		sqlite3_stmt *q = NULL;
+		bool wal = false;
+
+		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			wal = !strcmp((const char *)sqlite3_column_text(q, 0), "wal");
+		sqlite3_finalize(q);
+		if (wal)
+			return 0;
+		/* a refused change (old mode returned) may be a lock too */
+		if (rc != SQLITE_ROW && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return db_fail(s, rc, err);
+		if (waited >= s->busy_ms)
+			break;
+		sqlite3_sleep(20);
+		waited += 20;
+	}
+	if (rc == SQLITE_ROW) {
+		/* not a lock if we can take the write lock now */
+		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE; ROLLBACK", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return fail(err, s->path, STORE_E_IO,
+				    "无法启用预写日志 (WAL)：该文件系统可能不支持",
+				    "cannot switch to write-ahead logging (WAL): the file system "
+				    "may not support it");
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		rc = SQLITE_BUSY;
+	}
+	return db_fail(s, rc, err);
+}
+
 int store_open(const char *path, unsigned flags, struct store **out, struct error *err)
 {
 	struct store *s;
@@ -655,23 +700,9 @@ int store_open(const char *path, unsigned flags, struct store **out, struct erro
 	}
 
 	if (!(flags & STORE_OPEN_READONLY)) {
-		sqlite3_stmt *q = NULL;
-		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(q);
-		if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), "wal")) {
-			sqlite3_finalize(q);
-			ret = fail(err, s->path, STORE_E_IO,
-				   "无法启用预写日志 (WAL)：该文件系统可能不支持",
-				   "cannot switch to write-ahead logging (WAL): the file system "
-				   "may not support it");
+		ret = switch_wal(s, err);
+		if (ret < 0)
 			goto done;
-		}
-		sqlite3_finalize(q);
-		if (rc != SQLITE_ROW) {
-			ret = db_fail(s, rc, err);
-			goto done;
-		}
 	}
 	ret = exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err);
 	if (ret < 0)
