@@ -399,9 +399,10 @@ static void test_translations(void **state)
 	struct form *f = load_ok("t.csv",
 				 "survey,,,,,\n"
 				 ",type,name,label::中文 (zh),label::English (en),hint::中文 (zh),"
-				 "constraint,constraint_message::English (en),jr:constraintMsg::中文 (zh)\n"
-				 ",integer,age,年龄,Age,周岁,. < 120,too old,太大\n"
-				 ",text,job,职业,,,,,\n"
+				 "constraint,constraint_message::English (en),jr:constraintMsg::中文 (zh),"
+				 "required,required_message::中文 (zh),required_message::English (en)\n"
+				 ",integer,age,年龄,Age,周岁,. < 120,too old,太大,yes,必填,required\n"
+				 ",text,job,职业,,,,,,,,\n"
 				 "settings\n,default_language\n,中文 (zh)\n");
 	const struct form_node *n = form_node(f, 0);
 
@@ -418,8 +419,16 @@ static void test_translations(void **state)
 	assert_string_equal(form_text(f, n->hint, 1), "周岁"); /* falls back */
 	assert_string_equal(form_text(f, n->constraint_message, 1), "too old");
 	assert_string_equal(form_text(f, n->constraint_message, 0), "太大");
-	assert_null(form_text(f, n->required_message, 0));
+	assert_string_equal(form_text(f, n->required_message, 0), "必填");
+	assert_string_equal(form_text(f, n->required_message, 1), "required");
+	assert_null(form_text(f, form_node(f, 1)->required_message, 1));
 	assert_string_equal(form_text(f, form_node(f, 1)->label, 1), "职业");
+	form_free(f);
+	/* languages named without a code */
+	f = load_ok("t.csv", "survey\n,type,name,label::english,label::chinese\n,text,a,A,甲\n");
+	assert_int_equal(form_lang_for(f, "zh"), 1);
+	assert_int_equal(form_lang_for(f, "en"), 0);
+	assert_int_equal(form_lang_default(f), 0);
 	form_free(f);
 }
 
