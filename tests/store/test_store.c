@@ -368,6 +368,37 @@ static void test_not_a_database(void **state)
 	assert_string_equal(f->err.zh, "不是 ruhu 数据库");
 }
 
+/* Pages after the first overwritten with garbage: a damaged database. */
+static void test_corrupt(void **state)
+{
+	struct fx *f = *state;
+	char uuid[STORE_ID_LEN + 1];
+	char *data;
+	size_t len, i;
+	FILE *fp;
+
+	open_with_form(f);
+	assert_int_equal(store_interview_new(f->s, f->form, NULL, uuid, &f->err), 0);
+	assert_int_equal(store_answer_put(f->s, uuid, "age", "40", 0, NULL, &f->err), 0);
+	store_close(f->s); /* checkpoints the WAL into the file */
+	f->s = NULL;
+	data = read_file(f->path, &len);
+	assert_true(len > 8192);
+	for (i = 4096; i < len; i++)
+		data[i] = (char)(0xA5 ^ (i * 131));
+	fp = fopen(f->path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	free(data);
+	assert_int_equal(store_open(f->path, 0, &f->s, &f->err), -STORE_E_CORRUPT);
+	assert_null(f->s);
+	assert_int_equal(f->err.code, STORE_E_CORRUPT);
+	assert_string_equal(f->err.where, f->path);
+	assert_string_equal(f->err.en, "database is damaged: keep the file and ask for support");
+	assert_string_equal(f->err.zh, "数据库已损坏：请保留此文件并联系技术支持");
+}
+
 static void test_locked(void **state)
 {
 	struct fx *f = *state;
@@ -967,6 +998,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_newer_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_at_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
