@@ -596,9 +596,14 @@ static int precheck(struct store *s, unsigned flags, bool *exists, struct error 
 			    "read-only");
 	dir = dir_of(s->path);
 	/* WAL needs to create the -wal and -shm files beside the database. */
-	if (access(dir, W_OK | X_OK) != 0)
-		ret = fail(err, s->path, STORE_E_READONLY, "文件夹 '%s' 不可写",
-			   "folder '%s' is not writable", dir);
+	if (access(dir, W_OK | X_OK) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			ret = fail(err, s->path, STORE_E_NOTFOUND, "文件夹 '%s' 不存在",
+				   "folder '%s' does not exist", dir);
+		else
+			ret = fail(err, s->path, STORE_E_READONLY, "文件夹 '%s' 不可写",
+				   "folder '%s' is not writable", dir);
+	}
 	free(dir);
 	return ret;
 }

@@ -175,6 +175,15 @@ static void test_missing_file(void **state)
 	assert_string_equal(f->err.en, "no such database file");
 	assert_string_equal(f->err.zh, "数据库文件不存在");
 	assert_int_equal(access(f->path, F_OK), -1);
+	{
+		char p2[160];
+		snprintf(p2, sizeof(p2), "%s/no/such/dev.db", f->dir);
+		assert_int_equal(store_open(p2, STORE_OPEN_CREATE, &f->s, &f->err),
+				 -STORE_E_NOTFOUND);
+		assert_string_equal(f->err.where, p2);
+		snprintf(p2, sizeof(p2), "folder '%s/no/such' does not exist", f->dir);
+		assert_string_equal(f->err.en, p2);
+	}
 }
 
 /* The v1 schema exactly as ruhu 0.1's first step wrote it (a fixture: an
