@@ -180,6 +180,11 @@ void iv_inst_free(struct interview *iv, struct inst *I)
 	}
 	free(I->cells);
 	iv->byid[I->id] = NULL;
+	/* A pending recomputation scoped to this instance widens to its parent
+	 * (children were freed first, so their scopes already moved up here). */
+	for (k = 0; iv->dirty && iv->ndirty > 0 && k < iv->n; k++)
+		if (iv->dirty[k] == I)
+			iv->dirty[k] = I->parent ? I->parent : iv->root;
 	free(I);
 }
 
@@ -852,8 +857,10 @@ static int set_common(struct interview *iv, const char *path, const char *value,
 
 	if (refuse_completed(iv, path, err) < 0)
 		return -1;
-	if (resolve(iv, path, R_CREATE_NEXT, &t, err) < 0)
+	if (resolve(iv, path, R_CREATE_NEXT, &t, err) < 0) {
+		drop_created(iv, &t); /* instances made before a later segment failed */
 		return -1;
+	}
 	if (t.created)
 		settle(iv, first_new);
 	if (check_target(iv, path, &t, preload, err) < 0)
@@ -919,8 +926,10 @@ int interview_restore(struct interview *iv, const char *path, const char *value,
 	struct target t;
 	uint32_t first_new = (uint32_t)iv->nid;
 
-	if (resolve(iv, path, R_CREATE_ANY, &t, err) < 0)
+	if (resolve(iv, path, R_CREATE_ANY, &t, err) < 0) {
+		drop_created(iv, &t);
 		return -1;
+	}
 	if (!t.inst) {
 		if (is_container(iv->nodes[t.k]) || (!t.sub && iv->nodes[t.k]->calculation.e)) {
 			error_set(err, path, "'%s' 不能保存答案", "'%s' cannot hold an answer",

@@ -466,6 +466,9 @@ static void test_nested_repeats(void **state)
 	set_ok(iv, "rep[2]/rep2[1]/b", "w");
 	set_bad(iv, "rep[1]/rep2[4]/a", "q", IV_E_REPEAT_INDEX, NULL);
 	set_bad(iv, "rep[1]/a", "q", IV_E_UNKNOWN_FIELD, NULL);
+	/* a path that fails after creating an instance leaves no instance behind */
+	set_bad(iv, "rep[3]/rep2[1]x/a", "q", IV_E_UNKNOWN_FIELD, "bad instance index in path");
+	assert_int_equal(interview_repeat_count(iv, "rep"), 2);
 	assert_string_equal(get(iv, "rep[1]/c1"), "x");
 	assert_string_equal(get(iv, "rep[2]/c1"), "z");
 	assert_string_equal(get(iv, "rep[1]/n2"), "2");
@@ -805,7 +808,8 @@ static void test_text_choices_unsupported(void **state)
 		"| | end repeat | | | | | |\n"
 		"| | image | photo | Photo | | | |\n"
 		"| | select_one states | state | State | | | |\n"
-		"| | select_multiple counties or_other | county | County | ${state}=cf | | |\n"
+		"| | select_multiple counties | county | County | ${state}=cf | | |\n"
+		"| | select_multiple states or_other | visited | Visited | | | |\n"
 		"| choices |\n"
 		"| | list_name | name | label | cf |\n"
 		"| | states | texas | Texas | |\n"
@@ -839,10 +843,12 @@ static void test_text_choices_unsupported(void **state)
 	free(idx);
 	assert_int_equal(interview_choices(iv, "who", &idx, &n), -1);
 	free(idx);
-	set_ok(iv, "county", "pierce other");
-	set_ok(iv, "county_other", "snohomish");
+	set_ok(iv, "county", "pierce");
+	set_bad(iv, "county", "pierce cameron", IV_E_FILTER, NULL);
+	set_ok(iv, "visited", "texas other");
+	set_ok(iv, "visited_other", "oregon");
 	r = record(iv);
-	assert_non_null(strstr(r, "county=pierce other;county_other=snohomish;"));
+	assert_non_null(strstr(r, "county=pierce;visited=texas other;visited_other=oregon;"));
 	assert_null(strstr(r, "photo"));
 	free(r);
 
