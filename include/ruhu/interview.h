@@ -274,7 +274,9 @@ int interview_record(struct interview *iv,
  * Calls `fn` for every stored answer: what the enumerator entered, preloads
  * and the automatic metadata (start, today, deviceid, username, audit, end),
  * relevant or not, plus one entry with value NULL and no special value per
- * repeat instance ("members[2]"). What a store keeps.
+ * repeat instance ("members[2]"). A field with a default that was cleared
+ * comes with value "" (so a replay does not bring the default back). What a
+ * store keeps.
  */
 int interview_answers(struct interview *iv,
 		      int (*fn)(void *ud, const char *path, const char *value,

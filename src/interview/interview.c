@@ -90,6 +90,22 @@ static bool has_value(const struct form_node *nd)
 	return !is_container(nd) && nd->type != FORM_NOTE && nd->type != FORM_UNSUPPORTED;
 }
 
+/* A field with a default: clearing it must be kept (as an empty answer), or
+ * a replay would bring the default back. */
+static bool keeps_empty(const struct form_node *nd)
+{
+	return nd->default_value || nd->default_expr.e;
+}
+
+bool iv_path_keeps_empty(struct interview *iv, const char *path)
+{
+	int k;
+	const char *p = strrchr(path, '/');
+
+	k = form_find(iv->f, p ? p + 1 : path);
+	return k >= 0 && keeps_empty(iv->nodes[k]);
+}
+
 bool iv_relevant(const struct interview *iv, const struct inst *I, int k)
 {
 	for (;;) {
@@ -886,7 +902,7 @@ static int set_common(struct interview *iv, const char *path, const char *value,
 			goto fail;
 		}
 	}
-	cell_put(iv, &t, norm, (unsigned char)sp, norm || sp, &old);
+	cell_put(iv, &t, norm, (unsigned char)sp, norm || sp || keeps_empty(iv->nodes[t.k]), &old);
 	norm = NULL;
 	settle(iv, (uint32_t)iv->nid);
 	if (!t.sub && !preload && check_constraint(iv, t.I, t.k, path, err) < 0) {
@@ -940,7 +956,7 @@ int interview_restore(struct interview *iv, const char *path, const char *value,
 			return -1;
 		}
 		cell_put(iv, &t, value && *value ? xstrdup(value) : NULL, (unsigned char)sp,
-			 (value && *value) || sp, NULL);
+			 (value && *value) || sp || (value && keeps_empty(iv->nodes[t.k])), NULL);
 	}
 	settle(iv, first_new);
 	return 0;
@@ -1717,7 +1733,8 @@ static int visit_inst(struct visit *v, struct inst *I, int from, int to, bool re
 		}
 		if (v->ans) {
 			if (c->user)
-				v->ret = v->ans(v->ud, v->path.buf, c->value, c->special);
+				v->ret = v->ans(v->ud, v->path.buf,
+						c->value || c->special ? c->value : "", c->special);
 			if (!v->ret && c->other_user && c->other) {
 				strbuf_addstr(&v->path, "_other");
 				v->ret = v->ans(v->ud, v->path.buf, c->other, IV_SPECIAL_NONE);

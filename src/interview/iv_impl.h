@@ -117,6 +117,7 @@ struct cell *iv_cell(const struct inst *I, int k);
 int iv_resize_repeat(struct interview *iv, struct inst *P, int r, size_t want);
 int iv_kid_index(const struct inst *I);
 int64_t iv_now(struct interview *iv);
+bool iv_path_keeps_empty(struct interview *iv, const char *path);
 int iv_repeat_delete_check(struct interview *iv, const char *instance_path, struct error *err);
 
 /* validate.c */

@@ -240,8 +240,10 @@ static int commit_answer(struct interview_session *ss, const char *path, struct 
 	int r;
 
 	interview_get(ss->iv, path, &v, &sp);
-	if (!v && !sp)
+	if (!v && !sp && !iv_path_keeps_empty(ss->iv, path))
 		r = store_answer_clear(ss->s, ss->uuid, path, pos, err);
+	else if (!v && !sp)
+		r = store_answer_put(ss->s, ss->uuid, path, "", STORE_SPECIAL_NONE, pos, err);
 	else
 		r = store_answer_put(ss->s, ss->uuid, path, sp ? NULL : v, to_store_special(sp), pos,
 				     err);

@@ -730,6 +730,28 @@ static void test_restore_replay(void **state)
 	form_free(f);
 }
 
+static void test_cleared_default_replay(void **state)
+{
+	struct form *f = load("| survey |\n"
+			      "| | type | name | label | default |\n"
+			      "| | integer | a | A | 5 |\n"
+			      "| | integer | b | B | 6 |\n");
+	struct interview *x = start(f), *y = start(f);
+	char *rx, *ry;
+
+	set_ok(x, "a", "");
+	assert_int_equal(interview_answers(x, ans_cb, y), 0);
+	rx = record(x);
+	ry = record(y);
+	assert_string_equal(rx, "a=;b=6;");
+	assert_string_equal(ry, rx);
+	free(rx);
+	free(ry);
+	interview_free(x);
+	interview_free(y);
+	form_free(f);
+}
+
 static void test_sections_state(void **state)
 {
 	struct form *f = load("| survey |\n"
@@ -881,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_readonly_meta),
 		cmocka_unit_test(test_preload),
 		cmocka_unit_test(test_restore_replay),
+		cmocka_unit_test(test_cleared_default_replay),
 		cmocka_unit_test(test_sections_state),
 		cmocka_unit_test(test_group_relevance),
 		cmocka_unit_test(test_text_choices_unsupported),
