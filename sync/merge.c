@@ -519,7 +519,11 @@ static int apply_interview(struct mctx *c, const struct store_interview *in, str
 		}
 	}
 	if (take) {
-		if (store_interview_import(c->s, in, c->ans, c->n_ans, err) < 0)
+		static struct store_answer none[1];
+
+		/* never NULL: an interview whose answers were all cleared must
+		 * lose them here too */
+		if (store_interview_import(c->s, in, c->ans ? c->ans : none, c->n_ans, err) < 0)
 			goto done;
 		if (flag_duplicates(c, in->uuid, in->household_key, err) < 0)
 			goto done;
