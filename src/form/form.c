@@ -1333,10 +1333,13 @@ static void build_survey(struct builder *b)
 				       "choice list '%s' is empty", ti.list);
 			else if (n->type == FORM_SELECT_MULTIPLE)
 				check_multi_names(b, n->list, r->line);
+			/* pyxform refuses this; ruhu's engine filters the list and still
+			 * offers "other", so it only warns about portability */
 			if (n->or_other && n->choice_filter.src)
-				err_at(b, "survey", r->line,
-				       "'or_other' 不能与 choice_filter 同时使用",
-				       "'or_other' cannot be combined with a choice_filter");
+				warn_at(b, "survey", r->line,
+					"'or_other' 与 choice_filter 同时使用：pyxform 和 ODK 不接受这种写法",
+					"'or_other' with a choice_filter: pyxform and ODK refuse this "
+					"combination");
 		}
 		if (ti.kind == K_UNSUPPORTED && strstr(type, "_from_file"))
 			warn_at(b, "survey", r->line,

@@ -229,11 +229,12 @@ static void test_select_checks(void **state)
 	/* a select_one may use such a list */
 	form_free(load_ok("t.csv", "survey\n,type,name,label\n,select_one crops,c,C\n"
 				   "choices\n,list_name,name,label\n,crops,sweet potato,SP\n"));
-	expect_error("t.csv",
-		     "survey\n,type,name,label,choice_filter\n,text,a,A,\n"
-		     ",select_one yn or_other,c,C,${a} = 'x'\n"
-		     "choices\n,list_name,name,label\n,yn,y,Yes\n",
-		     "t.csv:survey:4", "'or_other' cannot be combined with a choice_filter");
+	expect_warning("t.csv",
+		       "survey\n,type,name,label,choice_filter\n,text,a,A,\n"
+		       ",select_one yn or_other,c,C,${a} = 'x'\n"
+		       "choices\n,list_name,name,label\n,yn,y,Yes\n",
+		       "t.csv:survey:4",
+		       "'or_other' with a choice_filter: pyxform and ODK refuse this combination");
 }
 
 static void test_unknown_field_reference(void **state)
