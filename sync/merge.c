@@ -577,7 +577,7 @@ static char *dup0(const char *s)
 static int row_check(struct mctx *c, enum bundle_section sec, const char *const *f,
 		     struct error *err)
 {
-	int64_t v;
+	int64_t v = 0;
 	long k;
 
 	switch (sec) {
@@ -675,7 +675,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 static int row_apply(struct mctx *c, enum bundle_section sec, const char *const *f,
 		     struct error *err)
 {
-	int64_t v;
+	int64_t v = 0;
 
 	if (sec > BS_PRELOAD && flush_assignments(c, err) < 0)
 		return -1;
