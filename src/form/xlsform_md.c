@@ -50,7 +50,7 @@ int xlsform_md_parse(const char *file, const char *data, size_t len, struct work
 {
 	struct workbook *wb = wb_new(file);
 	size_t pos = 0, errors = diags->errors;
-	int line = 0;
+	int line = 0, bad_lines = 0;
 
 	*out = NULL;
 	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
@@ -73,15 +73,22 @@ int xlsform_md_parse(const char *file, const char *data, size_t len, struct work
 		if (*s != '|') {
 			struct strbuf where = STRBUF_INIT;
 
-			strbuf_addf(&where, "%s:%d", file, line);
-			diag_add(diags, DIAG_ERROR, where.buf,
-				 "不是表格行（markdown 表格的每一行以 '|' 开头）",
-				 "not a table row (every line of a markdown table starts with '|')");
-			strbuf_release(&where);
+			/* a file that is not markdown at all: name the first lines only */
+			if (++bad_lines <= 10) {
+				strbuf_addf(&where, "%s:%d", file, line);
+				diag_add(diags, DIAG_ERROR, where.buf,
+					 "不是表格行（markdown 表格的每一行以 '|' 开头）",
+					 "not a table row (every line of a markdown table starts with "
+					 "'|')");
+				strbuf_release(&where);
+			}
 			continue;
 		}
 		split_row(wb, line, s, l);
 	}
+	if (bad_lines > 10)
+		diag_add(diags, DIAG_ERROR, file, "另有 %d 行不是表格行", "%d more lines are not table rows",
+			 bad_lines - 10);
 	if (diags->errors > errors) {
 		wb_free(wb);
 		return -1;

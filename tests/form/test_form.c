@@ -358,6 +358,21 @@ static void test_syntax_errors(void **state)
 		     "invalid UTF-8 at byte offset 32: save the file as UTF-8");
 	expect_error("t.md", "| survey |\n| | type | name |\nnot a row\n", "t.md:3",
 		     "not a table row (every line of a markdown table starts with '|')");
+	{
+		struct strbuf sb = STRBUF_INIT;
+		struct diag_list dl = DIAG_LIST_INIT;
+		int i;
+
+		for (i = 0; i < 25; i++)
+			strbuf_addstr(&sb, "plain text\n");
+		assert_null(load_as("t.md", sb.buf, &dl));
+		assert_int_equal(dl.errors, 11);
+		assert_true(has_diag(&dl, DIAG_ERROR, "t.md:10",
+				     "not a table row (every line of a markdown table starts with '|')"));
+		assert_true(has_diag(&dl, DIAG_ERROR, "t.md", "15 more lines are not table rows"));
+		diag_list_free(&dl);
+		strbuf_release(&sb);
+	}
 	expect_error("t.csv", ",text,a,A\nsurvey\n,type,name,label\n,text,b,B\n", "t.csv:1",
 		     "row is outside any sheet: a sheet starts with its name (survey, choices, "
 		     "settings) in the first cell");
