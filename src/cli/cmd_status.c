@@ -13,18 +13,69 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Display columns of a UTF-8 string: East Asian wide ranges count 2. */
+static size_t width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	while (*p) {
+		unsigned cp = *p;
+		int n = cp < 0x80 ? 0 : cp < 0xe0 ? 1 : cp < 0xf0 ? 2 : 3;
+
+		if (n)
+			cp &= 0x3f >> n;
+		p++;
+		while (n-- > 0 && (*p & 0xc0) == 0x80)
+			cp = (cp << 6) | (*p++ & 0x3f);
+		w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+				     (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+				     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+				     (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
+			     ? 2
+			     : 1;
+	}
+	return w;
+}
+
+/* Prints s left-aligned in `cols` display columns. */
+static void pad(const char *s, size_t cols)
+{
+	size_t w = width(s);
+
+	fputs(s, stdout);
+	while (w++ < cols)
+		putchar(' ');
+}
+
 static void header(const char *title)
 {
-	printf("\n%s\n", title);
-	printf("  %-34s %8s %8s %9s %8s %8s %6s\n", "", T_("样本", "assigned"),
-	       T_("已开始", "started"), T_("已完成", "completed"), T_("已通过", "approved"),
-	       T_("已退回", "rejected"), T_("重复", "dupl."));
+	static const char *const zh[] = {"样本", "已开始", "已完成", "已通过", "已退回", "重复"};
+	static const char *const en[] = {"assigned", "started", "completed", "approved",
+					 "rejected", "dupl."};
+	static const size_t cols[] = {8, 8, 9, 8, 8, 6};
+	size_t i;
+
+	printf("\n%s\n  ", title);
+	pad("", 34);
+	for (i = 0; i < 6; i++) {
+		const char *h = T_(zh[i], en[i]);
+		size_t w = width(h);
+
+		putchar(' ');
+		while (w++ < cols[i])
+			putchar(' ');
+		fputs(h, stdout);
+	}
+	putchar('\n');
 }
 
 static void row(const struct status_row *r)
 {
-	printf("  %-34s %8zu %8zu %9zu %8zu %8zu %6zu\n", r->name, r->assigned, r->started,
-	       r->completed, r->approved, r->rejected, r->duplicates);
+	fputs("  ", stdout);
+	pad(r->name, 34);
+	printf(" %8zu %8zu %9zu %8zu %8zu %6zu\n", r->assigned, r->started, r->completed,
+	       r->approved, r->rejected, r->duplicates);
 }
 
 int cmd_status(int argc, char **argv)
@@ -57,7 +108,12 @@ int cmd_status(int argc, char **argv)
 	}
 	printf(T_("数据库 %s\n", "database %s\n"), db);
 	header(T_("合计", "total"));
-	row(&r.total);
+	{
+		struct status_row t = r.total;
+
+		t.name = (char *)T_("全部样本", "all households");
+		row(&t);
+	}
 	for (g = 0; g < STATUS_NGROUPS; g++) {
 		header(T_(titles_zh[g], titles_en[g]));
 		for (k = 0; k < r.n[g]; k++)

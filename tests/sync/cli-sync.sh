@@ -81,7 +81,7 @@ check "empty file refused" has "$tmp/err" "$tmp/empty.gz: not a gzip file (byte 
 # status and conflicts
 r status --db "$tmp/team.db" >"$tmp/out" 2>"$tmp/err"
 check "status exits 0" test $? -eq 0
-check "status total line (the other seed's households are duplicates)" sh -c "grep -E '^  total +30 +30 +30 +0 +0 +10$' '$tmp/out' >/dev/null"
+check "status total line (the other seed's households are duplicates)" sh -c "grep -E '^  all households +30 +30 +30 +0 +0 +10$' '$tmp/out' >/dev/null"
 check "status shows each device" test "$(grep -c 'bundle 1 (written' "$tmp/out")" -eq 4
 r conflicts --db "$tmp/team.db" >"$tmp/out" 2>"$tmp/err"
 check "no conflicts" has "$tmp/out" "conflicts: 0 (0 unresolved)"
