@@ -576,7 +576,7 @@ static void draw(struct ui *ui, void *st)
 				ui_put(top, ui->cols - 1 - pw, pw, code.buf, ui_attr(ui, R_HINT));
 		}
 		strbuf_release(&code);
-		ui_put(top, 1, ui->cols - 3 - pw, crumb.len ? crumb.buf : T_("（开头）", "(start)"),
+		ui_put(top, 1, ui->cols - 4 - pw, crumb.len ? crumb.buf : T_("（开头）", "(start)"),
 		       ui_attr(ui, R_HINT));
 		top += 2;
 		rows -= 2;

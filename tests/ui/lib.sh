@@ -94,7 +94,7 @@ wait_gone() {
 
 # the path of the current question, from "[path]" at the end of row 2
 cur_path() {
-	screen | sed -n '2s/.*  \[\(.*\)\] *$/\1/p'
+	screen | sed -n '2s/.* \[\(.*\)\] *$/\1/p'
 }
 
 # the progress "n/m" (or the end word) at the right of the title bar
@@ -205,14 +205,17 @@ answer_current() {
 # the end of the interview; calls the shell function `hook PATH` (if defined)
 # before each question, which returns 0 when it answered the question itself.
 drive() {
-	last="" same=0
+	last="" same=0 blank=0
 	while :; do
 		p=$(cur_path)
 		if [ -z "$p" ]; then
-			screen | grep -qE '结束|end' && return 0
+			screen | head -n 1 | grep -qE '结束 *$|end *$' && return 0
+			blank=$((blank + 1))
+			[ "$blank" -lt 200 ] || fail "no question path on the screen"
 			sleep 0.05
 			continue
 		fi
+		blank=0
 		[ "$p" = "${1:-}" ] && return 0
 		if [ "$p" = "$last" ]; then
 			same=$((same + 1))
