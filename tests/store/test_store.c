@@ -620,13 +620,19 @@ static void test_answers_events(void **state)
 	assert_string_equal(f->err.en, "no form with hash 00 in the database");
 }
 
+static int64_t fixed_clock(void *ctx)
+{
+	return (*(int64_t *)ctx)++;
+}
+
 static void test_navigate_paradata(void **state)
 {
 	struct fx *f = *state;
 	char uuid[STORE_ID_LEN + 1];
-	int64_t cs1, cs2;
+	int64_t cs1, cs2, t = 1700000000000;
 
 	open_with_form(f);
+	store_set_clock(f->s, fixed_clock, &t);
 	assert_int_equal(store_interview_new(f->s, f->form, NULL, uuid, &f->err), 0);
 	assert_int_equal(rev_of(f, uuid, &cs1), 1);
 	assert_int_equal(store_interview_navigate(f->s, uuid, "sec_b", &f->err), 0);
@@ -639,6 +645,14 @@ static void test_navigate_paradata(void **state)
 	assert_int_equal(q1(f->s, "SELECT count(*) FROM event WHERE kind IN ('navigate', 'open')"),
 			 2);
 	assert_int_equal(q1(f->s, "SELECT position = 'sec_b' FROM interview"), 1);
+	/* every time written came from the injected clock, in order */
+	assert_int_equal(q1(f->s, "SELECT created FROM interview"), 1700000000000);
+	assert_int_equal(q1(f->s, "SELECT time FROM event WHERE kind = 'create'"), 1700000000001);
+	assert_int_equal(q1(f->s, "SELECT time FROM event WHERE kind = 'navigate'"), 1700000000002);
+	assert_int_equal(q1(f->s, "SELECT updated FROM interview"), 1700000000005);
+	store_set_clock(f->s, NULL, NULL);
+	assert_int_equal(store_interview_navigate(f->s, uuid, "sec_c", &f->err), 0);
+	assert_true(q1(f->s, "SELECT max(time) FROM event") > 1700000100000);
 }
 
 static void test_status_review(void **state)
