@@ -615,6 +615,19 @@ static int eval_str(struct ev *E, int i, const struct cx *c, const char **s, siz
 {
 	struct val v;
 
+	/* hot path: string(${field}) of a single node, without the node stack */
+	if (E->e->nodes[i].op == OP_REF && E->h && E->h->resolve) {
+		const struct enode *n = &E->e->nodes[i];
+		expr_node node;
+		int cnt = E->h->resolve(E->h->ud, n->field, n->str, E->origin, &node, 1);
+
+		if (cnt == 0 || cnt == 1) {
+			*s = cnt ? hvalue(E, node) : "";
+			*len = strlen(*s);
+			return 0;
+		}
+	}
+
 	if (eval(E, i, c, &v) < 0)
 		return -1;
 	*s = vstr(E, &v, len);
