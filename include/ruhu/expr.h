@@ -151,9 +151,11 @@ enum expr_type {
 };
 
 /*
- * The result of an evaluation. Strings and node arrays point into the scratch
- * (or the host's values / the expression) and stay valid until the next
- * evaluation with the same scratch, or until the scratch is freed.
+ * The result of an evaluation. Node arrays and built strings point into the
+ * scratch and stay valid until the next evaluation with the same scratch, or
+ * until the scratch is freed. A string result may also point straight into a
+ * host value (string(${x}), once(), substring-after()) or into the
+ * expression's literals: copy it before changing the answer it came from.
  */
 struct expr_value {
 	enum expr_type type;
