@@ -151,11 +151,9 @@ enum expr_type {
 };
 
 /*
- * The result of an evaluation. Node arrays and built strings point into the
- * scratch and stay valid until the next evaluation with the same scratch, or
- * until the scratch is freed. A string result may also point straight into a
- * host value (string(${x}), once(), substring-after()) or into the
- * expression's literals: copy it before changing the answer it came from.
+ * The result of an evaluation. Node arrays and strings point into the scratch
+ * (never into host values) and stay valid until the next evaluation with the
+ * same scratch, or until the scratch is freed.
  */
 struct expr_value {
 	enum expr_type type;
@@ -216,7 +214,8 @@ int expr_eval_bool(const struct expr *e, const struct expr_host *h, expr_node ct
 		   struct expr_scratch *s, bool *out, struct error *err);
 int expr_eval_number(const struct expr *e, const struct expr_host *h, expr_node ctx,
 		     struct expr_scratch *s, double *out, struct error *err);
-/* *out lives in the scratch until its next use. */
+/* *out lives in the scratch until its next use (a copy even when the result
+ * is a node's value, so it never aliases the host's storage). */
 int expr_eval_string(const struct expr *e, const struct expr_host *h, expr_node ctx,
 		     struct expr_scratch *s, const char **out, struct error *err);
 

@@ -2367,6 +2367,19 @@ static int call(struct ev *E, int i, const struct cx *c, struct val *out)
 
 /* ---- public API -------------------------------------------------------------- */
 
+static bool in_arena(const struct expr_scratch *s, const char *p)
+{
+	const struct sblock *b;
+
+	for (b = s->first; b; b = b->next) {
+		if (p >= b->data && p < b->data + b->size)
+			return true;
+		if (b == s->cur)
+			break;
+	}
+	return false;
+}
+
 static void export(struct ev *E, const struct val *v, struct expr_value *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -2415,6 +2428,11 @@ int expr_eval_at(const struct expr *e, const struct expr_host *h, expr_node orig
 		out->type = EXPR_STRING;
 		out->str = "";
 		return -1;
+	}
+	if (v.t == V_STR && !in_arena(s, v.s)) {
+		/* results never alias host values: a host may free the answer the
+		 * result came from before it stores the result */
+		v.s = scopy(&E, v.s, v.len);
 	}
 	export(&E, &v, out);
 	return 0;
@@ -2520,8 +2538,20 @@ int expr_eval_string(const struct expr *e, const struct expr_host *h, expr_node 
 {
 	struct expr_value v;
 
+	size_t len;
+	const char *r;
+
 	if (expr_eval(e, h, ctx, s, &v, err) < 0)
 		return -1;
-	*out = expr_string(&v, h, s, NULL);
+	r = expr_string(&v, h, s, &len);
+	if (v.type == EXPR_NODESET) {
+		/* a copy, so that *out never aliases the host's value */
+		char *c = salloc(s, len + 1);
+
+		memcpy(c, r, len);
+		c[len] = '\0';
+		r = c;
+	}
+	*out = r;
 	return 0;
 }
