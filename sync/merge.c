@@ -479,25 +479,30 @@ static int flag_duplicates(struct mctx *c, const char *uuid, const char *key, st
 /* Decides and applies one incoming interview with its answers c->ans. */
 static int apply_interview(struct mctx *c, const struct store_interview *in, struct error *err)
 {
+	struct store_interview row;
 	struct store_loaded *cur = NULL;
 	char h_in[65], h_cur[65];
 	int rc, ret = -1;
-	bool take = false;
+	bool take = false, have_row = false;
 
-	content_hash(in, c->ans, c->n_ans, h_in);
-	rc = store_interview_load(c->s, in->uuid, &cur, err);
+	/* the row alone decides most cases; answers and hashes only matter
+	 * for an equal revision */
+	rc = store_interview_get(c->s, in->uuid, &row, err);
 	if (rc < 0 && err && err->code == STORE_E_NOTFOUND) {
 		error_clear(err);
 		take = true;
 		c->st->iv_new++;
 	} else if (rc < 0) {
 		goto done;
-	} else if (in->revision > cur->iv.revision) {
+	} else if ((have_row = true, in->revision > row.revision)) {
 		take = true;
 		c->st->iv_updated++;
-	} else if (in->revision < cur->iv.revision) {
+	} else if (in->revision < row.revision) {
 		c->st->iv_unchanged++;
 	} else {
+		if (store_interview_load(c->s, in->uuid, &cur, err) < 0)
+			goto done;
+		content_hash(in, c->ans, c->n_ans, h_in);
 		content_hash(&cur->iv, cur->answers, cur->n_answers, h_cur);
 		if (!strcmp(h_in, h_cur)) {
 			c->st->iv_unchanged++;
@@ -530,6 +535,8 @@ static int apply_interview(struct mctx *c, const struct store_interview *in, str
 	}
 	ret = 0;
 done:
+	if (have_row)
+		store_interview_release(&row);
 	store_loaded_free(cur);
 	free_answers(c);
 	return ret;
