@@ -716,6 +716,31 @@ static void test_eval_errors(void **state)
 	eval_err("uuid(-1)", "uuid() length must be between 0 and 4096");
 }
 
+/* results never point into the host's values */
+static void test_no_alias(void **state)
+{
+	static const char *const srcs[] = {"substring-after(${name}, '张')", "string(${name})",
+					   "coalesce(${empty}, ${sex})", NULL};
+	struct error err = ERROR_INIT;
+	int k;
+
+	for (k = 0; srcs[k]; k++) {
+		struct expr *e = NULL;
+		const char *out;
+		struct expr_value v;
+
+		assert_int_equal(expr_compile(srcs[k], &scope, &e, &err), 0);
+		assert_int_equal(expr_eval_string(e, &host, NODE(1, F_SEX), scratch, &out, &err), 0);
+		assert_true(out < names[1] || out > names[1] + strlen(names[1]));
+		assert_true(out != sexes[1]);
+		assert_int_equal(expr_eval(e, &host, NODE(1, F_SEX), scratch, &v, &err), 0);
+		if (v.type == EXPR_STRING)
+			assert_true(v.str < names[1] || v.str > names[1] + strlen(names[1]));
+		expr_free(e);
+	}
+	assert_string_equal(ev_in("substring-after(${name}, '张')", NODE(1, F_SEX)), "三");
+}
+
 static void test_numbers_api(void **state)
 {
 	char buf[64];
@@ -757,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_dates),         cmocka_unit_test(test_digest_uuid),
 		cmocka_unit_test(test_compile_errors), cmocka_unit_test(test_eval_errors),
 		cmocka_unit_test(test_numbers_api),   cmocka_unit_test(test_empty_values),
+		cmocka_unit_test(test_no_alias),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
