@@ -1237,6 +1237,11 @@ static size_t items_find(struct interview *iv, const struct items *it)
 	return it->n;
 }
 
+static bool at_position(const struct interview *iv, const struct item *x)
+{
+	return x->k == iv->pos_node && x->I->id == iv->pos_inst && x->sub == iv->pos_sub;
+}
+
 static void set_pos(struct interview *iv, const struct items *it, size_t i)
 {
 	if (i >= it->n) {
@@ -1299,6 +1304,13 @@ int interview_next(struct interview *iv, struct error *err)
 
 	items_build(iv, &it);
 	i = items_find(iv, &it);
+	if (i < it.n && !at_position(iv, &it.v[i])) {
+		/* the current question went away (no longer relevant): the next
+		 * one is where it was */
+		set_pos(iv, &it, i);
+		ret = 0;
+		goto done;
+	}
 	if (i < it.n) {
 		struct item *x = &it.v[i];
 		if (x->kind == IV_ITEM_QUESTION) {

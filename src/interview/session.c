@@ -263,6 +263,13 @@ int interview_session_set(struct interview_session *ss, const char *path, const 
 
 	remember(ss, path, &b);
 	if (interview_set(ss->iv, path, value, err) < 0) {
+		/* paradata for quality control: what was tried and refused */
+		if (err && err->code == IV_E_CONSTRAINT) {
+			struct error e = ERROR_INIT;
+			store_event_log(ss->s, ss->uuid, "constraint_failed", path, b.value, value,
+					NULL, &e);
+			error_clear(&e);
+		}
 		free(b.value);
 		return -1;
 	}

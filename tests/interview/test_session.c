@@ -24,7 +24,7 @@
 
 static const char *form_md =
 	"| survey |\n"
-	"| | type | name | label | calculation | required |\n"
+	"| | type | name | label | calculation | required | constraint |\n"
 	"| | start | start | | | |\n"
 	"| | hidden | household_key | | | |\n"
 	"| | text | county | County | | |\n"
@@ -32,7 +32,7 @@ static const char *form_md =
 	"| | integer | last_income | Income | | |\n"
 	"| | begin repeat | members | Members | | |\n"
 	"| | text | m_name | Name | | |\n"
-	"| | integer | m_age | Age | | |\n"
+	"| | integer | m_age | Age | | | . < 130 |\n"
 	"| | end repeat | | | | |\n"
 	"| | calculate | total | | sum(${m_age}) | |\n";
 
@@ -103,6 +103,14 @@ static char *stored(struct fixture *fx, const char *uuid)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The events as "kind:path:old>new;" */
+static int ev_cb(void *ctx, const struct store_event *e)
+{
+	strbuf_addf(ctx, "%s:%s:%s>%s;", e->kind, e->path ? e->path : "",
+		    e->old_value ? e->old_value : "", e->new_value ? e->new_value : "");
+	return 0;
+}
+
 static const char *get(struct interview *iv, const char *path)
 {
 	const char *v = NULL;
@@ -139,9 +147,18 @@ static void test_session_roundtrip(void **state)
 	assert_int_equal(interview_session_set_special(ss, "members[2]/m_age", IV_REFUSED, &err), 0);
 	assert_int_equal(interview_session_set(ss, "members[3]/m_name", "丙", &err), 0);
 	assert_int_equal(interview_session_set(ss, "members[3]/m_age", "9", &err), 0);
-	/* a refused answer is not stored */
+	/* a refused answer is not stored; a failed constraint is paradata */
 	assert_int_equal(interview_session_set(ss, "members[3]/m_age", "x", &err), -1);
 	error_clear(&err);
+	assert_int_equal(interview_session_set(ss, "members[3]/m_age", "200", &err), -1);
+	assert_int_equal(err.code, IV_E_CONSTRAINT);
+	error_clear(&err);
+	{
+		struct strbuf ev = STRBUF_INIT;
+		assert_int_equal(store_events_each(fx->s, uuid, ev_cb, &ev, &err), 0);
+		assert_non_null(strstr(ev.buf, "constraint_failed:members[3]/m_age:9>200;"));
+		strbuf_release(&ev);
+	}
 	assert_int_equal(interview_session_repeat_delete(ss, "members[1]", &err), 0);
 	got = stored(fx, uuid);
 	assert_non_null(strstr(got, "members[1]/m_age=.r;members[1]/m_name=乙;"));
