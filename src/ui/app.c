@@ -2,10 +2,11 @@
  * app — the screens' model: forms of the database and the open interview,
  * with the engine and the store kept in step (see app.h).
  *
- * Order of every change: engine first (it validates), then one store call
- * (one durable transaction that also records the new position). When the
- * store fails, the session is rebuilt from the store, which is the truth, so
- * the screen never shows an answer that is not on disk.
+ * Every change goes through the engine's session (interview_session_*),
+ * which validates it in the engine, commits it to the store in one durable
+ * transaction with its event and position, and puts the engine back when the
+ * store fails; so a change returning 0 is on disk, and the screens draw only
+ * after it returned.
  */
 #include "app.h"
 
@@ -15,33 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int navigated(struct ui_app *app, struct error *err);
-
-/* The position to store: NULL (keep the last one) past the last question. */
-static const char *pos(struct ui_app *app)
-{
-	const char *p = interview_position(app->iv);
-
-	return p && *p ? p : NULL;
-}
-
-static enum store_special to_store(enum interview_special sp)
-{
-	switch (sp) {
-	case IV_DONT_KNOW: return STORE_SPECIAL_DONT_KNOW;
-	case IV_REFUSED: return STORE_SPECIAL_REFUSED;
-	default: return STORE_SPECIAL_NONE;
-	}
-}
-
-static enum interview_special to_iv(enum store_special sp)
-{
-	switch (sp) {
-	case STORE_SPECIAL_DONT_KNOW: return IV_DONT_KNOW;
-	case STORE_SPECIAL_REFUSED: return IV_REFUSED;
-	default: return IV_SPECIAL_NONE;
-	}
-}
 
 static enum form_syntax sniff(const char *src, size_t len)
 {
@@ -129,10 +103,11 @@ const struct form *app_form_by_hash(const struct ui_app *app, const char *hash)
 
 void app_session_close(struct ui_app *app)
 {
-	if (app->iv && app->uuid[0])
+	if (app->ss)
 		store_event_log(app->store, app->uuid, "close", interview_position(app->iv), NULL,
 				NULL, NULL, NULL);
-	interview_free(app->iv);
+	interview_session_close(app->ss);
+	app->ss = NULL;
 	app->iv = NULL;
 	free(app->household);
 	app->household = NULL;
@@ -141,115 +116,62 @@ void app_session_close(struct ui_app *app)
 	app->saved = false;
 }
 
-static int make_engine(struct ui_app *app, const struct form *f, struct interview **out,
-		       struct error *err)
+static void opts_for(struct ui_app *app, struct interview_opts *o)
 {
-	struct interview_opts o = {0};
-
-	o.deviceid = store_device_id(app->store);
-	o.username = store_enumerator_get(app->store);
-	o.lang = i18n_lang() == LANG_ZH ? "zh" : "en";
-	return interview_new(f, &o, out, err);
+	memset(o, 0, sizeof(*o));
+	o->deviceid = store_device_id(app->store);
+	o->username = store_enumerator_get(app->store);
+	o->lang = i18n_lang() == LANG_ZH ? "zh" : "en";
 }
 
-/* Builds the engine from the store's copy of the interview. */
-static int load(struct ui_app *app, const char *uuid, struct error *err)
+static void adopt(struct ui_app *app, struct interview_session *ss, const struct form *f,
+		  const char *household)
 {
-	struct store_loaded *l = NULL;
-	struct interview *iv = NULL;
-	const struct form *f;
-	size_t i;
-	int ret = -1;
-
-	if (store_interview_load(app->store, uuid, &l, err) < 0)
-		goto done;
-	f = app_form_by_hash(app, l->iv.form_hash);
-	if (!f) {
-		error_set(err, uuid, "访问所用的表单不在数据库中", "the form of this interview is not in the database");
-		goto done;
-	}
-	if (make_engine(app, f, &iv, err) < 0)
-		goto done;
-	for (i = 0; i < l->n_answers; i++) {
-		const struct store_answer *a = &l->answers[i];
-		if (interview_restore(iv, a->path, a->value, to_iv(a->special), err) < 0)
-			goto done;
-	}
-	if (l->iv.position && *l->iv.position)
-		interview_jump(iv, l->iv.position, NULL);
-	interview_free(app->iv);
-	app->iv = iv;
-	iv = NULL;
+	app->ss = ss;
+	app->iv = interview_session_interview(ss);
 	app->form = f;
-	memcpy(app->uuid, l->iv.uuid, sizeof(app->uuid));
+	memcpy(app->uuid, interview_session_uuid(ss), sizeof(app->uuid) - 1);
+	app->uuid[sizeof(app->uuid) - 1] = 0;
 	free(app->household);
-	app->household = xstrdup(l->iv.household_key);
-	ret = 0;
-done:
-	interview_free(iv);
-	store_loaded_free(l);
-	return ret;
+	app->household = xstrdup(household);
 }
 
 int app_session_open(struct ui_app *app, const char *uuid, struct error *err)
 {
 	struct store_interview row = {0};
+	struct interview_session *ss = NULL;
+	struct interview_opts o;
+	const struct form *f;
 	int ret = -1;
 
 	app_session_close(app);
 	if (store_interview_get(app->store, uuid, &row, err) < 0)
 		goto done;
-	/* a completed or rejected interview is reopened to be changed */
-	if (row.status == STORE_COMPLETED || row.status == STORE_REJECTED)
-		if (store_interview_reopen(app->store, uuid, err) < 0)
-			goto done;
-	if (load(app, uuid, err) < 0)
+	f = app_form_by_hash(app, row.form_hash);
+	if (!f) {
+		error_set(err, uuid, "访问所用的表单不在数据库中",
+			  "the form of this interview is not in the database");
 		goto done;
-	store_event_log(app->store, app->uuid, "open", interview_position(app->iv), NULL, NULL,
-			NULL, NULL);
+	}
+	/* a completed or rejected interview is reopened (recorded) to be changed */
+	if ((row.status == STORE_COMPLETED || row.status == STORE_REJECTED) &&
+	    store_interview_reopen(app->store, uuid, err) < 0)
+		goto done;
+	opts_for(app, &o);
+	if (interview_session_open(app->store, f, uuid, &o, &ss, err) < 0)
+		goto done;
+	adopt(app, ss, f, row.household_key);
 	ret = 0;
 done:
 	store_interview_release(&row);
 	return ret;
 }
 
-struct put_ctx {
-	struct ui_app *app;
-	struct error *err;
-};
-
-static int put_answer(void *ud, const char *path, const char *value, enum interview_special sp)
-{
-	struct put_ctx *c = ud;
-
-	return store_answer_put(c->app->store, c->app->uuid, path, sp ? NULL : value, to_store(sp),
-				NULL, c->err);
-}
-
-/* Writes every answer the engine holds (preloads, metadata, end time) in one
- * transaction; unchanged answers write nothing. */
-static int save_all(struct ui_app *app, struct error *err)
-{
-	struct put_ctx c = {app, err};
-
-	if (store_tx_begin(app->store, err) < 0)
-		return -1;
-	if (interview_answers(app->iv, put_answer, &c) != 0) {
-		store_tx_rollback(app->store, NULL);
-		return -1;
-	}
-	return store_tx_commit(app->store, err);
-}
-
 int app_session_new(struct ui_app *app, const char *household, struct error *err)
 {
-	struct store_field *pre = NULL;
-	size_t npre = 0, i;
-	const char **names = NULL, **values = NULL;
-	char **vals_own = NULL;
-	size_t nown = 0;
+	struct interview_session *ss = NULL;
+	struct interview_opts o;
 	const struct form *f;
-	int ret = -1;
 
 	app_session_close(app);
 	if (!app->nforms) {
@@ -257,77 +179,11 @@ int app_session_new(struct ui_app *app, const char *household, struct error *err
 		return -1;
 	}
 	f = app->forms[app->cur_form].form;
-	if (make_engine(app, f, &app->iv, err) < 0)
-		goto done;
-	app->form = f;
-	if (household) {
-		/* the sample's own columns and its preload fields, by field name */
-		struct store_assignment_row *row = NULL;
-		size_t k = 0;
-
-		if (store_assignment_get(app->store, household, &row, err) < 0)
-			goto done;
-		if (store_assignment_preload(app->store, household, &pre, &npre, err) < 0) {
-			store_assignment_rows_free(row, 1);
-			goto done;
-		}
-		names = xcalloc(npre + 8, sizeof(*names));
-		values = xcalloc(npre + 8, sizeof(*values));
-		vals_own = xcalloc(8, sizeof(char *));
-#define STD(field)                                                                                 \
-	if (row->field) {                                                                          \
-		names[k] = #field;                                                                 \
-		values[k] = vals_own[nown++] = xstrdup(row->field);                                \
-		k++;                                                                               \
-	}
-		STD(household_key)
-		STD(county)
-		STD(township)
-		STD(village)
-		STD(household_type)
-		STD(head_name)
-#undef STD
-		store_assignment_rows_free(row, 1);
-		for (i = 0; i < npre; i++, k++) {
-			names[k] = pre[i].name;
-			values[k] = pre[i].value;
-		}
-		if (interview_preload(app->iv, names, values, k, err) < 0)
-			goto done;
-	}
-	if (store_interview_new(app->store, app->forms[app->cur_form].hash, household, app->uuid,
-				err) < 0)
-		goto done;
-	app->household = xstrdup(household);
-	if (save_all(app, err) < 0)
-		goto done;
-	if (pos(app))
-		store_interview_navigate(app->store, app->uuid, pos(app), NULL);
-	ret = 0;
-done:
-	free(names);
-	free(values);
-	for (i = 0; i < nown; i++)
-		free(vals_own[i]);
-	free(vals_own);
-	store_fields_free(pre, npre);
-	if (ret < 0) {
-		interview_free(app->iv);
-		app->iv = NULL;
-		app->uuid[0] = 0;
-	}
-	return ret;
-}
-
-/* After a store failure: the store is the truth, rebuild the engine from it. */
-static int store_failed(struct ui_app *app)
-{
-	char uuid[STORE_ID_LEN + 1];
-
-	memcpy(uuid, app->uuid, sizeof(uuid));
-	app->saved = false;
-	load(app, uuid, NULL);
-	return -1;
+	opts_for(app, &o);
+	if (interview_session_start(app->store, f, household, &o, &ss, err) < 0)
+		return -1;
+	adopt(app, ss, f, household);
+	return 0;
 }
 
 /*
@@ -355,10 +211,96 @@ static void roster_return(struct ui_app *app, const char *old)
 		n = form_node(app->form, (size_t)idx);
 		if (n->type == FORM_REPEAT && !n->repeat_count.e &&
 		    strncmp(interview_position(app->iv), inst.buf, inst.len))
-			interview_jump(app->iv, rep.buf, NULL);
+			interview_session_jump(app->ss, rep.buf, NULL);
 	}
 	strbuf_release(&inst);
 	strbuf_release(&rep);
+}
+
+/* Moves on after an answer: next (refused while the question still blocks,
+ * which leaves the enumerator on it), then back to the roster list when the
+ * move left a member. */
+static void move_on(struct ui_app *app, const char *path)
+{
+	if (interview_session_next(app->ss, NULL) == 0)
+		roster_return(app, path);
+}
+
+int app_answer(struct ui_app *app, const char *value, struct error *err)
+{
+	struct interview_item it;
+	const char *old = NULL;
+	enum interview_special oldsp = IV_SPECIAL_NONE;
+	char *path = NULL;
+	int ret = -1;
+
+	interview_current(app->iv, &it);
+	if (it.kind != IV_ITEM_QUESTION && it.kind != IV_ITEM_OTHER)
+		return app_next(app, err);
+	path = xstrdup(it.path);
+	interview_get(app->iv, path, &old, &oldsp);
+	if ((!*value && !old && !oldsp) || (!oldsp && old && !strcmp(old, value))) {
+		/* nothing changes; required is checked by next */
+		free(path);
+		return app_next(app, err);
+	}
+	if (interview_session_set(app->ss, path, value, err) < 0)
+		goto done;
+	app->saved = true;
+	move_on(app, path);
+	ret = 0;
+done:
+	free(path);
+	return ret;
+}
+
+int app_special(struct ui_app *app, enum interview_special sp, struct error *err)
+{
+	struct interview_item it;
+	char *path;
+	int ret = -1;
+
+	interview_current(app->iv, &it);
+	if (it.kind != IV_ITEM_QUESTION && it.kind != IV_ITEM_OTHER) {
+		error_set(err, NULL, "这里不能回答“不知道/拒绝回答”",
+			  "don't know / refused cannot be given here");
+		return -1;
+	}
+	path = xstrdup(it.path);
+	if (interview_session_set_special(app->ss, path, sp, err) < 0)
+		goto done;
+	app->saved = true;
+	move_on(app, path);
+	ret = 0;
+done:
+	free(path);
+	return ret;
+}
+
+int app_next(struct ui_app *app, struct error *err)
+{
+	char *old = xstrdup(interview_position(app->iv));
+	int ret = interview_session_next(app->ss, err);
+
+	if (ret == 0)
+		roster_return(app, old);
+	free(old);
+	return ret < 0 ? -1 : 0;
+}
+
+int app_prev(struct ui_app *app, struct error *err)
+{
+	if (interview_session_prev(app->ss, err) < 0) {
+		if (!error_isset(err))
+			error_set(err, NULL, "已经是第一题", "this is the first question");
+		return -1;
+	}
+	return 0;
+}
+
+int app_jump(struct ui_app *app, const char *path, struct error *err)
+{
+	return interview_session_jump(app->ss, path, err) < 0 ? -1 : 0;
 }
 
 int app_roster_done(struct ui_app *app, struct error *err)
@@ -386,172 +328,45 @@ int app_roster_done(struct ui_app *app, struct error *err)
 			break;
 		}
 		p = app_path_of(app, n, from);
-		if (p && interview_jump(app->iv, p, NULL) == 0) {
+		if (p && interview_session_jump(app->ss, p, NULL) == 0) {
 			free(p);
-			ret = navigated(app, err);
+			ret = 0;
 			goto done;
 		}
 		free(p);
 	}
-	/* nothing relevant after it: the end */
-	while (interview_next(app->iv, NULL) == 0) {
+	/* nothing relevant after it: on to the end */
+	while (interview_session_next(app->ss, err) == 0) {
 		interview_current(app->iv, &it);
 		if (it.kind == IV_ITEM_END)
 			break;
 	}
-	ret = navigated(app, err);
+	ret = 0;
 done:
 	free(from);
 	return ret;
 }
 
-int app_answer(struct ui_app *app, const char *value, struct error *err)
-{
-	struct interview_item it;
-	const char *old = NULL;
-	enum interview_special oldsp = IV_SPECIAL_NONE;
-	char *path = NULL;
-	int r, ret = -1;
-
-	interview_current(app->iv, &it);
-	if (it.kind != IV_ITEM_QUESTION && it.kind != IV_ITEM_OTHER)
-		return app_next(app, err);
-	path = xstrdup(it.path);
-	interview_get(app->iv, path, &old, &oldsp);
-	if (!*value && !old && !oldsp) {
-		free(path);
-		return app_next(app, err); /* nothing to save; required is checked there */
-	}
-	if (!oldsp && old && !strcmp(old, value)) {
-		free(path);
-		return app_next(app, err);
-	}
-	if (interview_set(app->iv, path, value, err) < 0)
-		goto done;
-	/* an empty required answer is refused by next: stay, but it is saved */
-	if (interview_next(app->iv, NULL) == 0)
-		roster_return(app, path);
-	if (*value)
-		r = store_answer_put(app->store, app->uuid, path, value, STORE_SPECIAL_NONE,
-				     pos(app), err);
-	else
-		r = store_answer_clear(app->store, app->uuid, path, pos(app), err);
-	if (r < 0) {
-		store_failed(app);
-		goto done;
-	}
-	app->saved = true;
-	ret = 0;
-done:
-	free(path);
-	return ret;
-}
-
-int app_special(struct ui_app *app, enum interview_special sp, struct error *err)
-{
-	struct interview_item it;
-	char *path;
-	int ret = -1;
-
-	interview_current(app->iv, &it);
-	if (it.kind != IV_ITEM_QUESTION && it.kind != IV_ITEM_OTHER) {
-		error_set(err, NULL, "这里不能回答“不知道/拒绝回答”",
-			  "don't know / refused cannot be given here");
-		return -1;
-	}
-	path = xstrdup(it.path);
-	if (interview_set_special(app->iv, path, sp, err) < 0)
-		goto done;
-	if (interview_next(app->iv, NULL) == 0)
-		roster_return(app, path);
-	if (store_answer_put(app->store, app->uuid, path, NULL, to_store(sp), pos(app), err) < 0) {
-		store_failed(app);
-		goto done;
-	}
-	app->saved = true;
-	ret = 0;
-done:
-	free(path);
-	return ret;
-}
-
-static int navigated(struct ui_app *app, struct error *err)
-{
-	if (!pos(app))
-		return 0; /* past the last question: the last position stays */
-	if (store_interview_navigate(app->store, app->uuid, pos(app), err) < 0)
-		return store_failed(app);
-	return 0;
-}
-
-int app_next(struct ui_app *app, struct error *err)
-{
-	char *old = xstrdup(interview_position(app->iv));
-
-	if (interview_next(app->iv, err) < 0) {
-		free(old);
-		return -1;
-	}
-	roster_return(app, old);
-	free(old);
-	return navigated(app, err);
-}
-
-int app_prev(struct ui_app *app, struct error *err)
-{
-	if (interview_prev(app->iv) < 0) {
-		error_set(err, NULL, "已经是第一题", "this is the first question");
-		return -1;
-	}
-	return navigated(app, err);
-}
-
-int app_jump(struct ui_app *app, const char *path, struct error *err)
-{
-	if (interview_jump(app->iv, path, err) < 0)
-		return -1;
-	return navigated(app, err);
-}
-
 int app_repeat_add(struct ui_app *app, const char *repeat, int *index, struct error *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int idx = 0, ret = -1;
-
-	if (interview_repeat_add(app->iv, repeat, &idx, err) < 0)
-		goto done;
-	strbuf_addf(&sb, "%s[%d]", repeat, idx);
-	if (store_answer_put(app->store, app->uuid, sb.buf, NULL, STORE_SPECIAL_NONE, NULL, err) <
-	    0) {
-		store_failed(app);
-		goto done;
-	}
-	if (index)
-		*index = idx;
+	if (interview_session_repeat_add(app->ss, repeat, index, err) < 0)
+		return -1;
 	app->saved = true;
-	ret = 0;
-done:
-	strbuf_release(&sb);
-	return ret;
+	return 0;
 }
 
 int app_repeat_delete(struct ui_app *app, const char *repeat, int index, struct error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ret = -1;
+	int r;
 
 	strbuf_addf(&sb, "%s[%d]", repeat, index);
-	if (interview_repeat_delete(app->iv, sb.buf, err) < 0)
-		goto done;
-	if (store_repeat_delete(app->store, app->uuid, repeat, index, pos(app), err) < 0) {
-		store_failed(app);
-		goto done;
-	}
-	app->saved = true;
-	ret = 0;
-done:
+	r = interview_session_repeat_delete(app->ss, sb.buf, err);
 	strbuf_release(&sb);
-	return ret;
+	if (r < 0)
+		return -1;
+	app->saved = true;
+	return 0;
 }
 
 int app_comment(struct ui_app *app, const char *path, const char *text, struct error *err)
@@ -564,12 +379,8 @@ int app_comment(struct ui_app *app, const char *path, const char *text, struct e
 
 int app_complete(struct ui_app *app, struct error *err)
 {
-	if (interview_complete(app->iv, err) < 0)
+	if (interview_session_complete(app->ss, err) < 0)
 		return -1;
-	if (save_all(app, err) < 0 || store_interview_complete(app->store, app->uuid, err) < 0) {
-		store_failed(app);
-		return -1;
-	}
 	app->saved = true;
 	return 0;
 }

@@ -3,10 +3,10 @@
  * it, and the open interview session (engine + store kept in step).
  *
  * Invariant of a session: the store holds every answer the engine holds.
- * Each change goes to the engine first (which validates it); when the store
- * then refuses it (disk full, locked), the engine is put back as it was and
- * the screen says "not saved". Only after the store's commit returned may a
- * screen show "已保存 / saved".
+ * Each change goes through interview_session_* (engine first, which
+ * validates it; then one durable store transaction; the engine is put back
+ * when the store refuses). Only after that returned may a screen show
+ * "已保存 / saved".
  */
 #ifndef RUHU_UI_APP_H
 #define RUHU_UI_APP_H
@@ -27,8 +27,9 @@ struct ui_app {
 	struct app_form *forms;
 	size_t nforms, capforms;
 	size_t cur_form; /* the form new interviews use */
-	/* the open interview, or iv == NULL */
-	struct interview *iv;
+	/* the open interview, or ss == iv == NULL */
+	struct interview_session *ss;
+	struct interview *iv; /* interview_session_interview(ss) */
 	char uuid[STORE_ID_LEN + 1];
 	char *household; /* NULL for an interview outside the sample */
 	const struct form *form;

@@ -37,7 +37,8 @@ struct ivs {
 	int *vis;              /* choices shown (after the filter) */
 	size_t nvis, capvis;
 	bool *tick;            /* multiple choice: ticked, by choice index */
-	size_t ntick;
+	size_t ntick;          /* choices of the list, + 1 for "other" with or_other */
+	bool *allowed;         /* passes the choice_filter now, by choice index */
 	struct ui_edit filter;
 	char *filter_s;
 };
@@ -103,6 +104,22 @@ static const struct form_list *list_of(struct ui_app *app, const struct form_nod
 	return form_list(app->form, (size_t)n->list);
 }
 
+/* Choice i of the select's list; i == l->n is the "other" of or_other. */
+static const char *choice_name(const struct form_list *l, size_t i)
+{
+	return i < l->n ? l->choices[i].name : "other";
+}
+
+static const char *choice_label(struct ui_app *app, const struct form_list *l, size_t i)
+{
+	const char *t;
+
+	if (i >= l->n)
+		return T_("其他", "Other");
+	t = form_text(app->form, l->choices[i].label, app_form_lang(app, app->form));
+	return t ? t : l->choices[i].name;
+}
+
 static bool ci_contains(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle), i;
@@ -125,11 +142,12 @@ static bool ci_contains(const char *hay, const char *needle)
 	return false;
 }
 
-/* Recomputes the visible choices from the filter. */
+/* Recomputes the visible choices: those the choice_filter allows, narrowed
+ * by what was typed. */
 static void refilter(struct ui_app *app, struct ivs *s)
 {
 	const struct form_list *l = list_of(app, s->node);
-	size_t lang = app_form_lang(app, app->form), i;
+	size_t i;
 	char num[24];
 
 	s->nvis = 0;
@@ -137,11 +155,13 @@ static void refilter(struct ui_app *app, struct ivs *s)
 		return;
 	free(s->filter_s);
 	s->filter_s = ui_edit_get(&s->filter);
-	for (i = 0; i < l->n; i++) {
-		const char *label = form_text(app->form, l->choices[i].label, lang);
+	for (i = 0; i < s->ntick; i++) {
+		const char *label = choice_label(app, l, i);
+		if (!s->allowed[i])
+			continue;
 		snprintf(num, sizeof(num), "%zu", i + 1);
 		if (*s->filter_s && !ci_contains(label, s->filter_s) &&
-		    !ci_contains(l->choices[i].name, s->filter_s) && strcmp(num, s->filter_s))
+		    !ci_contains(choice_name(l, i), s->filter_s) && strcmp(num, s->filter_s))
 			continue;
 		XGROW(s->vis, s->capvis, s->nvis + 1);
 		if (!strcmp(num, s->filter_s) && s->nvis) {
@@ -177,26 +197,45 @@ static void load_widget(struct ui_app *app, struct ivs *s, const struct intervie
 	l = list_of(app, it->node);
 	if (!l)
 		return;
-	s->tick = xcalloc(l->n + 1, sizeof(bool));
-	s->ntick = l->n;
-	refilter(app, s);
+	s->ntick = l->n + (it->node->or_other ? 1 : 0);
+	s->tick = xcalloc(s->ntick + 1, sizeof(bool));
+	free(s->allowed);
+	s->allowed = xcalloc(s->ntick + 1, sizeof(bool));
+	{
+		size_t *ok = NULL, nok = 0, k;
+		if (interview_choices(app->iv, it->path, &ok, &nok) == 0) {
+			for (k = 0; k < nok; k++)
+				if (ok[k] < l->n)
+					s->allowed[ok[k]] = true;
+		} else {
+			for (k = 0; k < l->n; k++)
+				s->allowed[k] = true;
+		}
+		free(ok);
+		if (it->node->or_other)
+			s->allowed[l->n] = true;
+	}
 	if (it->value && !it->special) {
 		const char *p = it->value;
 		while (*p) {
 			size_t len = strcspn(p, " ");
-			for (i = 0; i < l->n; i++) {
-				if (strlen(l->choices[i].name) == len &&
-				    !strncmp(l->choices[i].name, p, len)) {
+			for (i = 0; i < s->ntick; i++) {
+				const char *name = choice_name(l, i);
+				if (strlen(name) == len && !strncmp(name, p, len))
 					s->tick[i] = true;
-					if (it->node->type == FORM_SELECT_ONE)
-						s->sel = (int)i;
-				}
 			}
 			p += len;
 			while (*p == ' ')
 				p++;
 		}
 	}
+	refilter(app, s);
+	/* the highlight starts on the (first) answer */
+	for (i = 0; i < s->nvis; i++)
+		if (s->tick[s->vis[i]]) {
+			s->sel = (int)i;
+			break;
+		}
 }
 
 static void sync_widget(struct ui_app *app, struct ivs *s, struct interview_item *it)
@@ -230,6 +269,7 @@ static void fr(void *st)
 	free(s->filter_s);
 	free(s->vis);
 	free(s->tick);
+	free(s->allowed);
 	free(s);
 }
 
@@ -464,10 +504,9 @@ static void build_body(struct ui *ui, struct ivs *s, const struct interview_item
 	}
 	l = list_of(app, n);
 	if (l) {
-		size_t lang = app_form_lang(app, app->form);
 		bool multi = n->type == FORM_SELECT_MULTIPLE;
 
-		if (l->n > SHORT_LIST || s->filter.n) {
+		if (s->ntick > SHORT_LIST || s->filter.n) {
 			struct strbuf sb = STRBUF_INIT;
 			char *f = ui_edit_get(&s->filter);
 			strbuf_addf(&sb, "%s %s", T_("筛选：", "filter:"), *f ? f : T_("（打字筛选）", "(type to filter)"));
@@ -477,12 +516,12 @@ static void build_body(struct ui *ui, struct ivs *s, const struct interview_item
 		for (i = 0; i < s->nvis; i++) {
 			int ci = s->vis[i];
 			struct strbuf sb = STRBUF_INIT;
-			const char *label = form_text(app->form, l->choices[ci].label, lang);
+			const char *label = choice_label(app, l, (size_t)ci);
 			if (multi)
 				strbuf_addf(&sb, "%s ", s->tick[ci] ? "[x]" : "[ ]");
 			else
 				strbuf_addf(&sb, "%s ", s->tick[ci] ? "(*)" : "( )");
-			strbuf_addf(&sb, "%d. %s", ci + 1, label ? label : l->choices[ci].name);
+			strbuf_addf(&sb, "%d. %s", ci + 1, label);
 			if ((int)i == s->sel)
 				b->focus = (int)b->n;
 			add_wrapped(b, own(b, strbuf_detach(&sb, NULL)), w,
@@ -493,7 +532,7 @@ static void build_body(struct ui *ui, struct ivs *s, const struct interview_item
 				    R_HINT, 2, -1);
 		add_blank(b);
 		add_wrapped(b, multi ? T_("空格 勾选，Enter 确认", "Space ticks, Enter confirms")
-				     : (l->n > SHORT_LIST ? T_("↑↓ 移动，打字筛选，Enter 确认",
+				     : (s->ntick > SHORT_LIST ? T_("↑↓ 移动，打字筛选，Enter 确认",
 							       "↑↓ move, type to filter, Enter confirms")
 							  : T_("↑↓ 或数字键选择，Enter 确认",
 							       "↑↓ or a number picks, Enter confirms")),
@@ -699,7 +738,7 @@ static void select_key(struct ui *ui, struct ivs *s, const struct interview_item
 	struct ui_app *app = ui->app;
 	const struct form_list *l = list_of(app, it->node);
 	bool multi = it->node->type == FORM_SELECT_MULTIPLE;
-	bool longlist = l->n > SHORT_LIST;
+	bool longlist = s->ntick > SHORT_LIST;
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
@@ -740,12 +779,14 @@ static void select_key(struct ui *ui, struct ivs *s, const struct interview_item
 		}
 		if (!longlist && k->ch >= L'1' && k->ch <= L'9') {
 			size_t want = (size_t)(k->ch - L'1');
-			if (want < l->n) {
-				s->sel = (int)want;
+			if (want < s->ntick && s->allowed[want]) {
+				for (i = 0; i < s->nvis; i++)
+					if ((size_t)s->vis[i] == want)
+						s->sel = (int)i;
 				if (multi)
 					s->tick[want] = !s->tick[want];
 				else {
-					memset(s->tick, 0, l->n * sizeof(bool));
+					memset(s->tick, 0, s->ntick * sizeof(bool));
 					s->tick[want] = true;
 				}
 			}
@@ -759,14 +800,14 @@ static void select_key(struct ui *ui, struct ivs *s, const struct interview_item
 		return;
 	case UK_ENTER:
 		if (multi) {
-			for (i = 0; i < l->n; i++)
+			for (i = 0; i < s->ntick; i++)
 				if (s->tick[i]) {
 					if (sb.len)
 						strbuf_addch(&sb, ' ');
-					strbuf_addstr(&sb, l->choices[i].name);
+					strbuf_addstr(&sb, choice_name(l, i));
 				}
 		} else if (s->nvis) {
-			strbuf_addstr(&sb, l->choices[s->vis[s->sel]].name);
+			strbuf_addstr(&sb, choice_name(l, (size_t)s->vis[s->sel]));
 		}
 		confirm_value(ui, s, sb.buf);
 		strbuf_release(&sb);

@@ -109,7 +109,10 @@ uuid=$(sql "select uuid from interview where household_key='$HH'")
 	fail "inc_wage is not don't know"
 [ "$(sql "select special from answer where interview='$uuid' and path='tr_other'")" = refused ] ||
 	fail "tr_other is not refused"
-# the constraint failure never reached the store; the correction did
-sql "select count(*) from event where interview='$uuid' and path='hh_size' and new_value='25'" |
-	grep -qx 0 || fail "the refused hh_size 25 was stored"
+# the refused answer never became an answer (only paradata of the failure);
+# the correction did
+sql "select count(*) from event where interview='$uuid' and path='hh_size' and new_value='25'
+	and kind <> 'constraint_failed'" | grep -qx 0 || fail "the refused hh_size 25 was stored"
+sql "select count(*) from event where interview='$uuid' and path='hh_size'
+	and kind = 'constraint_failed'" | grep -qx 1 || fail "the constraint failure was not logged"
 echo "ok: household interview completed ($(sql "select count(*) from answer where interview='$uuid'") answers)"
