@@ -17,13 +17,13 @@
 
 #include "ruhu/form.h"
 #include "ruhu/i18n.h"
+#include "ruhu/sample.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 
 #include "../ui/app.h"
 #include "../ui/screens.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -103,193 +103,63 @@ done:
 	return ret;
 }
 
-struct sample {
-	char **cells;        /* fields of the row being read */
-	size_t n, cap;
-	char **head;         /* header row */
-	size_t nhead;
-	size_t rows;         /* data rows read */
-	struct store_assignment *a;
-	size_t na, capa;
-	struct store_field **pre;
-	size_t capp;
-	const char *path;
-	struct error *err;
-	bool failed;
-};
-
-static void cell_cb(void *s, size_t len, void *ud)
-{
-	struct sample *sm = ud;
-
-	XGROW(sm->cells, sm->cap, sm->n + 1);
-	sm->cells[sm->n++] = xstrndup(s ? s : "", len);
-}
-
-static const char *col(struct sample *sm, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sm->nhead && i < sm->n; i++)
-		if (!strcmp(sm->head[i], name))
-			return *sm->cells[i] ? sm->cells[i] : NULL;
-	return NULL;
-}
-
-static bool standard_col(const char *name)
-{
-	static const char *std[] = {"household_key", "county",    "township", "village",
-				    "household_type", "head_name", "enumerator", "device"};
-	size_t i;
-
-	for (i = 0; i < sizeof(std) / sizeof(std[0]); i++)
-		if (!strcmp(std[i], name))
-			return true;
-	return false;
-}
-
-static void row_cb(int c, void *ud)
-{
-	struct sample *sm = ud;
-	struct store_assignment *a;
-	struct store_field *pre;
-	size_t i, np = 0;
-
-	if (sm->failed)
-		goto done;
-	if (!sm->head) {
-		sm->head = sm->cells;
-		sm->nhead = sm->n;
-		sm->cells = NULL;
-		sm->n = sm->cap = 0;
-		for (i = 0; i < sm->nhead; i++)
-			if (!strcmp(sm->head[i], "household_key"))
-				break;
-		if (i == sm->nhead) {
-			error_set(sm->err, sm->path, "第 1 行缺少 'household_key' 列",
-				  "row 1: no 'household_key' column");
-			sm->failed = true;
-		}
-		return;
-	}
-	sm->rows++;
-	if (sm->n == 1 && !*sm->cells[0])
-		goto done; /* blank line */
-	if (sm->n != sm->nhead) {
-		struct strbuf w = STRBUF_INIT;
-		strbuf_addf(&w, "%s:%zu", sm->path, sm->rows + 1);
-		error_set(sm->err, w.buf, "有 %zu 个字段，表头有 %zu 个", "%zu fields, the header has %zu",
-			  sm->n, sm->nhead);
-		strbuf_release(&w);
-		sm->failed = true;
-		goto done;
-	}
-	XGROW(sm->a, sm->capa, sm->na + 1);
-	XGROW(sm->pre, sm->capp, sm->na + 1);
-	a = &sm->a[sm->na];
-	memset(a, 0, sizeof(*a));
-	pre = xcalloc(sm->nhead + 1, sizeof(*pre));
-	for (i = 0; i < sm->nhead; i++)
-		if (!standard_col(sm->head[i])) {
-			pre[np].name = xstrdup(sm->head[i]);
-			pre[np].value = xstrdup(sm->cells[i]);
-			np++;
-		}
-	a->household_key = xstrdup(col(sm, "household_key"));
-	a->county = xstrdup(col(sm, "county"));
-	a->township = xstrdup(col(sm, "township"));
-	a->village = xstrdup(col(sm, "village"));
-	a->household_type = xstrdup(col(sm, "household_type"));
-	a->head_name = xstrdup(col(sm, "head_name"));
-	a->enumerator = xstrdup(col(sm, "enumerator"));
-	a->device = xstrdup(col(sm, "device"));
-	a->preload = pre;
-	a->n_preload = np;
-	sm->pre[sm->na] = pre;
-	sm->na++;
-done:
-	for (i = 0; i < sm->n; i++)
-		free(sm->cells[i]);
-	sm->n = 0;
-}
-
-static void sample_free(struct sample *sm)
-{
-	size_t i, k;
-
-	for (i = 0; i < sm->n; i++)
-		free(sm->cells[i]);
-	free(sm->cells);
-	for (i = 0; i < sm->nhead; i++)
-		free(sm->head[i]);
-	free(sm->head);
-	for (i = 0; i < sm->na; i++) {
-		struct store_assignment *a = &sm->a[i];
-		free((char *)a->household_key);
-		free((char *)a->county);
-		free((char *)a->township);
-		free((char *)a->village);
-		free((char *)a->household_type);
-		free((char *)a->head_name);
-		free((char *)a->enumerator);
-		free((char *)a->device);
-		for (k = 0; k < a->n_preload; k++) {
-			free((char *)sm->pre[i][k].name);
-			free((char *)sm->pre[i][k].value);
-		}
-		free(sm->pre[i]);
-	}
-	free(sm->a);
-	free(sm->pre);
-}
-
 int collect_put_sample(struct store *st, const char *path, char **first_enumerator,
 		       struct error *err)
 {
-	struct sample sm = {0};
-	struct csv_parser p;
-	FILE *fp = NULL;
-	char buf[8192];
-	size_t got, bad = 0;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct sample *sm = NULL;
+	size_t bad = 0;
 	int ret = -1;
 
-	sm.path = path;
-	sm.err = err;
-	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
-		error_set(err, path, "无法初始化 CSV 读取器", "cannot set up the CSV reader");
-		return -1;
-	}
-	fp = fopen(path, "rb");
-	if (!fp) {
-		error_set(err, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+	if (sample_load(path, &sm, &dl) < 0) {
+		cli_diags(&dl);
+		error_set(err, path, "样本有错误，未载入", "the sample has errors and was not loaded");
 		goto done;
 	}
-	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (csv_parse(&p, buf, got, cell_cb, row_cb, &sm) != got) {
-			error_set(err, path, "CSV 格式错误：%s", "malformed CSV: %s",
-				  csv_strerror(csv_error(&p)));
-			goto done;
-		}
-	if (ferror(fp)) {
-		error_set(err, path, "读取失败：%s", "read failed: %s", strerror(errno));
-		goto done;
-	}
-	csv_fini(&p, cell_cb, row_cb, &sm);
-	if (sm.failed)
-		goto done;
-	if (sm.na && store_assignments_put(st, sm.a, sm.na, &bad, err) < 0) {
+	if (store_assignments_put(st, sm->a, sm->n, &bad, err) < 0) {
 		error_prefix(err, path);
 		goto done;
 	}
-	if (first_enumerator && sm.na && sm.a[0].enumerator)
-		*first_enumerator = xstrdup(sm.a[0].enumerator);
+	if (first_enumerator && sm->n && sm->a[0].enumerator)
+		*first_enumerator = xstrdup(sm->a[0].enumerator);
 	ret = 0;
 done:
-	if (fp)
-		fclose(fp);
-	csv_free(&p);
-	sample_free(&sm);
+	sample_free(sm);
+	diag_list_free(&dl);
 	return ret;
+}
+
+/* Loads a form only to check it; prints what is wrong. */
+static int check_form(const char *path)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct form *f = NULL;
+	int r = form_load(path, &f, &dl);
+
+	if (r < 0) {
+		cli_diags(&dl);
+		cli_errorf("'%s'：表单有错误，数据库未改动", "'%s': the form has errors; the database is unchanged",
+			   path);
+	}
+	form_free(f);
+	diag_list_free(&dl);
+	return r;
+}
+
+static int check_sample(const char *path)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct sample *sm = NULL;
+	int r = sample_load(path, &sm, &dl);
+
+	if (r < 0) {
+		cli_diags(&dl);
+		cli_errorf("'%s'：样本有错误，数据库未改动",
+			   "'%s': the sample has errors; the database is unchanged", path);
+	}
+	sample_free(sm);
+	diag_list_free(&dl);
+	return r;
 }
 
 /* ---- running the UI ---------------------------------------------------------- */
@@ -376,6 +246,12 @@ int cmd_collect(int argc, char **argv)
 		if (slot == &forms[nforms])
 			nforms++;
 	}
+	/* bad forms or samples are refused before the database is touched */
+	for (i = 0; i < nforms; i++)
+		if (check_form(forms[i]) < 0)
+			goto done;
+	if (sample && check_sample(sample) < 0)
+		goto done;
 	if (!db) {
 		dir = collect_data_dir(&err);
 		if (!dir) {

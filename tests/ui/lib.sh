@@ -40,8 +40,15 @@ fail() {
 start_ui() {
 	cols=$1 rows=$2 lang=$3
 	shift 3
+	start_cmd "$cols" "$rows" "$lang" collect "$@"
+}
+
+# start_cmd COLS ROWS LANG COMMAND ARGS...: the same for any command (demo)
+start_cmd() {
+	cols=$1 rows=$2 lang=$3
+	shift 3
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1 || true
-	printf '#!/bin/sh\necho $$ > "%s/pid"\nexec "%s" --lang %s collect' "$TMP" "$RUHU_BIN" "$lang" > "$TMP/run.sh"
+	printf '#!/bin/sh\necho $$ > "%s/pid"\nexec "%s" --lang %s' "$TMP" "$RUHU_BIN" "$lang" > "$TMP/run.sh"
 	for a in "$@"; do printf ' "%s"' "$a" >> "$TMP/run.sh"; done
 	printf ' 2>>"%s/stderr"\n' "$TMP" >> "$TMP/run.sh"
 	chmod +x "$TMP/run.sh"
