@@ -174,7 +174,7 @@ struct expr_value {
  * EXPR_LENIENT_FUNCTIONS, a host lookup failure or a limit exceeded.
  *
  * Does not allocate once the scratch has grown to the expression's needs
- * (regex() is the exception: it compiles its pattern on each call).
+ * (the scratch also caches the last 8 regex() patterns, compiled).
  * Time functions use the process time zone (TZ; call tzset() after changing).
  */
 int expr_eval(const struct expr *e, const struct expr_host *h, expr_node ctx,

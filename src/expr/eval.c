@@ -32,12 +32,24 @@ struct sblock {
 	char data[];
 };
 
+#define RE_CACHE 8
+
+/* a compiled regex() pattern, kept across evaluations */
+struct re_entry {
+	char *pat;
+	size_t len;
+	struct expr_regex *re;
+	uint64_t used;
+};
+
 struct expr_scratch {
 	expr_node *nodes;
 	size_t top, cap;
 	struct sblock *first, *cur;
 	uint64_t rng[2];
 	bool seeded;
+	struct re_entry re[RE_CACHE];
+	uint64_t re_clock;
 };
 
 struct expr_scratch *expr_scratch_new(void)
@@ -56,12 +68,17 @@ struct expr_scratch *expr_scratch_new(void)
 void expr_scratch_free(struct expr_scratch *s)
 {
 	struct sblock *b, *n;
+	int k;
 
 	if (!s)
 		return;
 	for (b = s->first; b; b = n) {
 		n = b->next;
 		free(b);
+	}
+	for (k = 0; k < RE_CACHE; k++) {
+		free(s->re[k].pat);
+		expr_regex_free(s->re[k].re);
 	}
 	free(s->nodes);
 	free(s);
@@ -1253,6 +1270,40 @@ static int64_t now_ms(struct ev *E)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* regex() through the scratch's cache of compiled patterns (LRU), so a
+ * constraint like regex(., '^1[3-9][0-9]{9}$') compiles once */
+static int regex_match(struct ev *E, const char *pat, size_t plen, const char *s, size_t len)
+{
+	struct expr_scratch *sc = E->s;
+	struct re_entry *slot = &sc->re[0];
+	int k;
+
+	if (plen > 4096)
+		return expr_regex_search(pat, plen, s, len);
+	for (k = 0; k < RE_CACHE; k++) {
+		struct re_entry *r = &sc->re[k];
+
+		if (r->re && r->len == plen && !memcmp(r->pat, pat, plen)) {
+			r->used = ++sc->re_clock;
+			return expr_regex_exec(r->re, s, len);
+		}
+		if (!r->re || r->used < slot->used)
+			slot = r;
+		if (!r->re)
+			break;
+	}
+	free(slot->pat);
+	expr_regex_free(slot->re);
+	slot->pat = NULL;
+	slot->re = NULL;
+	if (expr_regex_compile(pat, plen, &slot->re) < 0)
+		return -1;
+	slot->pat = xstrndup(pat, plen);
+	slot->len = plen;
+	slot->used = ++sc->re_clock;
+	return expr_regex_exec(slot->re, s, len);
+}
+
 /* ---- geo ------------------------------------------------------------------- */
 
 #define EARTH_RADIUS 6378100.0 /* metres, as ODK's evaluators use */
@@ -1695,7 +1746,7 @@ static int call(struct ev *E, int i, const struct cx *c, struct val *out)
 
 		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0)
 			return -1;
-		r = expr_regex_search(t, tl, s, sl);
+		r = regex_match(E, t, tl, s, sl);
 		if (r < 0)
 			return fail(E, ARG(1), "无效或过于复杂的正则表达式 '%.*s'",
 				    "invalid or too complex regular expression '%.*s'", (int)tl, t);

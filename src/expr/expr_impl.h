@@ -108,6 +108,12 @@ double expr_time_today(int64_t now_ms);
 /* regex.c: does `re` match anywhere in `s`? 1 yes, 0 no, -1 bad pattern or
  * limits exceeded. Linear time in |s| * |re|. */
 int expr_regex_search(const char *re, size_t relen, const char *s, size_t len);
+/* The same in two steps, for caching: compile (0, or -1 for a bad or too
+ * large pattern) then run any number of times without allocating. */
+struct expr_regex;
+int expr_regex_compile(const char *re, size_t relen, struct expr_regex **out);
+int expr_regex_exec(struct expr_regex *x, const char *s, size_t len);
+void expr_regex_free(struct expr_regex *x);
 
 /* utf8: decodes one code point at *p (< end), advancing *p; invalid bytes
  * come back as themselves (U+0080..U+00FF range) one at a time. */

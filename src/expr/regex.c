@@ -559,54 +559,103 @@ static void add(const struct re *r, struct tlist *l, unsigned *mark, unsigned ge
 	}
 }
 
-int expr_regex_search(const char *pat, size_t patlen, const char *s, size_t len)
-{
-	struct re r;
-	struct tlist cur, nxt, tmp;
-	unsigned *mark = NULL, gen = 0;
-	int *stack = NULL, root, rc = -1, i;
-	long steps = 0;
-	const char *p = s, *end = s + len;
+/* A compiled pattern with its own work buffers, so that running it again
+ * allocates nothing. */
+struct expr_regex {
+	struct re r;     /* program, classes, ranges (ast freed) */
+	unsigned *mark;
+	unsigned gen;
+	int *stack;
+	int *pc_a, *pc_b;
+};
 
-	memset(&r, 0, sizeof(r));
-	r.p = pat;
-	r.end = pat + patlen;
-	cur.pc = nxt.pc = NULL;
-	root = parse_alt(&r);
-	if (r.bad || root < 0 || r.p != r.end)
-		goto done;
-	gen_code(&r, root, 0);
-	emit(&r, I_MATCH, 0, 0, 0);
-	if (r.bad)
-		goto done;
-	mark = xcalloc((size_t)r.n_prog, sizeof(unsigned));
+void expr_regex_free(struct expr_regex *x)
+{
+	if (!x)
+		return;
+	free(x->r.ast);
+	free(x->r.prog);
+	free(x->r.ranges);
+	free(x->r.classes);
+	free(x->mark);
+	free(x->stack);
+	free(x->pc_a);
+	free(x->pc_b);
+	free(x);
+}
+
+int expr_regex_compile(const char *pat, size_t patlen, struct expr_regex **out)
+{
+	struct expr_regex *x = xcalloc(1, sizeof(*x));
+	struct re *r = &x->r;
+	int root;
+
+	*out = NULL;
+	r->p = pat;
+	r->end = pat + patlen;
+	root = parse_alt(r);
+	if (r->bad || root < 0 || r->p != r->end)
+		goto bad;
+	gen_code(r, root, 0);
+	emit(r, I_MATCH, 0, 0, 0);
+	if (r->bad)
+		goto bad;
+	free(r->ast);
+	r->ast = NULL;
+	r->p = r->end = NULL;
+	x->mark = xcalloc((size_t)r->n_prog, sizeof(unsigned));
 	/* each pc is pushed at most twice per closure (SPLIT pushes two) */
-	stack = xmalloc((size_t)(2 * r.n_prog + 2) * sizeof(int));
-	cur.pc = xmalloc((size_t)r.n_prog * sizeof(int));
-	nxt.pc = xmalloc((size_t)r.n_prog * sizeof(int));
+	x->stack = xmalloc((size_t)(2 * r->n_prog + 2) * sizeof(int));
+	x->pc_a = xmalloc((size_t)r->n_prog * sizeof(int));
+	x->pc_b = xmalloc((size_t)r->n_prog * sizeof(int));
+	*out = x;
+	return 0;
+bad:
+	expr_regex_free(x);
+	return -1;
+}
+
+/* a fresh generation for the closure marks (clearing them on wrap-around) */
+static unsigned next_gen(struct expr_regex *x)
+{
+	if (++x->gen == 0) {
+		memset(x->mark, 0, (size_t)x->r.n_prog * sizeof(unsigned));
+		x->gen = 1;
+	}
+	return x->gen;
+}
+
+int expr_regex_exec(struct expr_regex *x, const char *s, size_t len)
+{
+	const struct re *r = &x->r;
+	struct tlist cur, nxt, tmp;
+	const char *p = s, *end = s + len;
+	long steps = 0;
+	int i;
+
+	cur.pc = x->pc_a;
+	nxt.pc = x->pc_b;
 	cur.n = 0;
-	gen++;
-	add(&r, &cur, mark, gen, stack, 0, true, p == end);
+	add(r, &cur, x->mark, next_gen(x), x->stack, 0, true, p == end);
 	for (;;) {
 		uint32_t ch;
 		const char *q;
+		unsigned g;
 
 		for (i = 0; i < cur.n; i++)
-			if (r.prog[cur.pc[i]].op == I_MATCH) {
-				rc = 1;
-				goto done;
-			}
+			if (r->prog[cur.pc[i]].op == I_MATCH)
+				return 1;
 		if (p >= end)
-			break;
+			return 0;
 		steps += cur.n + 1;
 		if (steps > MAX_STEPS)
-			goto done; /* too complex: -1 */
+			return -1; /* too complex */
 		q = p;
 		ch = expr_utf8_next(&q, end);
-		gen++;
+		g = next_gen(x);
 		nxt.n = 0;
 		for (i = 0; i < cur.n; i++) {
-			const struct inst *in = &r.prog[cur.pc[i]];
+			const struct inst *in = &r->prog[cur.pc[i]];
 			bool ok;
 
 			switch (in->op) {
@@ -617,31 +666,32 @@ int expr_regex_search(const char *pat, size_t patlen, const char *s, size_t len)
 				ok = ch != '\n' && ch != '\r';
 				break;
 			case I_CLASS:
-				ok = class_has(&r, &r.classes[in->x], ch);
+				ok = class_has(r, &r->classes[in->x], ch);
 				break;
 			default:
 				ok = false;
 				break;
 			}
 			if (ok)
-				add(&r, &nxt, mark, gen, stack, cur.pc[i] + 1, false, q == end);
+				add(r, &nxt, x->mark, g, x->stack, cur.pc[i] + 1, false, q == end);
 		}
 		/* unanchored search: a new attempt may start at every position */
-		add(&r, &nxt, mark, gen, stack, 0, false, q == end);
+		add(r, &nxt, x->mark, g, x->stack, 0, false, q == end);
 		p = q;
 		tmp = cur;
 		cur = nxt;
 		nxt = tmp;
 	}
-	rc = 0;
-done:
-	free(r.ast);
-	free(r.prog);
-	free(r.ranges);
-	free(r.classes);
-	free(mark);
-	free(stack);
-	free(cur.pc);
-	free(nxt.pc);
+}
+
+int expr_regex_search(const char *pat, size_t patlen, const char *s, size_t len)
+{
+	struct expr_regex *x;
+	int rc;
+
+	if (expr_regex_compile(pat, patlen, &x) < 0)
+		return -1;
+	rc = expr_regex_exec(x, s, len);
+	expr_regex_free(x);
 	return rc;
 }
