@@ -1180,6 +1180,69 @@ static void end_container(struct builder *b, struct open_container *stack, size_
 	f->nodes[top->node].end = (int)f->n_nodes;
 }
 
+/* Edit distance of two short strings (at most 63 bytes each), else 99. */
+static int distance(const char *a, const char *b)
+{
+	int d[64][64];
+	int la = (int)strlen(a), lb = (int)strlen(b), i, j;
+
+	if (la > 63 || lb > 63)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* The known type closest to a misspelt one ("intger" -> "integer",
+ * "select_on yn" -> "select_one yn"), or NULL; malloc'd. */
+static char *suggest_type(const char *type)
+{
+	static const char *const extra[] = {"select_one", "select_multiple", "begin group",
+					    "end group", "begin repeat", "end repeat"};
+	char *w = collapse_blanks(type), *low = lowercase(w);
+	const char *rest = strchr(low, ' ');
+	const char *best = NULL;
+	char *first, *out = NULL;
+	int bd = 99, d;
+	size_t i;
+
+	first = xstrndup(low, rest ? (size_t)(rest - low) : strlen(low));
+	for (i = 0; i < sizeof(simple_types) / sizeof(simple_types[0]) + 6; i++) {
+		const char *c = i < 6 ? extra[i] : simple_types[i - 6].name;
+		int with_list = i < 2;
+
+		d = distance(with_list || !rest ? first : low, c);
+		if (d < bd) {
+			bd = d;
+			best = c;
+		}
+	}
+	if (best && bd <= 2 && (size_t)bd * 3 <= strlen(best)) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, best);
+		if (rest && (!strcmp(best, "select_one") || !strcmp(best, "select_multiple")))
+			strbuf_addstr(&sb, w + (rest - low));
+		out = strbuf_detach(&sb, NULL);
+	}
+	free(first);
+	free(low);
+	free(w);
+	return out;
+}
+
 /* select_multiple answers are choice names separated by spaces, so a name
  * with a blank in it could never be told apart: reported once per list. */
 static void check_multi_names(struct builder *b, int list, int row)
@@ -1227,10 +1290,19 @@ static void build_survey(struct builder *b)
 		case K_END_LOOP:
 			end_container(b, stack, &depth, r, ti.kind, type);
 			goto next;
-		case K_UNKNOWN:
-			err_at(b, "survey", r->line, "未知的题型 '%s'", "unknown type '%s'", type);
+		case K_UNKNOWN: {
+			char *hint = suggest_type(type);
+
+			if (hint)
+				err_at(b, "survey", r->line, "未知的题型 '%s'（是不是 '%s'？）",
+				       "unknown type '%s' (did you mean '%s'?)", type, hint);
+			else
+				err_at(b, "survey", r->line, "未知的题型 '%s'", "unknown type '%s'",
+				       type);
+			free(hint);
 			ti.type = FORM_UNSUPPORTED;
 			break;
+		}
 		case K_BAD:
 			if (ti.extra)
 				err_at(b, "survey", r->line, "题型 '%1$s' 的选项列表名后有多余的 '%2$s'",

@@ -30,12 +30,12 @@ out=$("$bin" --lang en check bad.csv 2>err); rc=$?
 expect "bad: exit" 1 "$rc"
 expect "bad: stdout" "" "$out"
 expect "bad: stderr" "bad.csv:survey:2: warning: unknown column 'colour' ignored
-bad.csv:survey:3: error: unknown type 'intger'
+bad.csv:survey:3: error: unknown type 'intger' (did you mean 'integer'?)
 bad.csv:survey:4: error: unknown choice list 'watr_src'" "$(cat err)"
 
 "$bin" --lang zh check bad.csv 2>err >/dev/null
 expect "bad zh: stderr" "bad.csv:survey:2: 警告: 未知的列 'colour'，已忽略
-bad.csv:survey:3: 错误: 未知的题型 'intger'
+bad.csv:survey:3: 错误: 未知的题型 'intger'（是不是 'integer'？）
 bad.csv:survey:4: 错误: 未知的选项列表 'watr_src'" "$(cat err)"
 
 # every form is checked even after a bad one

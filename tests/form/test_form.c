@@ -110,7 +110,13 @@ static void test_unknown_type(void **state)
 		     "survey\n"
 		     ",type,name,label\n"
 		     ",intger,age,Age\n",
-		     "household.csv:survey:3", "unknown type 'intger'");
+		     "household.csv:survey:3", "unknown type 'intger' (did you mean 'integer'?)");
+	expect_error("t.csv",
+		     "survey\n,type,name,label\n,select_on yn,a,A\n"
+		     "choices\n,list_name,name,label\n,yn,y,Yes\n",
+		     "t.csv:survey:3", "unknown type 'select_on yn' (did you mean 'select_one yn'?)");
+	expect_error("t.csv", "survey\n,type,name,label\n,photograph,a,A\n", "t.csv:survey:3",
+		     "unknown type 'photograph'");
 }
 
 static void test_unknown_choice_list(void **state)
@@ -394,7 +400,8 @@ static void test_all_errors_collected(void **state)
 
 	assert_null(f);
 	assert_int_equal(dl.errors, 5);
-	assert_true(has_diag(&dl, DIAG_ERROR, "t.csv:survey:3", "unknown type 'intger'"));
+	assert_true(has_diag(&dl, DIAG_ERROR, "t.csv:survey:3",
+			     "unknown type 'intger' (did you mean 'integer'?)"));
 	assert_true(has_diag(&dl, DIAG_ERROR, "t.csv:survey:4",
 			     "duplicate name 'a' (also at row 3): ruhu requires every name to be "
 			     "unique in the whole form"));
