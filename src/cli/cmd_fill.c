@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct row {
 	int line;
@@ -282,7 +283,10 @@ static int put_answer(void *ud, const char *path, const char *value, enum interv
 }
 
 /* Stores the completed interview: all or nothing. */
-static int store_interview(const char *db, const struct form *f, struct interview *iv)
+/* *sp: the database when it existed, else opened (created) here; the caller
+ * closes it. */
+static int store_interview(const char *db, struct store **sp, const struct form *f,
+			   struct interview *iv)
 {
 	struct error err = ERROR_INIT;
 	struct store *s = NULL;
@@ -292,8 +296,9 @@ static int store_interview(const char *db, const struct form *f, struct intervie
 	int ret = -1;
 	bool tx = false;
 
-	if (store_open(db, STORE_OPEN_CREATE, &s, &err) < 0)
+	if (!*sp && store_open(db, STORE_OPEN_CREATE, sp, &err) < 0)
 		goto done;
+	s = *sp;
 	if (store_tx_begin(s, &err) < 0)
 		goto done;
 	tx = true;
@@ -323,7 +328,6 @@ done:
 		cli_error(&err);
 	}
 	error_clear(&err);
-	store_close(s);
 	return ret;
 }
 
@@ -336,6 +340,7 @@ int cmd_fill(int argc, char **argv)
 	struct interview_opts opts = {0};
 	struct interview *iv = NULL;
 	struct form *f = NULL;
+	struct store *st = NULL;
 	struct error err = ERROR_INIT;
 	int ret = EXIT_FAIL, i;
 	size_t r, b;
@@ -366,7 +371,17 @@ int cmd_fill(int argc, char **argv)
 	if (read_answers(answers, &rd) < 0)
 		goto done;
 
+	/* an existing database gives the device id and enumerator; a new one is
+	 * only created once the interview is valid */
 	opts.deviceid = "ruhu-fill";
+	if (db && access(db, F_OK) == 0) {
+		if (store_open(db, 0, &st, &err) < 0) {
+			cli_error(&err);
+			goto done;
+		}
+		opts.deviceid = store_device_id(st);
+		opts.username = store_enumerator_get(st);
+	}
 	if (interview_new(f, &opts, &iv, &err) < 0) {
 		cli_error(&err);
 		goto done;
@@ -435,7 +450,7 @@ int cmd_fill(int argc, char **argv)
 		cli_error(&err);
 		goto done;
 	}
-	if (db && store_interview(db, f, iv) < 0)
+	if (db && store_interview(db, &st, f, iv) < 0)
 		goto done;
 	fputs("field,value\n", stdout);
 	if (interview_record(iv, print_value, stdout) != 0 || fflush(stdout) != 0) {
@@ -460,6 +475,7 @@ done:
 	diag_list_free(&dl);
 	diag_list_free(&blockers);
 	interview_free(iv);
+	store_close(st);
 	form_free(f);
 	return ret;
 }
