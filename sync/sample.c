@@ -262,7 +262,9 @@ prefix:
 	if (dl->errors > errors0)
 		goto done;
 	for (i = 0; i < p.s->n; i++)
-		p.s->a[i].preload = p.s->fields + (uintptr_t)p.s->a[i].preload;
+		p.s->a[i].preload = p.s->a[i].n_preload
+					    ? p.s->fields + (uintptr_t)p.s->a[i].preload
+					    : NULL;
 	*out = p.s;
 	p.s = NULL;
 	ret = 0;

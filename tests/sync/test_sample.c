@@ -76,6 +76,22 @@ static void test_good(void **state)
 	strbuf_release(&t);
 }
 
+/* No preload columns at all (found by fuzz_sample: no pointer arithmetic on
+ * an empty field list). */
+static void test_no_preload(void **state)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct sample *s = NULL;
+
+	put("household_key,county,township,village,household_type,head_name,enumerator,device\n"
+	    "HH1,a,b,c,d,e,f,g\n");
+	assert_int_equal(sample_load(path, &s, &dl), 0);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->a[0].n_preload, 0);
+	assert_null(s->a[0].preload);
+	sample_free(s);
+}
+
 static void expect(const char *text, const char *want)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
@@ -125,6 +141,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_no_preload),
 		cmocka_unit_test(test_bad),
 	};
 	int fd = mkstemp(path), rc;
