@@ -1382,6 +1382,10 @@ static void build_survey(struct builder *b)
 			       name, f->nodes[prev].row);
 		}
 
+		if (n->type == FORM_CALCULATE && !n->calculation.src && !n->default_value &&
+		    !n->default_expr.src)
+			err_at(b, "survey", r->line, "calculate '%s' 没有 calculation",
+			       "calculate '%s' has no calculation", name);
 		if (n->repeat_count.src && n->type != FORM_REPEAT) {
 			warn_at(b, "survey", r->line, "'%s' 只用于 'begin repeat'，已忽略",
 				"'%s' is only used on 'begin repeat': ignored",

@@ -277,6 +277,14 @@ static void test_malformed_expression(void **state)
 		     "calculate: column 4: unexpected end of expression");
 }
 
+static void test_calculate_without_calculation(void **state)
+{
+	expect_error("t.csv", "survey\n,type,name,label,calculation\n,calculate,c,,\n",
+		     "t.csv:survey:3", "calculate 'c' has no calculation");
+	/* a default is enough, as in pyxform */
+	form_free(load_ok("t.csv", "survey\n,type,name,label,default\n,calculate,c,,5\n"));
+}
+
 static void test_bad_repeat_count(void **state)
 {
 	const char *fmt = "survey\n,type,name,label,repeat_count\n,integer,n,N,\n"
@@ -559,9 +567,10 @@ static void test_types(void **state)
 	struct form *f;
 	size_t i;
 
-	strbuf_addstr(&sb, "survey\n,type,name,label\n");
+	strbuf_addstr(&sb, "survey\n,type,name,label,calculation\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		strbuf_addf(&sb, ",%s,q%zu,Q\n", cases[i].type, i);
+		strbuf_addf(&sb, ",%s,q%zu,Q,%s\n", cases[i].type, i,
+			    cases[i].t == FORM_CALCULATE ? "1 + 1" : "");
 	f = load_as("t.csv", sb.buf, &dl);
 	assert_non_null(f);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -807,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_select_checks),
 		cmocka_unit_test(test_unknown_field_reference),
 		cmocka_unit_test(test_malformed_expression),
+		cmocka_unit_test(test_calculate_without_calculation),
 		cmocka_unit_test(test_bad_repeat_count),
 		cmocka_unit_test(test_unknown_column_warning),
 		cmocka_unit_test(test_missing_survey),
