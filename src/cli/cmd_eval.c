@@ -56,8 +56,14 @@ static const char *host_value(void *ud, expr_node n)
 {
 	struct vars *vs = ud;
 
+	size_t i;
+
 	if (n >= 1 && n <= vs->n)
 		return vs->v[n - 1].value;
+	/* the context node: --var .=VALUE, to try constraints such as ". > 0" */
+	for (i = 0; i < vs->n; i++)
+		if (!strcmp(vs->v[i].name, "."))
+			return vs->v[i].value;
 	return "";
 }
 

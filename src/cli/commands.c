@@ -20,12 +20,13 @@ const struct cmd_entry cmd_table[] = {
 	 "Exits 0 when every form is valid, 1 otherwise."},
 	{"eval", cmd_eval, "计算一个表达式", "evaluate an expression",
 	 "ruhu eval [--tz 时区] [--type number|string|boolean] [--var 名称=值]... 表达式\n\n"
-	 "按 ODK 规则计算一个 XLSForm 表达式并打印结果；${名称} 取 --var 给出的值。"
+	 "按 ODK 规则计算一个 XLSForm 表达式并打印结果；${名称} 取 --var 给出的值，"
+	 "--var .=值 设置当前字段的值（“.”）。"
 	 "--type 打印 number()/boolean() 的结果（NaN、Infinity、true、false），--tz 设置时区"
 	 "（如 Asia/Shanghai）。\n表达式有错时退出码为 1（eval:1:列: 信息），用法错误为 2。",
 	 "ruhu eval [--tz ZONE] [--type number|string|boolean] [--var NAME=VALUE]... EXPR\n\n"
 	 "Evaluates one XLSForm expression with ODK's rules and prints the result; ${NAME} has "
-	 "the value given by --var. --type prints number() or boolean() of the result (NaN, "
+	 "the value given by --var, and --var .=VALUE sets the current field's value (\".\"). --type prints number() or boolean() of the result (NaN, "
 	 "Infinity, true, false); --tz sets the time zone (e.g. Asia/Shanghai).\n"
 	 "Exits 1 when the expression has an error (eval:1:COLUMN: message), 2 on usage errors."},
 	{"fill", cmd_fill, "用答案文件填写问卷", "fill a form from an answers file",

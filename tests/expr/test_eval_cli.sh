@@ -29,6 +29,8 @@ check 0 "false" "" --type boolean "selected(\${x}, 'b')" --var "x=a c"
 check 0 "2018-01-02" "" --tz America/Phoenix "date('2018-01-01' + 1)"
 check 0 "0.6666666666666666" "" --tz Asia/Shanghai "number(date('1970-01-02'))"
 check 0 "0.2916666666666667" "" --tz=America/Phoenix "number(date('1970-01-01'))"
+check 0 "false" "" --type boolean ". > 0 and . < 150" --var .=200
+check 0 "true" "" --type boolean "regex(., '^1[3-9][0-9]{9}\$')" --var .=13912345678
 check 1 "" "ruhu: eval:1:13: unknown function 'concatt'" "concat('a', concatt(1))"
 check 1 "" "ruhu: eval:1:9: unknown function 'concatt'" "1 + 2 + concatt(1)"
 check 1 "" "ruhu: eval:1:1: unknown field '\${y}'" "\${y} + 1"
