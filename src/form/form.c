@@ -357,7 +357,7 @@ static enum col resolve_survey_header(const char *h, char **lang, int *pass)
 
 			while (*l == ' ')
 				l++;
-			*lang = xstrdup(l);
+			*lang = *l ? xstrdup(l) : NULL; /* "label::" is the plain column */
 		} else if (!strcmp(b, "media")) {
 			c = COL_IGNORED;
 		} else {
@@ -622,7 +622,7 @@ static void map_choice_columns(struct builder *b)
 			while (*sep == ' ')
 				sep++;
 			m->col[i] = COL_LABEL;
-			m->lang[i] = lang_add(b, sep);
+			m->lang[i] = lang_add(b, *sep ? sep : b->default_lang);
 		} else {
 			m->col[i] = COL_EXTRA;
 		}
