@@ -394,6 +394,23 @@ static void test_syntax_errors(void **state)
 		     "row has no type");
 }
 
+static void test_load_file_errors(void **state)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct form *f = (struct form *)1;
+
+	assert_int_equal(form_load("questionnaire.xlsx", &f, &dl), -1);
+	assert_null(f);
+	assert_true(has_diag(&dl, DIAG_ERROR, "questionnaire.xlsx",
+			     "unknown form file type: use .csv or .md"));
+	diag_list_free(&dl);
+	assert_int_equal(form_load("/nonexistent/dir/f.csv", &f, &dl), -1);
+	assert_null(f);
+	assert_true(has_diag(&dl, DIAG_ERROR, "/nonexistent/dir/f.csv",
+			     "cannot open: No such file or directory"));
+	diag_list_free(&dl);
+}
+
 static void test_all_errors_collected(void **state)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
@@ -823,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_begin_loop_refused),
 		cmocka_unit_test(test_range_parameters),
 		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_load_file_errors),
 		cmocka_unit_test(test_all_errors_collected),
 		cmocka_unit_test(test_translations),
 		cmocka_unit_test(test_plain_label_is_default_language),
