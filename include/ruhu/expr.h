@@ -200,7 +200,7 @@ int expr_eval_at(const struct expr *e, const struct expr_host *h, expr_node orig
  *  number():  string -> the decimal it spells (surrounding whitespace
  *             allowed), else NaN ("" is NaN); boolean -> 1/0.
  *  boolean(): number -> not 0 and not NaN; string -> not empty; nodeset ->
- *             not empty.
+ *             not empty; date -> valid.
  * expr_string() may format into the scratch; the returned string lives as
  * long as the result does.
  */

@@ -577,8 +577,9 @@ static double vnum(struct ev *E, const struct val *v)
 static bool vbool(const struct val *v)
 {
 	switch (v->t) {
+	case V_DATE: /* a valid date is true, even 1970-01-01T00:00Z */
+		return !isnan(v->num);
 	case V_NUM:
-	case V_DATE:
 		return v->num != 0 && !isnan(v->num);
 	case V_BOOL:
 		return v->b;
@@ -2549,8 +2550,9 @@ double expr_number(const struct expr_value *v, const struct expr_host *h)
 bool expr_boolean(const struct expr_value *v)
 {
 	switch (v->type) {
-	case EXPR_NUMBER:
 	case EXPR_DATE:
+		return !isnan(v->num);
+	case EXPR_NUMBER:
 		return v->num != 0 && !isnan(v->num);
 	case EXPR_BOOLEAN:
 		return v->b;

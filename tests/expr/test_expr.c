@@ -614,6 +614,8 @@ static void test_dates(void **state)
 	assert_true(evb("today() > date('2024-03-14')"));
 	assert_true(evb("date('2024-13-01') = ''") == false);
 	assert_string_equal(ev("date('2024-02-30')"), "Invalid Date");
+	assert_false(evb("boolean(date('2024-02-30'))"));
+	assert_true(evb("boolean(date('1970-01-01T00:00:00Z'))")); /* valid, though 0 days */
 	assert_string_equal(ev("int((today() - date('2000-03-15')) div 365.25)"), "24");
 	assert_string_equal(ev("decimal-time('12:00:00+08:00')"), "0.5");
 	assert_string_equal(ev("decimal-date-time('1970-01-01T00:00:00Z')"), "0");
