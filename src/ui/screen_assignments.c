@@ -202,9 +202,9 @@ static void draw(struct ui *ui, void *st)
 	ui_put(1, 1, ui->cols - 2, sb.buf, ui_attr(ui, R_HINT));
 	/* column widths */
 	wst = 12;
-	wv = ui->cols >= 100 ? 22 : 14;
-	wk = ui->cols >= 100 ? 18 : 14;
-	wh = ui->cols >= 100 ? 16 : 10;
+	wv = ui->cols >= 100 ? 22 : 17;
+	wk = ui->cols >= 100 ? 18 : 13;
+	wh = ui->cols >= 100 ? 16 : 8;
 	wt = ui->cols - 2 - wst - wv - wk - wh;
 	if (wt < 6)
 		wt = 6;

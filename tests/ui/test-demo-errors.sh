@@ -30,6 +30,24 @@ wait_for "EXITED-0"
 [ "$(sql "select value from meta where key='device_id'")" = "$dev" ] ||
 	fail "the device id changed"
 
+# monochrome (NO_COLOR): the title bar and the selected row are in reverse
+# video, the footer keys too
+export NO_COLOR=1
+start_cmd 80 24 en demo
+wait_for "enumerator id"
+keys Enter
+wait_for "Assignments"
+esc=$(printf '\033')
+tmux -L "$SOCK" capture-pane -p -e | head -n 1 | grep -q "${esc}\[7m" ||
+	fail "no reverse video in the monochrome title bar"
+tmux -L "$SOCK" capture-pane -p -e | grep -F "QS-LQ01-001" | grep -q "${esc}\[7m" ||
+	fail "the selected row is not in reverse video"
+tmux -L "$SOCK" capture-pane -p -e | grep -qE "${esc}\[(3[0-7]|38;5)" &&
+	fail "colours used under NO_COLOR"
+keys F10
+wait_for "EXITED-0"
+unset NO_COLOR
+
 # no bundled forms: a clear error
 mkdir -p "$TMP/empty"
 out=$(RUHU_FORMS="$TMP/empty" "$RUHU_BIN" --lang en demo 2>&1) && fail "demo without forms succeeded"

@@ -27,6 +27,25 @@ wait_for "[id_intro]"
 
 hook() {
 	case "$1" in
+	"members[1]/m_ethnic")
+		# a long list filters as you type, Chinese through the input method
+		text "彝"
+		wait_for "筛选： 彝"
+		wait_for "2. 彝族"
+		screen | grep -qF "汉族" && fail "the filter left 汉族 in the list"
+		keys Enter
+		wait_path_change "members[1]/m_ethnic" || fail "the filtered choice was not taken"
+		return 0
+		;;
+	"members[1]/m_name")
+		# a comment on the question (F5), stored for the team leader
+		keys F5
+		wait_for "备注："
+		text "户主外出务工，电话核实"
+		keys Enter
+		wait_for "备注已保存"
+		return 1
+		;;
 	hh_size)
 		# a constraint failure: 25 people, then the correction
 		keys C-u
@@ -115,4 +134,8 @@ sql "select count(*) from event where interview='$uuid' and path='hh_size' and n
 	and kind <> 'constraint_failed'" | grep -qx 0 || fail "the refused hh_size 25 was stored"
 sql "select count(*) from event where interview='$uuid' and path='hh_size'
 	and kind = 'constraint_failed'" | grep -qx 1 || fail "the constraint failure was not logged"
+[ "$(sql "select text from comment where interview='$uuid' and path='members[1]/m_name'")" = \
+	"户主外出务工，电话核实" ] || fail "the comment is not stored"
+[ "$(sql "select value from answer where interview='$uuid' and path='members[1]/m_ethnic'")" = yi ] ||
+	fail "members[1]/m_ethnic is not yi"
 echo "ok: household interview completed ($(sql "select count(*) from answer where interview='$uuid'") answers)"

@@ -91,13 +91,28 @@ keys Enter
 wait_for "[goods]"
 # the unconfirmed tick was never saved; every confirmed answer is there
 screen | grep -qF "[x] 1. Television" && fail "an unconfirmed tick came back"
-keys F3
+# the keys that work where function keys do not: Ctrl-R reviews, Esc then s
+# (as Alt-s sends it) opens the sections, Ctrl-G the help
+keys C-r
 wait_for "Review"
 wait_for "Village name: Hillside"
 wait_for "Name: Wang"
 wait_for "Age: 45"
 wait_for "Name: Zhao"
 wait_for "Visit date: 2026-11-20"
+keys Escape Escape
+wait_for "[goods]"
+keys M-s
+wait_for "Sections"
+wait_for "People of the household #2"
+keys Escape Escape
+wait_for "[goods]"
+keys Escape s
+wait_for "Sections"
+keys Escape Escape
+wait_for "[goods]"
+keys C-g
+wait_for "Keys (each command three ways"
 keys Escape Escape
 wait_for "[goods]"
 keys 1 3 Enter
