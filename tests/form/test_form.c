@@ -788,6 +788,13 @@ static void test_markdown(void **state)
 	assert_string_equal(form_text(f, form_node(f, 1)->label, 0), "数字");
 	assert_int_equal(form_list(f, 0)->choices[0].row, 9);
 	form_free(f);
+	/* BOM and CRLF, header on the sheet row */
+	f = load_ok("t.md", "\xEF\xBB\xBF| survey | type | name | label::中文 (zh) |\r\n"
+			    "| | note | n | 你好 |\r\n");
+	assert_string_equal(form_text(f, form_node(f, 0)->label, 0), "你好");
+	assert_string_equal(form_lang_code(f, 0), "zh");
+	assert_int_equal(form_node(f, 0)->row, 2);
+	form_free(f);
 }
 
 static void test_hash(void **state)
