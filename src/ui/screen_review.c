@@ -138,7 +138,7 @@ static void rebuild(struct ui *ui, struct review *r)
 	r->problems = interview_blockers(ui->app->iv, &dl);
 	if (r->problems)
 		strbuf_addf(&sb, T_("还有 %zu 个问题，改好后才能完成（红色标出）",
-				    "%zu problems block completion (marked in red)"),
+				    "problems that block completion: %zu (marked in red)"),
 			    r->problems);
 	else
 		strbuf_addstr(&sb, T_("没有问题，可以完成访问", "no problems: the interview can be completed"));
@@ -301,7 +301,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 			break;
 		if (r->v[r->sel].complete) {
 			if (r->problems) {
-				ui_flash(ui, true, "还有 %zu 个问题，不能完成", "%zu problems: cannot complete yet",
+				ui_flash(ui, true, "还有 %zu 个问题，不能完成", "cannot complete yet: %zu problems left",
 					 r->problems);
 				break;
 			}

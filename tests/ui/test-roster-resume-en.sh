@@ -40,6 +40,11 @@ wait_for "[people[1]/p_name]"
 text "Wang"
 keys Enter
 wait_for "[people[1]/p_age]"
+wait_for "whole number, range 0 – 120"
+# a number field refuses letters
+text "ab"
+wait_for "only a whole number here"
+screen | grep -q "^  > *$" || fail "letters got into a number field"
 text 150
 keys Enter
 wait_for "age must be 0 to 120"
@@ -71,6 +76,17 @@ screen | grep -q "Li · 30" && fail "Li is still listed"
 
 # done: on to the date, then start the multiple choice and get killed
 keys End Enter
+wait_for "[visit_date]"
+# the review shows what blocks completion and refuses to complete; Enter on
+# the problem jumps to it
+keys F3
+wait_for "problems that block completion: 1"
+wait_for "Visit date: —"
+wait_for "this question is required"
+keys Home Enter
+wait_for "cannot complete yet: 1 problems left"
+keys End Up
+keys Enter
 wait_for "[visit_date]"
 text 2026-11-20
 keys Enter
