@@ -11,12 +11,14 @@ const struct cmd_entry cmd_table[] = {
 	{"help", cmd_help, "显示帮助", "show help", "ruhu help [命令]", "ruhu help [COMMAND]"},
 	{"version", cmd_version, "显示版本", "show the version", "ruhu version", "ruhu version"},
 	{"check", cmd_check, "检查问卷（XLSForm）", "check XLSForms",
-	 "ruhu check 问卷.csv|问卷.md...\n\n读取并检查每份问卷：有效时打印一行摘要（标题、id、版本、问题、分组、"
-	 "重复组、选项列表、语言数），否则列出所有错误（文件:表:行: 错误: 信息）。\n"
-	 "全部有效时退出码为 0，有错误时为 1。",
-	 "ruhu check FORM.csv|FORM.md...\n\nLoads and validates each form: prints a one-line "
-	 "summary (title, id, version, questions, groups, repeats, choice lists, languages) for a "
-	 "valid form, otherwise every error as FILE:SHEET:ROW: error: message.\n"
+	 "ruhu check 问卷.csv|问卷.md...\n\n"
+	 "读取并检查每份问卷。有效的问卷打印一行摘要（标题、id、版本、问题、\n"
+	 "分组、重复组、选项列表、语言数）；否则列出所有错误，格式为\n"
+	 "文件:表:行: 错误: 信息。全部有效时退出码为 0，有错误时为 1。",
+	 "ruhu check FORM.csv|FORM.md...\n\n"
+	 "Loads and validates each form. A valid form gets a one-line summary\n"
+	 "(title, id, version, questions, groups, repeats, choice lists, languages);\n"
+	 "otherwise every error is listed as FILE:SHEET:ROW: error: message.\n"
 	 "Exits 0 when every form is valid, 1 otherwise."},
 	{"eval", cmd_eval, "计算一个表达式", "evaluate an expression",
 	 "ruhu eval [--tz 时区] [--type number|string|boolean] [--var 名称=值]... 表达式\n\n"
