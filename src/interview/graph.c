@@ -430,8 +430,14 @@ static void cycle_error(struct dfs *d, struct error *err)
 	for (i = start; i < d->depth; i++)
 		strbuf_addf(&sb, "'%s' -> ", d->iv->nodes[d->stack[i]]->name);
 	strbuf_addf(&sb, "'%s'", d->iv->nodes[d->cyc_to]->name);
-	error_set(err, d->iv->nodes[d->cyc_to]->name, "字段之间存在循环依赖：%s",
-		  "dependency cycle between fields: %s", sb.buf);
+	{
+		struct strbuf where = STRBUF_INIT;
+		const char *fp = form_path(d->iv->f);
+		strbuf_addf(&where, "%s:survey:%d", fp ? fp : "", d->iv->nodes[d->cyc_to]->row);
+		error_set(err, where.buf, "字段之间存在循环依赖：%s", "dependency cycle between fields: %s",
+			  sb.buf);
+		strbuf_release(&where);
+	}
 	if (err)
 		err->code = IV_E_CYCLE;
 	strbuf_release(&sb);

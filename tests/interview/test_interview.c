@@ -626,6 +626,8 @@ static void test_cycle(void **state)
 	assert_int_equal(interview_check_form(f, &err), -1);
 	assert_int_equal(err.code, IV_E_CYCLE);
 	assert_non_null(strstr(err.en, "dependency cycle between fields: "));
+	assert_non_null(err.where);
+	assert_memory_equal(err.where, "t.md:survey:", 12);
 	assert_non_null(strstr(err.en, "'a'"));
 	assert_non_null(strstr(err.en, "'b'"));
 	assert_non_null(strstr(err.en, "'c'"));
