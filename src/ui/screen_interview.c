@@ -440,10 +440,14 @@ static void build_body(struct ui *ui, struct ivs *s, const struct interview_item
 			free(label);
 			label = xstrdup(n->name);
 		}
-		if (it->required)
-			add_wrapped(b, own(b, label), w, R_LABEL, 0, -1);
-		else
-			add_wrapped(b, own(b, label), w, R_LABEL, 0, -1);
+		if (it->required && n->type != FORM_NOTE) {
+			/* a required question is marked, as on paper forms */
+			struct strbuf req = STRBUF_INIT;
+			strbuf_addf(&req, "* %s", label);
+			free(label);
+			label = strbuf_detach(&req, NULL);
+		}
+		add_wrapped(b, own(b, label), w, R_LABEL, 0, -1);
 		if (n->hint.v) {
 			char *hint = app_text(app, n->hint, it->path);
 			if (*hint)
