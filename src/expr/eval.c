@@ -1617,14 +1617,16 @@ static int fn_indexed_repeat(struct ev *E, int i, const struct cx *c, struct val
 	for (k = 1; k + 1 < n->n; k += 2) {
 		const struct enode *rep = &E->e->nodes[ARG(k)];
 		struct resolve_arg ra = {rep->field, rep->str, from};
-		struct mark m;
+		struct mark m = mark_get(E->s);
 		double idx;
-		size_t off = E->s->top;
+		size_t off;
 		int cnt;
 
+		/* The index may itself leave nodes on the stack (position(..)
+		 * does), so the instances start where the stack is after it. */
 		if (eval_num(E, ARG(k + 1), c, &idx) < 0)
 			return -1;
-		m = mark_get(E->s);
+		off = E->s->top;
 		cnt = push_lookup(E, ARG(k), do_resolve, &ra);
 		if (cnt < 0)
 			return -1;

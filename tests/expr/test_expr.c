@@ -543,6 +543,11 @@ static void test_repeats(void **state)
 	/* inside instance 2: same-instance reference, ., .., position(..) */
 	assert_string_equal(ev_in("${name}", NODE(2, F_SEX)), "李四");
 	assert_string_equal(ev_in("position(..)", NODE(2, F_SEX)), "2");
+	/* an index that leaves nodes on the evaluation stack must not shift the pick */
+	assert_string_equal(ev_in("indexed-repeat(${name}, ${hh}, position(..))", NODE(2, F_SEX)),
+			    "李四");
+	assert_string_equal(ev_in("indexed-repeat(${name}, ${hh}, position(..) + 1)", NODE(1, F_SEX)),
+			    "李四");
 	assert_string_equal(ev_in(".", NODE(3, F_NAME)), "王五");
 	assert_string_equal(ev_in("../income", NODE(3, F_NAME)), "250");
 	assert_string_equal(ev_in("string-length(.)", NODE(3, F_NAME)), "2");
