@@ -407,6 +407,8 @@ struct colmap {
 	int *lang;     /* per header cell: language index, -1 when not translated */
 	size_t n;
 	int idx[COL__COUNT]; /* first header cell of each untranslated column, or -1 */
+	size_t *tcols;       /* the header cells with a language, in order */
+	size_t n_tcols;
 };
 
 struct builder {
@@ -539,6 +541,8 @@ static void colmap_init(struct colmap *m, size_t n)
 	m->n = n;
 	m->col = xcalloc(n ? n : 1, sizeof(*m->col));
 	m->lang = xcalloc(n ? n : 1, sizeof(*m->lang));
+	m->tcols = NULL;
+	m->n_tcols = 0;
 	for (i = 0; i < COL__COUNT; i++)
 		m->idx[i] = -1;
 	for (i = 0; i < n; i++)
@@ -549,6 +553,20 @@ static void colmap_free(struct colmap *m)
 {
 	free(m->col);
 	free(m->lang);
+	free(m->tcols);
+}
+
+/* Lists the translated cells, so per-row work does not scan every header cell
+ * (a header may be far wider than its rows). */
+static void colmap_index(struct colmap *m)
+{
+	size_t i;
+
+	m->tcols = xcalloc(m->n ? m->n : 1, sizeof(*m->tcols));
+	m->n_tcols = 0;
+	for (i = 0; i < m->n; i++)
+		if (m->lang[i] >= 0)
+			m->tcols[m->n_tcols++] = i;
 }
 
 static void map_survey_columns(struct builder *b)
@@ -587,6 +605,7 @@ static void map_survey_columns(struct builder *b)
 		}
 		free(lang);
 	}
+	colmap_index(m);
 	if (m->idx[COL_TYPE] < 0)
 		err_at(b, "survey", s->header.line, "survey 表没有 'type' 列",
 		       "survey sheet has no 'type' column");
@@ -634,6 +653,7 @@ static void map_choice_columns(struct builder *b)
 		}
 		free(low);
 	}
+	colmap_index(m);
 	if (s->n && m->idx[COL_LIST_NAME] < 0)
 		err_at(b, "choices", s->header.line, "choices 表没有 'list_name' 列",
 		       "choices sheet has no 'list_name' column");
@@ -649,10 +669,12 @@ static struct form_text row_text(struct builder *b, const struct colmap *m,
 	struct form *f = b->f;
 	struct form_text t = {NULL};
 	const char **v = NULL;
-	size_t i;
+	size_t j;
 
-	for (i = 0; i < m->n && i < r->n; i++) {
-		if (m->col[i] != c || m->lang[i] < 0 || !*r->cells[i])
+	for (j = 0; j < m->n_tcols && m->tcols[j] < r->n; j++) {
+		size_t i = m->tcols[j];
+
+		if (m->col[i] != c || !*r->cells[i])
 			continue;
 		if (!v) {
 			v = arena_alloc(&f->arena, f->n_lang * sizeof(*v));
@@ -1515,17 +1537,16 @@ static void compile_one(struct builder *b, const char *sheet, int row, const cha
 static void check_text_refs(struct builder *b, const char *sheet, int row, const char *column,
 			    const char *text)
 {
-	const char *p = text;
+	const char *p = text, *q = text;
+	int col = 1; /* character column of q, counted as q moves on */
 
 	while ((p = strstr(p, "${")) != NULL) {
 		const char *e = strchr(p + 2, '}');
-		const char *q;
-		int col = 1;
 		char *name;
 
 		if (!e)
 			return;
-		for (q = text; q < p; q++)
+		for (; q < p; q++)
 			if (((unsigned char)*q & 0xC0) != 0x80)
 				col++;
 		name = xstrndup(p + 2, (size_t)(e - p - 2));
@@ -1540,15 +1561,16 @@ static void check_text_refs(struct builder *b, const char *sheet, int row, const
 static void check_texts(struct builder *b, const char *sheet, int row, const struct colmap *m,
 			const char *const *header, enum col c, struct form_text t)
 {
-	size_t k;
+	size_t j;
 
 	if (!t.v)
 		return;
 	/* report under the header of the language's column */
-	for (k = 0; k < m->n; k++) {
+	for (j = 0; j < m->n_tcols; j++) {
+		size_t k = m->tcols[j];
 		const char *v;
 
-		if (m->col[k] != c || m->lang[k] < 0)
+		if (m->col[k] != c)
 			continue;
 		v = t.v[m->lang[k]];
 		if (v)
@@ -1693,6 +1715,19 @@ static void find_sheets(struct builder *b)
 	}
 }
 
+/* Per-choice extra columns cost memory for every row, so an absurdly wide
+ * sheet is refused rather than allowed to exhaust memory. */
+#define MAX_COLUMNS 1000
+
+static int too_wide(struct builder *b, const struct wb_sheet *s)
+{
+	if (!s || s->header.n <= MAX_COLUMNS)
+		return 0;
+	err_at(b, s->name, s->header.line, "列太多（%zu 列，最多 %d 列）",
+	       "too many columns (%zu, at most %d)", s->header.n, MAX_COLUMNS);
+	return 1;
+}
+
 static void finish_languages(struct builder *b)
 {
 	struct form *f = b->f;
@@ -1738,6 +1773,8 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 	digest_sha256_hex(src, len, f->hash);
 
 	find_sheets(&b);
+	if (too_wide(&b, b.survey) | too_wide(&b, b.choices) | too_wide(&b, b.settings))
+		b.survey = b.choices = b.settings = NULL; /* refused; nothing more to say */
 	build_settings(&b);
 	v = form_setting(f, "default_language");
 	b.default_lang = v && *v ? v : "default";

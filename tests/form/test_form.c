@@ -325,6 +325,23 @@ static void test_missing_survey(void **state)
 		     "survey sheet has no 'type' column");
 }
 
+static void test_too_many_columns(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct diag_list dl = DIAG_LIST_INIT;
+	int i;
+
+	strbuf_addstr(&sb, "survey\n,type,name,label\n,select_one c,q,Q\nchoices\n,list_name,name");
+	for (i = 0; i < 999; i++)
+		strbuf_addf(&sb, ",x%d", i);
+	strbuf_addstr(&sb, "\n,c,a\n");
+	assert_null(load_as("t.csv", sb.buf, &dl));
+	assert_int_equal(dl.errors, 1);
+	assert_true(has_diag(&dl, DIAG_ERROR, "t.csv:choices:5", "too many columns (1001, at most 1000)"));
+	diag_list_free(&dl);
+	strbuf_release(&sb);
+}
+
 static void test_begin_loop_refused(void **state)
 {
 	expect_error("t.csv",
@@ -844,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_bad_repeat_count),
 		cmocka_unit_test(test_unknown_column_warning),
 		cmocka_unit_test(test_missing_survey),
+		cmocka_unit_test(test_too_many_columns),
 		cmocka_unit_test(test_begin_loop_refused),
 		cmocka_unit_test(test_range_parameters),
 		cmocka_unit_test(test_syntax_errors),
