@@ -121,7 +121,7 @@ static int read_answers(const char *file, struct reader *r)
 		goto done;
 	}
 	fclose(fp);
-	if (csv_init(&p, CSV_APPEND_NULL) != 0)
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0)
 		goto done;
 	r->file = file;
 	start = all.len >= 3 && !memcmp(all.buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
@@ -130,14 +130,20 @@ static int read_answers(const char *file, struct reader *r)
 		const char *nl = memchr(all.buf + pos, '\n', all.len - pos);
 		size_t len = nl ? (size_t)(nl - (all.buf + pos)) + 1 : all.len - pos;
 		if (csv_parse(&p, all.buf + pos, len, on_field, on_record, r) != len) {
-			fprintf(stderr, "%s:%d: %s\n", file, r->line, csv_strerror(csv_error(&p)));
+			fprintf(stderr, "%s:%d: %s\n", file, r->line,
+				T_("CSV 引号格式错误", "malformed quotes in CSV"));
 			csv_free(&p);
 			goto done;
 		}
 		pos += len;
 		r->line++;
 	}
-	csv_fini(&p, on_field, on_record, r);
+	if (csv_fini(&p, on_field, on_record, r) != 0) {
+		fprintf(stderr, "%s:%d: %s\n", file, r->line - 1,
+			T_("引号未闭合", "unterminated quoted value"));
+		csv_free(&p);
+		goto done;
+	}
 	csv_free(&p);
 	if (r->bad.len) {
 		fprintf(stderr, "%s\n", r->bad.buf);
