@@ -1718,6 +1718,7 @@ static void find_sheets(struct builder *b)
 /* Per-choice extra columns cost memory for every row, so an absurdly wide
  * sheet is refused rather than allowed to exhaust memory. */
 #define MAX_COLUMNS 1000
+#define MAX_LANGUAGES 64
 
 static int too_wide(struct builder *b, const struct wb_sheet *s)
 {
@@ -1787,6 +1788,12 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 	else
 		colmap_init(&b.cc, 0);
 	finish_languages(&b);
+	if (f->n_lang > MAX_LANGUAGES) {
+		/* every text of every row holds one slot per language */
+		err_at(&b, NULL, 0, "语言太多（%zu 种，最多 %d 种）", "too many languages (%zu, at most %d)",
+		       f->n_lang, MAX_LANGUAGES);
+		b.survey = b.choices = b.settings = NULL;
+	}
 	build_choices(&b);
 	b.multi_checked = xcalloc(f->n_lists + 1, 1);
 	if (b.survey && b.survey->header.n)

@@ -339,6 +339,15 @@ static void test_too_many_columns(void **state)
 	assert_int_equal(dl.errors, 1);
 	assert_true(has_diag(&dl, DIAG_ERROR, "t.csv:choices:5", "too many columns (1001, at most 1000)"));
 	diag_list_free(&dl);
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "survey\n,type,name");
+	for (i = 0; i < 65; i++)
+		strbuf_addf(&sb, ",label::l%d", i);
+	strbuf_addstr(&sb, "\n,text,a,A\n");
+	assert_null(load_as("t.csv", sb.buf, &dl));
+	assert_int_equal(dl.errors, 1);
+	assert_true(has_diag(&dl, DIAG_ERROR, "t.csv", "too many languages (65, at most 64)"));
+	diag_list_free(&dl);
 	strbuf_release(&sb);
 }
 
