@@ -712,7 +712,7 @@ static void build_choices(struct builder *b)
 	struct form *f = b->f;
 	struct wb_sheet *s = b->choices;
 	const struct colmap *m = &b->cc;
-	const char **extra_names = NULL;
+	const char **extra_names = NULL, **empty_extra = NULL;
 	size_t n_extra = 0, i, k;
 
 	if (!s || m->idx[COL_LIST_NAME] < 0 || m->idx[COL_NAME] < 0)
@@ -766,11 +766,28 @@ static void build_choices(struct builder *b)
 		c->row = r->line;
 		if (n_extra) {
 			size_t e = 0;
+			int any = 0;
 
-			extra = arena_alloc(&f->arena, n_extra * sizeof(char *));
-			for (k = 0; k < m->n; k++)
-				if (m->col[k] == COL_EXTRA)
-					extra[e++] = arena_strdup(&f->arena, cell(r, (int)k));
+			for (k = 0; k < m->n && k < r->n; k++)
+				if (m->col[k] == COL_EXTRA && *r->cells[k])
+					any = 1;
+			/* rows without extra values share one array of "" (memory then
+			 * grows with the file, not with the header's width) */
+			if (!any && !empty_extra) {
+				empty_extra = arena_alloc(&f->arena, n_extra * sizeof(char *));
+				for (k = 0; k < n_extra; k++)
+					empty_extra[k] = "";
+			}
+			if (any) {
+				extra = arena_alloc(&f->arena, n_extra * sizeof(char *));
+				for (k = 0; k < m->n; k++)
+					if (m->col[k] == COL_EXTRA)
+						extra[e++] = *cell(r, (int)k)
+								 ? arena_strdup(&f->arena, cell(r, (int)k))
+								 : "";
+			} else {
+				extra = empty_extra;
+			}
 		}
 		c->extra = extra;
 		if (prev < 0)
