@@ -152,4 +152,25 @@ uuid=$(sql "select uuid from interview")
 	fail "people[2] is not Zhao"
 sql "select kind from event where interview='$uuid'" | grep -qx repeat_delete ||
 	fail "no repeat_delete event"
+
+# sent back by the team leader (as a return bundle would): the list shows it
+# rejected with the comment, and opening it reopens it for changes
+sql "update interview set status='rejected', review_comment='please check the ages'
+	where uuid='$uuid'"
+start_ui 200 60 en --db "$DB"
+wait_for "enumerator id"
+keys Enter
+wait_for "rejected"
+wait_for "team leader: please check the ages"
+keys Enter
+# it resumes at the last question it was on
+wait_for "[bye]"
+keys F10
+wait_for "Assignments"
+wait_for "in progress"
+keys F10
+wait_for "EXITED-0"
+[ "$(sql "select status from interview where uuid='$uuid'")" = in_progress ] ||
+	fail "the rejected interview was not reopened"
+sql "select kind from event where interview='$uuid'" | grep -qx reopen || fail "no reopen event"
 echo "ok: roster, kill -9 and resume, completion"
