@@ -41,6 +41,7 @@ struct ivs {
 	bool *allowed;         /* passes the choice_filter now, by choice index */
 	struct ui_edit filter;
 	char *filter_s;
+	int scroll; /* lines scrolled by hand, up > 0 (↑ ↓ on a field, a note) */
 };
 
 static bool is_text_widget(const struct form_node *n, enum interview_item_kind kind)
@@ -187,6 +188,7 @@ static void load_widget(struct ui_app *app, struct ivs *s, const struct intervie
 	s->path = xstrdup(it->path);
 	s->node = it->node;
 	s->sel = 0;
+	s->scroll = 0;
 	ui_edit_set(&s->filter, "");
 	ui_edit_set(&s->edit, it->special ? "" : it->value);
 	free(s->tick);
@@ -631,8 +633,18 @@ static void draw(struct ui *ui, void *st)
 	first = 0;
 	if (b.focus >= rows)
 		first = b.focus - rows + 1 + (b.focus + 1 < (int)b.n ? 1 : 0);
-	if (first < 0)
-		first = 0;
+	/* ↑ / ↓ on a field or a note scroll a body taller than the screen */
+	{
+		int auto_first = first, maxfirst = (int)b.n - rows;
+		if (maxfirst < 0)
+			maxfirst = 0;
+		first -= s->scroll;
+		if (first > maxfirst)
+			first = maxfirst;
+		if (first < 0)
+			first = 0;
+		s->scroll = auto_first - first; /* what is left of it after the caps */
+	}
 	for (i = (size_t)first, y0 = top; i < b.n && y0 < top + rows; i++, y0++) {
 		struct vline *v = &b.v[i];
 		if (v->input) {
@@ -821,6 +833,14 @@ static void select_key(struct ui *ui, struct ivs *s, const struct interview_item
 	}
 }
 
+static void scroll_key(struct ivs *s, const struct ui_key *k)
+{
+	if (k->code == UK_UP)
+		s->scroll++; /* draw() caps it */
+	else
+		s->scroll--;
+}
+
 static void key(struct ui *ui, void *st, const struct ui_key *k)
 {
 	struct ivs *s = st;
@@ -860,6 +880,10 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 			load_widget(app, s, &it);
 			goto done;
 		}
+		if (k->code == UK_UP || k->code == UK_DOWN) {
+			scroll_key(s, k);
+			goto done;
+		}
 		if (k->code == UK_ENTER) {
 			v = ui_edit_get(&s->edit);
 			confirm_value(ui, s, v);
@@ -887,6 +911,10 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		goto done;
 	}
 	/* notes, acknowledge, unsupported */
+	if (k->code == UK_UP || k->code == UK_DOWN) {
+		scroll_key(s, k);
+		goto done;
+	}
 	if (k->code == UK_ENTER || (k->code == UK_CHAR && k->ch == L' ')) {
 		if (it.node && it.node->type == FORM_ACKNOWLEDGE && it.kind == IV_ITEM_QUESTION)
 			confirm_value(ui, s, "OK");

@@ -28,6 +28,17 @@ before=$(sql "select count(*) from answer")
 tmux -L "$SOCK" resize-window -x 60 -y 20
 wait_cols 60
 wait_for "[members[2]/m_age]"
+# so small that the range under the field is cut: ▼ says so, ↓ shows it,
+# ↑ brings the label back
+tmux -L "$SOCK" resize-window -x 80 -y 9
+wait_cols 80
+wait_for "▼"
+screen | grep -qF "整数，范围 0 – 120" && fail "the body fits 9 rows?"
+keys Down
+wait_for "整数，范围 0 – 120"
+wait_for "▲"
+keys Up
+wait_for "* 年龄（周岁）"
 tmux -L "$SOCK" resize-window -x 80 -y 24
 wait_cols 80
 wait_for "[members[2]/m_age]"
