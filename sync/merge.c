@@ -97,7 +97,7 @@ static int smap_put(struct smap *m, const char *key, size_t val)
 
 /* ---- bookkeeping schema ------------------------------------------------------- */
 
-static const char sync_schema_sql[] =
+const char sync_schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS sync_bundle (\n"
 	"  device TEXT NOT NULL,\n"
 	"  kind TEXT NOT NULL CHECK (kind IN ('device', 'return')),\n"

@@ -19,9 +19,11 @@
  * - The same household_key under two UUIDs is a duplicate (sync_duplicate);
  *   both interviews are kept.
  * - Events are inserted by (device, seq) and comments by uuid: never doubled.
- * The bookkeeping tables are created by sync_schema_ensure() inside the first
- * write transaction that needs them (CREATE TABLE IF NOT EXISTS); they are
- * documented in docs/bundle.md.
+ * The bookkeeping tables are migration step 3 of the store
+ * (src/store/store_schema.c runs sync_schema_sql); sync_schema_ensure()
+ * runs the same CREATE TABLE IF NOT EXISTS statements inside each merge or
+ * export transaction as well, so a database opened by an older build works
+ * too. They are documented in docs/bundle.md.
  */
 #ifndef RUHU_MERGE_H
 #define RUHU_MERGE_H
@@ -62,6 +64,9 @@ enum merge_outcome { MERGE_APPLIED = 0, MERGE_ALREADY = 1 };
  */
 int merge_bundle(struct store *s, const char *path, bool import, struct merge_stats *st,
 		 merge_progress_cb progress, void *ctx, struct error *err);
+
+/* The SQL of the sync bookkeeping tables (CREATE TABLE IF NOT EXISTS ...). */
+extern const char sync_schema_sql[];
 
 /* Creates the sync bookkeeping tables if missing. Must run inside a write
  * transaction (store_tx_begin). */

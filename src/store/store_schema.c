@@ -23,6 +23,8 @@
  */
 #include "store_internal.h"
 
+#include "ruhu/merge.h" /* sync_schema_sql, migration 3 */
+
 #include <stdio.h>
 
 struct migration {
@@ -132,6 +134,10 @@ static const struct migration migrations[] = {
 	 "FROM assignment a LEFT JOIN interview i ON i.household_key = a.household_key\n"
 	 "GROUP BY a.household_key;\n",
 	 NULL},
+	/* 3 */
+	{"sync: merge bookkeeping (sync_bundle, sync_export, sync_conflict, "
+	 "sync_conflict_answer, sync_duplicate; see docs/bundle.md)",
+	 sync_schema_sql, NULL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
