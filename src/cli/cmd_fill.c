@@ -277,8 +277,7 @@ static int put_answer(void *ud, const char *path, const char *value, enum interv
 {
 	struct put_ctx *c = ud;
 
-	if (!value && !sp)
-		return 0; /* a repeat instance: its answers carry it */
+	/* value NULL and no special value: a repeat instance marker */
 	return store_answer_put(c->s, c->uuid, path, sp ? NULL : value,
 				sp == IV_DONT_KNOW ? STORE_SPECIAL_DONT_KNOW
 				: sp == IV_REFUSED ? STORE_SPECIAL_REFUSED

@@ -68,8 +68,7 @@ static int put_one(void *ud, const char *path, const char *value, enum interview
 {
 	struct put_ctx *c = ud;
 
-	if (!value && !sp)
-		return 0; /* a repeat instance: its answers carry it */
+	/* value NULL and no special value: a repeat instance marker */
 	return store_answer_put(c->ss->s, c->ss->uuid, path, sp ? NULL : value,
 				to_store_special(sp), NULL, c->err) < 0
 		       ? -1
@@ -256,11 +255,101 @@ static int commit_answer(struct interview_session *ss, const char *path, struct 
 	return r < 0 ? -1 : 0;
 }
 
+/*
+ * The repeat instances on `path` ("rep[1]/rep2[3]/a" -> "rep[1]", "rep[1]/rep2[3]")
+ * that do not exist yet: an answer that creates them also stores their
+ * markers, so that they survive even if the answer is later cleared.
+ */
+struct markers {
+	char *v[8];
+	size_t n;
+};
+
+static void missing_instances(struct interview_session *ss, const char *path, struct markers *m)
+{
+	const char *p = path, *br;
+
+	m->n = 0;
+	while ((br = strchr(p, '[')) && m->n < 8) {
+		const char *close = strchr(br, ']');
+		char *rep = xstrndup(path, (size_t)(br - path));
+		int idx = atoi(br + 1), cnt;
+		if (!close) {
+			free(rep);
+			break;
+		}
+		cnt = interview_repeat_count(ss->iv, rep);
+		free(rep);
+		if (cnt >= 0 && cnt < idx)
+			m->v[m->n++] = xstrndup(path, (size_t)(close - path + 1));
+		p = close + 1;
+	}
+}
+
+static void markers_free(struct markers *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->v[i]);
+	m->n = 0;
+}
+
+static int commit_markers(struct interview_session *ss, struct markers *m, struct error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (store_answer_put(ss->s, ss->uuid, m->v[i], NULL, STORE_SPECIAL_NONE, NULL, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* The engine change is made; commit markers and the answer in one transaction. */
+static int commit_with_markers(struct interview_session *ss, const char *path, struct before *b,
+			       struct markers *m, struct error *err)
+{
+	struct error e = ERROR_INIT;
+	int r;
+
+	if (!m->n)
+		return commit_answer(ss, path, b, err);
+	if (store_tx_begin(ss->s, err) < 0) {
+		free(b->value);
+		goto undo;
+	}
+	if (commit_markers(ss, m, err) < 0) {
+		store_tx_rollback(ss->s, &e);
+		free(b->value);
+		goto undo;
+	}
+	r = commit_answer(ss, path, b, err);
+	if (r < 0 || store_tx_commit(ss->s, err) < 0) {
+		/* the answer lives in the instances made for it: removing them
+		 * undoes it in the engine too */
+		store_tx_rollback(ss->s, &e);
+		goto undo;
+	}
+	return 0;
+undo:
+	/* the instances made for this answer go again (last first) */
+	while (m->n > 0) {
+		interview_repeat_delete(ss->iv, m->v[m->n - 1], &e);
+		error_clear(&e);
+		free(m->v[--m->n]);
+	}
+	error_clear(&e);
+	return -1;
+}
+
 int interview_session_set(struct interview_session *ss, const char *path, const char *value,
 			  struct error *err)
 {
 	struct before b;
+	struct markers m;
+	int r;
 
+	missing_instances(ss, path, &m);
 	remember(ss, path, &b);
 	if (interview_set(ss->iv, path, value, err) < 0) {
 		/* paradata for quality control: what was tried and refused */
@@ -271,22 +360,31 @@ int interview_session_set(struct interview_session *ss, const char *path, const 
 			error_clear(&e);
 		}
 		free(b.value);
+		markers_free(&m);
 		return -1;
 	}
-	return commit_answer(ss, path, &b, err);
+	r = commit_with_markers(ss, path, &b, &m, err);
+	markers_free(&m);
+	return r;
 }
 
 int interview_session_set_special(struct interview_session *ss, const char *path,
 				  enum interview_special sp, struct error *err)
 {
 	struct before b;
+	struct markers m;
+	int r;
 
+	missing_instances(ss, path, &m);
 	remember(ss, path, &b);
 	if (interview_set_special(ss->iv, path, sp, err) < 0) {
 		free(b.value);
+		markers_free(&m);
 		return -1;
 	}
-	return commit_answer(ss, path, &b, err);
+	r = commit_with_markers(ss, path, &b, &m, err);
+	markers_free(&m);
+	return r;
 }
 
 static int navigated(struct interview_session *ss, struct error *err)
@@ -327,7 +425,9 @@ int interview_session_repeat_add(struct interview_session *ss, const char *repea
 	if (interview_repeat_add(ss->iv, repeat_path, &idx, err) < 0)
 		return -1;
 	strbuf_addf(&sb, "%s[%d]", repeat_path, idx);
-	r = store_event_log(ss->s, ss->uuid, "repeat_add", sb.buf, NULL, NULL, NULL, err);
+	/* the instance marker: the store logs `repeat_add` */
+	r = store_answer_put(ss->s, ss->uuid, sb.buf, NULL, STORE_SPECIAL_NONE,
+			     interview_position(ss->iv), err);
 	if (r < 0) {
 		struct error e = ERROR_INIT;
 		interview_repeat_delete(ss->iv, sb.buf, &e);

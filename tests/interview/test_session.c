@@ -90,7 +90,8 @@ static int ans_cb(void *ctx, const struct store_answer *a)
 	strbuf_addf(ctx, "%s=%s;", a->path,
 		    a->special == STORE_SPECIAL_DONT_KNOW ? ".d"
 		    : a->special == STORE_SPECIAL_REFUSED ? ".r"
-							  : a->value);
+		    : a->value				  ? a->value
+							  : "(instance)");
 	return 0;
 }
 
@@ -127,6 +128,7 @@ static void test_session_roundtrip(void **state)
 	struct store_interview row;
 	char uuid[STORE_ID_LEN + 1];
 	char *got;
+	int idx = 0;
 
 	assert_int_equal(interview_session_start(fx->s, fx->f, "HK-001", NULL, &ss, &err), 0);
 	snprintf(uuid, sizeof(uuid), "%s", interview_session_uuid(ss));
@@ -164,8 +166,12 @@ static void test_session_roundtrip(void **state)
 	assert_non_null(strstr(got, "members[1]/m_age=.r;members[1]/m_name=乙;"));
 	assert_non_null(strstr(got, "members[2]/m_age=9;members[2]/m_name=丙;"));
 	assert_null(strstr(got, "members[3]"));
+	assert_non_null(strstr(got, "members[1]=(instance);"));
 	free(got);
 	assert_int_equal(interview_session_repeat_move(ss, "members[2]", 1, &err), 0);
+	/* an added member with no answer yet survives too (instance marker) */
+	assert_int_equal(interview_session_repeat_add(ss, "members", &idx, &err), 0);
+	assert_int_equal(idx, 3);
 	assert_int_equal(interview_session_jump(ss, "members[2]/m_age", &err), 0);
 	interview_session_close(ss);
 
@@ -173,6 +179,7 @@ static void test_session_roundtrip(void **state)
 	assert_int_equal(interview_session_open(fx->s, fx->f, uuid, NULL, &ss, &err), 0);
 	assert_string_equal(get(interview_session_interview(ss), "members[1]/m_name"), "丙");
 	assert_string_equal(get(interview_session_interview(ss), "members[2]/m_name"), "乙");
+	assert_int_equal(interview_repeat_count(interview_session_interview(ss), "members"), 3);
 	/* the refused age replays as refused: NaN in the sum */
 	assert_string_equal(get(interview_session_interview(ss), "total"), "NaN");
 	assert_string_equal(interview_position(interview_session_interview(ss)), "members[2]/m_age");
