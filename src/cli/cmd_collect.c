@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- the per-user data folder --------------------------------------------- */
 
@@ -175,6 +176,15 @@ static void ensure_utf8(void)
 		setlocale(LC_CTYPE, "C.utf8");
 }
 
+int collect_need_terminal(void)
+{
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return 0;
+	cli_errorf("调查界面需要一个终端（标准输入和输出）",
+		   "the interview screens need a terminal (standard input and output)");
+	return -1;
+}
+
 int collect_run(struct store *st, const char *trace_path)
 {
 	struct ui_app app = {0};
@@ -182,6 +192,8 @@ int collect_run(struct store *st, const char *trace_path)
 	struct error err = ERROR_INIT;
 	int ret = EXIT_FAIL;
 
+	if (collect_need_terminal() < 0)
+		goto done;
 	ensure_utf8();
 	app.store = st;
 	if (app_load_forms(&app, &err) < 0) {
@@ -246,11 +258,14 @@ int cmd_collect(int argc, char **argv)
 		if (slot == &forms[nforms])
 			nforms++;
 	}
-	/* bad forms or samples are refused before the database is touched */
+	/* bad forms or samples, or no terminal, are refused before the
+	 * database is touched */
 	for (i = 0; i < nforms; i++)
 		if (check_form(forms[i]) < 0)
 			goto done;
 	if (sample && check_sample(sample) < 0)
+		goto done;
+	if (collect_need_terminal() < 0)
 		goto done;
 	if (!db) {
 		dir = collect_data_dir(&err);

@@ -122,7 +122,7 @@ int cmd_demo(int argc, char **argv)
 		goto done;
 	}
 	fdir = forms_dir();
-	if (!fdir)
+	if (!fdir || collect_need_terminal() < 0)
 		goto done;
 	dir = collect_data_dir(&err);
 	if (!dir) {

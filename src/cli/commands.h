@@ -26,6 +26,8 @@ int collect_put_form(struct store *st, const char *path, struct error *err);
  * *first_enumerator (may be NULL) gets the first row's enumerator. */
 int collect_put_sample(struct store *st, const char *path, char **first_enumerator,
 		       struct error *err);
+/* 0 when standard input and output are a terminal, else -1 (message printed). */
+int collect_need_terminal(void);
 /* Runs the UI on the open store; returns an exit code. */
 int collect_run(struct store *st, const char *trace_path);
 

@@ -76,6 +76,15 @@ printf '%s\n' "$out" | tail -n 1 |
 	grep -qxF "ruhu: '$TMP/none.csv': the form has errors; the database is unchanged" ||
 	fail "missing form message: $out"
 [ ! -e "$DB" ] || fail "a missing form created the database"
+# no terminal: refused before the database is made
+set +e
+out=$("$RUHU_BIN" --lang en collect --db "$DB" </dev/null 2>&1)
+rc=$?
+set -e
+[ $rc = 1 ] || fail "no terminal: exit $rc"
+[ "$out" = "ruhu: the interview screens need a terminal (standard input and output)" ] ||
+	fail "no terminal message: $out"
+[ ! -e "$DB" ] || fail "collect without a terminal created the database"
 set +e
 "$RUHU_BIN" --lang en collect --bogus >/dev/null 2>&1
 rc=$?
