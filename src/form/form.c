@@ -646,10 +646,17 @@ static void map_choice_columns(struct builder *b)
 			m->col[i] = COL_EXTRA;
 		}
 		if (m->col[i] == COL_LIST_NAME || m->col[i] == COL_NAME) {
-			if (m->idx[m->col[i]] < 0)
+			if (m->idx[m->col[i]] < 0) {
 				m->idx[m->col[i]] = (int)i;
-			else
+			} else {
+				/* `value` is pyxform's alias of `name`: a sheet with both
+				 * would silently lose one of them */
+				warn_at(b, "choices", s->header.line,
+					"列 '%s' 与列 '%s' 含义相同，已忽略",
+					"column '%s' means the same as column '%s' and is ignored", h,
+					s->header.cells[m->idx[m->col[i]]]);
 				m->col[i] = COL_IGNORED;
+			}
 		}
 		free(low);
 	}

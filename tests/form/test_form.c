@@ -314,6 +314,11 @@ static void test_unknown_column_warning(void **state)
 {
 	expect_warning("t.csv", "survey\n,type,name,label,colour\n,text,a,A,red\n",
 		       "t.csv:survey:2", "unknown column 'colour' ignored");
+	/* `value` is an alias of `name` in the choices sheet: both is a mistake */
+	expect_warning("t.csv",
+		       "survey\n,type,name,label\n,select_one yn,q,Q\n"
+		       "choices\n,list_name,name,value,label\n,yn,y,1,Yes\n",
+		       "t.csv:choices:5", "column 'value' means the same as column 'name' and is ignored");
 }
 
 static void test_missing_survey(void **state)
