@@ -3,6 +3,7 @@
  * language; scrolls with the arrows and PgUp/PgDn, closes with Esc or Enter.
  */
 #include "ui.h"
+#include "wrap.h"
 
 #include "ruhu/i18n.h"
 #include "ruhu/strbuf.h"
@@ -19,7 +20,7 @@ static const struct {
 	const char *zh;
 	const char *en;
 } rows[] = {
-	{"Enter", "确认并下一题", "confirm and next"},
+	{"Enter  Alt-n  Ctrl-N", "确认并下一题", "confirm and next"},
 	{"← PgUp  Alt-b  Ctrl-B", "上一题（文字题里 ← 移动光标）",
 	 "previous question (in a text answer ← moves the cursor)"},
 	{"F1  Alt-h  Esc 1  Ctrl-G", "帮助（本页）", "help (this page)"},
@@ -38,6 +39,8 @@ static const struct {
 	{"Space", "多选题：勾选/取消", "multiple choice: tick / untick"},
 	{"Ctrl-U", "清空输入", "clear the input"},
 	{"Ctrl-L", "重画屏幕", "redraw the screen"},
+	{"↑ ↓", "文字、数字、说明题：上下滚动过长的题目", "text, number and note screens: scroll a long question"},
+	{"Del", "名单：删除成员（会先确认）", "roster: delete a member (asks first)"},
 };
 
 static void build(struct strbuf *sb)
@@ -47,16 +50,23 @@ static void build(struct strbuf *sb)
 	strbuf_addstr(sb, T_("按键（每个命令有三种按法，功能键在 SSH 上不灵时用 Alt 或 Ctrl）\n\n",
 			     "Keys (each command three ways: when function keys do not work, "
 			     "e.g. over SSH, use Alt or Ctrl)\n\n"));
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		strbuf_addf(sb, "%-26s %s\n", rows[i].keys, T_(rows[i].zh, rows[i].en));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		/* padded by display columns: arrows take 3 bytes but 1 column */
+		int pad = 27 - wrap_strwidth(rows[i].keys);
+		strbuf_addstr(sb, rows[i].keys);
+		strbuf_addf(sb, "%*s%s\n", pad > 1 ? pad : 1, "", T_(rows[i].zh, rows[i].en));
+	}
 	strbuf_addstr(sb, T_("\nAlt-字母 也可以先按 Esc 再按字母（半秒内）；按两次 Esc 立即取消。\n"
 			     "每个确认的答案在屏幕显示“已保存”之前已经写入磁盘；断电或关掉终端后重新打开，"
-			     "会回到同一题。\n",
+			     "会回到同一题。\n"
+			     "* 表示必答题；章节右边的 [路径] 是这道题在问卷中的名称。\n",
 			     "\nAlt-letter also works as Esc then the letter (within half a second); "
 			     "Esc Esc cancels at once.\n"
 			     "Every confirmed answer is on disk before the screen says \"saved\"; after "
 			     "a power cut or a closed terminal, reopening resumes at the same "
-			     "question.\n"));
+			     "question.\n"
+			     "* marks a required question; [path] beside the section is the question's "
+			     "name in the form.\n"));
 }
 
 static void *init(struct ui *ui, void *arg)
@@ -75,6 +85,11 @@ static void draw(struct ui *ui, void *st)
 	ui_header(ui, T_("ruhu 帮助", "ruhu help"), "F1");
 	h->height = ui_put_wrapped(ui_body_top(ui), 1, ui->cols - 2, ui_body_rows(ui), h->top,
 				   sb.buf, ui_attr(ui, R_NORMAL));
+	if (h->top > 0)
+		ui_put(ui_body_top(ui), ui->cols - 1, 1, "▲", ui_attr(ui, R_HINT));
+	if (h->top + ui_body_rows(ui) < h->height)
+		ui_put(ui_body_top(ui) + ui_body_rows(ui) - 1, ui->cols - 1, 1, "▼",
+		       ui_attr(ui, R_HINT));
 	ui_footer(ui, keys, 2, NULL, false);
 	strbuf_release(&sb);
 }
