@@ -622,7 +622,7 @@ static void cb_field(void *s, size_t len, void *data)
 	r->foff[r->nf] = r->fbuf.len;
 	r->fnull[r->nf] = s == NULL;
 	if (s) {
-		if (!bundle_utf8_valid(s, len)) {
+		if (!r->trusted && !bundle_utf8_valid(s, len)) {
 			struct strbuf w = STRBUF_INIT;
 
 			/* the record being read is one past those completed */
