@@ -44,6 +44,22 @@ tmux -L "$SOCK" capture-pane -p -e | grep -F "QS-LQ01-001" | grep -q "${esc}\[7m
 	fail "the selected row is not in reverse video"
 tmux -L "$SOCK" capture-pane -p -e | grep -qE "${esc}\[(3[0-7]|38;5)" &&
 	fail "colours used under NO_COLOR"
+# filters: Tab cycles the status, → the village, Esc clears them
+keys Tab
+wait_for "status: not started"
+keys Tab
+wait_for "status: in progress"
+wait_for "(no household matches)"
+keys Escape
+wait_for "status: all"
+wait_for "QS-SM01-001"
+keys Right
+wait_for "village: Longquan Village"
+wait_gone "QS-SM01-001"
+wait_for "QS-LQ01-007"
+keys Escape
+wait_for "village: all"
+wait_for "QS-SM01-001"
 keys F10
 wait_for "EXITED-0"
 unset NO_COLOR
