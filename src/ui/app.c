@@ -369,6 +369,21 @@ int app_repeat_delete(struct ui_app *app, const char *repeat, int index, struct 
 	return 0;
 }
 
+int app_repeat_move(struct ui_app *app, const char *repeat, int index, int to,
+		    struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r;
+
+	strbuf_addf(&sb, "%s[%d]", repeat, index);
+	r = interview_session_repeat_move(app->ss, sb.buf, to, err);
+	strbuf_release(&sb);
+	if (r < 0)
+		return -1;
+	app->saved = true;
+	return 0;
+}
+
 int app_comment(struct ui_app *app, const char *path, const char *text, struct error *err)
 {
 	if (store_comment_add(app->store, app->uuid, path, NULL, text, err) < 0)

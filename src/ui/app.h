@@ -67,6 +67,9 @@ int app_jump(struct ui_app *app, const char *path, struct error *err);
 /* Roster operations on the repeat at `repeat` ("members"). */
 int app_repeat_add(struct ui_app *app, const char *repeat, int *index, struct error *err);
 int app_repeat_delete(struct ui_app *app, const char *repeat, int index, struct error *err);
+/* Moves member `index` of the roster to position `to` (1-based). */
+int app_repeat_move(struct ui_app *app, const char *repeat, int index, int to,
+		    struct error *err);
 int app_comment(struct ui_app *app, const char *path, const char *text, struct error *err);
 int app_complete(struct ui_app *app, struct error *err);
 

@@ -28,6 +28,8 @@ static enum ui_keycode esc_letter(wint_t c)
 	case 'r': case 'R': case '3': return UK_REVIEW;
 	case 'l': case 'L': case '4': return UK_LANG;
 	case 'c': case 'C': case '5': return UK_COMMENT;
+	case '6': return UK_MOVEUP;
+	case '7': return UK_MOVEDOWN;
 	case 'd': case 'D': case '8': return UK_DONTKNOW;
 	case 'f': case 'F': case '9': return UK_REFUSED;
 	case 'q': case 'Q': case '0': return UK_LEAVE;
@@ -46,6 +48,8 @@ static enum ui_keycode fkey(int c)
 	case KEY_F(3): return UK_REVIEW;
 	case KEY_F(4): return UK_LANG;
 	case KEY_F(5): return UK_COMMENT;
+	case KEY_F(6): return UK_MOVEUP;
+	case KEY_F(7): return UK_MOVEDOWN;
 	case KEY_F(8): return UK_DONTKNOW;
 	case KEY_F(9): return UK_REFUSED;
 	case KEY_F(10): return UK_LEAVE;

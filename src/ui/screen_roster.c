@@ -2,7 +2,8 @@
  * screen_roster — the members of a roster (a repeat without repeat_count):
  * one row per member with its first answers as key fields, then "add a
  * member" and "done, continue". Enter opens the highlighted member (or adds /
- * continues), Delete removes a member after a confirmation (default "no").
+ * continues), Delete removes a member after a confirmation (default "no"),
+ * F6 / F7 (Esc 6 / Esc 7) move it up or down.
  *
  * The screen sits on top of the interview screen while the position is the
  * roster item; every way out moves the position first and pops the screen.
@@ -120,6 +121,7 @@ static void draw(struct ui *ui, void *st)
 {
 	static const struct ui_footkey foot[] = {
 		{"F1", "帮助", "help"},    {"Enter", "打开", "open"}, {"Del", "删除", "delete"},
+		{"F6/F7", "上移/下移", "move up/down"},
 		{"PgUp", "上一题", "back"}, {"F2", "章节", "sections"}, {"F3", "检查", "review"},
 		{"F10", "离开", "leave"},
 	};
@@ -248,6 +250,17 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 				open_member(ui, r, idx);
 		} else if (app_roster_done(app, &err) < 0) {
 			iv_flash_error(ui, &err);
+		}
+		break;
+	case UK_MOVEUP: case UK_MOVEDOWN:
+		if (r->sel < count) {
+			int to = r->sel + 1 + (k->code == UK_MOVEUP ? -1 : 1);
+			if (to < 1 || to > count)
+				break;
+			if (app_repeat_move(app, r->repeat, r->sel + 1, to, &err) < 0)
+				iv_flash_error(ui, &err);
+			else
+				r->sel = to - 1;
 		}
 		break;
 	case UK_DONTKNOW: case UK_REFUSED:

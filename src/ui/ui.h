@@ -53,6 +53,8 @@ enum ui_keycode {
 	UK_REVIEW,    /* F3 */
 	UK_LANG,      /* F4 */
 	UK_COMMENT,   /* F5 */
+	UK_MOVEUP,    /* F6: roster, move the member up */
+	UK_MOVEDOWN,  /* F7: roster, move the member down */
 	UK_DONTKNOW,  /* F8 */
 	UK_REFUSED,   /* F9 */
 	UK_LEAVE,     /* F10 */

@@ -60,6 +60,16 @@ wait_for "2. Li · 30 · Female"
 member Zhao 5 1
 wait_for "3. Zhao · 5 · Male"
 
+# move Zhao up (F6) and back down (Esc 7, as over SSH)
+keys End Up Up F6
+wait_for "2. Zhao · 5 · Male"
+wait_for "3. Li · 30 · Female"
+[ "$(sql "select value from answer where path='people[2]/p_name'")" = Zhao ] ||
+	fail "the move was not stored"
+keys Escape 7
+wait_for "2. Li · 30 · Female"
+wait_for "3. Zhao · 5 · Male"
+
 # delete Li: Del asks first, and "no" is the default
 keys Home Down DC
 wait_for "delete this member and all of their answers?"
