@@ -9,6 +9,7 @@
 
 #include "ruhu/form.h"
 #include "ruhu/i18n.h"
+#include "ruhu/interview.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,8 +53,22 @@ int cmd_check(int argc, char **argv)
 		struct diag_list dl = DIAG_LIST_INIT;
 		struct form *f = NULL;
 
-		if (form_load(argv[i], &f, &dl) < 0)
+		if (form_load(argv[i], &f, &dl) < 0) {
 			status = EXIT_FAIL;
+		} else {
+			/* calculations and relevance that depend on each other in a
+			 * circle can never be evaluated: the same check an interview
+			 * makes before it starts */
+			struct error err = ERROR_INIT;
+
+			if (interview_check_form(f, &err) < 0) {
+				diag_add_error(&dl, DIAG_ERROR, &err);
+				form_free(f);
+				f = NULL;
+				status = EXIT_FAIL;
+			}
+			error_clear(&err);
+		}
 		fflush(stdout);
 		cli_diags(&dl);
 		if (f)

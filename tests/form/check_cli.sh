@@ -43,6 +43,12 @@ out=$("$bin" --lang en check bad.csv good.csv 2>/dev/null); rc=$?
 expect "mixed: exit" 1 "$rc"
 expect "mixed: summary of the good form" "good.csv: 测试 (id t1, version 3): 1 question, 1 group, 0 repeats, 1 choice list, 2 languages" "$out"
 
+printf 'survey\n,type,name,label,calculation\n,calculate,a,,${b} + 1\n,calculate,b,,${a} * 2\n,integer,q,Q,\n' > cycle.csv
+out=$("$bin" --lang en check cycle.csv 2>err); rc=$?
+expect "cycle: exit" 1 "$rc"
+expect "cycle: stdout" "" "$out"
+expect "cycle: stderr" "cycle.csv:survey:4: error: dependency cycle between fields: 'b' -> 'a' -> 'b'" "$(cat err)"
+
 "$bin" --lang en check missing.csv 2>err; rc=$?
 expect "missing: exit" 1 "$rc"
 expect "missing: stderr" "missing.csv: error: cannot open: No such file or directory" "$(cat err)"
