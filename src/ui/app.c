@@ -244,8 +244,12 @@ int app_answer(struct ui_app *app, const char *value, struct error *err)
 		free(path);
 		return app_next(app, err);
 	}
-	if (interview_session_set(app->ss, path, value, err) < 0)
+	if (interview_session_set(app->ss, path, value, err) < 0) {
+		/* refused by the engine, or not committed (the engine is back
+		 * as it was): either way nothing new is saved */
+		app->saved = false;
 		goto done;
+	}
 	app->saved = true;
 	move_on(app, path);
 	ret = 0;
@@ -267,8 +271,10 @@ int app_special(struct ui_app *app, enum interview_special sp, struct error *err
 		return -1;
 	}
 	path = xstrdup(it.path);
-	if (interview_session_set_special(app->ss, path, sp, err) < 0)
+	if (interview_session_set_special(app->ss, path, sp, err) < 0) {
+		app->saved = false;
 		goto done;
+	}
 	app->saved = true;
 	move_on(app, path);
 	ret = 0;

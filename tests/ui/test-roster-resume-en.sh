@@ -98,7 +98,20 @@ wait_for "cannot complete yet: 1 problems left"
 keys End Up
 keys Enter
 wait_for "[visit_date]"
+# another program holds the database: the answer is refused with the store's
+# message, the question stays, nothing is shown as saved; once the lock is
+# gone the same Enter saves it
+( printf 'begin exclusive;\n'; sleep 9; printf 'commit;\n' ) | sqlite3 "$DB" >/dev/null &
+lockpid=$!
+sleep 1
 text 2026-11-20
+keys Enter
+wait_for "database is locked by another program" 20
+[ "$(cur_path)" = visit_date ] || fail "moved on although the answer was not saved"
+keys End
+wait_gone "database is locked"
+screen | grep -qF "saved" && fail "'saved' shown for an answer that was not"
+wait $lockpid
 keys Enter
 wait_for "[goods]"
 wait_for "saved"
