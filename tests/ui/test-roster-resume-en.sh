@@ -103,7 +103,12 @@ wait_for "[visit_date]"
 # gone the same Enter saves it
 ( printf 'begin exclusive;\n'; sleep 9; printf 'commit;\n' ) | sqlite3 "$DB" >/dev/null &
 lockpid=$!
-sleep 1
+k=0
+while sqlite3 -cmd ".timeout 0" "$DB" "begin immediate; rollback;" >/dev/null 2>&1; do
+	k=$((k + 1))
+	[ $k -lt 200 ] || fail "the other program never took the lock"
+	sleep 0.05
+done
 text 2026-11-20
 keys Enter
 wait_for "database is locked by another program" 20
