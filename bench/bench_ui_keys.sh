@@ -18,7 +18,7 @@ r=0
 while [ $r -lt "$ROUNDS" ]; do
 	rm -f "$DB" "$DB-wal" "$DB-shm"
 	start_ui 80 24 en --db "$DB" --form "$FORMS/household.csv" \
-		--sample "$FORMS/demo-sample.csv" --trace-timing "$TMP/trace"
+		--sample "$FORMS/samples/demo-households.csv" --trace-timing "$TMP/trace"
 	wait_for "enumerator id"
 	text "bench"
 	keys Enter

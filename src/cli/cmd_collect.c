@@ -4,7 +4,7 @@
  * on a device database (default: the per-user data folder's device.db).
  *
  * --form stores forms in the database first (idempotent by hash) and
- * --sample loads a household sample (the columns of forms/demo-sample.csv:
+ * --sample loads a household sample (the columns of forms/samples/demo-households.csv:
  * household_key, county, township, village, household_type, head_name,
  * enumerator, device; any other column is a preload field). Both fail before
  * the UI opens, with the file and row, leaving the database as it was.

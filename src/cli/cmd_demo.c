@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char SAMPLE[] = "demo-sample.csv";
+static const char SAMPLE[] = "samples/demo-households.csv";
 
 static bool has_forms(const char *dir)
 {
@@ -63,7 +63,7 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Stores every *.csv form of `dir` (not the sample), in name order. */
+/* Stores every *.csv form of `dir` in name order (the sample lives in a subfolder). */
 static int put_forms(struct store *st, const char *dir, struct error *err)
 {
 	DIR *d = opendir(dir);
@@ -78,7 +78,7 @@ static int put_forms(struct store *st, const char *dir, struct error *err)
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
-		if (len < 5 || strcmp(de->d_name + len - 4, ".csv") || !strcmp(de->d_name, SAMPLE))
+		if (len < 5 || strcmp(de->d_name + len - 4, ".csv"))
 			continue;
 		XGROW(names, cap, n + 1);
 		names[n++] = xstrdup(de->d_name);

@@ -2,7 +2,7 @@
 # Form tests: the questionnaires in forms/ against the ruhu program.
 #
 #   run-forms.sh check   `ruhu check` on every form: exit 0 and no warning at all
-#   run-forms.sh sample  forms/demo-sample.csv only uses codes the household form knows,
+#   run-forms.sh sample  forms/samples/demo-households.csv only uses codes the household form knows,
 #                        and `ruhu assign` loads it
 #   run-forms.sh fill    every case in tests/forms/cases/:
 #                        NAME.answers.csv + NAME.expect: `ruhu fill` exits 0 and prints
@@ -72,12 +72,12 @@ choice_names() {
 }
 
 run_sample() {
-	sample=$src/forms/demo-sample.csv
+	sample=$src/forms/samples/demo-households.csv
 	header=$(head -n 1 "$sample")
 	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income,reg_size"
 	ran=$((ran + 1))
 	if [ "$header" != "$want" ]; then
-		fail "demo-sample.csv header is '$header', want '$want'"
+		fail "samples/demo-households.csv header is '$header', want '$want'"
 	fi
 	for col in county:2 township:3 village:4 hh_type:5; do
 		list=${col%%:*}
@@ -86,7 +86,7 @@ run_sample() {
 		tail -n +2 "$sample" | cut -d, -f"$n" | sort -u >"$tmp/used"
 		ran=$((ran + 1))
 		while read -r v; do
-			grep -qx -- "$v" "$tmp/names" || fail "demo-sample.csv: '$v' is not a choice of list '$list'"
+			grep -qx -- "$v" "$tmp/names" || fail "samples/demo-households.csv: '$v' is not a choice of list '$list'"
 		done <"$tmp/used"
 	done
 	# each village belongs to its township, each township to its county (the
@@ -100,9 +100,9 @@ run_sample() {
 	' "$src/forms/household.csv" >"$tmp/parents"
 	tail -n +2 "$sample" | while IFS=, read -r key county town village rest; do
 		grep -qxF "t,$town,$county" "$tmp/parents" ||
-			echo "demo-sample.csv: $key: township '$town' is not in county '$county'"
+			echo "samples/demo-households.csv: $key: township '$town' is not in county '$county'"
 		grep -qxF "v,$village,$town" "$tmp/parents" ||
-			echo "demo-sample.csv: $key: village '$village' is not in township '$town'"
+			echo "samples/demo-households.csv: $key: village '$village' is not in township '$town'"
 	done >"$tmp/geo"
 	ran=$((ran + 1))
 	if [ -s "$tmp/geo" ]; then
@@ -112,16 +112,16 @@ run_sample() {
 	if have_command assign; then
 		ran=$((ran + 1))
 		if "$bin" --lang en assign --db "$tmp/sample.db" "$sample" >"$tmp/out" 2>"$tmp/err"; then
-			echo "ok: ruhu assign loads demo-sample.csv"
+			echo "ok: ruhu assign loads samples/demo-households.csv"
 		else
-			fail "ruhu assign refused demo-sample.csv"
+			fail "ruhu assign refused samples/demo-households.csv"
 			cat "$tmp/out" "$tmp/err"
 		fi
 	else
 		echo "note: 'ruhu assign' does not exist yet; sample not loaded into a database"
 	fi
 	rows=$(tail -n +2 "$sample" | grep -c .)
-	[ $fails -eq 0 ] && echo "ok: demo-sample.csv: $rows households checked"
+	[ $fails -eq 0 ] && echo "ok: samples/demo-households.csv: $rows households checked"
 }
 
 # stored_interviews DB STATUS: how many interviews DB holds (with that status

@@ -67,7 +67,7 @@ unset NO_COLOR
 # no bundled forms: a clear error
 mkdir -p "$TMP/empty"
 out=$(RUHU_FORMS="$TMP/empty" "$RUHU_BIN" --lang en demo 2>&1) && fail "demo without forms succeeded"
-[ "$out" = "ruhu: RUHU_FORMS='$TMP/empty' holds no demo-sample.csv" ] || fail "demo error: $out"
+[ "$out" = "ruhu: RUHU_FORMS='$TMP/empty' holds no samples/demo-households.csv" ] || fail "demo error: $out"
 
 # bad inputs of collect: exact messages, exit 1, no database written
 printf 'household_key,county\nA1,x\n' > "$TMP/bad-sample.csv"

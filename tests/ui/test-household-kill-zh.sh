@@ -10,7 +10,7 @@ ANSWERS="$RUHU_SOURCE/tests/forms/cases/household-tuopin-ok.answers.csv"
 form_tables "$FORMS/household.csv"
 HH=$(awk -F, '$1 == "household_key" { print $2 }' "$ANSWERS")
 
-start_ui 80 24 zh --db "$DB" --form "$FORMS/household.csv" --sample "$FORMS/demo-sample.csv"
+start_ui 80 24 zh --db "$DB" --form "$FORMS/household.csv" --sample "$FORMS/samples/demo-households.csv"
 wait_for "调查员编号"
 text "张敏"
 keys Enter

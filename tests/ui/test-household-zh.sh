@@ -11,7 +11,7 @@ ANSWERS="$RUHU_SOURCE/tests/forms/cases/household-income-dont-know.answers.csv"
 form_tables "$FORMS/household.csv"
 HH=QS-SM01-002
 
-start_ui 80 24 zh --db "$DB" --form "$FORMS/household.csv" --sample "$FORMS/demo-sample.csv"
+start_ui 80 24 zh --db "$DB" --form "$FORMS/household.csv" --sample "$FORMS/samples/demo-households.csv"
 wait_for "调查员编号"
 wait_for "入户调查问卷"
 # the enumerator id, typed in Chinese; remembered in the database
