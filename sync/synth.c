@@ -495,15 +495,9 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			g.iv = iv;
 			fill_range(&g, 0, form_node_count(f), "");
 			g.now += rnd(&r, 20, 50) * 60000;
+			/* an interview the engine will not complete is kept in
+			 * progress; the result counts both */
 			done = interview_complete(iv, NULL) == 0;
-			if (!done && getenv("RUHU_SYNTH_DEBUG")) {
-				struct diag_list bl = DIAG_LIST_INIT;
-
-				interview_blockers(iv, &bl);
-				for (size_t b = 0; b < bl.n && b < 3; b++)
-					fprintf(stderr, "%s: %s\n", bl.items[b].e.where, bl.items[b].e.en);
-				diag_list_free(&bl);
-			}
 			/* the interview row first, then its answers and events */
 			snprintf(rev, sizeof(rev), "%d", 1);
 			memset(&ou, 0, sizeof(ou));
