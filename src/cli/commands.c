@@ -102,6 +102,14 @@ const struct cmd_entry cmd_table[] = {
 	 "ruhu conflicts --db TEAM.db [--resolve UUID HASH-PREFIX [--author NAME]]\n\nLists the "
 	 "conflicts merges kept (versions of one revision, * = current) and duplicates; --resolve "
 	 "chooses one version (recorded as an event; choose again to reverse)."},
+	{"review", cmd_review, "审核访谈（通过或退回）", "approve or reject an interview",
+	 "ruhu review --db 数据库 UUID --approve | --reject 批注 [--author 姓名]\n\n"
+	 "团队长审核一个已完成的访谈：--approve 通过，--reject 退回并写明原因（不能为空）。"
+	 "退回的访谈及批注随下一个返回数据包（ruhu export --for 设备）回到调查员的设备。",
+	 "ruhu review --db DB UUID --approve | --reject COMMENT [--author NAME]\n\n"
+	 "The team leader's verdict on one completed interview: --approve, or --reject with the "
+	 "reason (not empty). A rejected interview and its comment go back to the enumerator's "
+	 "device in the next return bundle (ruhu export --for DEVICE)."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
 	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--seed 种子] --out 目录\n\n"
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"

@@ -56,4 +56,7 @@ int cmd_conflicts(int argc, char **argv);
 /* cmd_synth.c */
 int cmd_synth(int argc, char **argv);
 
+/* cmd_review.c */
+int cmd_review(int argc, char **argv);
+
 #endif
