@@ -114,6 +114,8 @@ void app_session_close(struct ui_app *app)
 	app->uuid[0] = 0;
 	app->form = NULL;
 	app->saved = false;
+	free(app->counted_pending);
+	app->counted_pending = NULL;
 }
 
 static void opts_for(struct ui_app *app, struct interview_opts *o)
@@ -217,13 +219,85 @@ static void roster_return(struct ui_app *app, const char *old)
 	strbuf_release(&rep);
 }
 
+const struct form_node *app_path_instance(struct ui_app *app, const char *path,
+					  struct strbuf *rep, int *index)
+{
+	const char *seg = path, *slash, *last = NULL, *lastend = NULL;
+	const char *br;
+	struct strbuf name = STRBUF_INIT;
+	const struct form_node *n = NULL;
+	int k;
+
+	/* the last segment "name[k]" followed by a '/' */
+	while ((slash = strchr(seg, '/')) != NULL) {
+		br = memchr(seg, '[', (size_t)(slash - seg));
+		if (br && slash[-1] == ']') {
+			last = seg;
+			lastend = slash;
+		}
+		seg = slash + 1;
+	}
+	if (!last)
+		return NULL;
+	br = memchr(last, '[', (size_t)(lastend - last));
+	strbuf_add(&name, last, (size_t)(br - last));
+	k = form_find(app->form, name.buf);
+	if (k >= 0 && form_node(app->form, (size_t)k)->type == FORM_REPEAT) {
+		n = form_node(app->form, (size_t)k);
+		strbuf_reset(rep);
+		strbuf_add(rep, path, (size_t)(br - path));
+		*index = atoi(br + 1);
+	}
+	strbuf_release(&name);
+	return n;
+}
+
+/*
+ * After a forward move from `old`: when the move entered a member of a
+ * repeat_count roster from outside it, or left one, the roster list of that
+ * repeat is due (app->counted_pending).
+ */
+static void counted_check(struct ui_app *app, const char *old)
+{
+	const char *now = interview_position(app->iv);
+	struct strbuf rep = STRBUF_INIT, inst = STRBUF_INIT;
+	const struct form_node *n;
+	int idx = 0;
+
+	n = app_path_instance(app, now, &rep, &idx);
+	if (n && n->repeat_count.e) {
+		strbuf_addf(&inst, "%s[%d]/", rep.buf, idx);
+		if (strncmp(old, inst.buf, inst.len)) {
+			free(app->counted_pending);
+			app->counted_pending = strbuf_detach(&rep, NULL);
+			app->counted_sel = idx - 1;
+			goto done;
+		}
+	}
+	n = app_path_instance(app, old, &rep, &idx);
+	if (n && n->repeat_count.e) {
+		strbuf_reset(&inst);
+		strbuf_addf(&inst, "%s[%d]/", rep.buf, idx);
+		if (strncmp(now, inst.buf, inst.len)) {
+			free(app->counted_pending);
+			app->counted_pending = strbuf_detach(&rep, NULL);
+			app->counted_sel = -1;
+		}
+	}
+done:
+	strbuf_release(&rep);
+	strbuf_release(&inst);
+}
+
 /* Moves on after an answer: next (refused while the question still blocks,
  * which leaves the enumerator on it), then back to the roster list when the
  * move left a member. */
 static void move_on(struct ui_app *app, const char *path)
 {
-	if (interview_session_next(app->ss, NULL) == 0)
+	if (interview_session_next(app->ss, NULL) == 0) {
 		roster_return(app, path);
+		counted_check(app, path);
+	}
 }
 
 int app_answer(struct ui_app *app, const char *value, struct error *err)
@@ -288,8 +362,10 @@ int app_next(struct ui_app *app, struct error *err)
 	char *old = xstrdup(interview_position(app->iv));
 	int ret = interview_session_next(app->ss, err);
 
-	if (ret == 0)
+	if (ret == 0) {
 		roster_return(app, old);
+		counted_check(app, old);
+	}
 	free(old);
 	return ret < 0 ? -1 : 0;
 }
@@ -312,17 +388,25 @@ int app_jump(struct ui_app *app, const char *path, struct error *err)
 int app_roster_done(struct ui_app *app, struct error *err)
 {
 	struct interview_item it;
+
+	interview_current(app->iv, &it);
+	if (it.kind != IV_ITEM_ROSTER)
+		return app_next(app, err);
+	return app_repeat_leave(app, it.node, it.path, err);
+}
+
+int app_repeat_leave(struct ui_app *app, const struct form_node *rep, const char *path,
+		     struct error *err)
+{
+	struct interview_item it;
 	const struct form *f = app->form;
 	char *from;
 	size_t k, count = form_node_count(f);
 	int ret = -1;
 
-	interview_current(app->iv, &it);
-	if (it.kind != IV_ITEM_ROSTER)
-		return app_next(app, err);
-	from = xstrdup(it.path);
+	from = xstrdup(path);
 	/* the first thing after the roster that the enumerator can be taken to */
-	for (k = (size_t)it.node->end; k < count; k++) {
+	for (k = (size_t)rep->end; k < count; k++) {
 		const struct form_node *n = form_node(f, k);
 		char *p;
 
@@ -404,6 +488,33 @@ int app_complete(struct ui_app *app, struct error *err)
 		return -1;
 	app->saved = true;
 	return 0;
+}
+
+const struct form_node *app_count_question(struct ui_app *app, const struct form_node *rep)
+{
+	const struct form *f = app->form;
+	const struct form_node *n = rep;
+	int hops;
+
+	for (hops = 0; hops < 8 && n; hops++) {
+		const char *src = n == rep ? n->repeat_count.src : n->calculation.src;
+		const char *open = src ? strstr(src, "${") : NULL;
+		const char *close = open ? strchr(open, '}') : NULL;
+		char *name;
+		int k;
+
+		if (!close)
+			return NULL;
+		name = xstrndup(open + 2, (size_t)(close - open - 2));
+		k = form_find(f, name);
+		free(name);
+		if (k < 0)
+			return NULL;
+		n = form_node(f, (size_t)k);
+		if (n->type != FORM_CALCULATE)
+			return n;
+	}
+	return NULL;
 }
 
 /* ---- text ---------------------------------------------------------------- */

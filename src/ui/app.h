@@ -34,6 +34,12 @@ struct ui_app {
 	char *household; /* NULL for an interview outside the sample */
 	const struct form *form;
 	bool saved;      /* the last change was committed: footer shows it */
+	/* a forward move entered or left a member of a roster driven by
+	 * repeat_count: the roster list of that repeat ("members") should show,
+	 * with row `counted_sel` highlighted (-1: "done, continue"); taken (and
+	 * freed) by iv_after_nav */
+	char *counted_pending;
+	int counted_sel;
 };
 
 /* Loads every form stored in the database (err names a form that does not
@@ -62,6 +68,22 @@ int app_special(struct ui_app *app, enum interview_special sp, struct error *err
 int app_next(struct ui_app *app, struct error *err);
 /* From a roster item: on to the first question after the roster. */
 int app_roster_done(struct ui_app *app, struct error *err);
+/* On to the first question after the repeat `rep` whose instances `from`
+ * (a path inside or at the repeat) lies in. */
+int app_repeat_leave(struct ui_app *app, const struct form_node *rep, const char *from,
+		     struct error *err);
+/*
+ * The question a repeat_count roster's size comes from: the first field named
+ * in its repeat_count (through calculations), or NULL.
+ */
+const struct form_node *app_count_question(struct ui_app *app, const struct form_node *rep);
+/*
+ * Splits `path` at its innermost repeat instance: "members[2]/m_age" gives
+ * rep "members" and index 2 (rep "rep[1]/rep2" for nested ones). Returns the
+ * form's repeat node, or NULL when the path is inside no repeat instance.
+ */
+const struct form_node *app_path_instance(struct ui_app *app, const char *path,
+					  struct strbuf *rep, int *index);
 int app_prev(struct ui_app *app, struct error *err);
 int app_jump(struct ui_app *app, const char *path, struct error *err);
 /* Roster operations on the repeat at `repeat` ("members"). */

@@ -685,9 +685,19 @@ void iv_flash_error(struct ui *ui, const struct error *err)
 void iv_after_nav(struct ui *ui)
 {
 	struct interview_item it;
+	struct ui_app *app = ui->app;
 
-	if (!ui->app->iv)
+	if (!app->iv)
 		return;
+	if (app->counted_pending) {
+		/* a member of a repeat_count roster was entered or left */
+		struct roster_arg ra = {app->counted_pending, app->counted_sel};
+		if (ui->depth && ui->stack[ui->depth - 1].ops != &screen_roster)
+			ui_push(ui, &screen_roster, &ra);
+		free(app->counted_pending);
+		app->counted_pending = NULL;
+		return;
+	}
 	interview_current(ui->app->iv, &it);
 	if (it.kind == IV_ITEM_ROSTER && ui->depth &&
 	    ui->stack[ui->depth - 1].ops != &screen_roster)

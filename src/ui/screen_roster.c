@@ -1,15 +1,26 @@
 /*
- * screen_roster — the members of a roster (a repeat without repeat_count):
- * one row per member with its first answers as key fields, then "add a
- * member" and "done, continue". Enter opens the highlighted member (or adds /
- * continues), Delete removes a member after a confirmation (default "no"),
- * F6 / F7 (Esc 6 / Esc 7) move it up or down.
+ * screen_roster — the members of a roster: one row per member with its first
+ * answered text / choice / number fields as key fields and its state
+ * (complete, partly, problems), then "add a member" and "done, continue".
+ * Enter opens the highlighted member (or adds / continues).
  *
- * The screen sits on top of the interview screen while the position is the
- * roster item; every way out moves the position first and pops the screen.
+ * Two kinds of roster share the screen:
+ *  - a free roster (a repeat without repeat_count, arg NULL): Delete removes
+ *    a member after a confirmation (default "no"), F6 / F7 (Esc 6 / Esc 7)
+ *    move it up or down. The screen sits on top of the interview screen
+ *    while the position is the roster item; every way out moves the
+ *    position first and pops the screen.
+ *  - a counted roster (repeat_count, e.g. the household members driven by
+ *    hh_size; arg a struct roster_arg): the number of members comes from a
+ *    question, so adding or deleting is refused with a message naming it,
+ *    and Tab jumps to that question. The engine's position stays wherever
+ *    the walk put it (a member's first question, or past the roster); the
+ *    screen pops itself after every move it makes.
  */
 #include "app.h"
 #include "screens.h"
+
+#include "wrap.h"
 
 #include "ruhu/i18n.h"
 #include "ruhu/strbuf.h"
@@ -17,26 +28,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { KEY_FIELDS = 3 };
+enum { KEY_FIELDS = 4 };
 
 struct roster {
 	int sel;
 	int top;
 	char *repeat;   /* "members" or "rep[1]/rep2" */
 	int del_index;  /* member waiting for the delete confirmation */
+	const struct form_node *rep;   /* the repeat */
+	const struct form_node *count; /* counted roster: the count question, or NULL */
+	bool counted;
 };
 
 static void *init(struct ui *ui, void *arg)
 {
+	const struct roster_arg *ra = arg;
 	struct interview_item it;
 	struct roster *r;
+	const char *name;
+	int k;
 
 	if (!ui->app->iv)
 		return NULL;
-	interview_current(ui->app->iv, &it);
-	if (it.kind != IV_ITEM_ROSTER)
-		return NULL;
 	r = xcalloc(1, sizeof(*r));
+	if (ra) {
+		name = strrchr(ra->repeat, '/');
+		name = name ? name + 1 : ra->repeat;
+		k = form_find(ui->app->form, name);
+		if (k < 0 || form_node(ui->app->form, (size_t)k)->type != FORM_REPEAT) {
+			free(r);
+			return NULL;
+		}
+		r->counted = true;
+		r->rep = form_node(ui->app->form, (size_t)k);
+		r->count = app_count_question(ui->app, r->rep);
+		r->repeat = xstrdup(ra->repeat);
+		r->sel = ra->sel;
+		if (r->sel < 0) /* "done, continue" */
+			r->sel = interview_repeat_count(ui->app->iv, r->repeat) + 1;
+		return r;
+	}
+	interview_current(ui->app->iv, &it);
+	if (it.kind != IV_ITEM_ROSTER) {
+		free(r);
+		return NULL;
+	}
+	r->rep = it.node;
 	r->repeat = xstrdup(it.path);
 	return r;
 }
@@ -51,13 +88,16 @@ static void fr(void *st)
 	free(r);
 }
 
-/* True while the interview still stands on this roster. */
+/* True while the interview still stands on this roster (a counted roster
+ * stays until it pops itself). */
 static bool still_here(struct ui *ui, struct roster *r)
 {
 	struct interview_item it;
 
 	if (!ui->app->iv)
 		return false;
+	if (r->counted)
+		return true;
 	interview_current(ui->app->iv, &it);
 	return it.kind == IV_ITEM_ROSTER && !strcmp(it.path, r->repeat);
 }
@@ -68,14 +108,14 @@ static bool key_field(const struct form_node *n, int rep)
 		return false;
 	switch (n->type) {
 	case FORM_TEXT: case FORM_INTEGER: case FORM_DECIMAL: case FORM_SELECT_ONE:
-	case FORM_DATE: case FORM_RANGE:
+	case FORM_RANGE:
 		return true;
 	default:
 		return false;
 	}
 }
 
-/* "张三 · 户主 · 45" from the member's first answered key fields. */
+/* "张三 · 户主 · 男 · 45" from the member's first answered key fields. */
 static char *member_line(struct ui *ui, const struct form_node *rep, const char *repeat, int idx)
 {
 	struct ui_app *app = ui->app;
@@ -109,12 +149,42 @@ static char *member_line(struct ui *ui, const struct form_node *rep, const char 
 	return strbuf_detach(&sb, NULL);
 }
 
-static const struct form_node *repeat_node(struct ui *ui, struct roster *r)
+static const char *state_text(enum interview_section_state st)
 {
-	struct interview_item it;
+	switch (st) {
+	case IV_SECTION_UNTOUCHED: return T_("未开始", "not started");
+	case IV_SECTION_PARTLY: return T_("部分", "partly");
+	case IV_SECTION_COMPLETE: return T_("完成", "complete");
+	case IV_SECTION_ERRORS: return T_("有问题", "problems");
+	}
+	return "";
+}
 
-	interview_current(ui->app->iv, &it);
-	return it.node;
+/* The label of the count question in the current language ("家庭人口数"),
+ * malloc'd. */
+static char *count_label(struct ui *ui, struct roster *r)
+{
+	char *l;
+
+	if (!r->count)
+		return xstrdup("repeat_count");
+	l = app_text(ui->app, r->count->label, r->repeat);
+	if (!*l) {
+		free(l);
+		l = xstrdup(r->count->name);
+	}
+	return l;
+}
+
+/* Adding or deleting a member of a counted roster: say where the count is. */
+static void refuse_count(struct ui *ui, struct roster *r)
+{
+	char *l = count_label(ui, r);
+
+	ui_flash(ui, true, "成员数由「%s」决定：请修改该问题（Tab 转到该问题）",
+		 "the number of members comes from '%s': change that question (Tab goes there)",
+		 l);
+	free(l);
 }
 
 static void draw(struct ui *ui, void *st)
@@ -125,16 +195,26 @@ static void draw(struct ui *ui, void *st)
 		{"PgUp", "上一题", "back"}, {"F2", "章节", "sections"}, {"F3", "检查", "review"},
 		{"F10", "离开", "leave"},
 	};
+	static const struct ui_footkey cfoot[] = {
+		{"F1", "帮助", "help"},    {"Enter", "打开", "open"}, {"Tab", "改人数", "change count"},
+		{"PgUp", "上一题", "back"}, {"F2", "章节", "sections"}, {"F3", "检查", "review"},
+		{"F10", "离开", "leave"},
+	};
 	struct roster *r = st;
 	struct ui_app *app = ui->app;
-	const struct form_node *rep;
+	const struct form_node *rep = r->rep;
 	struct strbuf head = STRBUF_INIT;
+	struct interview_section *secs = NULL;
+	size_t nsecs = 0;
 	int count, rows, y, i, nrows;
 	char *label;
 
 	if (!still_here(ui, r))
 		return;
-	rep = repeat_node(ui, r);
+	if (interview_sections(app->iv, &secs, &nsecs) < 0) {
+		secs = NULL;
+		nsecs = 0;
+	}
 	count = interview_repeat_count(app->iv, r->repeat);
 	if (count < 0)
 		count = 0;
@@ -144,10 +224,21 @@ static void draw(struct ui *ui, void *st)
 	label = app_text(app, rep->label, r->repeat);
 	strbuf_addf(&head, "%s · %s", *label ? label : rep->name, T_("名单", "roster"));
 	ui_header(ui, head.buf, app->household ? app->household : "");
-	ui_put(1, 1, ui->cols - 2,
-	       T_("每个成员一行。Enter 打开，Del 删除，最后选“完成，继续”。",
-		  "One row per member. Enter opens, Del deletes; choose \"done, continue\" at the end."),
-	       ui_attr(ui, R_HINT));
+	if (r->counted) {
+		struct strbuf hint = STRBUF_INIT;
+		char *cl = count_label(ui, r);
+		strbuf_addf(&hint, T_("成员数（%d）由「%s」决定。Enter 打开，Tab 修改人数。",
+				      "%d members, from '%s'. Enter opens, Tab changes the number."),
+			    count, cl);
+		ui_put(1, 1, ui->cols - 2, hint.buf, ui_attr(ui, R_HINT));
+		strbuf_release(&hint);
+		free(cl);
+	} else {
+		ui_put(1, 1, ui->cols - 2,
+		       T_("每个成员一行。Enter 打开，Del 删除，最后选“完成，继续”。",
+			  "One row per member. Enter opens, Del deletes; choose \"done, continue\" at the end."),
+		       ui_attr(ui, R_HINT));
+	}
 	rows = ui_body_rows(ui) - 2;
 	if (r->sel < r->top)
 		r->top = r->sel;
@@ -159,8 +250,30 @@ static void draw(struct ui *ui, void *st)
 
 		if (i < count) {
 			char *m = member_line(ui, rep, r->repeat, i + 1);
+			struct strbuf ip = STRBUF_INIT;
+			const char *stt = NULL;
+			size_t k;
+			int sw;
+
+			strbuf_addf(&ip, "%s[%d]", r->repeat, i + 1);
+			for (k = 0; k < nsecs; k++)
+				if (!strcmp(secs[k].path, ip.buf))
+					stt = state_text(secs[k].state);
+			strbuf_release(&ip);
 			strbuf_addf(&sb, "%2d. %s", i + 1, m);
 			free(m);
+			if (i == r->sel)
+				ui_fill(y, 2, ui->cols - 4, a);
+			sw = stt ? wrap_strwidth(stt) : 0;
+			ui_put(y, 2, ui->cols - 4 - (sw ? sw + 2 : 0), sb.buf, a);
+			if (stt)
+				ui_put(y, ui->cols - 2 - sw, sw, stt,
+				       i == r->sel ? a
+						   : ui_attr(ui, secs && stt == state_text(IV_SECTION_ERRORS)
+									 ? R_ERROR
+									 : R_HINT));
+			strbuf_release(&sb);
+			continue;
 		} else if (i == count) {
 			strbuf_addf(&sb, "  + %s", T_("添加成员", "add a member"));
 		} else {
@@ -171,8 +284,13 @@ static void draw(struct ui *ui, void *st)
 		ui_put(y, 2, ui->cols - 4, sb.buf, a);
 		strbuf_release(&sb);
 	}
-	ui_footer(ui, foot, sizeof(foot) / sizeof(foot[0]),
-		  app->saved ? "已保存 / saved" : NULL, true);
+	if (r->counted)
+		ui_footer(ui, cfoot, sizeof(cfoot) / sizeof(cfoot[0]),
+			  app->saved ? "已保存 / saved" : NULL, true);
+	else
+		ui_footer(ui, foot, sizeof(foot) / sizeof(foot[0]),
+			  app->saved ? "已保存 / saved" : NULL, true);
+	interview_sections_free(secs, nsecs);
 	free(label);
 	strbuf_release(&head);
 }
@@ -201,6 +319,102 @@ static void open_member(struct ui *ui, struct roster *r, int idx)
 	error_clear(&err);
 }
 
+/* Pops a counted roster after a move it made (or a way out). */
+static void counted_pop(struct ui *ui, struct roster *r)
+{
+	if (ui->depth && ui->stack[ui->depth - 1].st == r) {
+		ui_pop(ui);
+		iv_after_nav(ui);
+	}
+}
+
+/* PgUp / ← on a counted roster: the question before the roster. */
+static void counted_back(struct ui *ui, struct roster *r, int count)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+
+	strbuf_addf(&sb, "%s[1]", r->repeat);
+	if (count < 1 || app_jump(ui->app, sb.buf, &err) < 0 || app_prev(ui->app, &err) < 0)
+		iv_flash_error(ui, &err);
+	strbuf_release(&sb);
+	error_clear(&err);
+	counted_pop(ui, r);
+}
+
+static void counted_key(struct ui *ui, struct roster *r, const struct ui_key *k, int count)
+{
+	struct ui_app *app = ui->app;
+	struct error err = ERROR_INIT;
+
+	switch (k->code) {
+	case UK_UP:
+		if (r->sel > 0)
+			r->sel--;
+		break;
+	case UK_DOWN:
+		if (r->sel < count + 1)
+			r->sel++;
+		break;
+	case UK_HOME:
+		r->sel = 0;
+		break;
+	case UK_END:
+		r->sel = count + 1;
+		break;
+	case UK_LEFT: case UK_BACK: case UK_PGUP:
+		counted_back(ui, r, count);
+		break;
+	case UK_DELETE: case UK_BACKSPACE:
+		refuse_count(ui, r);
+		break;
+	case UK_TAB:
+		if (r->count) {
+			char *p = app_path_of(app, r->count, r->repeat);
+			if (!p || app_jump(app, p, &err) < 0)
+				iv_flash_error(ui, &err);
+			free(p);
+			counted_pop(ui, r);
+		}
+		break;
+	case UK_ENTER:
+		if (r->sel < count) {
+			open_member(ui, r, r->sel + 1);
+			counted_pop(ui, r);
+		} else if (r->sel == count) {
+			refuse_count(ui, r);
+		} else {
+			struct strbuf pre = STRBUF_INIT;
+			strbuf_addf(&pre, "%s[", r->repeat);
+			/* already past the roster when its last member was done */
+			if (!strncmp(interview_position(app->iv), pre.buf, pre.len) &&
+			    app_repeat_leave(app, r->rep, interview_position(app->iv), &err) < 0)
+				iv_flash_error(ui, &err);
+			strbuf_release(&pre);
+			counted_pop(ui, r);
+		}
+		break;
+	case UK_MOVEUP: case UK_MOVEDOWN:
+		if (r->sel < count) {
+			int to = r->sel + 1 + (k->code == UK_MOVEUP ? -1 : 1);
+			if (to < 1 || to > count)
+				break;
+			if (app_repeat_move(app, r->repeat, r->sel + 1, to, &err) < 0)
+				iv_flash_error(ui, &err);
+			else
+				r->sel = to - 1;
+		}
+		break;
+	case UK_DONTKNOW: case UK_REFUSED:
+		ui_flash(ui, true, "名单不能回答“不知道/拒答”", "a roster takes no don't know / refused");
+		break;
+	default:
+		iv_common_key(ui, k);
+		break;
+	}
+	error_clear(&err);
+}
+
 static void key(struct ui *ui, void *st, const struct ui_key *k)
 {
 	struct roster *r = st;
@@ -211,6 +425,10 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 
 	if (count < 0)
 		count = 0;
+	if (r->counted) {
+		counted_key(ui, r, k, count);
+		return;
+	}
 	switch (k->code) {
 	case UK_UP:
 		if (r->sel > 0)

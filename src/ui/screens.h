@@ -11,6 +11,14 @@ extern const struct screen_ops screen_start;       /* enumerator, form, counts *
 extern const struct screen_ops screen_assignments; /* the sample: start or resume */
 extern const struct screen_ops screen_interview;   /* one question at a time */
 extern const struct screen_ops screen_roster;      /* members of a repeat */
+
+/* screen_roster's argument for a roster driven by repeat_count (NULL for a
+ * free roster, taken from the position): the repeat path and the row to
+ * highlight (-1: "done, continue"). */
+struct roster_arg {
+	const char *repeat;
+	int sel;
+};
 extern const struct screen_ops screen_sections;    /* jump to a section */
 extern const struct screen_ops screen_review;      /* every answer, complete */
 extern const struct screen_ops screen_comment;     /* arg: the question path or NULL */

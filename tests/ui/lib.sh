@@ -211,10 +211,25 @@ answer_current() {
 # no answer: notes, optional questions, preloads) until the path is UNTIL or
 # the end of the interview; calls the shell function `hook PATH` (if defined)
 # before each question, which returns 0 when it answered the question itself.
+# On a roster list it calls `hook @roster` (0: handled), else presses Enter.
 drive() {
 	last="" same=0 blank=0
 	while :; do
 		p=$(cur_path)
+		if [ -z "$p" ] && screen | head -n 1 | grep -qE ' · (名单|roster) '; then
+			# a roster list: the hook may act on it ("@roster"), else
+			# Enter opens the highlighted member (the next one to do)
+			# or, after the last one, continues past the roster
+			rs=$(screen | md5sum)
+			if ! { command -v hook >/dev/null 2>&1 && hook @roster; }; then
+				keys Enter
+			fi
+			end=$(($(date +%s) + 3))
+			while [ "$(screen | md5sum)" = "$rs" ] && [ "$(date +%s)" -lt "$end" ]; do
+				sleep 0.05
+			done
+			continue
+		fi
 		if [ -z "$p" ]; then
 			screen | head -n 1 | grep -qE '结束 *$|end *$' && return 0
 			blank=$((blank + 1))
