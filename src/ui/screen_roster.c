@@ -160,6 +160,65 @@ static const char *state_text(enum interview_section_state st)
 	return "";
 }
 
+/* A question the enumerator answers (what a member's state counts). */
+static bool answerable(const struct form_node *n)
+{
+	switch (n->type) {
+	case FORM_TEXT: case FORM_INTEGER: case FORM_DECIMAL: case FORM_SELECT_ONE:
+	case FORM_RANGE: case FORM_SELECT_MULTIPLE: case FORM_DATE: case FORM_TIME:
+	case FORM_DATETIME: case FORM_ACKNOWLEDGE: case FORM_GEOPOINT: case FORM_BARCODE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A member's state for the list: not started (nothing answered), problems (a
+ * failed constraint), partly (a relevant required question unanswered),
+ * complete (every relevant required question answered: an optional one left
+ * empty does not make a member "partly", unlike the section index's count).
+ * Fields of nested repeats are left to their own roster.
+ */
+static enum interview_section_state member_state(struct ui *ui, const struct form_node *rep,
+						 const char *repeat, int idx)
+{
+	struct ui_app *app = ui->app;
+	const struct form *f = app->form;
+	bool answered = false, missing = false, bad = false;
+	int i;
+
+	for (i = rep->index + 1; i < rep->end; i++) {
+		const struct form_node *n = form_node(f, (size_t)i);
+		struct strbuf path = STRBUF_INIT;
+		struct error err = ERROR_INIT;
+		const char *v = NULL;
+		enum interview_special sp = IV_SPECIAL_NONE;
+
+		if (n->repeat != rep->index || !answerable(n))
+			continue;
+		strbuf_addf(&path, "%s[%d]/%s", repeat, idx, n->name);
+		if (interview_relevant(app->iv, path.buf)) {
+			bool has = interview_get(app->iv, path.buf, &v, &sp) == 0 && ((v && *v) || sp);
+			if (has)
+				answered = true;
+			if (interview_check(app->iv, path.buf, &err) < 0) {
+				if (has)
+					bad = true;
+				else
+					missing = true;
+			}
+		}
+		error_clear(&err);
+		strbuf_release(&path);
+	}
+	if (!answered)
+		return IV_SECTION_UNTOUCHED;
+	if (bad)
+		return IV_SECTION_ERRORS;
+	return missing ? IV_SECTION_PARTLY : IV_SECTION_COMPLETE;
+}
+
 /* The label of the count question in the current language ("家庭人口数"),
  * malloc'd. */
 static char *count_label(struct ui *ui, struct roster *r)
@@ -204,17 +263,11 @@ static void draw(struct ui *ui, void *st)
 	struct ui_app *app = ui->app;
 	const struct form_node *rep = r->rep;
 	struct strbuf head = STRBUF_INIT;
-	struct interview_section *secs = NULL;
-	size_t nsecs = 0;
 	int count, rows, y, i, nrows;
 	char *label;
 
 	if (!still_here(ui, r))
 		return;
-	if (interview_sections(app->iv, &secs, &nsecs) < 0) {
-		secs = NULL;
-		nsecs = 0;
-	}
 	count = interview_repeat_count(app->iv, r->repeat);
 	if (count < 0)
 		count = 0;
@@ -250,28 +303,19 @@ static void draw(struct ui *ui, void *st)
 
 		if (i < count) {
 			char *m = member_line(ui, rep, r->repeat, i + 1);
-			struct strbuf ip = STRBUF_INIT;
-			const char *stt = NULL;
-			size_t k;
+			enum interview_section_state ms = member_state(ui, rep, r->repeat, i + 1);
+			const char *stt = state_text(ms);
 			int sw;
 
-			strbuf_addf(&ip, "%s[%d]", r->repeat, i + 1);
-			for (k = 0; k < nsecs; k++)
-				if (!strcmp(secs[k].path, ip.buf))
-					stt = state_text(secs[k].state);
-			strbuf_release(&ip);
 			strbuf_addf(&sb, "%2d. %s", i + 1, m);
 			free(m);
 			if (i == r->sel)
 				ui_fill(y, 2, ui->cols - 4, a);
-			sw = stt ? wrap_strwidth(stt) : 0;
-			ui_put(y, 2, ui->cols - 4 - (sw ? sw + 2 : 0), sb.buf, a);
-			if (stt)
-				ui_put(y, ui->cols - 2 - sw, sw, stt,
-				       i == r->sel ? a
-						   : ui_attr(ui, secs && stt == state_text(IV_SECTION_ERRORS)
-									 ? R_ERROR
-									 : R_HINT));
+			sw = wrap_strwidth(stt);
+			ui_put(y, 2, ui->cols - 4 - sw - 2, sb.buf, a);
+			ui_put(y, ui->cols - 2 - sw, sw, stt,
+			       i == r->sel ? a
+					   : ui_attr(ui, ms == IV_SECTION_ERRORS ? R_ERROR : R_HINT));
 			strbuf_release(&sb);
 			continue;
 		} else if (i == count) {
@@ -290,7 +334,6 @@ static void draw(struct ui *ui, void *st)
 	else
 		ui_footer(ui, foot, sizeof(foot) / sizeof(foot[0]),
 			  app->saved ? "已保存 / saved" : NULL, true);
-	interview_sections_free(secs, nsecs);
 	free(label);
 	strbuf_release(&head);
 }

@@ -1,7 +1,9 @@
 #!/bin/sh
 # A whole household interview of the bundled household form, in Chinese, at
 # 80x24: the answers of tests/forms/cases/household-income-dont-know (4
-# members in the roster, don't know and refused on income questions), plus a
+# members in the roster, don't know and refused on income questions), the
+# members roster list (key fields and state of each member, add / delete
+# refused naming hh_size, Tab to hh_size, opening a member), plus a
 # constraint failure and its correction, a jump through the section index and
 # back, the review page, and completion. Then the database must hold the
 # completed interview with every answer.
@@ -25,8 +27,65 @@ keys Down Enter
 wait_for "$HH"
 wait_for "[id_intro]"
 
+# row N of the roster list ("  N. key fields ... state")
+roster_row() {
+	screen | grep -E "^ +$1\. "
+}
+
+rosters=0 hh_done=0
 hook() {
 	case "$1" in
+	@roster)
+		rosters=$((rosters + 1))
+		wait_for "家庭成员 · 名单"
+		case $rosters in
+		1)
+			# entering the members roster from hh_size: the list of the
+			# 4 members hh_size asks for, none started
+			wait_for "成员数（4）由「家庭人口数」决定"
+			for i in 1 2 3 4; do
+				roster_row $i | grep -q "（未填）.*未开始" ||
+					fail "member $i is not listed as not started"
+			done
+			roster_row 5 && fail "a 5th member is listed"
+			# delete and add are refused, naming the count question
+			keys DC
+			wait_for "成员数由「家庭人口数」决定：请修改该问题（Tab 转到该问题）"
+			keys End Up
+			wait_for "+ 添加成员"
+			keys Enter
+			wait_for "成员数由「家庭人口数」决定：请修改该问题"
+			roster_row 5 && fail "a member was added"
+			# Tab jumps to the count question; confirming it unchanged
+			# comes back to the list
+			keys Tab
+			wait_for "[hh_size]"
+			wait_gone "家庭成员 · 名单"
+			return 0
+			;;
+		3)
+			# back after member 1: its key fields (name, relation, sex,
+			# age: labels in Chinese) and its state; member 2 is next
+			roster_row 1 | grep -q "李正华 · 户主 · 男 · 45 .*完成" ||
+				fail "member 1 is not listed with its key fields as complete"
+			roster_row 2 | grep -q "未开始" || fail "member 2 is not listed as not started"
+			return 1
+			;;
+		6)
+			# after member 4 "done, continue" is highlighted; every member
+			# complete; open member 3 from the list
+			for i in 1 2 3 4; do
+				roster_row $i | grep -q "完成" || fail "member $i is not complete"
+			done
+			roster_row 4 | grep -q "张桂芳" || fail "member 4 is not listed by name"
+			keys Home Down Down Enter
+			wait_for "[members[3]/m_name]"
+			wait_for "家庭成员 #3"
+			return 0
+			;;
+		esac
+		return 1
+		;;
 	"members[1]/m_ethnic")
 		# a long list filters as you type, Chinese through the input method
 		text "彝"
@@ -47,6 +106,8 @@ hook() {
 		return 1
 		;;
 	hh_size)
+		[ $hh_done = 0 ] || return 1
+		hh_done=1
 		# a constraint failure: 25 people, then the correction
 		keys C-u
 		text 25
