@@ -105,6 +105,13 @@ char *app_text(struct ui_app *app, struct form_text t, const char *path);
  * malloc'd. */
 char *app_value_text(struct ui_app *app, const struct form_node *n, const char *value,
 		     enum interview_special sp);
+/*
+ * The form's instance_name (settings) for the stored interview `uuid` taken
+ * with form `f`, evaluated over its stored answers: malloc'd, or NULL when
+ * the form has none, it fails or it comes out empty. Only fields outside
+ * every repeat are seen (a repeated field reads as nothing).
+ */
+char *app_instance_name(struct ui_app *app, const struct form *f, const char *uuid);
 /* The path of node `n` as seen from `from` (same repeat instances), malloc'd. */
 char *app_path_of(struct ui_app *app, const struct form_node *n, const char *from);
 

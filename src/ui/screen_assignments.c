@@ -39,6 +39,7 @@ static void free_rows(struct assignments *a)
 }
 
 struct extra_ctx {
+	struct ui_app *app;
 	struct assignments *a;
 	int status;
 	size_t cap;
@@ -63,8 +64,17 @@ static int add_unsampled(void *ud, const struct store_interview *iv)
 	XGROW(c->a->rows, c->cap, c->a->n + 1);
 	r = &c->a->rows[c->a->n++];
 	memset(r, 0, sizeof(*r));
-	snprintf(label, sizeof(label), "(%.8s)", iv->uuid);
-	r->household_key = xstrdup(label);
+	/* named by the form's instance_name, else by the start of the UUID */
+	{
+		const struct form *f = app_form_by_hash(c->app, iv->form_hash);
+		char *name = f ? app_instance_name(c->app, f, iv->uuid) : NULL;
+		if (name) {
+			r->household_key = name;
+		} else {
+			snprintf(label, sizeof(label), "(%.8s)", iv->uuid);
+			r->household_key = xstrdup(label);
+		}
+	}
 	r->head_name = xstrdup(T_("样本外", "not sampled"));
 	r->status = map[iv->status];
 	r->interview = xstrdup(iv->uuid);
@@ -90,7 +100,7 @@ static void reload(struct ui *ui, struct assignments *a)
 	/* interviews of households not in the sample, when no village or
 	 * search narrows the list */
 	if (!*q && a->village < 0) {
-		struct extra_ctx c = {a, a->status, 0};
+		struct extra_ctx c = {ui->app, a, a->status, 0};
 		c.cap = a->n;
 		store_interviews_changed_since(ui->app->store, 0, add_unsampled, &c, NULL);
 	}
