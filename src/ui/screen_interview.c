@@ -74,7 +74,45 @@ static bool accept_date(wchar_t c)
 
 static bool accept_time(wchar_t c)
 {
-	return (c >= L'0' && c <= L'9') || c == L':' || c == L'-' || c == L'T';
+	return (c >= L'0' && c <= L'9') || c == L':';
+}
+
+static bool accept_datetime(wchar_t c)
+{
+	return (c >= L'0' && c <= L'9') || c == L'-' || c == L':' || c == L' ';
+}
+
+/*
+ * The shape of a date / time / dateTime field as the enumerator sees it: 'd'
+ * is a digit, anything else a separator typed for them. A dateTime is shown
+ * and typed with a space ("2026-11-22 09:30") and stored with the engine's
+ * 'T' ("2026-11-22T09:30"); see shown_value / stored_value.
+ */
+static const char *field_shape(const struct form_node *n)
+{
+	switch (n->type) {
+	case FORM_DATE: return "dddd-dd-dd";
+	case FORM_TIME: return "dd:dd";
+	case FORM_DATETIME: return "dddd-dd-dd dd:dd";
+	default: return NULL;
+	}
+}
+
+/* The stored answer as the field shows it (malloc'd; NULL stays NULL). */
+static char *shown_value(const struct form_node *n, const char *v)
+{
+	char *s = v ? xstrdup(v) : NULL;
+
+	if (s && n && n->type == FORM_DATETIME && strlen(s) > 10 && s[10] == 'T')
+		s[10] = ' ';
+	return s;
+}
+
+/* What the field holds as the engine takes it (in place). */
+static void stored_value(const struct form_node *n, char *v)
+{
+	if (n->type == FORM_DATETIME && strlen(v) > 10 && v[10] == ' ')
+		v[10] = 'T';
 }
 
 static bool accept_geo(wchar_t c)
@@ -92,7 +130,8 @@ static bool (*acceptor(const struct form_node *n))(wchar_t)
 			       ? accept_int
 			       : accept_dec;
 	case FORM_DATE: return accept_date;
-	case FORM_TIME: case FORM_DATETIME: return accept_time;
+	case FORM_TIME: return accept_time;
+	case FORM_DATETIME: return accept_datetime;
 	case FORM_GEOPOINT: return accept_geo;
 	default: return NULL;
 	}
@@ -190,7 +229,11 @@ static void load_widget(struct ui_app *app, struct ivs *s, const struct intervie
 	s->sel = 0;
 	s->scroll = 0;
 	ui_edit_set(&s->filter, "");
-	ui_edit_set(&s->edit, it->special ? "" : it->value);
+	{
+		char *shown = shown_value(it->node, it->special ? "" : it->value);
+		ui_edit_set(&s->edit, shown);
+		free(shown);
+	}
 	free(s->tick);
 	s->tick = NULL;
 	s->ntick = 0;
@@ -405,8 +448,8 @@ static const char *format_hint(const struct form_node *n)
 {
 	switch (n->type) {
 	case FORM_DATE: return T_("格式 YYYY-MM-DD（年-月-日）", "format YYYY-MM-DD");
-	case FORM_TIME: return T_("格式 HH:MM", "format HH:MM");
-	case FORM_DATETIME: return T_("格式 YYYY-MM-DDTHH:MM", "format YYYY-MM-DDTHH:MM");
+	case FORM_TIME: return T_("格式 HH:MM（时:分，24小时）", "format HH:MM (24 hours)");
+	case FORM_DATETIME: return T_("格式 YYYY-MM-DD HH:MM（年-月-日 时:分）", "format YYYY-MM-DD HH:MM");
 	case FORM_GEOPOINT: return T_("纬度 经度（空格分开）", "latitude longitude (space between)");
 	case FORM_INTEGER: return T_("整数", "whole number");
 	case FORM_DECIMAL: return T_("数字", "number");
@@ -896,23 +939,35 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		}
 		if (k->code == UK_ENTER) {
 			v = ui_edit_get(&s->edit);
+			if (it.kind != IV_ITEM_OTHER)
+				stored_value(it.node, v);
 			confirm_value(ui, s, v);
 			free(v);
 			goto done;
 		}
-		if (k->code == UK_CHAR && it.node->type == FORM_DATE) {
-			/* YYYY-MM-DD: the dashes come by themselves */
-			if (k->ch != L'-' && (s->edit.n == 4 || s->edit.n == 7) &&
-			    s->edit.cur == s->edit.n)
-				ui_edit_key(&s->edit, &(struct ui_key){UK_CHAR, L'-'}, NULL);
-			if (s->edit.n >= 10 && s->edit.cur == s->edit.n)
-				goto done;
+		if (k->code == UK_CHAR && it.kind != IV_ITEM_OTHER && field_shape(it.node) &&
+		    s->edit.cur == s->edit.n) {
+			/* YYYY-MM-DD, HH:MM, YYYY-MM-DD HH:MM: the separators come by
+			 * themselves; nothing is typed past the end of the shape */
+			const char *shape = field_shape(it.node);
+			size_t len = strlen(shape);
+			if (s->edit.n >= len)
+				goto refuse;
+			if (shape[s->edit.n] != 'd' && k->ch >= L'0' && k->ch <= L'9')
+				ui_edit_key(&s->edit, &(struct ui_key){UK_CHAR, (wchar_t)shape[s->edit.n]},
+					    NULL);
+			else if (shape[s->edit.n] == 'd' ? !(k->ch >= L'0' && k->ch <= L'9')
+							 : k->ch != (wchar_t)shape[s->edit.n])
+				goto refuse;
 		}
 		if (ui_edit_key(&s->edit, k, it.kind == IV_ITEM_OTHER ? NULL : acceptor(it.node)))
 			goto done;
 		if (k->code == UK_CHAR) {
+		refuse:
 			ui_flash(ui, true, "这里只能输入%s", "only %s here",
-				 it.node->type == FORM_DATE ? "YYYY-MM-DD"
+				 it.node->type == FORM_DATE	? "YYYY-MM-DD"
+				 : it.node->type == FORM_TIME	? "HH:MM"
+				 : it.node->type == FORM_DATETIME ? "YYYY-MM-DD HH:MM"
 				 : it.node->type == FORM_INTEGER ? T_("整数", "a whole number")
 								 : T_("数字", "a number"));
 			goto done;

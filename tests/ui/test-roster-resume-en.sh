@@ -95,7 +95,7 @@ wait_for "Visit date: —"
 wait_for "this question is required"
 keys Home Enter
 wait_for "cannot complete yet: 1 problems left"
-keys End Up
+keys End Up Up Up
 keys Enter
 wait_for "[visit_date]"
 # another program holds the database: the answer is refused with the store's
@@ -131,6 +131,11 @@ wait_for "enum-1"
 keys Enter
 wait_for "not sampled"
 wait_for "in progress"
+# listed by the form's instance_name (evaluated over the stored answers),
+# not by the start of its UUID
+wait_for "Vil. Hillside"
+u8=$(sql "select substr(uuid, 1, 8) from interview")
+screen | grep -qF "($u8)" && fail "listed by its UUID"
 keys Enter
 wait_for "[goods]"
 # the unconfirmed tick was never saved; every confirmed answer is there
@@ -160,6 +165,38 @@ wait_for "Keys (each command three ways"
 keys Escape Escape
 wait_for "[goods]"
 keys 1 3 Enter
+# a time: digits only, the colon comes by itself, nothing past HH:MM; an
+# impossible time is refused by the engine
+wait_for "[visit_time]"
+wait_for "format HH:MM (24 hours)"
+text "9x"
+wait_for "only HH:MM here"
+keys C-u
+text 2561
+wait_for "> 25:61"
+text 7
+wait_for "only HH:MM here"
+keys Enter
+wait_for "[visit_time]"
+screen | grep -q "[0-9] saved" && fail "'saved' after a refused time"
+[ "$(cur_path)" = visit_time ] || fail "moved on after an impossible time"
+keys C-u
+text 0930
+wait_for "> 09:30"
+keys Enter
+# a dateTime: shown and typed as YYYY-MM-DD HH:MM, stored with the T
+wait_for "[next_visit]"
+wait_for "format YYYY-MM-DD HH:MM"
+text 202611281430
+wait_for "> 2026-11-28 14:30"
+text 1
+wait_for "only YYYY-MM-DD HH:MM here"
+keys Enter
+wait_for "Thanks to Hillside for their time"
+keys PgUp
+wait_for "[next_visit]"
+wait_for "> 2026-11-28 14:30"
+keys Enter
 wait_for "Thanks to Hillside for their time"
 keys Enter
 wait_for "You have reached the end of the interview"
@@ -176,6 +213,10 @@ uuid=$(sql "select uuid from interview")
 [ "$(sql "select status from interview where uuid='$uuid'")" = completed ] || fail "not completed"
 [ "$(sql "select value from answer where interview='$uuid' and path='goods'")" = "tv moto" ] ||
 	fail "goods is not 'tv moto'"
+[ "$(sql "select value from answer where interview='$uuid' and path='visit_time'")" = 09:30 ] ||
+	fail "visit_time is not 09:30"
+[ "$(sql "select value from answer where interview='$uuid' and path='next_visit'")" = \
+	2026-11-28T14:30 ] || fail "next_visit is not 2026-11-28T14:30"
 [ "$(sql "select value from answer where interview='$uuid' and path='people[2]/p_name'")" = Zhao ] ||
 	fail "people[2] is not Zhao"
 sql "select kind from event where interview='$uuid'" | grep -qx repeat_delete ||
