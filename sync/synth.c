@@ -6,11 +6,29 @@
  * question gets candidate values for its type (a random choice of its list,
  * integers from several plausible ranges, dates, CJK names ...) until the
  * engine accepts one (types, choice_filter, constraint); a required question
- * nothing fits gets "don't know" when the form allows it. Rosters without
+ * nothing fits gets "don't know" when the form allows it. Now and then a
+ * question that allows it is answered "don't know" or "refused" on purpose,
+ * and a number with a constraint is first mistyped (its first digit twice):
+ * when the engine refuses the typo that is a real constraint failure, when
+ * it accepts it the typo is a real answer changed back. Rosters without
  * repeat_count get 1-6 instances; repeat_count rosters follow their count.
- * Paradata: open, one answer_set per stored answer with 5-40 s between them,
- * complete. Everything comes from one seeded PRNG, so output is a function of
- * (form, options).
+ *
+ * Paradata, in the order an enumerator produces it: create, open, then per
+ * stored answer (document order) answer_set, or special, or repeat_add;
+ * about 6% of answers first get another plausible value and then an
+ * answer_changed (old and new); each typo above a constraint_failed before
+ * the right value; about 3% of questions a look back (navigate to an earlier
+ * question and back); about one interview in three a comment on a question
+ * (a comments row and its event); then complete and close. Each event gets a
+ * weight in seconds by question type (a choice 5-15 s, an amount 15-45 s,
+ * a name 10-35 s ...); the weights are scaled so the interview lasts a
+ * random 30-60 minutes (the scale kept within 0.5-2, so a short form stays
+ * short). The interview's revision is 1 + its content events, as the store
+ * counts them.
+ *
+ * Everything comes from one seeded PRNG, so output is a function of (form,
+ * options). Cost: a few extra engine calls for the rare typos; events are
+ * built in one arena per interview.
  */
 #include "ruhu/synth.h"
 
@@ -70,7 +88,61 @@ struct gen {
 	const char *enumerator;
 	int64_t now;
 	struct strbuf val;
+	/* typos tried while filling: path, typed value, and whether the
+	 * engine refused it ('f': constraint_failed) or took it ('c': changed
+	 * back); rare, looked up by path when the events are written */
+	struct typo {
+		char *path, *value;
+		char kind;
+	} *typos;
+	size_t ntypos, captypos;
 };
+
+static void gen_release(struct gen *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->ntypos; i++) {
+		free(g->typos[i].path);
+		free(g->typos[i].value);
+	}
+	free(g->typos);
+	g->typos = NULL;
+	g->ntypos = g->captypos = 0;
+	strbuf_release(&g->val);
+}
+
+/* A number with a constraint, mistyped now and then: its first digit twice
+ * ("45" -> "445"). The engine decides whether that is a constraint failure
+ * (recorded, value unchanged) or a valid answer, which is then corrected
+ * back to `good` (recorded as a change). */
+static void try_typo(struct gen *g, const struct form_node *n, const char *path, const char *good)
+{
+	struct strbuf t = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	char kind = 0;
+
+	if ((n->type != FORM_INTEGER && n->type != FORM_DECIMAL) || !n->constraint.e ||
+	    good[0] < '1' || good[0] > '9' || rnd(g->r, 0, 99) >= 8)
+		return;
+	strbuf_addch(&t, good[0]);
+	strbuf_addstr(&t, good);
+	if (interview_set(g->iv, path, t.buf, &err) < 0) {
+		if (err.code == IV_E_CONSTRAINT)
+			kind = 'f';
+	} else if (interview_set(g->iv, path, good, &err) == 0) {
+		kind = 'c';
+	}
+	error_clear(&err);
+	if (kind) {
+		XGROW(g->typos, g->captypos, g->ntypos + 1);
+		g->typos[g->ntypos].path = xstrdup(path);
+		g->typos[g->ntypos].value = strbuf_detach(&t, NULL);
+		g->typos[g->ntypos].kind = kind;
+		g->ntypos++;
+	}
+	strbuf_release(&t);
+}
 
 static void cjk_name(struct gen *g, struct strbuf *sb)
 {
@@ -229,9 +301,30 @@ static void fill_node(struct gen *g, const struct form_node *n, const char *pref
 			goto done;
 		error_clear(&err);
 	}
+	{
+		unsigned allow = interview_specials_allowed(g->iv, n->index);
+
+		/* now and then "don't know" or "refused" where the question allows it */
+		if (allow && rnd(g->r, 0, 999) < 15) {
+			enum interview_special sp =
+				(allow & IV_ALLOW_REFUSED) && (!(allow & IV_ALLOW_DONT_KNOW) ||
+							       rnd(g->r, 0, 2) == 0)
+					? IV_REFUSED
+					: IV_DONT_KNOW;
+
+			if (interview_set_special(g->iv, path.buf, sp, &err) == 0)
+				goto done;
+			error_clear(&err);
+		}
+	}
 	for (k = 0; candidate(g, n, k); k++) {
-		if (interview_set(g->iv, path.buf, g->val.buf, &err) == 0)
+		if (interview_set(g->iv, path.buf, g->val.buf, &err) == 0) {
+			char *good = xstrdup(g->val.buf);
+
+			try_typo(g, n, path.buf, good);
+			free(good);
 			goto done;
+		}
 		error_clear(&err);
 	}
 	if (interview_check(g->iv, path.buf, &err) < 0) {
@@ -353,40 +446,66 @@ static int64_t gen_clock(void *ud)
 	return ((struct gen *)ud)->now;
 }
 
-/* Collected answers and events of one interview. */
-struct out {
-	struct bundle_writer *w;
-	const char *uuid, *device, *enumerator;
-	size_t n;
-	struct rng *r;
-	int64_t *t;
-	long long *seq;
-	size_t *events;
+/* ---- paradata ------------------------------------------------------------- */
+
+#define NIL SIZE_MAX /* an arena offset meaning SQL NULL */
+
+/* One event before its time is known: strings are offsets into the
+ * interview's arena; `w` is its weight in seconds. */
+struct ev {
+	const char *kind;
+	size_t path, oldv, newv, extra;
+	const char *oldsp, *newsp;
+	long w;
+	bool content; /* bumps the revision, as in the store */
 };
 
-static void event(struct out *o, const char *kind, const char *path, const char *nv,
-		  const char *nsp)
-{
-	char seq[24], t[24];
-	const char *f[12];
+/* One stored answer, copied from interview_answers. */
+struct ans {
+	size_t path, value; /* value NIL: a special value or an instance marker */
+	const char *sp;
+};
 
-	(*o->seq)++;
-	snprintf(seq, sizeof(seq), "%lld", *o->seq);
-	snprintf(t, sizeof(t), "%" PRId64, *o->t);
-	f[0] = o->device;
-	f[1] = seq;
-	f[2] = o->uuid;
-	f[3] = t;
-	f[4] = kind;
-	f[5] = o->enumerator;
-	f[6] = path;
-	f[7] = NULL;
-	f[8] = nv;
-	f[9] = NULL;
-	f[10] = nsp;
-	f[11] = NULL;
-	bundle_writer_row(o->w, BS_EVENTS, f);
-	(*o->events)++;
+struct out {
+	struct bundle_writer *w;
+	const struct form *f;
+	const char *uuid, *device, *enumerator;
+	struct rng *r;
+	struct strbuf arena;
+	struct ans *a;
+	size_t na, capa;
+	struct ev *e;
+	size_t ne, cape;
+};
+
+static size_t put(struct out *o, const char *s)
+{
+	size_t at = o->arena.len;
+
+	if (!s)
+		return NIL;
+	strbuf_add(&o->arena, s, strlen(s) + 1);
+	return at;
+}
+
+static const char *at(const struct out *o, size_t off)
+{
+	return off == NIL ? NULL : o->arena.buf + off;
+}
+
+static struct ev *ev_add(struct out *o, const char *kind, size_t path, long w, bool content)
+{
+	struct ev *e;
+
+	XGROW(o->e, o->cape, o->ne + 1);
+	e = &o->e[o->ne++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->path = path;
+	e->oldv = e->newv = e->extra = NIL;
+	e->w = w;
+	e->content = content;
+	return e;
 }
 
 static int take_answer(void *ud, const char *path, const char *value, enum interview_special sp)
@@ -396,10 +515,253 @@ static int take_answer(void *ud, const char *path, const char *value, enum inter
 	const char *f[4] = {o->uuid, path, sp ? NULL : value, sps};
 
 	bundle_writer_row(o->w, BS_ANSWERS, f);
-	*o->t += rnd(o->r, 5, 40) * 1000;
-	event(o, value || sp ? "answer_set" : "repeat_add", path, sp ? NULL : value, sps);
-	o->n++;
+	XGROW(o->a, o->capa, o->na + 1);
+	o->a[o->na].path = put(o, path);
+	o->a[o->na].value = sp ? NIL : put(o, value);
+	o->a[o->na].sp = sps;
+	o->na++;
 	return 0;
+}
+
+/* The form node of an answer path ("members[2]/m_age" -> m_age), or NULL. */
+static const struct form_node *node_of(const struct form *f, const char *path)
+{
+	const char *s = strrchr(path, '/');
+	char name[128];
+	size_t len;
+	int k;
+
+	s = s ? s + 1 : path;
+	len = strcspn(s, "[");
+	if (len >= sizeof(name))
+		return NULL;
+	memcpy(name, s, len);
+	name[len] = 0;
+	k = form_find(f, name);
+	return k < 0 ? NULL : form_node(f, (size_t)k);
+}
+
+/* Seconds an enumerator spends on a question of type t: asking, listening,
+ * typing. 0 for what the program fills itself (start, today, deviceid ...). */
+static long seconds(struct rng *r, const struct form_node *n)
+{
+	switch (n ? n->type : FORM_NOTE) {
+	case FORM_SELECT_ONE: return rnd(r, 5, 15);
+	case FORM_SELECT_MULTIPLE: return rnd(r, 10, 30);
+	case FORM_INTEGER: return rnd(r, 6, 20);
+	case FORM_DECIMAL: return rnd(r, 15, 45);
+	case FORM_TEXT: return rnd(r, 10, 35);
+	case FORM_DATE: return rnd(r, 10, 25);
+	case FORM_TIME: case FORM_RANGE: return rnd(r, 4, 12);
+	case FORM_DATETIME: case FORM_BARCODE: return rnd(r, 8, 20);
+	case FORM_GEOPOINT: return rnd(r, 20, 60);
+	case FORM_ACKNOWLEDGE: return rnd(r, 2, 6);
+	default: return 0;
+	}
+}
+
+/* Another plausible value of node n than `v` into sb (what the enumerator
+ * entered first); 0 when there is none worth showing. */
+static int other_value(struct out *o, const struct form_node *n, const char *v, struct strbuf *sb)
+{
+	char *end;
+
+	strbuf_reset(sb);
+	if (!n || !v || !*v || !strcmp(n->name, "household_key") || strstr(n->name, "enumerator"))
+		return 0;
+	switch (n->type) {
+	case FORM_SELECT_ONE:
+	case FORM_SELECT_MULTIPLE: {
+		const struct form_list *l = n->list >= 0 ? form_list(o->f, (size_t)n->list) : NULL;
+		size_t i;
+
+		if (!l || l->n < 2)
+			return 0;
+		i = (size_t)rnd(o->r, 0, (long)l->n - 1);
+		if (!strcmp(l->choices[i].name, v))
+			i = (i + 1) % l->n;
+		strbuf_addstr(sb, l->choices[i].name);
+		return 1;
+	}
+	case FORM_INTEGER: {
+		long x = strtol(v, &end, 10);
+
+		if (*end)
+			return 0;
+		x += rnd(o->r, 0, 1) ? rnd(o->r, 1, 5) : -rnd(o->r, 1, 5);
+		strbuf_addf(sb, "%ld", x < 0 ? x + 10 : x);
+		return 1;
+	}
+	case FORM_DECIMAL: {
+		double x = strtod(v, &end);
+
+		if (*end)
+			return 0;
+		strbuf_addf(sb, "%.2f", x * (double)rnd(o->r, 80, 120) / 100.0 + 1.0);
+		return 1;
+	}
+	case FORM_TEXT: {
+		struct gen g;
+
+		memset(&g, 0, sizeof(g));
+		g.r = o->r;
+		cjk_name(&g, sb);
+		return strcmp(sb->buf, v) != 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+static const char *const comment_texts[] = {
+	"受访者不确定，按估计填写", "户主外出务工，由配偶回答", "收入按去年账本估算",
+	"受访者要求之后再核实", "家中有人住院，访谈中断过一次", "答案与村干部提供的情况不一致",
+};
+
+/* The events of one interview from its stored answers and the typos tried
+ * while filling, then their times. Returns the number of content events. */
+static size_t build_events(struct out *o, const struct gen *g, const char *form_hash,
+			   const char *key, bool done)
+{
+	struct strbuf alt = STRBUF_INIT;
+	size_t i, j, content = 0, comment_at = NIL, last_q = NIL;
+	struct ev *e;
+
+	if (o->na && rnd(o->r, 0, 2) == 0)
+		comment_at = (size_t)rnd(o->r, 0, (long)o->na - 1);
+	e = ev_add(o, "create", NIL, 0, false);
+	e->newv = put(o, form_hash);
+	e->extra = put(o, key);
+	ev_add(o, "open", NIL, rnd(o->r, 20, 90), false);
+	for (i = 0; i < o->na; i++) {
+		const struct ans *a = &o->a[i];
+		const char *path = at(o, a->path), *v = at(o, a->value);
+		const struct form_node *n = node_of(o->f, path);
+		const struct typo *t = NULL;
+		long w = seconds(o->r, n);
+
+		for (j = 0; j < g->ntypos && !t; j++)
+			if (!strcmp(g->typos[j].path, path))
+				t = &g->typos[j];
+		if (!v && !a->sp) {
+			ev_add(o, "repeat_add", a->path, rnd(o->r, 3, 8), true);
+			continue;
+		}
+		if (a->sp) {
+			/* hesitation before "don't know" / "refused" */
+			e = ev_add(o, "special", a->path, w + rnd(o->r, 5, 20), true);
+			e->newsp = a->sp;
+		} else if (t && t->kind == 'f') {
+			e = ev_add(o, "constraint_failed", a->path, w, false);
+			e->newv = put(o, t->value);
+			e = ev_add(o, "answer_set", a->path, rnd(o->r, 4, 12), true);
+			e->newv = a->value;
+		} else if ((t && t->kind == 'c') ||
+			   (w && rnd(o->r, 0, 99) < 6 && other_value(o, n, v, &alt))) {
+			size_t first = t ? put(o, t->value) : put(o, alt.buf);
+
+			e = ev_add(o, "answer_set", a->path, w, true);
+			e->newv = first;
+			e = ev_add(o, "answer_changed", a->path, rnd(o->r, 4, 15), true);
+			e->oldv = first;
+			e->newv = a->value;
+		} else {
+			e = ev_add(o, "answer_set", a->path, w, true);
+			e->newv = a->value;
+		}
+		if (w && last_q != NIL && rnd(o->r, 0, 99) < 3) {
+			/* a look back at an earlier question, and on */
+			ev_add(o, "navigate", o->a[(size_t)rnd(o->r, 0, (long)last_q)].path,
+			       rnd(o->r, 3, 8), false);
+			ev_add(o, "navigate", a->path, rnd(o->r, 5, 20), false);
+		}
+		if (w)
+			last_q = i;
+		if (w && comment_at != NIL && i >= comment_at) {
+			char cuuid[37];
+
+			uuid_from(o->r, cuuid);
+			e = ev_add(o, "comment", a->path, rnd(o->r, 20, 60), true);
+			e->newv = put(o, comment_texts[rnd(o->r, 0, N(comment_texts) - 1)]);
+			e->extra = put(o, cuuid);
+			comment_at = NIL;
+		}
+	}
+	if (done) {
+		e = ev_add(o, "complete", NIL, rnd(o->r, 10, 40), true);
+		e->oldv = put(o, "in_progress");
+		e->newv = put(o, "completed");
+	}
+	ev_add(o, "close", last_q == NIL ? NIL : o->a[last_q].path, rnd(o->r, 2, 10), false);
+	for (i = 0; i < o->ne; i++)
+		content += o->e[i].content;
+	strbuf_release(&alt);
+	return content;
+}
+
+/* Writes the events (and comment rows) with times from `start`: the weights
+ * scaled so the whole lasts `target` ms, within 0.5-2x of the weights' sum.
+ * Returns the time of the last content event. */
+static int64_t write_events(struct out *o, int64_t start, int64_t target, long long *seq,
+			    size_t *events)
+{
+	int64_t total = 0, cum = 0, t = start, last = start;
+	size_t i;
+
+	for (i = 0; i < o->ne; i++)
+		total += o->e[i].w;
+	total *= 1000;
+	if (target > 2 * total)
+		target = 2 * total;
+	if (target < total / 2)
+		target = total / 2;
+	for (i = 0; i < o->ne; i++) {
+		const struct ev *e = &o->e[i];
+		char sq[24], ts[24];
+		const char *f[12];
+
+		cum += e->w * 1000;
+		if (total)
+			t = start + cum * target / total;
+		(*seq)++;
+		snprintf(sq, sizeof(sq), "%lld", *seq);
+		snprintf(ts, sizeof(ts), "%" PRId64, t);
+		f[0] = o->device;
+		f[1] = sq;
+		f[2] = o->uuid;
+		f[3] = ts;
+		f[4] = e->kind;
+		f[5] = o->enumerator;
+		f[6] = at(o, e->path);
+		f[7] = at(o, e->oldv);
+		f[8] = at(o, e->newv);
+		f[9] = e->oldsp;
+		f[10] = e->newsp;
+		f[11] = at(o, e->extra);
+		bundle_writer_row(o->w, BS_EVENTS, f);
+		(*events)++;
+		if (e->content)
+			last = t;
+		if (!strcmp(e->kind, "comment")) {
+			const char *c[7] = {f[11], o->uuid, f[6], o->enumerator, f[8], ts, o->device};
+
+			bundle_writer_row(o->w, BS_COMMENTS, c);
+		}
+	}
+	return last;
+}
+
+static void out_reset(struct out *o)
+{
+	strbuf_reset(&o->arena);
+	o->na = o->ne = 0;
+}
+
+static void out_release(struct out *o)
+{
+	strbuf_release(&o->arena);
+	free(o->a);
+	free(o->e);
 }
 
 static int write_sample_header(FILE *fp)
@@ -430,12 +792,15 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 	struct strbuf path = STRBUF_INIT, row = STRBUF_INIT;
 	struct bundle_writer *w = NULL;
 	struct interview *iv = NULL;
+	struct out ou;
 	const char *src;
 	size_t srclen, d, h;
 	FILE *sample = NULL;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
+	memset(&ou, 0, sizeof(ou));
+	strbuf_init(&ou.arena);
 	if (!o->devices || !o->households) {
 		error_set(err, NULL, "住户数和设备数须大于 0", "households and devices must be > 0");
 		return -1;
@@ -467,10 +832,10 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 		for (h = d; h < o->households; h += o->devices) {
 			struct gen g;
 			struct interview_opts io;
-			struct out ou;
 			char uuid[37], key[32], rev[24], cr[24], up[24];
-			int64_t t0, start;
+			int64_t start, target, last;
 			const char *ivf[11];
+			size_t content;
 			bool done;
 
 			snprintf(key, sizeof(key), "HH%06zu", h + 1);
@@ -480,8 +845,10 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			g.r = &r;
 			g.hh_key = key;
 			g.enumerator = enumerator;
-			g.now = t0 = start = BASE_MS + (int64_t)(h / o->devices / 12) * 86400000 +
-				     (int64_t)rnd(&r, 8, 18) * 3600000;
+			g.now = start = BASE_MS + (int64_t)(h / o->devices / 12) * 86400000 +
+					(int64_t)rnd(&r, 8, 17) * 3600000 + (int64_t)rnd(&r, 0, 59) * 60000;
+			/* 30-60 minutes from open to complete */
+			target = (int64_t)rnd(&r, 30 * 60, 60 * 60) * 1000;
 			strbuf_init(&g.val);
 			memset(&io, 0, sizeof(io));
 			io.deviceid = device;
@@ -489,38 +856,34 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			io.now_ms = gen_clock;
 			io.now_ud = &g;
 			if (interview_new(f, &io, &iv, err) < 0) {
-				strbuf_release(&g.val);
+				gen_release(&g);
 				goto done;
 			}
 			g.iv = iv;
 			fill_range(&g, 0, form_node_count(f), "");
-			g.now += rnd(&r, 20, 50) * 60000;
+			g.now = start + target;
 			/* an interview the engine will not complete is kept in
 			 * progress; the result counts both */
 			done = interview_complete(iv, NULL) == 0;
-			/* the interview row first, then its answers and events */
-			snprintf(rev, sizeof(rev), "%d", 1);
-			memset(&ou, 0, sizeof(ou));
+			/* answers, then the events and comments they imply, then
+			 * the interview row with the revision they add up to */
+			out_reset(&ou);
 			ou.w = w;
+			ou.f = f;
 			ou.uuid = uuid;
 			ou.device = device;
 			ou.enumerator = enumerator;
 			ou.r = &r;
-			ou.t = &t0;
-			ou.seq = &seq;
-			ou.events = &res->events;
-			event(&ou, "create", NULL, NULL, NULL);
-			event(&ou, "open", NULL, NULL, NULL);
 			if (interview_answers(iv, take_answer, &ou) != 0) {
 				error_set(err, NULL, "无法列出答案", "cannot list the answers");
-				strbuf_release(&g.val);
+				gen_release(&g);
 				goto done;
 			}
-			if (done)
-				event(&ou, "complete", NULL, "completed", NULL);
-			snprintf(rev, sizeof(rev), "%zu", ou.n + 1 + (done ? 1 : 0));
+			content = build_events(&ou, &g, form_hash(f), key, done);
+			last = write_events(&ou, start, target, &seq, &res->events);
+			snprintf(rev, sizeof(rev), "%zu", 1 + content);
 			snprintf(cr, sizeof(cr), "%" PRId64, start);
-			snprintf(up, sizeof(up), "%" PRId64, t0 > g.now ? t0 : g.now);
+			snprintf(up, sizeof(up), "%" PRId64, last);
 			ivf[0] = uuid;
 			ivf[1] = form_hash(f);
 			ivf[2] = key;
@@ -530,12 +893,12 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			ivf[6] = rev;
 			ivf[7] = cr;
 			ivf[8] = up;
-			ivf[9] = NULL;
+			ivf[9] = ou.na ? at(&ou, ou.a[ou.na - 1].path) : NULL;
 			ivf[10] = NULL;
 			bundle_writer_row(w, BS_INTERVIEWS, ivf);
 			res->interviews++;
 			res->completed += done;
-			res->answers += ou.n;
+			res->answers += ou.na;
 			/* sample.csv row from what the interview says */
 			strbuf_reset(&row);
 			strbuf_addf(&row, "%s,", key);
@@ -552,10 +915,10 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			if (fwrite(row.buf, 1, row.len, sample) != row.len) {
 				error_set(err, path.buf, "无法写入：%s", "cannot write: %s",
 					  strerror(errno));
-				strbuf_release(&g.val);
+				gen_release(&g);
 				goto done;
 			}
-			strbuf_release(&g.val);
+			gen_release(&g);
 			interview_free(iv);
 			iv = NULL;
 		}
@@ -581,6 +944,7 @@ done:
 		fclose(sample);
 	interview_free(iv);
 	bundle_writer_free(w);
+	out_release(&ou);
 	strbuf_release(&path);
 	strbuf_release(&row);
 	return ret;
