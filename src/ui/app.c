@@ -577,6 +577,12 @@ char *app_value_text(struct ui_app *app, const struct form_node *n, const char *
 		return xstrdup(T_("拒绝回答", "refused"));
 	if (!value)
 		return xstrdup("");
+	if (n->type == FORM_DATETIME && strlen(value) > 10 && value[10] == 'T') {
+		/* shown as typed: "2026-11-28 14:30" */
+		char *v = xstrdup(value);
+		v[10] = ' ';
+		return v;
+	}
 	if ((n->type == FORM_SELECT_ONE || n->type == FORM_SELECT_MULTIPLE) && n->list >= 0) {
 		const struct form_list *l = form_list(f, (size_t)n->list);
 		const char *p = value;

@@ -42,6 +42,8 @@ static const struct {
 	{"↑ ↓", "文字、数字、说明题：上下滚动过长的题目", "text, number and note screens: scroll a long question"},
 	{"Del", "名单：删除成员（会先确认）", "roster: delete a member (asks first)"},
 	{"F6 F7  Esc 6  Esc 7", "名单：成员上移、下移", "roster: move a member up, down"},
+	{"Tab", "家庭成员名单：转到决定人数的问题",
+	 "household members: go to the question that sets their number"},
 };
 
 static void build(struct strbuf *sb)

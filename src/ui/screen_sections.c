@@ -143,6 +143,17 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 			error_clear(&err);
 			return;
 		}
+		{
+			/* a roster driven by repeat_count opens on its list */
+			const struct form_node *n = s->v[s->sel].node;
+			const char *p = s->v[s->sel].path;
+			if (n->type == FORM_REPEAT && n->repeat_count.e && *p &&
+			    p[strlen(p) - 1] != ']') {
+				free(ui->app->counted_pending);
+				ui->app->counted_pending = xstrdup(p);
+				ui->app->counted_sel = 0;
+			}
+		}
 		ui_pop_to(ui, &screen_interview);
 		iv_after_nav(ui);
 		return;

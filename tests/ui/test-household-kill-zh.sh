@@ -3,7 +3,8 @@
 # 80x24 in Chinese: after a restart the interview resumes at the same question
 # with every answer that the screen had shown as saved. Also: the terminal is
 # resized while a question is open (KEY_RESIZE), the help screen opens and
-# closes, and F4 switches the language.
+# closes, F4 switches the language, and the section index opens the members
+# roster on its list with each member's state.
 . "$(dirname "$0")/lib.sh"
 
 ANSWERS="$RUHU_SOURCE/tests/forms/cases/household-tuopin-ok.answers.csv"
@@ -70,6 +71,24 @@ keys F4
 wait_for "Age (completed years)"
 keys F4
 wait_for "年龄（周岁）"
+# the section index opens the members roster on its list: member 1 complete,
+# member 2 partly (its age was not confirmed); open member 2 from it
+keys F2
+wait_for "章节目录"
+keys Home
+wait_for "家庭成员 #1"
+n=$(screen | awk 'NR > 1 && $1 == "家庭成员" && $2 !~ /^#/ { print NR - 2; exit }')
+[ -n "$n" ] || fail "no members roster in the section index"
+i=0
+while [ "$i" -lt "$n" ]; do keys Down; i=$((i + 1)); done
+keys Enter
+wait_for "家庭成员 · 名单"
+screen | grep -E "^ +1\. $(answer_for 'members[1]/m_name') .*完成" >/dev/null ||
+	fail "member 1 is not listed as complete"
+screen | grep -E "^ +2\. $(answer_for 'members[2]/m_name') .*部分" >/dev/null ||
+	fail "member 2 is not listed as partly done"
+keys Down Enter
+wait_for "[members[2]/m_name]"
 # and the rest of the interview still goes through
 drive
 wait_for "结束"
