@@ -2,7 +2,10 @@
  * cmd_conflicts — `ruhu conflicts --db TEAM.db` lists the conflicts and
  * duplicates merges kept; `ruhu conflicts --db TEAM.db --resolve UUID HASH
  * [--author NAME]` chooses one version of a conflict (sync/conflicts.c):
- * recorded as an event, reversible by choosing again.
+ * recorded as an event, reversible by choosing again. The listing marks the
+ * version in use with '*': while unresolved the one the interview row holds
+ * (conflicts_list), once resolved the one the latest `conflict_resolved`
+ * event chose (read with store_events_each), with who chose it.
  */
 #include "cli.h"
 #include "commands.h"
@@ -10,11 +13,54 @@
 #include "ruhu/i18n.h"
 #include "ruhu/merge.h"
 #include "ruhu/store.h"
+#include "ruhu/strbuf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static void list(const struct conflict *c, size_t nc, const struct duplicate *d, size_t nd)
+/* The latest choice among the versions of one conflicting revision. */
+struct choice {
+	char note[48]; /* old value of the event: "revision N" */
+	char *hash;    /* new value: the chosen content hash */
+	char *author;  /* extra: who chose */
+};
+
+static int on_event(void *ctx, const struct store_event *ev)
+{
+	struct choice *ch = ctx;
+
+	if (strcmp(ev->kind, "conflict_resolved") || !ev->old_value || !ev->new_value ||
+	    strcmp(ev->old_value, ch->note))
+		return 0;
+	free(ch->hash);
+	free(ch->author);
+	ch->hash = xstrdup(ev->new_value);
+	ch->author = xstrdup(ev->extra);
+	return 0;
+}
+
+/* Marks the chosen version of a resolved conflict as current; *author gets
+ * who chose it (malloc'd, may be NULL). */
+static int mark_choice(struct store *s, struct conflict *c, char **author, struct error *err)
+{
+	struct choice ch;
+	size_t j;
+
+	*author = NULL;
+	memset(&ch, 0, sizeof(ch));
+	snprintf(ch.note, sizeof(ch.note), "revision %lld", (long long)c->revision);
+	if (store_events_each(s, c->uuid, on_event, &ch, err) < 0)
+		return -1;
+	for (j = 0; j < c->n; j++)
+		c->v[j].current = ch.hash && !strcmp(ch.hash, c->v[j].content_sha256);
+	free(ch.hash);
+	*author = ch.author;
+	return 0;
+}
+
+static int list(struct store *s, struct conflict *c, size_t nc, const struct duplicate *d,
+		size_t nd, struct error *err)
 {
 	size_t i, j, open = 0;
 
@@ -22,9 +68,17 @@ static void list(const struct conflict *c, size_t nc, const struct duplicate *d,
 		open += !c[i].resolved;
 	printf(T_("冲突：%zu 个（未解决 %zu 个）\n", "conflicts: %zu (%zu unresolved)\n"), nc, open);
 	for (i = 0; i < nc; i++) {
-		printf("  %s %s %s %lld %s\n", c[i].uuid, c[i].household_key ? c[i].household_key : "-",
+		char *author = NULL;
+
+		if (c[i].resolved && mark_choice(s, &c[i], &author, err) < 0)
+			return -1;
+		printf("  %s %s %s %lld %s", c[i].uuid, c[i].household_key ? c[i].household_key : "-",
 		       T_("版本", "revision"), (long long)c[i].revision,
 		       c[i].resolved ? T_("已解决", "resolved") : T_("未解决", "unresolved"));
+		if (author && *author)
+			printf(T_("（%s 选定）", " (chosen by %s)"), author);
+		putchar('\n');
+		free(author);
 		for (j = 0; j < c[i].n; j++) {
 			const struct conflict_version *v = &c[i].v[j];
 
@@ -38,6 +92,7 @@ static void list(const struct conflict *c, size_t nc, const struct duplicate *d,
 		printf("  %s  %s (%s)  %s (%s)\n", d[i].household_key, d[i].uuid_a,
 		       d[i].status_a ? d[i].status_a : "-", d[i].uuid_b,
 		       d[i].status_b ? d[i].status_b : "-");
+	return 0;
 }
 
 int cmd_conflicts(int argc, char **argv)
@@ -72,11 +127,14 @@ int cmd_conflicts(int argc, char **argv)
 		struct conflict *c;
 		struct duplicate *d;
 		size_t nc, nd;
+		int rc;
 
 		if (conflicts_list(s, &c, &nc, &d, &nd, &err) < 0)
 			goto fail;
-		list(c, nc, d, nd);
+		rc = list(s, c, nc, d, nd, &err);
 		conflicts_free(c, nc, d, nd);
+		if (rc < 0)
+			goto fail;
 	}
 	ret = EXIT_OK;
 	goto done;

@@ -6,8 +6,8 @@
 # refused by name, the copy's next full export is kept as a conflict;
 # `ruhu conflicts` lists both versions; choosing one writes its answers as a
 # new revision with a `conflict_resolved` event; choosing the other reverses
-# it; the answers in the database follow each choice, and an export carries
-# the chosen one. Checked in English and Chinese and with sqlite3.
+# it; the answers in the database and the listing's '*' follow each choice,
+# and an export carries the chosen one. Checked in English and Chinese and with sqlite3.
 #
 # $1: the edit_interview helper (store_interview_reopen + store_answer_put +
 # store_interview_complete: what the enumerator's screens do; no command
@@ -127,13 +127,24 @@ eq "resolve: recorded as an event with the chosen hash and the author" \
 eq "resolve: both versions still kept" "$(q "$tmp/team.db" "SELECT COUNT(*) FROM sync_conflict WHERE uuid = '$uuid'")" 2
 r conflicts --db "$tmp/team.db" >"$tmp/out" 2>&1
 check "conflicts after the choice: resolved" hasline "$tmp/out" "conflicts: 1 (0 unresolved)"
-check "conflicts after the choice: the interview line" hasline "$tmp/out" "  $uuid QS-SM01-002 revision $((rev0 + 3)) resolved"
+check "conflicts after the choice: the interview line, who chose" hasline "$tmp/out" "  $uuid QS-SM01-002 revision $((rev0 + 3)) resolved (chosen by 王组长)"
+vline() { # vline HASH MARK
+	echo "    $2 $(echo "$1" | cut -c1-12)  device $dev  status completed  $nans answers"
+}
+check "conflicts after the choice: * on the chosen version" hasline "$tmp/out" "$(vline "$first" '*')"
+check "conflicts after the choice: no * on the other" hasline "$tmp/out" "$(vline "$other" ' ')"
+"$bin" --lang zh conflicts --db "$tmp/team.db" >"$tmp/out" 2>&1
+check "conflicts after the choice in Chinese" hasline "$tmp/out" "  $uuid QS-SM01-002 版本 $((rev0 + 3)) 已解决（王组长 选定）"
 
 # choosing again reverses it
 r conflicts --db "$tmp/team.db" --resolve "$uuid" "$(echo "$other" | cut -c1-6)" >"$tmp/out" 2>&1
 check "choose again: exit 0" test $? -eq 0
 eq "choose again: the answers follow" "$(q "$tmp/team.db" "SELECT value FROM answer WHERE interview = '$uuid' AND path = 'exit_year'")" "$ov"
 eq "choose again: another revision" "$(q "$tmp/team.db" "SELECT revision FROM interview WHERE uuid = '$uuid'")" "$((rev0 + 5))"
+r conflicts --db "$tmp/team.db" >"$tmp/out" 2>&1
+check "choose again: the listing follows: no author this time" hasline "$tmp/out" "  $uuid QS-SM01-002 revision $((rev0 + 3)) resolved"
+check "choose again: * moved to the other version" hasline "$tmp/out" "$(vline "$other" '*')"
+check "choose again: no * on the first choice" hasline "$tmp/out" "$(vline "$first" ' ')"
 eq "choose again: two events, in order" \
 	"$(q "$tmp/team.db" "SELECT new_value FROM event WHERE interview = '$uuid' AND kind = 'conflict_resolved' ORDER BY seq" | tr '\n' ' ')" "$first $other "
 
