@@ -63,7 +63,14 @@ hook() {
 			wait_gone "家庭成员 · 名单"
 			return 0
 			;;
-		3)
+		2)
+			# PgUp goes back to the question before the roster
+			keys PgUp
+			wait_for "[reg_size]"
+			wait_gone "家庭成员 · 名单"
+			return 0
+			;;
+		4)
 			# back after member 1: its key fields (name, relation, sex,
 			# age: labels in Chinese) and its state; member 2 is next
 			roster_row 1 | grep -q "李正华 · 户主 · 男 · 45 .*完成" ||
@@ -71,14 +78,28 @@ hook() {
 			roster_row 2 | grep -q "未开始" || fail "member 2 is not listed as not started"
 			return 1
 			;;
-		6)
+		7)
 			# after member 4 "done, continue" is highlighted; every member
 			# complete; open member 3 from the list
 			for i in 1 2 3 4; do
 				roster_row $i | grep -q "完成" || fail "member $i is not complete"
 			done
 			roster_row 4 | grep -q "张桂芳" || fail "member 4 is not listed by name"
-			keys Home Down Down Enter
+			# F7 / F6 move a member here too: member 3 down and back up
+			keys Home Down Down F7
+			k=0
+			until roster_row 4 | grep -q "李俊"; do
+				k=$((k + 1)); [ $k -lt 100 ] || fail "F7 did not move member 3 down"
+				sleep 0.05
+			done
+			roster_row 3 | grep -q "张桂芳" || fail "member 4 did not move up"
+			keys F6
+			k=0
+			until roster_row 3 | grep -q "李俊"; do
+				k=$((k + 1)); [ $k -lt 100 ] || fail "F6 did not move member 3 back"
+				sleep 0.05
+			done
+			keys Enter
 			wait_for "[members[3]/m_name]"
 			wait_for "家庭成员 #3"
 			return 0
