@@ -140,6 +140,8 @@ r import --db "$tmp/A.db" "$ret" >"$tmp/out" 2>"$tmp/err"
 check "import: exit 0" test $? -eq 0
 check "import: one interview updated" has "$tmp/out" "$ret: 0 new, 1 updated, 0 unchanged interviews, 0 conflicts, 0 duplicates,"
 check "import: assignments" hasline "$tmp/out" "assignments: 3 households"
+check "import: lists what came back to redo" hasline "$tmp/out" "interviews sent back to redo: 1"
+check "import: the household, interview and comment" hasline "$tmp/out" "  QS-SM01-002  $u1  $comment"
 eq "laptop: the interview is back, rejected, with the comment" \
 	"$(q "$tmp/A.db" "SELECT status, review_comment FROM interview WHERE uuid = '$u1'")" "rejected|$comment"
 eq "laptop: the team leader's comment row" "$(q "$tmp/A.db" "SELECT author, text FROM comment WHERE interview = '$u1'")" "王组长|$comment"
@@ -160,6 +162,11 @@ dump "$tmp/A.db" >"$tmp/twice"
 check "import again: the database is byte-identical" cmp -s "$tmp/once" "$tmp/twice"
 "$bin" --lang zh import --db "$tmp/A.db" "$ret" >"$tmp/out" 2>&1
 check "import again in Chinese" hasline "$tmp/out" "$ret：已合并过，未做更改"
+check "import again in Chinese: still to redo" hasline "$tmp/out" "退回待修改的访谈：1 个"
+r import --db "$tmp/none.db" "$ret" >"$tmp/out" 2>"$tmp/err"
+check "import into a missing database: exit 1" test $? -eq 1
+eq "import into a missing database: one message" "$(wc -l <"$tmp/err")" 1
+check "import into a missing database: not created" test ! -e "$tmp/none.db"
 
 # the enumerator reopens and fixes it; it goes back and is in the team database
 "$edit" "$tmp/A.db" "$u1" hh_size 5
@@ -169,6 +176,8 @@ r merge --db "$tmp/team.db" "$tmp/usb/ruhu-$dev-000002.bundle.gz" >"$tmp/out" 2>
 check "team: the fix merges as an update" hasline "$tmp/out" "total: 1 bundles merged, 0 already merged, 0 refused; interviews new 0 / updated 1 / unchanged 0; conflicts 0; duplicates 0"
 eq "team: the fixed interview is completed again with the new answer" \
 	"$(q "$tmp/team.db" "SELECT status, value FROM interview JOIN answer ON interview = uuid WHERE uuid = '$u1' AND path = 'hh_size'")" "completed|5"
+r import --db "$tmp/A.db" "$ret" >"$tmp/out" 2>&1
+check "laptop: nothing left to redo after the fix" sh -c "! grep -q 'sent back to redo' '$tmp/out'"
 eq "team: revisions agree" "$(q "$tmp/team.db" "SELECT revision FROM interview WHERE uuid = '$u1'")" \
 	"$(q "$tmp/A.db" "SELECT revision FROM interview WHERE uuid = '$u1'")"
 
