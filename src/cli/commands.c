@@ -88,9 +88,11 @@ const struct cmd_entry cmd_table[] = {
 	 "different content is kept as a conflict, one household under two interviews is flagged "
 	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
 	{"import", cmd_import, "在设备上导入返回数据包", "apply a return bundle on a device",
-	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同。",
+	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同，"
+	 "然后列出退回待修改的访谈及团队长的批注。",
 	 "ruhu import --db DB BUNDLE...\n\nApplies the team leader's assignments and sent-back "
-	 "interviews for this device, with the same guarantees as merge."},
+	 "interviews for this device, with the same guarantees as merge, then lists the interviews "
+	 "sent back to redo with the team leader's comment."},
 	{"status", cmd_status, "按样本查看进度", "progress against the sample",
 	 "ruhu status --db 数据库\n\n按县、村、调查员列出样本户数、已开始、已完成、已通过、已退回、重复，"
 	 "以及每台设备最近合并的数据包。",
