@@ -171,6 +171,14 @@ int interview_choices(struct interview *iv, const char *path, size_t **out, size
 void interview_fill_text(struct interview *iv, const char *path, const char *text,
 			 struct strbuf *out);
 
+/*
+ * Appends the form's settings instance_name evaluated over the interview (the
+ * name ODK gives a filled form, e.g. concat(${village}, '-', ${head_name})) to
+ * `out`. Returns 1 when a non-empty name was appended, 0 when the form has no
+ * instance_name or it evaluates to "", -1 (with `err`) when evaluation fails.
+ */
+int interview_instance_name(struct interview *iv, struct strbuf *out, struct error *err);
+
 /* The first expression evaluation failure since the interview was made (a
  * form bug: e.g. a function given a wrong argument), or NULL. */
 const struct error *interview_eval_error(const struct interview *iv);
@@ -335,6 +343,13 @@ int interview_session_start(struct store *s, const struct form *f, const char *h
 int interview_session_open(struct store *s, const struct form *f, const char *uuid,
 			   const struct interview_opts *opts, struct interview_session **out,
 			   struct error *err);
+/*
+ * Builds the engine interview of the stored interview `uuid` exactly as
+ * interview_session_open() does, but read-only: no session, no event, nothing
+ * written (for lists and reports). The caller frees *out with interview_free().
+ */
+int interview_load(struct store *s, const struct form *f, const char *uuid,
+		   const struct interview_opts *opts, struct interview **out, struct error *err);
 /* Frees the session (the store stays open). Accepts NULL. */
 void interview_session_close(struct interview_session *ss);
 

@@ -1105,6 +1105,21 @@ void interview_fill_text(struct interview *iv, const char *path, const char *tex
 	fill_text_in(iv, I, text, out);
 }
 
+int interview_instance_name(struct interview *iv, struct strbuf *out, struct error *err)
+{
+	struct form_expr fx = form_instance_name(iv->f);
+	const char *s = NULL;
+
+	if (!fx.e)
+		return 0;
+	if (iv_eval_string(iv, &fx, iv_node_inst(iv->root), &s, err) < 0)
+		return -1;
+	if (!s || !*s)
+		return 0;
+	strbuf_addstr(out, s);
+	return 1;
+}
+
 const struct error *interview_eval_error(const struct interview *iv)
 {
 	return error_isset(&iv->eval_err) ? &iv->eval_err : NULL;

@@ -162,45 +162,70 @@ done:
 	return ret;
 }
 
+/* Builds the engine interview of stored interview `uuid` and returns what the
+ * store holds of it (*l, to free with store_loaded_free); logs nothing. */
+static int load(struct store *s, const struct form *f, const char *uuid,
+		const struct interview_opts *opts, struct interview **out, struct store_loaded **l,
+		struct error *err)
+{
+	struct interview_opts o;
+	struct interview *iv = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (store_interview_load(s, uuid, l, err) < 0)
+		return -1;
+	if (strcmp((*l)->iv.form_hash, form_hash(f))) {
+		error_set(err, uuid, "访谈使用的问卷版本（%s）与给出的问卷不同",
+			  "the interview was taken with another form (%s)", (*l)->iv.form_hash);
+		if (err)
+			err->code = IV_E_UNKNOWN_FIELD;
+		return -1;
+	}
+	fill_opts(s, opts, &o);
+	if (interview_new(f, &o, &iv, err) < 0)
+		return -1;
+	for (i = 0; i < (*l)->n_answers; i++) {
+		const struct store_answer *a = &(*l)->answers[i];
+		struct error e = ERROR_INIT;
+		/* An answer the form no longer has cannot come back; the store
+		 * keeps it. Anything else is put back as it was saved. */
+		interview_restore(iv, a->path, a->value, from_store_special(a->special), &e);
+		error_clear(&e);
+	}
+	if ((*l)->iv.position && *(*l)->iv.position) {
+		struct error e = ERROR_INIT;
+		interview_jump(iv, (*l)->iv.position, &e);
+		error_clear(&e);
+	}
+	iv->completed = (*l)->iv.status != STORE_IN_PROGRESS;
+	*out = iv;
+	return 0;
+}
+
+int interview_load(struct store *s, const struct form *f, const char *uuid,
+		   const struct interview_opts *opts, struct interview **out, struct error *err)
+{
+	struct store_loaded *l = NULL;
+	int ret = load(s, f, uuid, opts, out, &l, err);
+
+	store_loaded_free(l);
+	return ret;
+}
+
 int interview_session_open(struct store *s, const struct form *f, const char *uuid,
 			   const struct interview_opts *opts, struct interview_session **out,
 			   struct error *err)
 {
 	struct interview_session *ss = xcalloc(1, sizeof(*ss));
 	struct store_loaded *l = NULL;
-	struct interview_opts o;
-	size_t i;
 	int ret = -1;
 
 	*out = NULL;
 	ss->s = s;
-	if (store_interview_load(s, uuid, &l, err) < 0)
+	if (load(s, f, uuid, opts, &ss->iv, &l, err) < 0)
 		goto done;
-	if (strcmp(l->iv.form_hash, form_hash(f))) {
-		error_set(err, uuid, "访谈使用的问卷版本（%s）与给出的问卷不同",
-			  "the interview was taken with another form (%s)", l->iv.form_hash);
-		if (err)
-			err->code = IV_E_UNKNOWN_FIELD;
-		goto done;
-	}
 	snprintf(ss->uuid, sizeof(ss->uuid), "%s", l->iv.uuid);
-	fill_opts(s, opts, &o);
-	if (interview_new(f, &o, &ss->iv, err) < 0)
-		goto done;
-	for (i = 0; i < l->n_answers; i++) {
-		const struct store_answer *a = &l->answers[i];
-		struct error e = ERROR_INIT;
-		/* An answer the form no longer has cannot come back; the store
-		 * keeps it. Anything else is put back as it was saved. */
-		interview_restore(ss->iv, a->path, a->value, from_store_special(a->special), &e);
-		error_clear(&e);
-	}
-	if (l->iv.position && *l->iv.position) {
-		struct error e = ERROR_INIT;
-		interview_jump(ss->iv, l->iv.position, &e);
-		error_clear(&e);
-	}
-	ss->iv->completed = l->iv.status != STORE_IN_PROGRESS;
 	if (store_event_log(s, ss->uuid, "open", NULL, NULL, NULL, NULL, err) < 0)
 		goto done;
 	*out = ss;

@@ -10,7 +10,6 @@
  */
 #include "app.h"
 
-#include "ruhu/expr.h"
 #include "ruhu/i18n.h"
 #include "ruhu/strbuf.h"
 
@@ -656,105 +655,19 @@ char *app_text(struct ui_app *app, struct form_text t, const char *path)
 
 /* ---- instance_name ------------------------------------------------------- */
 
-/* The answers of one stored interview, read by a minimal expression host:
- * node 0 is the root, node k + 1 the field with index k (outside every
- * repeat). */
-struct name_host {
-	struct ui_app *app;
-	const struct form *f;
-	struct name_answer {
-		char *path, *value;
-	} *a;
-	size_t n, cap;
-};
-
-static int name_answer(void *ud, const struct store_answer *a)
-{
-	struct name_host *h = ud;
-
-	if (!a->value || strchr(a->path, '['))
-		return 0;
-	XGROW(h->a, h->cap, h->n + 1);
-	h->a[h->n].path = xstrdup(a->path);
-	h->a[h->n].value = xstrdup(a->value);
-	h->n++;
-	return 0;
-}
-
-static int name_resolve(void *ud, int field, const char *name, expr_node from, expr_node *out,
-			size_t cap)
-{
-	struct name_host *h = ud;
-	int k = field >= 0 ? field : form_find(h->f, name);
-
-	(void)from;
-	if (k < 0 || form_node(h->f, (size_t)k)->repeat >= 0)
-		return 0;
-	if (cap)
-		out[0] = (expr_node)k + 1;
-	return 1;
-}
-
-static const char *name_value(void *ud, expr_node n)
-{
-	struct name_host *h = ud;
-	const char *name;
-	size_t i;
-
-	if (!n || n > form_node_count(h->f))
-		return "";
-	name = form_node(h->f, (size_t)n - 1)->name;
-	for (i = 0; i < h->n; i++)
-		if (!strcmp(h->a[i].path, name))
-			return h->a[i].value;
-	return "";
-}
-
-static const char *name_choice_label(void *ud, int field, const char *name, const char *value,
-				     expr_node ctx)
-{
-	struct name_host *h = ud;
-	int k = field >= 0 ? field : form_find(h->f, name);
-	const struct form_node *n;
-	int c;
-
-	(void)ctx;
-	if (k < 0)
-		return NULL;
-	n = form_node(h->f, (size_t)k);
-	if (n->list < 0 || (c = form_find_choice(h->f, n->list, value)) < 0)
-		return NULL;
-	return form_text(h->f, form_list(h->f, (size_t)n->list)->choices[c].label,
-			 app_form_lang(h->app, h->f));
-}
-
 char *app_instance_name(struct ui_app *app, const struct form *f, const char *uuid)
 {
-	struct form_expr fx = form_instance_name(f);
-	struct name_host h = {app, f, NULL, 0, 0};
-	struct expr_host host = {0};
-	struct expr_scratch *sc = NULL;
+	struct interview *iv = NULL;
+	struct strbuf sb = STRBUF_INIT;
 	struct error err = ERROR_INIT;
-	const char *out = NULL;
 	char *ret = NULL;
-	size_t i;
 
-	if (!fx.e || store_answers_each(app->store, uuid, name_answer, &h, &err) < 0)
-		goto done;
-	host.ud = &h;
-	host.resolve = name_resolve;
-	host.value = name_value;
-	host.choice_label = name_choice_label;
-	sc = expr_scratch_new();
-	if (expr_eval_string(fx.e, &host, 0, sc, &out, &err) == 0 && out && *out)
-		ret = xstrdup(out);
-done:
-	expr_scratch_free(sc);
+	/* read-only: listing an interview must not log an event or change it */
+	if (interview_load(app->store, f, uuid, NULL, &iv, &err) == 0 &&
+	    interview_instance_name(iv, &sb, &err) > 0)
+		ret = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);
+	interview_free(iv);
 	error_clear(&err);
-	for (i = 0; i < h.n; i++) {
-		free(h.a[i].path);
-		free(h.a[i].value);
-	}
-	free(h.a);
 	return ret;
 }

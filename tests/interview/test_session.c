@@ -229,11 +229,77 @@ static void test_session_wrong_form(void **state)
 	form_free(g);
 }
 
+static int count_cb(void *ctx, const struct store_event *e)
+{
+	(void)e;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int event_count(struct fixture *fx, const char *uuid)
+{
+	struct error err = ERROR_INIT;
+	int n = 0;
+
+	assert_int_equal(store_events_each(fx->s, uuid, count_cb, &n, &err), 0);
+	return n;
+}
+
+/* interview_load builds the interview without writing anything, and
+ * interview_instance_name sees calculations and rosters, as lists need. */
+static void test_load_instance_name(void **state)
+{
+	struct fixture *fx = *state;
+	const char *md = "| survey |\n"
+			 "| | type | name | label | calculation |\n"
+			 "| | text | head_name | Head | |\n"
+			 "| | begin repeat | members | M | |\n"
+			 "| | integer | m_age | Age | |\n"
+			 "| | end repeat | | | |\n"
+			 "| | calculate | n | | count(${m_age}) |\n"
+			 "| settings |\n"
+			 "| | instance_name |\n"
+			 "| | concat(${head_name}, ' (', ${n}, ')') |\n";
+	struct interview_session *ss = NULL;
+	struct interview *iv = NULL;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct error err = ERROR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	char uuid[STORE_ID_LEN + 1];
+	struct form *g = NULL;
+	int before;
+
+	assert_int_equal(form_load_buffer("n.md", md, strlen(md), FORM_SYNTAX_MD, &g, &dl), 0);
+	assert_int_equal(interview_session_start(fx->s, g, NULL, NULL, &ss, &err), 0);
+	snprintf(uuid, sizeof(uuid), "%s", interview_session_uuid(ss));
+	assert_int_equal(interview_session_set(ss, "head_name", "王秀英", &err), 0);
+	assert_int_equal(interview_session_set(ss, "members[1]/m_age", "40", &err), 0);
+	assert_int_equal(interview_session_set(ss, "members[2]/m_age", "12", &err), 0);
+	interview_session_close(ss);
+
+	before = event_count(fx, uuid);
+	assert_int_equal(interview_load(fx->s, g, uuid, NULL, &iv, &err), 0);
+	assert_int_equal(interview_instance_name(iv, &sb, &err), 1);
+	assert_string_equal(sb.buf, "王秀英 (2)");
+	assert_int_equal(event_count(fx, uuid), before);
+	interview_free(iv);
+	strbuf_release(&sb);
+
+	/* a form without instance_name gives nothing */
+	assert_int_equal(interview_session_start(fx->s, fx->f, NULL, NULL, &ss, &err), 0);
+	assert_int_equal(interview_instance_name(interview_session_interview(ss), &sb, &err), 0);
+	assert_int_equal(sb.len, 0);
+	interview_session_close(ss);
+	diag_list_free(&dl);
+	form_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_session_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_wrong_form, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_instance_name, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
