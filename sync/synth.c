@@ -472,6 +472,7 @@ struct out {
 	const char *uuid, *device, *enumerator;
 	struct rng *r;
 	struct strbuf arena;
+	struct strbuf name; /* scratch for node_of */
 	struct ans *a;
 	size_t na, capa;
 	struct ev *e;
@@ -524,21 +525,16 @@ static int take_answer(void *ud, const char *path, const char *value, enum inter
 }
 
 /* The form node of an answer path ("members[2]/m_age" -> m_age), or NULL. */
-static const struct form_node *node_of(const struct form *f, const char *path)
+static const struct form_node *node_of(struct out *o, const char *path)
 {
 	const char *s = strrchr(path, '/');
-	char name[128];
-	size_t len;
 	int k;
 
 	s = s ? s + 1 : path;
-	len = strcspn(s, "[");
-	if (len >= sizeof(name))
-		return NULL;
-	memcpy(name, s, len);
-	name[len] = 0;
-	k = form_find(f, name);
-	return k < 0 ? NULL : form_node(f, (size_t)k);
+	strbuf_reset(&o->name);
+	strbuf_add(&o->name, s, strcspn(s, "["));
+	k = form_find(o->f, o->name.buf);
+	return k < 0 ? NULL : form_node(o->f, (size_t)k);
 }
 
 /* Seconds an enumerator spends on a question of type t: asking, listening,
@@ -636,7 +632,7 @@ static size_t build_events(struct out *o, const struct gen *g, const char *form_
 	for (i = 0; i < o->na; i++) {
 		const struct ans *a = &o->a[i];
 		const char *path = at(o, a->path), *v = at(o, a->value);
-		const struct form_node *n = node_of(o->f, path);
+		const struct form_node *n = node_of(o, path);
 		const struct typo *t = NULL;
 		long w = seconds(o->r, n);
 
@@ -760,6 +756,7 @@ static void out_reset(struct out *o)
 static void out_release(struct out *o)
 {
 	strbuf_release(&o->arena);
+	strbuf_release(&o->name);
 	free(o->a);
 	free(o->e);
 }
@@ -801,6 +798,7 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 	memset(res, 0, sizeof(*res));
 	memset(&ou, 0, sizeof(ou));
 	strbuf_init(&ou.arena);
+	strbuf_init(&ou.name);
 	if (!o->devices || !o->households) {
 		error_set(err, NULL, "住户数和设备数须大于 0", "households and devices must be > 0");
 		return -1;
