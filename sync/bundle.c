@@ -620,8 +620,10 @@ static void cb_field(void *s, size_t len, void *data)
 
 	if (r->failed)
 		return;
-	XGROW(r->foff, r->cap_off, r->nf + 1);
-	XGROW(r->fnull, r->cap_null, r->nf + 1);
+	if (r->nf >= r->cap_off) /* called per field: grow only when needed */
+		XGROW(r->foff, r->cap_off, r->nf + 1);
+	if (r->nf >= r->cap_null)
+		XGROW(r->fnull, r->cap_null, r->nf + 1);
 	r->foff[r->nf] = r->fbuf.len;
 	r->fnull[r->nf] = s == NULL;
 	if (s) {
@@ -638,9 +640,16 @@ static void cb_field(void *s, size_t len, void *data)
 			strbuf_release(&w);
 			return;
 		}
-		strbuf_add(&r->fbuf, s, len);
 	}
-	strbuf_addch(&r->fbuf, '\0');
+	/* the field and its terminating NUL in one copy */
+	strbuf_grow(&r->fbuf, len + 1);
+	if (s)
+		memcpy(r->fbuf.buf + r->fbuf.len, s, len);
+	else
+		len = 0;
+	r->fbuf.len += len;
+	r->fbuf.buf[r->fbuf.len++] = '\0';
+	r->fbuf.buf[r->fbuf.len] = '\0'; /* the strbuf's own terminator */
 	r->nf++;
 }
 
@@ -933,8 +942,10 @@ enum fstate { FS_START, FS_PLAIN, FS_QUOTED, FS_QUOTE_SEEN };
 
 static void fast_field_end(struct reader *r, bool null)
 {
-	XGROW(r->foff, r->cap_off, r->nf + 1);
-	XGROW(r->fnull, r->cap_null, r->nf + 1);
+	if (r->nf >= r->cap_off)
+		XGROW(r->foff, r->cap_off, r->nf + 1);
+	if (r->nf >= r->cap_null)
+		XGROW(r->fnull, r->cap_null, r->nf + 1);
 	r->foff[r->nf] = r->fstart;
 	r->fnull[r->nf] = null;
 	strbuf_addch(&r->fbuf, '\0');
