@@ -108,8 +108,11 @@ int bundle_read_buffer(const char *name, const void *data, size_t len,
 /*
  * Reads again a buffer that bundle_read_buffer() accepted and that has not
  * changed since (the caller holds it): the same checks and visitor calls,
- * except that the two SHA-256 digests are not recomputed. For the apply
- * pass of a merge, which reads the bytes its verify pass checked.
+ * except that the two SHA-256 digests are not recomputed, UTF-8 is not
+ * validated again, and CSV sections are split by a faster splitter that
+ * relies on libcsv's verdict of the first read (same fields on such bytes;
+ * fuzz/fuzz_bundle.c checks it). For the apply pass of a merge, which reads
+ * the bytes its verify pass checked.
  */
 int bundle_reread_buffer(const char *name, const void *data, size_t len,
 			 const struct bundle_visitor *v, void *ctx, struct bundle_manifest **out,
