@@ -509,9 +509,13 @@ int store_comments_each(struct store *s, const char *uuid, store_comment_cb cb, 
 /* ---- merge primitives (for sync/) ---------------------------------------- */
 
 /*
- * Insert an event exactly as given (a foreign device's, from a bundle):
- * returns 1 when inserted, 0 when (device, seq) already existed (the row is
- * not compared or changed), < 0 on error. Does not touch interviews.
+ * Insert an event exactly as given (a foreign device's, from a bundle).
+ * Returns 1 when inserted; 0 when the same event (device, seq and content) was
+ * already there; 2 when (device, seq) was taken by an event with different
+ * content — two databases wrote under one device id, e.g. a copied laptop
+ * database — and the new version was kept in table event_clash (the version
+ * with the smaller content hash stays in `event`, so merge order does not
+ * matter; nothing is dropped); < 0 on error. Does not touch interviews.
  */
 int store_event_insert(struct store *s, const struct store_event *ev, struct error *err);
 

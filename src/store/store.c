@@ -83,6 +83,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 			    " old_value, new_value, old_special, new_special, extra)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 			    " ON CONFLICT(device, seq) DO NOTHING",
+	[ST_EVENT_GET] = "SELECT interview, time, kind, actor, path, old_value, new_value,"
+			 " old_special, new_special, extra FROM event WHERE device = ?1 AND seq = ?2",
+	[ST_EVENT_REPLACE] = "UPDATE event SET interview = ?3, time = ?4, kind = ?5, actor = ?6,"
+			     " path = ?7, old_value = ?8, new_value = ?9, old_special = ?10,"
+			     " new_special = ?11, extra = ?12 WHERE device = ?1 AND seq = ?2",
+	[ST_EVENT_CLASH_ADD] = "INSERT INTO event_clash(device, seq, hash, interview, time, kind,"
+			       " actor, path, old_value, new_value, old_special, new_special, extra)"
+			       " VALUES (?1, ?2, ?13, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+			       " ON CONFLICT(device, seq, hash) DO NOTHING",
 };
 
 /* ---- errors --------------------------------------------------------------- */

@@ -10,6 +10,7 @@
  */
 #include "store_internal.h"
 
+#include "ruhu/digest.h"
 #include "ruhu/strbuf.h"
 
 #include <stdio.h>
@@ -918,6 +919,144 @@ fail:
 
 /* ---- merge primitives -------------------------------------------------------- */
 
+/* Binds the 12 event columns in ST_EVENT_INSERT's order. */
+static void bind_event(sqlite3_stmt *q, const struct store_event *ev)
+{
+	bind_text(q, 1, ev->device);
+	sqlite3_bind_int64(q, 2, ev->seq);
+	bind_text(q, 3, ev->interview);
+	sqlite3_bind_int64(q, 4, ev->time);
+	bind_text(q, 5, ev->kind);
+	bind_text(q, 6, ev->actor);
+	bind_text(q, 7, ev->path);
+	bind_text(q, 8, ev->old_value);
+	bind_text(q, 9, ev->new_value);
+	bind_text(q, 10, store_special_name(ev->old_special));
+	bind_text(q, 11, store_special_name(ev->new_special));
+	bind_text(q, 12, ev->extra);
+}
+
+/* SHA-256 of an event's content (every column but device and seq), each
+ * field told apart from NULL, so two versions order the same way everywhere. */
+static void event_hash(const struct store_event *ev, char hex[65])
+{
+	const char *f[9] = {ev->interview, ev->kind, ev->actor, ev->path, ev->old_value,
+			    ev->new_value, store_special_name(ev->old_special),
+			    store_special_name(ev->new_special), ev->extra};
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addf(&sb, "%lld", (long long)ev->time);
+	for (i = 0; i < 9; i++) {
+		strbuf_addch(&sb, 0x1f);
+		if (f[i])
+			strbuf_addstr(&sb, f[i]);
+		else
+			strbuf_addch(&sb, 0x1e);
+	}
+	digest_sha256_hex(sb.buf, sb.len, hex);
+	strbuf_release(&sb);
+}
+
+static bool event_same(const struct store_event *a, const struct store_event *b)
+{
+	return streq_null(a->interview, b->interview) && a->time == b->time &&
+	       streq_null(a->kind, b->kind) && streq_null(a->actor, b->actor) &&
+	       streq_null(a->path, b->path) && streq_null(a->old_value, b->old_value) &&
+	       streq_null(a->new_value, b->new_value) && a->old_special == b->old_special &&
+	       a->new_special == b->new_special && streq_null(a->extra, b->extra);
+}
+
+/* Sets event `ev` aside in event_clash; 1 when it was not there yet. */
+static int clash_add(struct store *s, const struct store_event *ev, const char *hash,
+		     struct error *err)
+{
+	sqlite3_stmt *q = stmt(s, ST_EVENT_CLASH_ADD, err);
+	int rc;
+
+	if (!q)
+		return -STORE_E_INTERNAL;
+	bind_event(q, ev);
+	bind_text(q, 13, hash);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, rc, err);
+	return sqlite3_changes(s->db) == 1;
+}
+
+/*
+ * (device, seq) is already taken. The same content is the normal case of an
+ * event seen twice. Different content means two databases wrote under one
+ * device id — a laptop's database copied to another — and neither version may
+ * be lost: the one with the smaller content hash stays in `event` (so the
+ * result does not depend on merge order), the other goes to event_clash.
+ */
+static int event_collide(struct store *s, const struct store_event *ev, struct error *err)
+{
+	sqlite3_stmt *q = stmt(s, ST_EVENT_GET, err);
+	struct store_event old;
+	char h_old[65], h_new[65];
+	int rc, ret;
+
+	if (!q)
+		return -STORE_E_INTERNAL;
+	bind_text(q, 1, ev->device);
+	sqlite3_bind_int64(q, 2, ev->seq);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	}
+	memset(&old, 0, sizeof(old));
+	old.device = ev->device;
+	old.seq = ev->seq;
+	old.interview = xstrdup((const char *)sqlite3_column_text(q, 0));
+	old.time = sqlite3_column_int64(q, 1);
+	old.kind = xstrdup((const char *)sqlite3_column_text(q, 2));
+	old.actor = xstrdup((const char *)sqlite3_column_text(q, 3));
+	old.path = xstrdup((const char *)sqlite3_column_text(q, 4));
+	old.old_value = xstrdup((const char *)sqlite3_column_text(q, 5));
+	old.new_value = xstrdup((const char *)sqlite3_column_text(q, 6));
+	old.old_special = (enum store_special)special_parse((const char *)sqlite3_column_text(q, 7));
+	old.new_special = (enum store_special)special_parse((const char *)sqlite3_column_text(q, 8));
+	old.extra = xstrdup((const char *)sqlite3_column_text(q, 9));
+	sqlite3_reset(q);
+	if (event_same(&old, ev)) {
+		ret = 0;
+		goto done;
+	}
+	event_hash(&old, h_old);
+	event_hash(ev, h_new);
+	if (strcmp(h_new, h_old) >= 0) {
+		ret = clash_add(s, ev, h_new, err);
+		if (ret > 0)
+			ret = 2;
+		goto done;
+	}
+	ret = clash_add(s, &old, h_old, err);
+	if (ret < 0)
+		goto done;
+	q = stmt(s, ST_EVENT_REPLACE, err);
+	if (!q) {
+		ret = -STORE_E_INTERNAL;
+		goto done;
+	}
+	bind_event(q, ev);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	ret = rc == SQLITE_DONE ? 2 : db_fail(s, rc, err);
+done:
+	free((char *)old.interview);
+	free((char *)old.kind);
+	free((char *)old.actor);
+	free((char *)old.path);
+	free((char *)old.old_value);
+	free((char *)old.new_value);
+	free((char *)old.extra);
+	return ret;
+}
+
 int store_event_insert(struct store *s, const struct store_event *ev, struct error *err)
 {
 	sqlite3_stmt *q;
@@ -932,23 +1071,14 @@ int store_event_insert(struct store *s, const struct store_event *ev, struct err
 	q = stmt(s, ST_EVENT_INSERT, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, ev->device);
-	sqlite3_bind_int64(q, 2, ev->seq);
-	bind_text(q, 3, ev->interview);
-	sqlite3_bind_int64(q, 4, ev->time);
-	bind_text(q, 5, ev->kind);
-	bind_text(q, 6, ev->actor);
-	bind_text(q, 7, ev->path);
-	bind_text(q, 8, ev->old_value);
-	bind_text(q, 9, ev->new_value);
-	bind_text(q, 10, store_special_name(ev->old_special));
-	bind_text(q, 11, store_special_name(ev->new_special));
-	bind_text(q, 12, ev->extra);
+	bind_event(q, ev);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
 		return db_fail(s, rc, err);
-	return sqlite3_changes(s->db) == 1 ? 1 : 0;
+	if (sqlite3_changes(s->db) == 1)
+		return 1;
+	return event_collide(s, ev, err);
 }
 
 int store_comment_insert(struct store *s, const struct store_comment *c, struct error *err)

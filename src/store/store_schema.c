@@ -138,6 +138,25 @@ static const struct migration migrations[] = {
 	{"sync: merge bookkeeping (sync_bundle, sync_export, sync_conflict, "
 	 "sync_conflict_answer, sync_duplicate; see docs/bundle.md)",
 	 sync_schema_sql, NULL},
+	/* 4 */
+	{"event_clash: events whose (device, seq) another version already holds",
+	 "CREATE TABLE event_clash (\n"
+	 "  device TEXT NOT NULL,\n"
+	 "  seq INTEGER NOT NULL,\n"
+	 "  hash TEXT NOT NULL,\n"
+	 "  interview TEXT,\n"
+	 "  time INTEGER NOT NULL,\n"
+	 "  kind TEXT NOT NULL,\n"
+	 "  actor TEXT,\n"
+	 "  path TEXT,\n"
+	 "  old_value TEXT,\n"
+	 "  new_value TEXT,\n"
+	 "  old_special TEXT,\n"
+	 "  new_special TEXT,\n"
+	 "  extra TEXT,\n"
+	 "  PRIMARY KEY (device, seq, hash)\n"
+	 ") WITHOUT ROWID;\n",
+	 NULL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

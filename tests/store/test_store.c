@@ -1012,6 +1012,67 @@ static void test_forms_export_import(void **state)
 	strbuf_release(&want);
 }
 
+/* One text cell of a query, copied ("" for NULL). */
+static char *qs(struct store *s, const char *sql)
+{
+	sqlite3_stmt *q;
+	char *v;
+
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite(s), sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = xstrdup(sqlite3_column_text(q, 0) ? (const char *)sqlite3_column_text(q, 0) : "");
+	sqlite3_finalize(q);
+	return v;
+}
+
+static const char event_dump[] =
+	"SELECT (SELECT group_concat(device || ':' || seq || ':' || new_value, ';') FROM"
+	" (SELECT * FROM event ORDER BY device, seq)) || ' / ' ||"
+	" (SELECT group_concat(device || ':' || seq || ':' || new_value, ';') FROM"
+	" (SELECT * FROM event_clash ORDER BY device, seq, hash))";
+
+/* Two databases that wrote under one device id (a copied laptop database):
+ * a second version of (device, seq) is kept, never dropped, and which
+ * version sits where does not depend on the order the two arrive in. */
+static void test_event_clash(void **state)
+{
+	struct fx *f = *state;
+	struct store_event a = {.device = "dddddddd-0000-4000-8000-000000000000",
+				.seq = 7, .time = 1000, .kind = "answer_set",
+				.path = "age", .new_value = "40"};
+	struct store_event b = a;
+	struct store *t = NULL;
+	char path2[160];
+	char *d1, *d2;
+
+	b.new_value = "41";
+	assert_int_equal(store_open(f->path, STORE_OPEN_CREATE, &f->s, &f->err), 0);
+	snprintf(path2, sizeof(path2), "%s/other.db", f->dir);
+	assert_int_equal(store_open(path2, STORE_OPEN_CREATE, &t, &f->err), 0);
+
+	assert_int_equal(store_event_insert(f->s, &a, &f->err), 1);
+	assert_int_equal(store_event_insert(f->s, &b, &f->err), 2);
+	/* the same clash again changes nothing; the same event again neither */
+	assert_int_equal(store_event_insert(f->s, &b, &f->err), 0);
+	assert_int_equal(store_event_insert(f->s, &a, &f->err), 0);
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM event"), 1);
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM event_clash"), 1);
+
+	assert_int_equal(store_event_insert(t, &b, &f->err), 1);
+	assert_int_equal(store_event_insert(t, &a, &f->err), 2);
+	assert_int_equal(store_event_insert(t, &a, &f->err), 0);
+
+	d1 = qs(f->s, event_dump);
+	d2 = qs(t, event_dump);
+	assert_string_equal(d1, d2);
+	/* both values are there, one in each table */
+	assert_non_null(strstr(d1, ":7:40"));
+	assert_non_null(strstr(d1, ":7:41"));
+	free(d1);
+	free(d2);
+	store_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1029,6 +1090,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_navigate_paradata, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_review, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_clash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_assignments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forms_export_import, setup, teardown),
 	};
