@@ -783,7 +783,9 @@ static int row_apply(struct mctx *c, enum bundle_section sec, const char *const 
 		rc = store_event_insert(c->s, &ev, err);
 		if (rc < 0)
 			return -1;
-		if (rc > 0)
+		if (rc == 2)
+			c->st->events_clash++;
+		else if (rc > 0)
 			c->st->events_new++;
 		else
 			c->st->events_known++;

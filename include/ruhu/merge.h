@@ -43,6 +43,9 @@ struct merge_stats {
 	size_t duplicates; /* new duplicate pairs flagged */
 	size_t answers;    /* answer rows read */
 	size_t events_new, events_known;
+	/* events whose (device, seq) already held a different event: two
+	 * databases wrote under one device id (see store_event_insert) */
+	size_t events_clash;
 	size_t comments_new;
 	size_t assignments; /* import: assignments loaded */
 	size_t rows;        /* all data rows applied */

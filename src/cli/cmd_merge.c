@@ -93,6 +93,13 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 			  "%zu duplicates, %zu new events, %zu answers (%.2f s)\n"),
 		       bundles[i], st.iv_new, st.iv_updated, st.iv_unchanged, st.conflicts,
 		       st.duplicates, st.events_new, st.answers, since(&p.t0));
+		if (st.events_clash)
+			printf(T_("%s：警告：%zu 个事件与同一设备已合并的事件编号相同但内容不同，"
+				  "两个版本都已保留；这台设备的数据库可能被复制到了另一台电脑上\n",
+				  "%s: warning: %zu events have the number of a different event already "
+				  "merged from the same device; both versions are kept; this device's "
+				  "database may have been copied to another laptop\n"),
+			       bundles[i], st.events_clash);
 		tot.iv_new += st.iv_new;
 		tot.iv_updated += st.iv_updated;
 		tot.iv_unchanged += st.iv_unchanged;

@@ -88,6 +88,9 @@ check "merge of the copy's bundle 3: exit 0" test $? -eq 0
 # the row then holds the version with the smaller hash: "updated" or
 # "unchanged" depends on the hashes, which depend on the random uuid
 check "merge: one conflict" sh -c "grep -qxE 'total: 1 bundles merged, 0 already merged, 0 refused; interviews new 0 / updated (1 / unchanged 0|0 / unchanged 1); conflicts 1; duplicates 0' '$tmp/out'"
+check "merge: the copied database's clashing events are reported" sh -c "grep -qE ': warning: [0-9]+ events have the number of a different event already merged from the same device; both versions are kept' '$tmp/out'"
+eq "team: the copy's paradata is kept (its change to 2016 is logged)" "$(q "$tmp/team.db" "SELECT COUNT(*) FROM (SELECT new_value FROM event WHERE path = 'exit_year' UNION ALL SELECT new_value FROM event_clash WHERE path = 'exit_year') WHERE new_value = '2016'")" 1
+eq "team: and so is the laptop's change to 2017" "$(q "$tmp/team.db" "SELECT COUNT(*) FROM (SELECT new_value FROM event WHERE path = 'exit_year' UNION ALL SELECT new_value FROM event_clash WHERE path = 'exit_year') WHERE new_value = '2017'")" 1
 eq "team: both versions kept" "$(q "$tmp/team.db" "SELECT COUNT(*), MIN(revision), MAX(revision) FROM sync_conflict WHERE uuid = '$uuid'")" "2|$((rev0 + 3))|$((rev0 + 3))"
 h17=$(q "$tmp/team.db" "SELECT content_sha256 FROM sync_conflict_answer WHERE uuid = '$uuid' AND path = 'exit_year' AND value = '2017'")
 h16=$(q "$tmp/team.db" "SELECT content_sha256 FROM sync_conflict_answer WHERE uuid = '$uuid' AND path = 'exit_year' AND value = '2016'")
