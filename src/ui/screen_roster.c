@@ -385,6 +385,28 @@ static void counted_back(struct ui *ui, struct roster *r, int count)
 	counted_pop(ui, r);
 }
 
+/* The keys both kinds of roster treat alike: F6/F7 move the selected member
+ * up or down; don't know / refused do not apply to a roster. */
+static void shared_key(struct ui *ui, struct roster *r, const struct ui_key *k, int count,
+		       struct error *err)
+{
+	int to;
+
+	if (k->code == UK_DONTKNOW || k->code == UK_REFUSED) {
+		ui_flash(ui, true, "名单不能回答“不知道/拒答”", "a roster takes no don't know / refused");
+		return;
+	}
+	if (r->sel >= count)
+		return;
+	to = r->sel + 1 + (k->code == UK_MOVEUP ? -1 : 1);
+	if (to < 1 || to > count)
+		return;
+	if (app_repeat_move(ui->app, r->repeat, r->sel + 1, to, err) < 0)
+		iv_flash_error(ui, err);
+	else
+		r->sel = to - 1;
+}
+
 static void counted_key(struct ui *ui, struct roster *r, const struct ui_key *k, int count)
 {
 	struct ui_app *app = ui->app;
@@ -438,18 +460,8 @@ static void counted_key(struct ui *ui, struct roster *r, const struct ui_key *k,
 		}
 		break;
 	case UK_MOVEUP: case UK_MOVEDOWN:
-		if (r->sel < count) {
-			int to = r->sel + 1 + (k->code == UK_MOVEUP ? -1 : 1);
-			if (to < 1 || to > count)
-				break;
-			if (app_repeat_move(app, r->repeat, r->sel + 1, to, &err) < 0)
-				iv_flash_error(ui, &err);
-			else
-				r->sel = to - 1;
-		}
-		break;
 	case UK_DONTKNOW: case UK_REFUSED:
-		ui_flash(ui, true, "名单不能回答“不知道/拒答”", "a roster takes no don't know / refused");
+		shared_key(ui, r, k, count, &err);
 		break;
 	default:
 		iv_common_key(ui, k);
@@ -514,18 +526,8 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		}
 		break;
 	case UK_MOVEUP: case UK_MOVEDOWN:
-		if (r->sel < count) {
-			int to = r->sel + 1 + (k->code == UK_MOVEUP ? -1 : 1);
-			if (to < 1 || to > count)
-				break;
-			if (app_repeat_move(app, r->repeat, r->sel + 1, to, &err) < 0)
-				iv_flash_error(ui, &err);
-			else
-				r->sel = to - 1;
-		}
-		break;
 	case UK_DONTKNOW: case UK_REFUSED:
-		ui_flash(ui, true, "名单不能回答“不知道/拒答”", "a roster takes no don't know / refused");
+		shared_key(ui, r, k, count, &err);
 		break;
 	default:
 		iv_common_key(ui, k);
