@@ -385,13 +385,33 @@ static void counted_back(struct ui *ui, struct roster *r, int count)
 	counted_pop(ui, r);
 }
 
-/* The keys both kinds of roster treat alike: F6/F7 move the selected member
- * up or down; don't know / refused do not apply to a roster. */
+/* The keys both kinds of roster treat alike: the cursor over the members
+ * (row 0 is the first member, count and count + 1 the rows after the list);
+ * F6/F7 move the selected member up or down; don't know / refused do not
+ * apply to a roster. */
 static void shared_key(struct ui *ui, struct roster *r, const struct ui_key *k, int count,
 		       struct error *err)
 {
 	int to;
 
+	switch (k->code) {
+	case UK_UP:
+		if (r->sel > 0)
+			r->sel--;
+		return;
+	case UK_DOWN:
+		if (r->sel < count + 1)
+			r->sel++;
+		return;
+	case UK_HOME:
+		r->sel = 0;
+		return;
+	case UK_END:
+		r->sel = count + 1;
+		return;
+	default:
+		break;
+	}
 	if (k->code == UK_DONTKNOW || k->code == UK_REFUSED) {
 		ui_flash(ui, true, "名单不能回答“不知道/拒答”", "a roster takes no don't know / refused");
 		return;
@@ -413,19 +433,8 @@ static void counted_key(struct ui *ui, struct roster *r, const struct ui_key *k,
 	struct error err = ERROR_INIT;
 
 	switch (k->code) {
-	case UK_UP:
-		if (r->sel > 0)
-			r->sel--;
-		break;
-	case UK_DOWN:
-		if (r->sel < count + 1)
-			r->sel++;
-		break;
-	case UK_HOME:
-		r->sel = 0;
-		break;
-	case UK_END:
-		r->sel = count + 1;
+	case UK_UP: case UK_DOWN: case UK_HOME: case UK_END:
+		shared_key(ui, r, k, count, NULL);
 		break;
 	case UK_LEFT: case UK_BACK: case UK_PGUP:
 		counted_back(ui, r, count);
@@ -485,19 +494,8 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		return;
 	}
 	switch (k->code) {
-	case UK_UP:
-		if (r->sel > 0)
-			r->sel--;
-		break;
-	case UK_DOWN:
-		if (r->sel < count + 1)
-			r->sel++;
-		break;
-	case UK_HOME:
-		r->sel = 0;
-		break;
-	case UK_END:
-		r->sel = count + 1;
+	case UK_UP: case UK_DOWN: case UK_HOME: case UK_END:
+		shared_key(ui, r, k, count, NULL);
 		break;
 	case UK_LEFT:
 		iv_common_key(ui, &(struct ui_key){UK_BACK, 0});
