@@ -94,6 +94,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       " ON CONFLICT(device, seq, hash) DO NOTHING",
 };
 
+int stmt_done(struct store *s, sqlite3_stmt *q, struct error *err)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+}
+
 /* ---- errors --------------------------------------------------------------- */
 
 static int fail(struct error *err, const char *where, int code, const char *zh, const char *en,

@@ -75,6 +75,9 @@ int store_fail(struct store *s, struct error *err, int code, const char *zh, con
 
 /* Maps a SQLite failure to a store error (sets err, returns -code). */
 int db_fail(struct store *s, int rc, struct error *err);
+/* Steps a cached statement that returns no rows and resets it: 0, or the
+ * mapped error. */
+int stmt_done(struct store *s, sqlite3_stmt *q, struct error *err);
 
 /* tx_begin opens a level (BEGIN IMMEDIATE or SAVEPOINT); tx_commit closes
  * it; tx_rollback undoes it. After a failed tx_commit the level is gone. */

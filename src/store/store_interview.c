@@ -285,15 +285,12 @@ static int set_position(struct store *s, const char *uuid, const char *position,
 			struct error *err)
 {
 	sqlite3_stmt *q = stmt(s, ST_IV_POSITION, err);
-	int rc;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
 	bind_text(q, 1, uuid);
 	bind_text(q, 2, position);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return stmt_done(s, q, err);
 }
 
 /* Reads the current answer: 1 found (old value/special set, value malloc'd),
@@ -326,7 +323,6 @@ static int answer_write(struct store *s, const char *uuid, const char *path, con
 			enum store_special sp, struct error *err)
 {
 	sqlite3_stmt *q = stmt(s, ST_ANS_PUT, err);
-	int rc;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
@@ -334,23 +330,18 @@ static int answer_write(struct store *s, const char *uuid, const char *path, con
 	bind_text(q, 2, path);
 	bind_text(q, 3, value);
 	bind_text(q, 4, store_special_name(sp));
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return stmt_done(s, q, err);
 }
 
 static int answer_delete(struct store *s, const char *uuid, const char *path, struct error *err)
 {
 	sqlite3_stmt *q = stmt(s, ST_ANS_DEL, err);
-	int rc;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
 	bind_text(q, 1, uuid);
 	bind_text(q, 2, path);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return stmt_done(s, q, err);
 }
 
 /* Opens a level and checks that the interview exists and is in progress. */
@@ -763,7 +754,6 @@ static int set_status(struct store *s, const char *uuid, enum store_istatus st,
 		      bool set_comment, const char *comment, struct error *err)
 {
 	sqlite3_stmt *q = stmt(s, ST_IV_SET_STATUS, err);
-	int rc;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
@@ -771,16 +761,14 @@ static int set_status(struct store *s, const char *uuid, enum store_istatus st,
 	bind_text(q, 2, store_istatus_name(st));
 	bind_text(q, 3, comment);
 	sqlite3_bind_int(q, 4, set_comment);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return stmt_done(s, q, err);
 }
 
 static int comment_row(struct store *s, const char *uuid, const char *path, const char *author,
 		       const char *text, char cuuid[STORE_ID_LEN + 1], struct error *err)
 {
 	sqlite3_stmt *q;
-	int ret, rc;
+	int ret;
 
 	ret = store_uuid_new(cuuid, err);
 	if (ret < 0)
@@ -795,9 +783,7 @@ static int comment_row(struct store *s, const char *uuid, const char *path, cons
 	bind_text(q, 5, text);
 	sqlite3_bind_int64(q, 6, store_now(s));
 	bind_text(q, 7, s->device);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return stmt_done(s, q, err);
 }
 
 /* Moves the interview to `to` when its status is in `from_mask`. */
