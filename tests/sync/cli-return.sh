@@ -16,37 +16,7 @@ set -u
 bin=${RUHU_BIN:?RUHU_BIN is not set}
 src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
 edit=${1:?usage: cli-return.sh EDIT_INTERVIEW}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-LC_ALL=C.UTF-8
-export LC_ALL
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-has() { grep -qF -- "$2" "$1"; }
-hasline() { grep -qxF -- "$2" "$1"; }
-q() { sqlite3 "$1" "$2"; }
-eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1"
-		echo "#   got:      $2"
-		echo "#   expected: $3"
-	fi
-}
-dump() {
-	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
-		echo "== $t"
-		sqlite3 "$1" "SELECT * FROM \"$t\"" | sort
-	done
-}
-r() { "$bin" --lang en "$@"; }
+. "$src/tests/sync/lib.sh"
 
 form=$src/forms/household.csv
 cases=$src/tests/forms/cases

@@ -9,25 +9,11 @@ set -u
 
 bin=${RUHU_BIN:?RUHU_BIN is not set}
 src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-LC_ALL=C.UTF-8
-export LC_ALL
-fails=0
-n=0
+. "$src/tests/sync/lib.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-has() { grep -qF -- "$2" "$1"; }
 count() { sqlite3 "$1" "$2"; }
 
 form=$src/forms/household.csv
-r() { "$bin" --lang en "$@"; }
 
 # synth: deterministic for a seed
 r synth "$form" --households 30 --devices 3 --seed 5 --out "$tmp/a" >"$tmp/out" 2>"$tmp/err"

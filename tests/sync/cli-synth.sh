@@ -12,30 +12,10 @@ set -u
 
 bin=${RUHU_BIN:?RUHU_BIN is not set}
 src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-LC_ALL=C.UTF-8
-export LC_ALL
-fails=0
-n=0
+. "$src/tests/sync/lib.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 q() { sqlite3 "$tmp/team.db" "$1"; }
-eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1"
-		echo "#   got:      $2"
-		echo "#   expected: $3"
-	fi
-}
 positive() { [ "$2" -gt 0 ] 2>/dev/null && ok "$1" || { not_ok "$1"; echo "#   got: $2"; }; }
-r() { "$bin" --lang en "$@"; }
 form=$src/forms/household.csv
 
 r synth "$form" --households 60 --devices 2 --seed 11 --out "$tmp/a" >"$tmp/out" 2>&1
