@@ -582,7 +582,7 @@ struct reader {
 };
 
 static void rfail(struct reader *r, const char *where_suffix, const char *zh, const char *en, ...)
-	__attribute__((format(printf, 4, 5)));
+	RUHU_PRINTF2(3, 4, 5);
 
 /* Sets the first fault: where = name[:where_suffix], the message from zh/en
  * with the same arguments. */

@@ -331,7 +331,7 @@ static int exists(sqlite3_stmt *q, const char *key)
 }
 
 static int bad(struct error *err, const char *zh, const char *en, ...)
-	__attribute__((format(printf, 3, 4)));
+	RUHU_PRINTF2(2, 3, 4);
 static int bad(struct error *err, const char *zh, const char *en, ...)
 {
 	va_list ap;

@@ -25,6 +25,15 @@
 
 enum lang { LANG_ZH = 0, LANG_EN = 1 };
 
+/*
+ * Marks a function taking a Chinese and an English printf format (arguments
+ * ZH and EN, 1-based) that share the variadic arguments from FIRST on (0 for
+ * a va_list): the compiler checks BOTH formats against the arguments, so a
+ * "%s ... %d" in one language and "%d ... %s" in the other is an error.
+ */
+#define RUHU_PRINTF2(zh, en, first) \
+	__attribute__((format(printf, zh, first), format(printf, en, first)))
+
 struct error {
 	char *where; /* "file:sheet:row", "eval:1:9", ... or NULL */
 	char *zh;
@@ -35,9 +44,10 @@ struct error {
 #define ERROR_INIT {NULL, NULL, NULL, 0}
 
 /* Sets (replacing) the error; `where` may be NULL. Accepts err == NULL. */
-void error_set(struct error *err, const char *where, const char *zh, const char *en, ...);
+void error_set(struct error *err, const char *where, const char *zh, const char *en, ...)
+	RUHU_PRINTF2(3, 4, 5);
 void error_vset(struct error *err, const char *where, const char *zh, const char *en,
-		va_list ap);
+		va_list ap) RUHU_PRINTF2(3, 4, 0);
 /* Prefixes the location, e.g. error_prefix(err, "household.csv") turns
  * "survey:14" into "household.csv:survey:14". */
 void error_prefix(struct error *err, const char *prefix);
@@ -46,6 +56,9 @@ bool error_isset(const struct error *err);
 const char *error_msg(const struct error *err, enum lang lang);
 /* Frees the strings and clears the error. Accepts NULL. */
 void error_clear(struct error *err);
+/* Copies `src` (location, both messages, code) into `dst`, clearing dst
+ * first. Accepts dst == NULL. */
+void error_copy(struct error *dst, const struct error *src);
 /* Moves `src` into `dst` (clearing dst first). */
 void error_move(struct error *dst, struct error *src);
 
@@ -67,9 +80,9 @@ struct diag_list {
 #define DIAG_LIST_INIT {NULL, 0, 0, 0, 0}
 
 void diag_add(struct diag_list *dl, enum diag_severity sev, const char *where, const char *zh,
-	      const char *en, ...);
+	      const char *en, ...) RUHU_PRINTF2(4, 5, 6);
 void diag_vadd(struct diag_list *dl, enum diag_severity sev, const char *where, const char *zh,
-	       const char *en, va_list ap);
+	       const char *en, va_list ap) RUHU_PRINTF2(4, 5, 0);
 /* Appends a copy of an error as a diagnostic. */
 void diag_add_error(struct diag_list *dl, enum diag_severity sev, const struct error *err);
 void diag_list_free(struct diag_list *dl);

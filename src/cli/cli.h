@@ -31,7 +31,7 @@ const struct cmd_entry *cmd_lookup(const char *name);
 /* Prints "ruhu: WHERE: message" in the current language to stderr. */
 void cli_error(const struct error *err);
 /* Prints a message built from both languages' formats to stderr, prefixed "ruhu: ". */
-void cli_errorf(const char *zh, const char *en, ...);
+void cli_errorf(const char *zh, const char *en, ...) RUHU_PRINTF2(1, 2, 3);
 /* Prints every diagnostic ("WHERE: error: message" / "WHERE: warning: message"). */
 void cli_diags(const struct diag_list *dl);
 /* Prints the short usage of `cmd` to stderr and returns EXIT_USAGE. */

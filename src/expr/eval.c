@@ -171,6 +171,8 @@ struct cx {
 };
 
 static int fail(struct ev *E, int node, const char *zh, const char *en, ...)
+	RUHU_PRINTF2(3, 4, 5);
+static int fail(struct ev *E, int node, const char *zh, const char *en, ...)
 {
 	va_list ap;
 

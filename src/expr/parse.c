@@ -155,6 +155,8 @@ static int column(const struct parser *ps, const char *at)
 }
 
 static int fail(struct parser *ps, const char *at, const char *zh, const char *en, ...)
+	RUHU_PRINTF2(3, 4, 5);
+static int fail(struct parser *ps, const char *at, const char *zh, const char *en, ...)
 {
 	va_list ap;
 

@@ -425,6 +425,8 @@ struct builder {
 };
 
 static void vdiag(struct builder *b, enum diag_severity sev, const char *sheet, int line,
+		  const char *zh, const char *en, va_list ap) RUHU_PRINTF2(5, 6, 0);
+static void vdiag(struct builder *b, enum diag_severity sev, const char *sheet, int line,
 		  const char *zh, const char *en, va_list ap)
 {
 	struct strbuf where = STRBUF_INIT;
@@ -440,6 +442,9 @@ static void vdiag(struct builder *b, enum diag_severity sev, const char *sheet, 
 
 static void err_at(struct builder *b, const char *sheet, int line, const char *zh, const char *en,
 		   ...)
+	RUHU_PRINTF2(4, 5, 6);
+static void err_at(struct builder *b, const char *sheet, int line, const char *zh, const char *en,
+		   ...)
 {
 	va_list ap;
 
@@ -448,6 +453,9 @@ static void err_at(struct builder *b, const char *sheet, int line, const char *z
 	va_end(ap);
 }
 
+static void warn_at(struct builder *b, const char *sheet, int line, const char *zh,
+		    const char *en, ...)
+	RUHU_PRINTF2(4, 5, 6);
 static void warn_at(struct builder *b, const char *sheet, int line, const char *zh,
 		    const char *en, ...)
 {

@@ -1865,7 +1865,7 @@ int interview_complete(struct interview *iv, struct error *err)
 	if (refuse_completed(iv, NULL, err) < 0)
 		return -1;
 	if (interview_blockers(iv, &dl) > 0) {
-		error_set(err, dl.items[0].e.where, "%2$s（共 %1$zu 处问题未解决）",
+		error_set(err, dl.items[0].e.where, "%2$s（共 %1$zu 处问题未解决）%3$.0s",
 			  "%3$s (%1$zu problems block completion)%2$.0s", dl.n, dl.items[0].e.zh,
 			  dl.items[0].e.en);
 		if (err)

@@ -106,6 +106,9 @@ int stmt_done(struct store *s, sqlite3_stmt *q, struct error *err)
 
 static int fail(struct error *err, const char *where, int code, const char *zh, const char *en,
 		...)
+	RUHU_PRINTF2(4, 5, 6);
+static int fail(struct error *err, const char *where, int code, const char *zh, const char *en,
+		...)
 {
 	va_list ap;
 

@@ -71,7 +71,7 @@ sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err);
 
 /* Sets err (where = the store's path, code) and returns -code. */
 int store_fail(struct store *s, struct error *err, int code, const char *zh, const char *en,
-	       ...);
+	       ...) RUHU_PRINTF2(4, 5, 6);
 
 /* Maps a SQLite failure to a store error (sets err, returns -code). */
 int db_fail(struct store *s, int rc, struct error *err);

@@ -375,7 +375,7 @@ int store_answer_put(struct store *s, const char *uuid, const char *path, const 
 	if (!path || !*path)
 		return store_fail(s, err, STORE_E_INVALID, "答案路径为空", "empty answer path");
 	if ((unsigned)special > STORE_SPECIAL_REFUSED)
-		return store_fail(s, err, STORE_E_INVALID, "'%s' 的特殊值 %d 无效",
+		return store_fail(s, err, STORE_E_INVALID, "'%2$s' 的特殊值 %1$d 无效",
 				  "invalid special value %d for '%s'", (int)special, path);
 	if (special != STORE_SPECIAL_NONE && value)
 		return store_fail(s, err, STORE_E_INVALID, "'%s' 不能同时有答案和特殊值",

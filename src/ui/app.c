@@ -48,8 +48,7 @@ int app_load_forms(struct ui_app *app, struct error *err)
 			for (k = 0; k < dl.n && dl.items[k].severity != DIAG_ERROR; k++)
 				;
 			if (k < dl.n)
-				error_set(err, dl.items[k].e.where, "%1$s", "%2$s", dl.items[k].e.zh,
-					  dl.items[k].e.en);
+				error_copy(err, &dl.items[k].e);
 			else
 				error_set(err, name, "表单无法加载", "the form does not load");
 			diag_list_free(&dl);

@@ -722,7 +722,7 @@ static void draw(struct ui *ui, void *st)
  * looking at the question. */
 void iv_flash_error(struct ui *ui, const struct error *err)
 {
-	ui_flash(ui, true, "%1$s", "%2$s", err->zh ? err->zh : "", err->en ? err->en : "");
+	ui_flash(ui, true, "%1$s%2$.0s", "%2$s%1$.0s", err->zh ? err->zh : "", err->en ? err->en : "");
 }
 
 void iv_after_nav(struct ui *ui)

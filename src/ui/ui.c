@@ -171,7 +171,7 @@ int ui_run(struct ui *ui, const struct screen_ops *first, void *arg, struct erro
 	if (ui_push(ui, first, arg) < 0) {
 		/* the first screen said why in the flash message */
 		endwin();
-		error_set(err, NULL, "%1$s", "%2$s", ui->flash ? ui->flash : "无法打开界面",
+		error_set(err, NULL, "%1$s%2$.0s", "%2$s%1$.0s", ui->flash ? ui->flash : "无法打开界面",
 			  ui->flash ? ui->flash : "cannot open the interface");
 		goto done;
 	}

@@ -136,7 +136,8 @@ void *ui_find(struct ui *ui, const struct screen_ops *ops);
 void ui_cursor(struct ui *ui, int y, int x);
 
 /* Shows a one-line message until the next key (formats in both languages). */
-void ui_flash(struct ui *ui, bool error, const char *zh, const char *en, ...);
+void ui_flash(struct ui *ui, bool error, const char *zh, const char *en, ...)
+	RUHU_PRINTF2(3, 4, 5);
 void ui_flash_err(struct ui *ui, const struct error *err);
 
 /*

@@ -89,6 +89,17 @@ void error_move(struct error *dst, struct error *src)
 	src->code = 0;
 }
 
+void error_copy(struct error *dst, const struct error *src)
+{
+	if (!dst)
+		return;
+	error_clear(dst);
+	dst->where = src->where ? xstrdup(src->where) : NULL;
+	dst->zh = xstrdup(error_msg(src, LANG_ZH));
+	dst->en = xstrdup(error_msg(src, LANG_EN));
+	dst->code = src->code;
+}
+
 void diag_vadd(struct diag_list *dl, enum diag_severity sev, const char *where, const char *zh,
 	       const char *en, va_list ap)
 {
@@ -122,10 +133,8 @@ void diag_add_error(struct diag_list *dl, enum diag_severity sev, const struct e
 	XGROW(dl->items, dl->cap, dl->n + 1);
 	d = &dl->items[dl->n++];
 	d->severity = sev;
-	d->e.where = xstrdup(err->where);
-	d->e.zh = xstrdup(error_msg(err, LANG_ZH));
-	d->e.en = xstrdup(error_msg(err, LANG_EN));
-	d->e.code = err->code;
+	d->e = (struct error)ERROR_INIT;
+	error_copy(&d->e, err);
 	if (sev == DIAG_ERROR)
 		dl->errors++;
 	else
