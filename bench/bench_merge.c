@@ -23,6 +23,7 @@
 #include "ruhu/synth.h"
 
 #include <dirent.h>
+#include "store_sqlite.h" /* the SQLite handle: this file inspects databases */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,36 +13,13 @@
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *col(sqlite3_stmt *q, int i)
+static char *dup0(const char *v)
 {
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
-static int dberr(struct store *s, struct error *err)
-{
-	error_set(err, store_path(s), "数据库错误：%s", "database error: %s",
-		  sqlite3_errmsg(store_sqlite(s)));
-	return -1;
-}
-
-static bool have_tables(struct store *s)
-{
-	sqlite3_stmt *q = NULL;
-	bool yes = false;
-
-	if (sqlite3_prepare_v2(store_sqlite(s),
-			       "SELECT 1 FROM sqlite_master WHERE name = 'sync_conflict'", -1, &q,
-			       NULL) == SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		yes = true;
-	sqlite3_finalize(q);
-	return yes;
+	return v ? xstrdup(v) : NULL;
 }
 
 void conflicts_free(struct conflict *c, size_t nc, struct duplicate *d, size_t nd)
@@ -71,121 +48,97 @@ void conflicts_free(struct conflict *c, size_t nc, struct duplicate *d, size_t n
 	free(d);
 }
 
+struct lctx {
+	struct conflict *c;
+	size_t n, cap;
+	struct duplicate *d;
+	size_t m, capd;
+};
+
+static int on_version(void *ctx, const struct store_conflict_row *r)
+{
+	struct lctx *l = ctx;
+	struct conflict *k;
+	struct conflict_version *v;
+
+	if (!l->n || strcmp(l->c[l->n - 1].uuid, r->uuid) || l->c[l->n - 1].revision != r->revision) {
+		XGROW(l->c, l->cap, l->n + 1);
+		k = &l->c[l->n++];
+		memset(k, 0, sizeof(*k));
+		k->uuid = xstrdup(r->uuid);
+		k->revision = r->revision;
+		k->household_key = dup0(r->household_key);
+		k->resolved = r->current_revision > r->revision;
+	}
+	k = &l->c[l->n - 1];
+	k->v = xrealloc(k->v, (k->n + 1) * sizeof(*k->v));
+	v = &k->v[k->n++];
+	memset(v, 0, sizeof(*v));
+	v->content_sha256 = dup0(r->content_sha256);
+	v->device = dup0(r->device);
+	v->status = dup0(r->status);
+	v->enumerator = dup0(r->enumerator);
+	v->updated = r->updated;
+	v->n_answers = r->n_answers;
+	return 0;
+}
+
+static int on_duplicate(void *ctx, const struct store_duplicate_row *r)
+{
+	struct lctx *l = ctx;
+	struct duplicate *d;
+
+	XGROW(l->d, l->capd, l->m + 1);
+	d = &l->d[l->m++];
+	d->household_key = dup0(r->household_key);
+	d->uuid_a = dup0(r->uuid_a);
+	d->uuid_b = dup0(r->uuid_b);
+	d->status_a = dup0(r->status_a);
+	d->status_b = dup0(r->status_b);
+	return 0;
+}
+
 int conflicts_list(struct store *s, struct conflict **cout, size_t *nc, struct duplicate **dout,
 		   size_t *nd, struct error *err)
 {
-	struct conflict *c = NULL;
-	struct duplicate *d = NULL;
-	size_t n = 0, cap = 0, m = 0, capd = 0;
-	sqlite3_stmt *q = NULL;
-	int rc, ret = -1;
+	struct lctx l;
+	size_t i;
 
+	memset(&l, 0, sizeof(l));
 	*cout = NULL;
 	*dout = NULL;
 	*nc = *nd = 0;
-	if (!have_tables(s))
-		return 0;
-	/* one row per version; the interview's current revision and the hash
-	 * of its current content decide `resolved` and `current` */
-	if (sqlite3_prepare_v2(
-		    store_sqlite(s),
-		    "SELECT c.uuid, c.revision, c.content_sha256, c.household_key, c.device, "
-		    "c.status, c.enumerator, c.updated, "
-		    "(SELECT COUNT(*) FROM sync_conflict_answer a WHERE a.uuid = c.uuid AND "
-		    " a.revision = c.revision AND a.content_sha256 = c.content_sha256), "
-		    "i.revision FROM sync_conflict c LEFT JOIN interview i ON i.uuid = c.uuid "
-		    "ORDER BY c.uuid, c.revision, c.content_sha256",
-		    -1, &q, NULL) != SQLITE_OK)
-		goto fail;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *uuid = (const char *)sqlite3_column_text(q, 0);
-		int64_t rev = sqlite3_column_int64(q, 1);
-		struct conflict *k;
-		struct conflict_version *v;
-
-		if (!n || strcmp(c[n - 1].uuid, uuid) || c[n - 1].revision != rev) {
-			XGROW(c, cap, n + 1);
-			k = &c[n++];
-			memset(k, 0, sizeof(*k));
-			k->uuid = xstrdup(uuid);
-			k->revision = rev;
-			k->household_key = col(q, 3);
-			k->resolved = sqlite3_column_int64(q, 9) > rev;
-		}
-		k = &c[n - 1];
-		k->v = xrealloc(k->v, (k->n + 1) * sizeof(*k->v));
-		v = &k->v[k->n++];
-		memset(v, 0, sizeof(*v));
-		v->content_sha256 = col(q, 2);
-		v->device = col(q, 4);
-		v->status = col(q, 5);
-		v->enumerator = col(q, 6);
-		v->updated = sqlite3_column_int64(q, 7);
-		v->n_answers = (size_t)sqlite3_column_int64(q, 8);
+	if (store_conflicts_each(s, on_version, &l, err) < 0 ||
+	    store_duplicates_each(s, on_duplicate, &l, err) < 0) {
+		conflicts_free(l.c, l.n, l.d, l.m);
+		return -1;
 	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(q);
-	q = NULL;
 	/* which version the interview row holds: the smallest hash, unless resolved */
-	for (size_t i = 0; i < n; i++)
-		if (!c[i].resolved)
-			c[i].v[0].current = true;
-	if (sqlite3_prepare_v2(store_sqlite(s),
-			       "SELECT d.household_key, d.uuid_a, d.uuid_b, a.status, b.status "
-			       "FROM sync_duplicate d LEFT JOIN interview a ON a.uuid = d.uuid_a "
-			       "LEFT JOIN interview b ON b.uuid = d.uuid_b "
-			       "ORDER BY d.household_key, d.uuid_a, d.uuid_b",
-			       -1, &q, NULL) != SQLITE_OK)
-		goto fail;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		XGROW(d, capd, m + 1);
-		d[m].household_key = col(q, 0);
-		d[m].uuid_a = col(q, 1);
-		d[m].uuid_b = col(q, 2);
-		d[m].status_a = col(q, 3);
-		d[m].status_b = col(q, 4);
-		m++;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	ret = 0;
-	*cout = c;
-	*nc = n;
-	*dout = d;
-	*nd = m;
-	c = NULL;
-	d = NULL;
-	n = m = 0;
-	goto done;
-fail:
-	dberr(s, err);
-done:
-	sqlite3_finalize(q);
-	conflicts_free(c, n, d, m);
-	return ret;
+	for (i = 0; i < l.n; i++)
+		if (!l.c[i].resolved)
+			l.c[i].v[0].current = true;
+	*cout = l.c;
+	*nc = l.n;
+	*dout = l.d;
+	*nd = l.m;
+	return 0;
 }
 
 int conflict_resolve(struct store *s, const char *uuid, const char *prefix, const char *author,
 		     struct error *err)
 {
-	struct store_interview cur, iv;
-	struct store_answer *ans = NULL;
-	size_t n = 0, cap = 0, i, len = prefix ? strlen(prefix) : 0;
-	sqlite3_stmt *q = NULL;
-	char *hash = NULL, *prev = NULL;
+	struct store_interview cur;
+	struct store_loaded *v = NULL;
+	size_t len = prefix ? strlen(prefix) : 0, n = 0, i;
+	char **hashes = NULL, note[64];
+	const char *hash = NULL;
 	int64_t rev = 0;
 	bool tx = false, have_cur = false;
-	int rc, ret = -1, matches = 0;
+	int ret = -1, matches = 0;
 
-	memset(&iv, 0, sizeof(iv));
 	memset(&cur, 0, sizeof(cur));
 	if (len < 4) {
 		error_set(err, NULL, "版本哈希前缀至少需要 4 位", "give at least 4 digits of the version hash");
-		return -1;
-	}
-	if (!have_tables(s)) {
-		error_set(err, uuid, "此访谈没有冲突", "interview has no conflict");
 		return -1;
 	}
 	if (store_tx_begin(s, err) < 0)
@@ -194,118 +147,43 @@ int conflict_resolve(struct store *s, const char *uuid, const char *prefix, cons
 	if (store_interview_get(s, uuid, &cur, err) < 0)
 		goto done;
 	have_cur = true;
-	/* the latest conflicting revision of this interview */
-	if (sqlite3_prepare_v2(store_sqlite(s),
-			       "SELECT revision, content_sha256 FROM sync_conflict WHERE uuid = ?1 "
-			       "AND revision = (SELECT MAX(revision) FROM sync_conflict WHERE uuid = ?1)",
-			       -1, &q, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(q, 1);
-
-		rev = sqlite3_column_int64(q, 0);
-		if (!strncmp(h, prefix, len)) {
-			matches++;
-			free(hash);
-			hash = xstrdup(h);
-		}
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(q);
-	q = NULL;
+	if (store_conflict_latest(s, uuid, &rev, &hashes, &n, err) < 0)
+		goto done;
 	if (!rev) {
 		error_set(err, uuid, "此访谈没有冲突", "interview has no conflict");
 		goto done;
 	}
+	for (i = 0; i < n; i++)
+		if (!strncmp(hashes[i], prefix, len)) {
+			matches++;
+			hash = hashes[i];
+		}
 	if (matches != 1) {
 		error_set(err, uuid, matches ? "哈希前缀 '%s' 不唯一" : "没有哈希以 '%s' 开头的版本",
 			  matches ? "hash prefix '%s' is ambiguous" : "no version hash starts with '%s'",
 			  prefix);
 		goto done;
 	}
-	if (sqlite3_prepare_v2(store_sqlite(s),
-			       "SELECT form_hash, household_key, enumerator, device, status, created, "
-			       "updated, position, review_comment FROM sync_conflict WHERE uuid = ?1 "
-			       "AND revision = ?2 AND content_sha256 = ?3",
-			       -1, &q, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, rev);
-	sqlite3_bind_text(q, 3, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_ROW)
-		goto fail;
-	snprintf(iv.uuid, sizeof(iv.uuid), "%s", uuid);
-	iv.form_hash = col(q, 0);
-	iv.household_key = col(q, 1);
-	iv.enumerator = col(q, 2);
-	iv.device = col(q, 3);
-	for (i = 0; i < STORE_ISTATUS_COUNT; i++)
-		if (!strcmp((const char *)sqlite3_column_text(q, 4),
-			    store_istatus_name((enum store_istatus)i)))
-			iv.status = (enum store_istatus)i;
-	iv.created = sqlite3_column_int64(q, 5);
-	iv.updated = sqlite3_column_int64(q, 6);
-	iv.position = col(q, 7);
-	iv.review_comment = col(q, 8);
-	iv.revision = cur.revision + 1;
-	sqlite3_finalize(q);
-	q = NULL;
-	if (sqlite3_prepare_v2(store_sqlite(s),
-			       "SELECT path, value, special FROM sync_conflict_answer WHERE uuid = ?1 "
-			       "AND revision = ?2 AND content_sha256 = ?3 ORDER BY path",
-			       -1, &q, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, rev);
-	sqlite3_bind_text(q, 3, hash, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *sp = (const char *)sqlite3_column_text(q, 2);
-
-		XGROW(ans, cap, n + 1);
-		ans[n].path = col(q, 0);
-		ans[n].value = col(q, 1);
-		ans[n].special = !sp ? STORE_SPECIAL_NONE
-			       : !strcmp(sp, "refused") ? STORE_SPECIAL_REFUSED
-						       : STORE_SPECIAL_DONT_KNOW;
-		n++;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(q);
-	q = NULL;
-	if (store_interview_import(s, &iv, ans, n, err) < 0)
+	if (store_conflict_version(s, uuid, rev, hash, &v, err) < 0)
 		goto done;
-	{
-		char note[64];
-
-		snprintf(note, sizeof(note), "revision %lld", (long long)rev);
-		prev = xstrdup(note);
-	}
-	if (store_event_log(s, uuid, "conflict_resolved", NULL, prev, hash, author, err) < 0)
+	/* revision current + 1: wins over every version in later merges */
+	v->iv.revision = cur.revision + 1;
+	if (store_interview_import(s, &v->iv, v->answers, v->n_answers, err) < 0)
 		goto done;
-	if (store_tx_commit(s, err) < 0) {
-		tx = false;
+	snprintf(note, sizeof(note), "revision %lld", (long long)rev);
+	if (store_event_log(s, uuid, "conflict_resolved", NULL, note, hash, author, err) < 0)
 		goto done;
-	}
 	tx = false;
+	if (store_tx_commit(s, err) < 0)
+		goto done;
 	ret = 0;
-	goto done;
-fail:
-	dberr(s, err);
 done:
-	sqlite3_finalize(q);
 	if (tx)
 		store_tx_rollback(s, NULL);
-	for (i = 0; i < n; i++) {
-		free(ans[i].path);
-		free(ans[i].value);
-	}
-	free(ans);
-	free(hash);
-	free(prev);
-	store_interview_release(&iv);
+	for (i = 0; i < n; i++)
+		free(hashes[i]);
+	free(hashes);
+	store_loaded_free(v);
 	if (have_cur)
 		store_interview_release(&cur);
 	return ret;

@@ -5,8 +5,8 @@
  * Invariants: the change counter is read before any interview, inside one
  * read transaction (a consistent snapshot), so a change made during the
  * export is either in this bundle or has a higher change_seq and goes into
- * the next one. The sequence number is reserved first (sync_export state
- * 'pending'), so a name is never used twice even when an export is killed
+ * the next one (store_snapshot_begin). The sequence number is reserved first
+ * (store_export_reserve: sync_export state 'pending'), so a name is never used twice even when an export is killed
  * after its rename; the export counts as done (and moves the "since" mark of
  * the next incremental export) only after bundle_writer_save() returned,
  * i.e. after the file and its folder were fsync'd.
@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,84 +209,6 @@ done:
 	return ret;
 }
 
-/* The last sequence number used for (kind, target), and the change counter
- * of the last export that completed; zeros if none. */
-static int last_export(struct store *s, const char *kind, const char *target, int64_t *seq,
-		       int64_t *change, struct error *err)
-{
-	sqlite3_stmt *q = NULL;
-	sqlite3 *db = store_sqlite(s);
-
-	*seq = *change = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'sync_export'", -1, &q,
-			       NULL) != SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(q) != SQLITE_ROW) {
-		sqlite3_finalize(q);
-		return 0;
-	}
-	sqlite3_finalize(q);
-	if (sqlite3_prepare_v2(db,
-			       "SELECT (SELECT MAX(sequence) FROM sync_export WHERE kind = ?1 AND "
-			       "target = ?2), (SELECT change_seq FROM sync_export WHERE kind = ?1 "
-			       "AND target = ?2 AND state = 'done' ORDER BY sequence DESC LIMIT 1)",
-			       -1, &q, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(q, 0);
-		*change = sqlite3_column_int64(q, 1);
-	}
-	sqlite3_finalize(q);
-	return 0;
-fail:
-	sqlite3_finalize(q);
-	error_set(err, store_path(s), "数据库错误：%s", "database error: %s", sqlite3_errmsg(db));
-	return -1;
-}
-
-/* Reserves the sequence number (state 'pending') before the file is written,
- * so that a file left by an export killed after its rename never has its
- * name reused; or marks it 'done' once the file is on disk. */
-static int record(struct store *s, const char *kind, const char *target, int64_t seq,
-		  int64_t change, const char *file, size_t n_iv, bool done, struct error *err)
-{
-	sqlite3_stmt *q = NULL;
-
-	if (store_tx_begin(s, err) < 0)
-		return -1;
-	if (sync_schema_ensure(s, err) < 0)
-		goto fail;
-	if (sqlite3_prepare_v2(store_sqlite(s),
-			       done ? "UPDATE sync_export SET state = 'done' WHERE kind = ?1 AND "
-				      "target = ?2 AND sequence = ?3"
-				    : "INSERT INTO sync_export (kind, target, sequence, change_seq, "
-				      "file, created, interviews, state) VALUES (?1, ?2, ?3, ?4, ?5, "
-				      "CAST(strftime('%s','now') AS INTEGER) * 1000, ?6, 'pending')",
-			       -1, &q, NULL) != SQLITE_OK)
-		goto sqlerr;
-	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, seq);
-	if (!done) {
-		sqlite3_bind_int64(q, 4, change);
-		sqlite3_bind_text(q, 5, file, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 6, (int64_t)n_iv);
-	}
-	if (sqlite3_step(q) != SQLITE_DONE)
-		goto sqlerr;
-	sqlite3_finalize(q);
-	return store_tx_commit(s, err);
-sqlerr:
-	error_set(err, store_path(s), "数据库错误：%s", "database error: %s",
-		  sqlite3_errmsg(store_sqlite(s)));
-fail:
-	sqlite3_finalize(q);
-	store_tx_rollback(s, NULL);
-	return -1;
-}
-
 void export_result_release(struct export_result *res)
 {
 	if (!res)
@@ -322,13 +243,10 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 		gmtime_r(&now, &tm);
 		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
-	if (sqlite3_exec(store_sqlite(s), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		error_set(err, store_path(s), "数据库错误：%s", "database error: %s",
-			  sqlite3_errmsg(store_sqlite(s)));
+	if (store_snapshot_begin(s, err) < 0)
 		goto done;
-	}
 	reading = true;
-	if (last_export(s, kind, target, &last_seq, &since, err) < 0 ||
+	if (store_export_last(s, kind, target, &last_seq, &since, err) < 0 ||
 	    store_change_seq(s, &change, err) < 0)
 		goto done;
 	if (o->all || o->for_device)
@@ -383,12 +301,13 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 		if (store_events_each(s, NULL, put_event, &u, err) < 0)
 			goto done;
 	}
-	sqlite3_exec(store_sqlite(s), "COMMIT", NULL, NULL, NULL);
+	store_snapshot_end(s);
 	reading = false;
 	res->interviews = x.n_iv;
 	name = bundle_file_name(o->for_device ? BUNDLE_RETURN : BUNDLE_DEVICE,
 				o->for_device ? o->for_device : store_device_id(s), res->sequence);
-	if (record(s, kind, target, res->sequence, change, name, x.n_iv, false, err) < 0)
+	/* the number is reserved before the file exists: never used twice */
+	if (store_export_reserve(s, kind, target, res->sequence, change, name, x.n_iv, err) < 0)
 		goto done;
 	if (bundle_writer_save(x.w, o->out_dir, name, err) < 0)
 		goto done; /* the reserved number stays unused: a gap, never a clash */
@@ -398,7 +317,7 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 		strbuf_addf(&p, "%s/%s", o->out_dir, name);
 		res->path = strbuf_detach(&p, NULL);
 	}
-	if (record(s, kind, target, res->sequence, change, name, x.n_iv, true, err) < 0) {
+	if (store_export_done(s, kind, target, res->sequence, err) < 0) {
 		int dfd;
 
 		/* not recorded as done: remove the file, so that what is on disk
@@ -417,7 +336,7 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 	ret = 0;
 done:
 	if (reading)
-		sqlite3_exec(store_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
+		store_snapshot_end(s);
 	for (i = 0; i < x.n_iv; i++)
 		store_interview_release(&x.iv[i]);
 	free(x.iv);

@@ -1,20 +1,26 @@
 /*
- * merge — applies a verified bundle to a database in one transaction.
- * The rules are in include/ruhu/merge.h; the format in docs/bundle.md.
+ * merge — the decisions of a merge: what in a verified bundle is new,
+ * updated, unchanged, a conflict or a duplicate. The rules are in
+ * include/ruhu/merge.h; the format in docs/bundle.md. Every read and write of
+ * the database goes through a merge target (include/ruhu/merge_target.h): no
+ * SQL here.
  *
  * Two reads of the bundle: `check` (no writes; verifies the file and every
- * reference against the bundle and the database) and `apply` (inside
- * store_tx_begin; rolled back on any failure). Interviews are decided one at
- * a time when their group of answers ends, so memory holds the interview rows
- * of one bundle and the answers of one interview.
+ * reference against the bundle and the target) and `apply` (inside the
+ * target's one transaction; rolled back on any failure). The revisions of
+ * all the bundle's interviews are looked up in one batch; interviews are
+ * then decided one at a time when their group of answers ends, so memory
+ * holds the interview rows of one bundle and the answers of one interview;
+ * events and comments go to the target in batches of MERGE_BATCH rows.
  */
 #include "ruhu/merge.h"
 
 #include "ruhu/digest.h"
+#include "ruhu/merge_target.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 
-#include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,107 +101,51 @@ static int smap_put(struct smap *m, const char *key, size_t val)
 	return 0;
 }
 
-/* ---- bookkeeping schema ------------------------------------------------------- */
+/* ---- a batch of rows kept as NUL-terminated fields in one buffer ---------------- */
 
-const char sync_schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS sync_bundle (\n"
-	"  device TEXT NOT NULL,\n"
-	"  kind TEXT NOT NULL CHECK (kind IN ('device', 'return')),\n"
-	"  for_device TEXT NOT NULL DEFAULT '',\n"
-	"  sequence INTEGER NOT NULL,\n"
-	"  content_sha256 TEXT NOT NULL,\n"
-	"  created TEXT NOT NULL,\n"
-	"  file TEXT NOT NULL,\n"
-	"  merged INTEGER NOT NULL,\n"
-	"  iv_new INTEGER NOT NULL, iv_updated INTEGER NOT NULL, iv_unchanged INTEGER NOT NULL,\n"
-	"  conflicts INTEGER NOT NULL, duplicates INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (device, kind, for_device, sequence)\n"
-	");\n"
-	"CREATE TABLE IF NOT EXISTS sync_export (\n"
-	"  kind TEXT NOT NULL CHECK (kind IN ('device', 'return')),\n"
-	"  target TEXT NOT NULL DEFAULT '',\n"
-	"  sequence INTEGER NOT NULL,\n"
-	"  change_seq INTEGER NOT NULL,\n"
-	"  file TEXT NOT NULL,\n"
-	"  created INTEGER NOT NULL,\n"
-	"  interviews INTEGER NOT NULL,\n"
-	"  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),\n"
-	"  PRIMARY KEY (kind, target, sequence)\n"
-	");\n"
-	"CREATE TABLE IF NOT EXISTS sync_conflict (\n"
-	"  uuid TEXT NOT NULL,\n"
-	"  revision INTEGER NOT NULL,\n"
-	"  content_sha256 TEXT NOT NULL,\n"
-	"  form_hash TEXT NOT NULL,\n"
-	"  household_key TEXT,\n"
-	"  enumerator TEXT,\n"
-	"  device TEXT NOT NULL,\n"
-	"  status TEXT NOT NULL,\n"
-	"  created INTEGER NOT NULL,\n"
-	"  updated INTEGER NOT NULL,\n"
-	"  position TEXT,\n"
-	"  review_comment TEXT,\n"
-	"  PRIMARY KEY (uuid, revision, content_sha256)\n"
-	");\n"
-	"CREATE TABLE IF NOT EXISTS sync_conflict_answer (\n"
-	"  uuid TEXT NOT NULL,\n"
-	"  revision INTEGER NOT NULL,\n"
-	"  content_sha256 TEXT NOT NULL,\n"
-	"  path TEXT NOT NULL,\n"
-	"  value TEXT,\n"
-	"  special TEXT,\n"
-	"  PRIMARY KEY (uuid, revision, content_sha256, path)\n"
-	") WITHOUT ROWID;\n"
-	"CREATE TABLE IF NOT EXISTS sync_duplicate (\n"
-	"  household_key TEXT NOT NULL,\n"
-	"  uuid_a TEXT NOT NULL,\n"
-	"  uuid_b TEXT NOT NULL CHECK (uuid_a < uuid_b),\n"
-	"  PRIMARY KEY (household_key, uuid_a, uuid_b)\n"
-	");\n";
+#define FIELD_NULL SIZE_MAX
 
-static int sql_fail(struct store *s, struct error *err)
+struct rowbuf {
+	struct strbuf b;
+	size_t *off; /* field offsets into b, FIELD_NULL for NULL */
+	size_t n, cap;
+	size_t rows;
+};
+
+static void rowbuf_add(struct rowbuf *r, const char *const *f, size_t nf)
 {
-	sqlite3 *db = store_sqlite(s);
+	size_t i;
 
-	error_set(err, store_path(s), "数据库错误：%s", "database error: %s", sqlite3_errmsg(db));
-	return -1;
+	XGROW(r->off, r->cap, r->n + nf);
+	for (i = 0; i < nf; i++) {
+		if (!f[i]) {
+			r->off[r->n++] = FIELD_NULL;
+			continue;
+		}
+		r->off[r->n++] = r->b.len;
+		strbuf_add(&r->b, f[i], strlen(f[i]) + 1);
+	}
+	r->rows++;
 }
 
-int sync_schema_ensure(struct store *s, struct error *err)
+static char *rowbuf_field(struct rowbuf *r, size_t row, size_t nf, size_t i)
 {
-	if (sqlite3_exec(store_sqlite(s), sync_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(s, err);
-	return 0;
+	size_t o = r->off[row * nf + i];
+
+	return o == FIELD_NULL ? NULL : r->b.buf + o;
 }
 
-/* Whether the bookkeeping tables exist (a read-only check). */
-static bool sync_schema_present(struct store *s)
+static void rowbuf_reset(struct rowbuf *r)
 {
-	sqlite3_stmt *q = NULL;
-	bool yes = false;
-
-	if (sqlite3_prepare_v2(store_sqlite(s),
-			       "SELECT 1 FROM sqlite_master WHERE name = 'sync_bundle'", -1, &q,
-			       NULL) == SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		yes = true;
-	sqlite3_finalize(q);
-	return yes;
+	strbuf_reset(&r->b);
+	r->n = r->rows = 0;
 }
 
-static int prep(struct store *s, const char *sql, sqlite3_stmt **q, struct error *err)
+static void rowbuf_release(struct rowbuf *r)
 {
-	if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, q, NULL) != SQLITE_OK)
-		return sql_fail(s, err);
-	return 0;
-}
-
-static void bind_str(sqlite3_stmt *q, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(q, i);
+	strbuf_release(&r->b);
+	free(r->off);
+	memset(r, 0, sizeof(*r));
 }
 
 /* ---- field parsing -------------------------------------------------------------- */
@@ -289,8 +239,11 @@ static void content_hash(const struct store_interview *iv, struct store_answer *
 
 /* ---- the two passes ------------------------------------------------------------ */
 
+#define EVENT_FIELDS 12
+#define COMMENT_FIELDS 7
+
 struct mctx {
-	struct store *s;
+	struct merge_target tg;
 	bool import;
 	bool apply;
 	const char *path;
@@ -298,9 +251,7 @@ struct mctx {
 	merge_progress_cb progress;
 	void *pctx;
 	size_t total, done;
-
-	sqlite3_stmt *q_form, *q_iv; /* existence checks */
-	sqlite3_stmt *q_dup_sel, *q_dup_ins;
+	int lookup_rc;      /* < 0: a target lookup of row_check failed (err set) */
 
 	struct smap forms;  /* hashes of the bundle's forms */
 	struct smap ivs;    /* uuid -> index in iv[] */
@@ -310,6 +261,7 @@ struct mctx {
 	/* apply */
 	struct store_interview *iv;
 	size_t n_iv, cap_iv, next_iv;
+	int64_t *cur_rev;   /* the target's revision of iv[i] (0: absent), once looked up */
 	struct store_answer *ans;
 	size_t n_ans, cap_ans;
 	struct store_assignment *asg;
@@ -317,17 +269,26 @@ struct mctx {
 	struct store_field **pre; /* preload per assignment */
 	size_t *n_pre;
 	bool asg_done;
+	struct rowbuf events, comments; /* batches not yet given to the target */
+	struct store_event *ev;
+	size_t cap_ev;
+	struct store_comment *cm;
+	size_t cap_cm;
 };
 
-static int exists(sqlite3_stmt *q, const char *key)
+/* Whether the target holds the interview (is_iv) or form `key`. A failed
+ * lookup counts as "no" and is remembered in c->lookup_rc: on_row then fails
+ * with the target's error, not a reference error. */
+static bool known(struct mctx *c, bool is_iv, const char *key, struct error *err)
 {
-	int rc;
+	int rc = is_iv ? c->tg.ops->interview_known(c->tg.t, key, err)
+		       : c->tg.ops->form_known(c->tg.t, key, err);
 
-	sqlite3_reset(q);
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW;
+	if (rc < 0) {
+		c->lookup_rc = rc;
+		return true; /* the row is not blamed; on_row reports err */
+	}
+	return rc > 0;
 }
 
 static int bad(struct error *err, const char *zh, const char *en, ...)
@@ -355,10 +316,10 @@ static int on_manifest(void *ctx, const struct bundle_manifest *m, struct error 
 	if (!c->import && m->kind != BUNDLE_DEVICE)
 		return bad(err, "这是返回数据包，请在设备上用 `ruhu import` 导入",
 			   "this is a return bundle: apply it on the device with `ruhu import`");
-	if (c->import && strcmp(m->for_device, store_device_id(c->s)))
+	if (c->import && strcmp(m->for_device, c->tg.ops->device_id(c->tg.t)))
 		return bad(err, "数据包是给设备 '%s' 的，不是本设备 '%s'",
 			   "bundle is for device '%s', not this device '%s'", m->for_device,
-			   store_device_id(c->s));
+			   c->tg.ops->device_id(c->tg.t));
 	if (!c->import && (m->rows[BS_ASSIGNMENTS] || m->rows[BS_PRELOAD]))
 		return bad(err, "设备数据包不应含有样本分配", "a device bundle must not carry assignments");
 	return 0;
@@ -375,140 +336,58 @@ static void free_answers(struct mctx *c)
 	c->n_ans = 0;
 }
 
-/* Records one version of a conflicting interview (idempotent). Returns 1
- * when it was new, 0 when known, -1 on error. */
-static int conflict_keep(struct mctx *c, const struct store_interview *iv,
-			 const struct store_answer *a, size_t n, const char *hash,
-			 struct error *err)
+/* The target's revisions of every interview of the bundle, in one batch. */
+static int lookup_revisions(struct mctx *c, struct error *err)
 {
-	sqlite3_stmt *q = NULL;
-	int ret = -1, rc;
+	const char **uuids;
 	size_t i;
-
-	if (prep(c->s,
-		 "INSERT OR IGNORE INTO sync_conflict (uuid, revision, content_sha256, form_hash, "
-		 "household_key, enumerator, device, status, created, updated, position, "
-		 "review_comment) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-		 &q, err) < 0)
-		goto done;
-	bind_str(q, 1, iv->uuid);
-	sqlite3_bind_int64(q, 2, iv->revision);
-	bind_str(q, 3, hash);
-	bind_str(q, 4, iv->form_hash);
-	bind_str(q, 5, iv->household_key);
-	bind_str(q, 6, iv->enumerator);
-	bind_str(q, 7, iv->device);
-	bind_str(q, 8, store_istatus_name(iv->status));
-	sqlite3_bind_int64(q, 9, iv->created);
-	sqlite3_bind_int64(q, 10, iv->updated);
-	bind_str(q, 11, iv->position);
-	bind_str(q, 12, iv->review_comment);
-	if (sqlite3_step(q) != SQLITE_DONE) {
-		sql_fail(c->s, err);
-		goto done;
-	}
-	if (sqlite3_changes(store_sqlite(c->s)) == 0) {
-		ret = 0;
-		goto done;
-	}
-	sqlite3_finalize(q);
-	q = NULL;
-	if (prep(c->s,
-		 "INSERT INTO sync_conflict_answer (uuid, revision, content_sha256, path, value, "
-		 "special) VALUES (?1,?2,?3,?4,?5,?6)",
-		 &q, err) < 0)
-		goto done;
-	for (i = 0; i < n; i++) {
-		sqlite3_reset(q);
-		bind_str(q, 1, iv->uuid);
-		sqlite3_bind_int64(q, 2, iv->revision);
-		bind_str(q, 3, hash);
-		bind_str(q, 4, a[i].path);
-		bind_str(q, 5, a[i].value);
-		bind_str(q, 6, store_special_name(a[i].special));
-		rc = sqlite3_step(q);
-		if (rc != SQLITE_DONE) {
-			sql_fail(c->s, err);
-			goto done;
-		}
-	}
-	ret = 1;
-done:
-	sqlite3_finalize(q);
-	return ret;
-}
-
-/* Flags every other interview of the same household as a duplicate pair. */
-static int flag_duplicates(struct mctx *c, const char *uuid, const char *key, struct error *err)
-{
-	sqlite3_stmt *q, *ins;
 	int rc;
 
-	if (!key)
+	if (c->cur_rev || !c->n_iv)
 		return 0;
-	if (!c->q_dup_sel &&
-	    (prep(c->s, "SELECT uuid FROM interview WHERE household_key = ?1 AND uuid <> ?2",
-		  &c->q_dup_sel, err) < 0 ||
-	     prep(c->s,
-		  "INSERT OR IGNORE INTO sync_duplicate (household_key, uuid_a, uuid_b) "
-		  "VALUES (?1, min(?2, ?3), max(?2, ?3))",
-		  &c->q_dup_ins, err) < 0))
-		return -1;
-	q = c->q_dup_sel;
-	ins = c->q_dup_ins;
-	sqlite3_reset(q);
-	bind_str(q, 1, key);
-	bind_str(q, 2, uuid);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		sqlite3_reset(ins);
-		bind_str(ins, 1, key);
-		bind_str(ins, 2, uuid);
-		bind_str(ins, 3, (const char *)sqlite3_column_text(q, 0));
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			sqlite3_reset(q);
-			return sql_fail(c->s, err);
-		}
-		c->st->duplicates += (size_t)sqlite3_changes(store_sqlite(c->s));
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return sql_fail(c->s, err);
-	return 0;
+	uuids = xcalloc(c->n_iv, sizeof(*uuids));
+	c->cur_rev = xcalloc(c->n_iv, sizeof(*c->cur_rev));
+	for (i = 0; i < c->n_iv; i++)
+		uuids[i] = c->iv[i].uuid;
+	rc = c->tg.ops->revisions(c->tg.t, uuids, c->n_iv, c->cur_rev, err);
+	free(uuids);
+	return rc < 0 ? -1 : 0;
 }
 
-/* Decides and applies one incoming interview with its answers c->ans. */
-static int apply_interview(struct mctx *c, const struct store_interview *in, struct error *err)
+/* Decides and applies incoming interview c->iv[i] with its answers c->ans. */
+static int apply_interview(struct mctx *c, size_t i, struct error *err)
 {
-	struct store_interview row;
+	const struct merge_target_ops *ops = c->tg.ops;
+	const struct store_interview *in = &c->iv[i];
 	struct store_loaded *cur = NULL;
 	char h_in[65], h_cur[65];
-	int rc, ret = -1;
-	bool take = false, have_row = false;
+	int ret = -1;
+	bool take = false;
 
-	/* the row alone decides most cases; answers and hashes only matter
-	 * for an equal revision */
-	rc = store_interview_get(c->s, in->uuid, &row, err);
-	if (rc < 0 && err && err->code == STORE_E_NOTFOUND) {
-		error_clear(err);
+	/* the revision alone decides most cases; answers and hashes only
+	 * matter for an equal revision */
+	if (lookup_revisions(c, err) < 0)
+		goto done;
+	if (!c->cur_rev[i]) {
 		take = true;
 		c->st->iv_new++;
-	} else if (rc < 0) {
-		goto done;
-	} else if ((have_row = true, in->revision > row.revision)) {
+	} else if (in->revision > c->cur_rev[i]) {
 		take = true;
 		c->st->iv_updated++;
-	} else if (in->revision < row.revision) {
+	} else if (in->revision < c->cur_rev[i]) {
 		c->st->iv_unchanged++;
 	} else {
-		if (store_interview_load(c->s, in->uuid, &cur, err) < 0)
+		if (ops->load(c->tg.t, in->uuid, &cur, err) < 0)
 			goto done;
 		content_hash(in, c->ans, c->n_ans, h_in);
 		content_hash(&cur->iv, cur->answers, cur->n_answers, h_cur);
 		if (!strcmp(h_in, h_cur)) {
 			c->st->iv_unchanged++;
 		} else {
-			int k1 = conflict_keep(c, &cur->iv, cur->answers, cur->n_answers, h_cur, err);
-			int k2 = k1 < 0 ? -1 : conflict_keep(c, in, c->ans, c->n_ans, h_in, err);
+			int k1 = ops->record_conflict(c->tg.t, &cur->iv, cur->answers, cur->n_answers,
+						      h_cur, err);
+			int k2 = k1 < 0 ? -1
+					: ops->record_conflict(c->tg.t, in, c->ans, c->n_ans, h_in, err);
 
 			if (k2 < 0)
 				goto done;
@@ -524,19 +403,14 @@ static int apply_interview(struct mctx *c, const struct store_interview *in, str
 		}
 	}
 	if (take) {
-		static struct store_answer none[1];
-
-		/* never NULL: an interview whose answers were all cleared must
-		 * lose them here too */
-		if (store_interview_import(c->s, in, c->ans ? c->ans : none, c->n_ans, err) < 0)
+		if (ops->put_interview(c->tg.t, in, c->ans, c->n_ans, err) < 0)
 			goto done;
-		if (flag_duplicates(c, in->uuid, in->household_key, err) < 0)
+		if (ops->record_duplicates(c->tg.t, in->uuid, in->household_key, &c->st->duplicates,
+					   err) < 0)
 			goto done;
 	}
 	ret = 0;
 done:
-	if (have_row)
-		store_interview_release(&row);
 	store_loaded_free(cur);
 	free_answers(c);
 	return ret;
@@ -551,7 +425,7 @@ static int flush_interviews(struct mctx *c, size_t upto, struct error *err)
 
 		if (c->last_group != (long)i)
 			free_answers(c);
-		if (apply_interview(c, &c->iv[i], err) < 0)
+		if (apply_interview(c, i, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -559,7 +433,7 @@ static int flush_interviews(struct mctx *c, size_t upto, struct error *err)
 
 static int flush_assignments(struct mctx *c, struct error *err)
 {
-	size_t i, bad_i = 0;
+	size_t i;
 
 	if (c->asg_done)
 		return 0;
@@ -570,9 +444,77 @@ static int flush_assignments(struct mctx *c, struct error *err)
 		c->asg[i].preload = c->pre[i];
 		c->asg[i].n_preload = c->n_pre[i];
 	}
-	if (store_assignments_put(c->s, c->asg, c->n_asg, &bad_i, err) < 0)
+	if (c->tg.ops->put_assignments(c->tg.t, c->asg, c->n_asg, err) < 0)
 		return -1;
 	c->st->assignments += c->n_asg;
+	return 0;
+}
+
+/* Gives the batched events to the target. */
+static int flush_events(struct mctx *c, struct error *err)
+{
+	struct rowbuf *r = &c->events;
+	size_t counts[MERGE_EVENT_NOUTCOMES] = {0};
+	size_t i;
+	int64_t v = 0;
+
+	if (!r->rows)
+		return 0;
+	XGROW(c->ev, c->cap_ev, r->rows);
+	for (i = 0; i < r->rows; i++) {
+		struct store_event *ev = &c->ev[i];
+
+		memset(ev, 0, sizeof(*ev));
+		ev->device = rowbuf_field(r, i, EVENT_FIELDS, 0);
+		parse_i64(rowbuf_field(r, i, EVENT_FIELDS, 1), &ev->seq);
+		ev->interview = rowbuf_field(r, i, EVENT_FIELDS, 2);
+		parse_i64(rowbuf_field(r, i, EVENT_FIELDS, 3), &v);
+		ev->time = v;
+		ev->kind = rowbuf_field(r, i, EVENT_FIELDS, 4);
+		ev->actor = rowbuf_field(r, i, EVENT_FIELDS, 5);
+		ev->path = rowbuf_field(r, i, EVENT_FIELDS, 6);
+		ev->old_value = rowbuf_field(r, i, EVENT_FIELDS, 7);
+		ev->new_value = rowbuf_field(r, i, EVENT_FIELDS, 8);
+		ev->old_special = (enum store_special)parse_special(rowbuf_field(r, i, EVENT_FIELDS, 9));
+		ev->new_special =
+			(enum store_special)parse_special(rowbuf_field(r, i, EVENT_FIELDS, 10));
+		ev->extra = rowbuf_field(r, i, EVENT_FIELDS, 11);
+	}
+	if (c->tg.ops->put_events(c->tg.t, c->ev, r->rows, counts, err) < 0)
+		return -1;
+	c->st->events_known += counts[MERGE_EVENT_KNOWN];
+	c->st->events_new += counts[MERGE_EVENT_NEW];
+	c->st->events_clash += counts[MERGE_EVENT_CLASH];
+	rowbuf_reset(r);
+	return 0;
+}
+
+/* Gives the batched comments to the target. */
+static int flush_comments(struct mctx *c, struct error *err)
+{
+	struct rowbuf *r = &c->comments;
+	size_t i;
+	int64_t v = 0;
+
+	if (!r->rows)
+		return 0;
+	XGROW(c->cm, c->cap_cm, r->rows);
+	for (i = 0; i < r->rows; i++) {
+		struct store_comment *cm = &c->cm[i];
+
+		memset(cm, 0, sizeof(*cm));
+		cm->uuid = rowbuf_field(r, i, COMMENT_FIELDS, 0);
+		cm->interview = rowbuf_field(r, i, COMMENT_FIELDS, 1);
+		cm->path = rowbuf_field(r, i, COMMENT_FIELDS, 2);
+		cm->author = rowbuf_field(r, i, COMMENT_FIELDS, 3);
+		cm->text = rowbuf_field(r, i, COMMENT_FIELDS, 4);
+		parse_i64(rowbuf_field(r, i, COMMENT_FIELDS, 5), &v);
+		cm->time = v;
+		cm->device = rowbuf_field(r, i, COMMENT_FIELDS, 6);
+	}
+	if (c->tg.ops->put_comments(c->tg.t, c->cm, r->rows, &c->st->comments_new, err) < 0)
+		return -1;
+	rowbuf_reset(r);
 	return 0;
 }
 
@@ -616,7 +558,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 		if (!f[0] || !*f[0] || strlen(f[0]) > STORE_ID_LEN)
 			return bad(err, "访谈 UUID '%s' 无效", "invalid interview uuid '%s'",
 				   f[0] ? f[0] : "");
-		if (!f[1] || (smap_get(&c->forms, f[1]) < 0 && !exists(c->q_form, f[1])))
+		if (!f[1] || (smap_get(&c->forms, f[1]) < 0 && !known(c, false, f[1], err)))
 			return bad(err, "访谈 '%s' 使用的表单 '%s' 不在数据包或数据库中",
 				   "interview '%s' uses form '%s', which is neither in the bundle "
 				   "nor in the database",
@@ -660,7 +602,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 			return bad(err, "事件类型为空", "empty event kind");
 		if (parse_special(f[9]) < 0 || parse_special(f[10]) < 0)
 			return bad(err, "事件的特殊值无效", "invalid special value in event");
-		if (f[2] && smap_get(&c->ivs, f[2]) < 0 && !exists(c->q_iv, f[2]))
+		if (f[2] && smap_get(&c->ivs, f[2]) < 0 && !known(c, true, f[2], err))
 			return bad(err, "事件属于未知的访谈 '%s'", "event of unknown interview '%s'",
 				   f[2]);
 		return 0;
@@ -670,7 +612,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 				   "comment lacks its uuid, text or device");
 		if (parse_i64(f[5], &v) < 0)
 			return bad(err, "批注时间无效", "invalid comment time");
-		if (!f[1] || (smap_get(&c->ivs, f[1]) < 0 && !exists(c->q_iv, f[1])))
+		if (!f[1] || (smap_get(&c->ivs, f[1]) < 0 && !known(c, true, f[1], err)))
 			return bad(err, "批注属于未知的访谈 '%s'", "comment on unknown interview '%s'",
 				   f[1] ? f[1] : "");
 		return 0;
@@ -682,15 +624,15 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 static int row_apply(struct mctx *c, enum bundle_section sec, const char *const *f,
 		     struct error *err)
 {
-	int64_t v = 0;
-
 	if (sec > BS_PRELOAD && flush_assignments(c, err) < 0)
 		return -1;
 	if (sec > BS_ANSWERS && flush_interviews(c, c->n_iv, err) < 0)
 		return -1;
+	if (sec > BS_EVENTS && flush_events(c, err) < 0)
+		return -1;
 	switch (sec) {
 	case BS_FORMS:
-		return store_form_put_source(c->s, f[2], f[0], f[1], f[3], f[4], strlen(f[4]), err);
+		return c->tg.ops->put_form(c->tg.t, f[2], f[0], f[1], f[3], f[4], strlen(f[4]), err);
 	case BS_ASSIGNMENTS: {
 		struct store_assignment *a;
 
@@ -763,53 +705,12 @@ static int row_apply(struct mctx *c, enum bundle_section sec, const char *const 
 		c->st->answers++;
 		return 0;
 	}
-	case BS_EVENTS: {
-		struct store_event ev;
-		int rc;
-
-		memset(&ev, 0, sizeof(ev));
-		ev.device = (char *)f[0];
-		parse_i64(f[1], &ev.seq);
-		ev.interview = (char *)f[2];
-		parse_i64(f[3], &ev.time);
-		ev.kind = (char *)f[4];
-		ev.actor = (char *)f[5];
-		ev.path = (char *)f[6];
-		ev.old_value = (char *)f[7];
-		ev.new_value = (char *)f[8];
-		ev.old_special = (enum store_special)parse_special(f[9]);
-		ev.new_special = (enum store_special)parse_special(f[10]);
-		ev.extra = (char *)f[11];
-		rc = store_event_insert(c->s, &ev, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 2)
-			c->st->events_clash++;
-		else if (rc > 0)
-			c->st->events_new++;
-		else
-			c->st->events_known++;
-		return 0;
-	}
-	case BS_COMMENTS: {
-		struct store_comment cm;
-		int rc;
-
-		memset(&cm, 0, sizeof(cm));
-		cm.uuid = (char *)f[0];
-		cm.interview = (char *)f[1];
-		cm.path = (char *)f[2];
-		cm.author = (char *)f[3];
-		cm.text = (char *)f[4];
-		parse_i64(f[5], &v);
-		cm.time = v;
-		cm.device = (char *)f[6];
-		rc = store_comment_insert(c->s, &cm, err);
-		if (rc < 0)
-			return -1;
-		c->st->comments_new += (size_t)rc;
-		return 0;
-	}
+	case BS_EVENTS:
+		rowbuf_add(&c->events, f, EVENT_FIELDS);
+		return c->events.rows < MERGE_BATCH ? 0 : flush_events(c, err);
+	case BS_COMMENTS:
+		rowbuf_add(&c->comments, f, COMMENT_FIELDS);
+		return c->comments.rows < MERGE_BATCH ? 0 : flush_comments(c, err);
 	default:
 		return 0;
 	}
@@ -821,6 +722,8 @@ static int on_row(void *ctx, enum bundle_section sec, size_t row, const char *co
 	struct mctx *c = ctx;
 	int rc = c->apply ? row_apply(c, sec, f, err) : row_check(c, sec, f, err);
 
+	if (c->lookup_rc < 0)
+		return -1; /* the target's error, already in err */
 	if (rc < 0)
 		return -1;
 	c->done++;
@@ -835,11 +738,6 @@ static void mctx_release(struct mctx *c)
 {
 	size_t i, j;
 
-	sqlite3_finalize(c->q_form);
-	sqlite3_finalize(c->q_iv);
-	sqlite3_finalize(c->q_dup_sel);
-	sqlite3_finalize(c->q_dup_ins);
-	c->q_form = c->q_iv = c->q_dup_sel = c->q_dup_ins = NULL;
 	smap_free(&c->forms);
 	smap_free(&c->ivs);
 	smap_free(&c->akeys);
@@ -852,6 +750,8 @@ static void mctx_release(struct mctx *c)
 	free(c->iv);
 	c->iv = NULL;
 	c->n_iv = c->cap_iv = c->next_iv = 0;
+	free(c->cur_rev);
+	c->cur_rev = NULL;
 	for (i = 0; i < c->n_asg; i++) {
 		struct store_assignment *a = &c->asg[i];
 
@@ -876,79 +776,71 @@ static void mctx_release(struct mctx *c)
 	c->pre = NULL;
 	c->n_pre = NULL;
 	c->n_asg = c->cap_asg = 0;
+	rowbuf_release(&c->events);
+	rowbuf_release(&c->comments);
+	free(c->ev);
+	free(c->cm);
+	c->ev = NULL;
+	c->cm = NULL;
+	c->cap_ev = c->cap_cm = 0;
 	c->last_group = -1;
 	c->asg_done = false;
 	c->done = 0;
+	c->lookup_rc = 0;
+}
+
+static struct store_bundle_key bundle_key(const struct bundle_manifest *m)
+{
+	struct store_bundle_key k;
+
+	k.device = m->device;
+	k.kind = m->kind == BUNDLE_RETURN ? STORE_BUNDLE_RETURN : STORE_BUNDLE_DEVICE;
+	k.for_device = m->for_device ? m->for_device : "";
+	k.sequence = m->sequence;
+	return k;
 }
 
 /* 1 when the bundle is recorded with the same content, 0 when unknown, -1 when
- * recorded with different content (err set). */
-static int already(struct store *s, const struct bundle_manifest *m, struct error *err)
+ * recorded with different content or on error (err set). */
+static int already(const struct merge_target *tg, const struct bundle_manifest *m,
+		   struct error *err)
 {
-	sqlite3_stmt *q = NULL;
-	int ret = 0;
+	struct store_bundle_key k = bundle_key(m);
+	char *sha = NULL;
+	int rc = tg->ops->bundle_applied(tg->t, &k, &sha, err);
 
-	if (!sync_schema_present(s))
-		return 0;
-	if (prep(s,
-		 "SELECT content_sha256 FROM sync_bundle WHERE device = ?1 AND kind = ?2 "
-		 "AND for_device = ?3 AND sequence = ?4",
-		 &q, err) < 0)
+	if (rc < 0)
 		return -1;
-	bind_str(q, 1, m->device);
-	bind_str(q, 2, m->kind == BUNDLE_RETURN ? "return" : "device");
-	bind_str(q, 3, m->for_device ? m->for_device : "");
-	sqlite3_bind_int64(q, 4, m->sequence);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		if (!strcmp((const char *)sqlite3_column_text(q, 0), m->content_sha256)) {
-			ret = 1;
-		} else {
-			error_set(err, NULL,
-				  "设备 '%s' 的第 %lld 号数据包已合并过，但内容不同",
-				  "bundle %2$lld of device '%1$s' was merged before with different "
-				  "content",
-				  m->device, m->sequence);
-			ret = -1;
-		}
+	if (rc > 0 && strcmp(sha ? sha : "", m->content_sha256)) {
+		error_set(err, NULL, "设备 '%s' 的第 %lld 号数据包已合并过，但内容不同",
+			  "bundle %2$lld of device '%1$s' was merged before with different content",
+			  m->device, m->sequence);
+		rc = -1;
 	}
-	sqlite3_finalize(q);
-	return ret;
+	free(sha);
+	return rc;
 }
 
 static int record_bundle(struct mctx *c, const struct bundle_manifest *m, struct error *err)
 {
-	sqlite3_stmt *q = NULL;
-	int ret = -1;
+	struct store_bundle_record r;
 
-	if (prep(c->s,
-		 "INSERT INTO sync_bundle (device, kind, for_device, sequence, content_sha256, "
-		 "created, file, merged, iv_new, iv_updated, iv_unchanged, conflicts, duplicates) "
-		 "VALUES (?1,?2,?3,?4,?5,?6,?7, CAST(strftime('%s','now') AS INTEGER) * 1000, "
-		 "?8,?9,?10,?11,?12)",
-		 &q, err) < 0)
-		return -1;
-	bind_str(q, 1, m->device);
-	bind_str(q, 2, m->kind == BUNDLE_RETURN ? "return" : "device");
-	bind_str(q, 3, m->for_device ? m->for_device : "");
-	sqlite3_bind_int64(q, 4, m->sequence);
-	bind_str(q, 5, m->content_sha256);
-	bind_str(q, 6, m->created);
-	bind_str(q, 7, c->path);
-	sqlite3_bind_int64(q, 8, (int64_t)c->st->iv_new);
-	sqlite3_bind_int64(q, 9, (int64_t)c->st->iv_updated);
-	sqlite3_bind_int64(q, 10, (int64_t)c->st->iv_unchanged);
-	sqlite3_bind_int64(q, 11, (int64_t)c->st->conflicts);
-	sqlite3_bind_int64(q, 12, (int64_t)c->st->duplicates);
-	if (sqlite3_step(q) != SQLITE_DONE)
-		sql_fail(c->s, err);
-	else
-		ret = 0;
-	sqlite3_finalize(q);
-	return ret;
+	memset(&r, 0, sizeof(r));
+	r.key = bundle_key(m);
+	r.content_sha256 = m->content_sha256;
+	r.created = m->created;
+	r.file = c->path;
+	r.iv_new = c->st->iv_new;
+	r.iv_updated = c->st->iv_updated;
+	r.iv_unchanged = c->st->iv_unchanged;
+	r.conflicts = c->st->conflicts;
+	r.duplicates = c->st->duplicates;
+	return c->tg.ops->record_bundle(c->tg.t, &r, err) < 0 ? -1 : 0;
 }
 
-int merge_bundle(struct store *s, const char *path, bool import, struct merge_stats *st,
-		 merge_progress_cb progress, void *pctx, struct error *err)
+int merge_bundle_into(const struct merge_target *tg, const char *path, bool import,
+		      struct merge_stats *st, merge_progress_cb progress, void *pctx,
+		      struct error *err)
 {
 	static const struct bundle_visitor visitor = {on_manifest, on_row};
 	struct bundle_manifest *m = NULL;
@@ -960,22 +852,19 @@ int merge_bundle(struct store *s, const char *path, bool import, struct merge_st
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
-	c.s = s;
+	c.tg = *tg;
 	c.import = import;
 	c.path = path;
 	c.st = st;
 	c.progress = progress;
 	c.pctx = pctx;
 	c.last_group = -1;
-	if (prep(s, "SELECT 1 FROM form WHERE hash = ?1", &c.q_form, err) < 0 ||
-	    prep(s, "SELECT 1 FROM interview WHERE uuid = ?1", &c.q_iv, err) < 0)
-		goto done;
 	/* pass 1: verify everything, write nothing. The file is read once into
 	 * memory, so pass 2 sees exactly the bytes pass 1 verified. */
 	if (bundle_load_file(path, &data, &len, err) < 0 ||
 	    bundle_read_buffer(path, data, len, &visitor, &c, &m, err) < 0)
 		goto done;
-	rc = already(s, m, err);
+	rc = already(tg, m, err);
 	if (rc < 0) {
 		error_prefix(err, path);
 		goto done;
@@ -987,48 +876,54 @@ int merge_bundle(struct store *s, const char *path, bool import, struct merge_st
 	mctx_release(&c);
 	bundle_manifest_free(m);
 	m = NULL;
-	/* pass 2: apply in one transaction. A bundle's pages stay in memory until
-	 * COMMIT rather than spilling to the WAL half-way (64 MiB cache). */
-	sqlite3_exec(store_sqlite(s), "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-	if (store_tx_begin(s, err) < 0)
-		goto done;
-	tx = true;
-	if (sync_schema_ensure(s, err) < 0)
-		goto done;
-	c.apply = true;
-	if (prep(s, "SELECT 1 FROM form WHERE hash = ?1", &c.q_form, err) < 0 ||
-	    prep(s, "SELECT 1 FROM interview WHERE uuid = ?1", &c.q_iv, err) < 0)
-		goto done;
-	if (bundle_reread_buffer(path, data, len, &visitor, &c, &m, err) < 0)
-		goto done;
-	if (flush_assignments(&c, err) < 0 || flush_interviews(&c, c.n_iv, err) < 0) {
+	/* pass 2: apply in the target's one transaction */
+	if (tg->ops->begin(tg->t, err) < 0) {
 		error_prefix(err, path);
 		goto done;
 	}
-	rc = already(s, m, err); /* a concurrent merge of the same file */
+	tx = true;
+	c.apply = true;
+	if (bundle_reread_buffer(path, data, len, &visitor, &c, &m, err) < 0)
+		goto done;
+	if (flush_assignments(&c, err) < 0 || flush_interviews(&c, c.n_iv, err) < 0 ||
+	    flush_events(&c, err) < 0 || flush_comments(&c, err) < 0) {
+		error_prefix(err, path);
+		goto done;
+	}
+	rc = already(tg, m, err); /* a concurrent merge of the same file */
 	if (rc != 0) {
 		if (rc > 0)
 			error_set(err, path, "数据包已被同时合并", "bundle was merged concurrently");
+		else
+			error_prefix(err, path);
 		goto done;
 	}
-	if (record_bundle(&c, m, err) < 0)
+	if (record_bundle(&c, m, err) < 0) {
+		error_prefix(err, path);
 		goto done;
+	}
 	if (progress)
 		progress(pctx, c.done, c.total);
 	mctx_release(&c);
-	if (store_tx_commit(s, err) < 0) {
-		tx = false;
+	tx = false;
+	if (tg->ops->commit(tg->t, err) < 0) {
+		error_prefix(err, path);
 		goto done;
 	}
-	tx = false;
 	ret = MERGE_APPLIED;
 done:
-	if (tx) {
-		mctx_release(&c);
-		store_tx_rollback(s, NULL);
-	}
+	if (tx)
+		tg->ops->rollback(tg->t);
 	mctx_release(&c);
 	bundle_manifest_free(m);
 	free(data);
 	return ret;
+}
+
+int merge_bundle(struct store *s, const char *path, bool import, struct merge_stats *st,
+		 merge_progress_cb progress, void *pctx, struct error *err)
+{
+	struct merge_target tg = store_merge_target(s);
+
+	return merge_bundle_into(&tg, path, import, st, progress, pctx, err);
 }

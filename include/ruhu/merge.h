@@ -19,11 +19,11 @@
  * - The same household_key under two UUIDs is a duplicate (sync_duplicate);
  *   both interviews are kept.
  * - Events are inserted by (device, seq) and comments by uuid: never doubled.
- * The bookkeeping tables are migration step 3 of the store
- * (src/store/store_schema.c runs sync_schema_sql); sync_schema_ensure()
- * runs the same CREATE TABLE IF NOT EXISTS statements inside each merge or
- * export transaction as well, so a database opened by an older build works
- * too. They are documented in docs/bundle.md.
+ * Sync holds the rules, the store holds the data: every table (the
+ * bookkeeping ones included: migration steps 3 and 4 of
+ * src/store/store_schema.c, documented in docs/bundle.md) and every SQL
+ * statement is the store's. A merge reads and writes only through a merge
+ * target (ruhu/merge_target.h); export and conflicts use store functions.
  */
 #ifndef RUHU_MERGE_H
 #define RUHU_MERGE_H
@@ -68,12 +68,13 @@ enum merge_outcome { MERGE_APPLIED = 0, MERGE_ALREADY = 1 };
 int merge_bundle(struct store *s, const char *path, bool import, struct merge_stats *st,
 		 merge_progress_cb progress, void *ctx, struct error *err);
 
-/* The SQL of the sync bookkeeping tables (CREATE TABLE IF NOT EXISTS ...). */
-extern const char sync_schema_sql[];
+struct merge_target;
 
-/* Creates the sync bookkeeping tables if missing. Must run inside a write
- * transaction (store_tx_begin). */
-int sync_schema_ensure(struct store *s, struct error *err);
+/* The same into any merge target (ruhu/merge_target.h); merge_bundle is
+ * merge_bundle_into(store_merge_target(s), ...). */
+int merge_bundle_into(const struct merge_target *tg, const char *path, bool import,
+		      struct merge_stats *st, merge_progress_cb progress, void *ctx,
+		      struct error *err);
 
 /* ---- export ---------------------------------------------------------------- */
 

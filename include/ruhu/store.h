@@ -38,10 +38,18 @@
  * the same file (SQLite locking; writers wait up to the busy timeout, then
  * fail with STORE_E_LOCKED).
  *
+ * The store owns every table and every SQL statement of ruhu: nothing
+ * outside src/store includes sqlite3.h (tests/store/grep-sql.sh checks it).
+ * The merge bookkeeping of sync/ (sync_bundle, sync_export, sync_conflict,
+ * sync_conflict_answer, sync_duplicate, event_clash) is store tables too,
+ * written through the functions of "merge bookkeeping" below
+ * (store_ledger.c), and the merge writes through the target interface of
+ * ruhu/merge_target.h, whose SQLite implementation is store_merge_target().
+ *
  * Schema versions and migrations: src/store/store_schema.c holds the
- * append-only list of migration steps (its file comment says how to add one,
- * e.g. the merge bookkeeping tables of sync/); the schema version is the
- * number of steps and lives in PRAGMA user_version.
+ * append-only list of migration steps (its file comment says how to add
+ * one); the schema version is the number of steps and lives in PRAGMA
+ * user_version.
  *
  * Times are milliseconds since 1970-01-01 UTC (int64).
  * Paths name a question inside an interview: `name` at top level,
@@ -61,7 +69,6 @@
 
 struct form;
 struct store;
-struct sqlite3;
 
 /* The schema version this build writes (PRAGMA user_version). */
 int store_schema_version(void);
@@ -129,14 +136,18 @@ void store_busy_timeout(struct store *s, int ms);
  */
 void store_set_clock(struct store *s, int64_t (*now_ms)(void *ctx), void *ctx);
 
-/*
- * The SQLite handle, for the sync code (bundles, merge bookkeeping) and
- * tests. Use it only for reading or inside store_tx_begin/commit, and keep
- * the invariants above (append-only events, revisions, change_seq).
- */
-struct sqlite3 *store_sqlite(struct store *s);
-
 /* ---- explicit transactions -------------------------------------------------- */
+
+/*
+ * A consistent read snapshot over several calls (an export reads the change
+ * counter, then every interview): store_snapshot_begin opens a read
+ * transaction (no lock is taken until the first read; writers are not
+ * blocked in WAL mode), store_snapshot_end closes it. Not inside
+ * store_tx_begin. Returns 0 or < 0 with err; store_snapshot_end accepts a
+ * store without an open snapshot.
+ */
+int store_snapshot_begin(struct store *s, struct error *err);
+void store_snapshot_end(struct store *s);
 
 /*
  * Groups several calls into one all-or-nothing transaction (a merge of one
@@ -532,5 +543,107 @@ int store_comment_insert(struct store *s, const struct store_comment *c, struct 
  */
 int store_interview_import(struct store *s, const struct store_interview *iv,
 			   const struct store_answer *answers, size_t n, struct error *err);
+
+/* ---- merge bookkeeping (store_ledger.c; tables in docs/bundle.md) --------- */
+
+/* A bundle as the ledger knows it: (device, kind, for_device, sequence). */
+enum store_bundle_kind { STORE_BUNDLE_DEVICE, STORE_BUNDLE_RETURN };
+
+struct store_bundle_key {
+	const char *device;         /* the device that wrote the bundle */
+	enum store_bundle_kind kind;
+	const char *for_device;     /* return bundles: the device it is for; else NULL or "" */
+	int64_t sequence;
+};
+
+/*
+ * Whether the bundle `k` was applied to this database: 1 (and, when
+ * `content_sha256` is non-NULL, its recorded content hash in a malloc'd
+ * string the caller frees), 0 when not, < 0 on error.
+ */
+int store_bundle_applied(struct store *s, const struct store_bundle_key *k,
+			 char **content_sha256, struct error *err);
+
+struct store_bundle_record {
+	struct store_bundle_key key;
+	const char *content_sha256, *created; /* as the manifest says */
+	const char *file;                     /* the path it was merged from */
+	size_t iv_new, iv_updated, iv_unchanged, conflicts, duplicates;
+};
+
+/* Records a bundle as applied (merged = now). Run it inside the bundle's
+ * transaction; STORE_E_INVALID (a constraint) when it was recorded already. */
+int store_bundle_record(struct store *s, const struct store_bundle_record *r,
+			struct error *err);
+
+/*
+ * Exports of this database by (kind, target) — kind "device" with target ""
+ * or "return" with the device it is for: *seq = the last sequence number
+ * used (reserved or done), *change = the change counter of the last export
+ * that completed; zeros when none.
+ */
+int store_export_last(struct store *s, const char *kind, const char *target, int64_t *seq,
+		      int64_t *change, struct error *err);
+/* Reserves sequence `seq` (state 'pending') before the file is written, so a
+ * number is never used twice; one transaction. */
+int store_export_reserve(struct store *s, const char *kind, const char *target, int64_t seq,
+			 int64_t change, const char *file, size_t interviews, struct error *err);
+/* Marks a reserved export done once its file is on disk; one transaction. */
+int store_export_done(struct store *s, const char *kind, const char *target, int64_t seq,
+		      struct error *err);
+
+/*
+ * Keeps one version of a conflicting interview revision — the row `iv` and
+ * its answers a[0..n) under content hash `hash` — in sync_conflict and
+ * sync_conflict_answer. Idempotent: 1 when the version was new, 0 when it
+ * was kept already, < 0 on error. Run it inside a transaction.
+ */
+int store_conflict_keep(struct store *s, const struct store_interview *iv,
+			const struct store_answer *a, size_t n, const char *hash,
+			struct error *err);
+
+/* Flags `uuid` and every other interview of `household_key` as duplicate
+ * pairs (sync_duplicate, idempotent); *added += the new pairs. A NULL key
+ * flags nothing. Run it inside a transaction. */
+int store_duplicates_flag(struct store *s, const char *uuid, const char *household_key,
+			  size_t *added, struct error *err);
+
+/* One kept version of a conflict, with what the listing needs. */
+struct store_conflict_row {
+	const char *uuid;
+	int64_t revision;
+	const char *content_sha256;
+	const char *household_key, *device, *status, *enumerator; /* may be NULL */
+	int64_t updated;
+	size_t n_answers;
+	int64_t current_revision; /* the interview's revision now (0: no row) */
+};
+typedef int (*store_conflict_cb)(void *ctx, const struct store_conflict_row *r);
+
+/* Every kept version in (uuid, revision, content_sha256) order; `cb` as for
+ * the other iterations (a non-zero return stops and is returned). */
+int store_conflicts_each(struct store *s, store_conflict_cb cb, void *ctx, struct error *err);
+
+struct store_duplicate_row {
+	const char *household_key, *uuid_a, *uuid_b; /* uuid_a < uuid_b */
+	const char *status_a, *status_b;             /* NULL when the row is gone */
+};
+typedef int (*store_duplicate_cb)(void *ctx, const struct store_duplicate_row *r);
+
+/* Every duplicate pair in (household_key, uuid_a, uuid_b) order. */
+int store_duplicates_each(struct store *s, store_duplicate_cb cb, void *ctx, struct error *err);
+
+/*
+ * The latest conflicting revision of interview `uuid`: *rev (0 when it has
+ * no conflict) and the content hashes of its versions in *hashes[0..*n)
+ * (sorted; free each and the array).
+ */
+int store_conflict_latest(struct store *s, const char *uuid, int64_t *rev, char ***hashes,
+			  size_t *n, struct error *err);
+
+/* The kept version (uuid, rev, hash) as a loaded interview (row and answers
+ * in path order); STORE_E_NOTFOUND when absent. Free with store_loaded_free. */
+int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const char *hash,
+			   struct store_loaded **out, struct error *err);
 
 #endif

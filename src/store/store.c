@@ -8,6 +8,7 @@
  * to WAL and migrate, so a refused file is left exactly as it was.
  */
 #include "store_internal.h"
+#include "store_sqlite.h"
 
 #include "ruhu/digest.h"
 #include "ruhu/strbuf.h"
@@ -92,6 +93,25 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       " actor, path, old_value, new_value, old_special, new_special, extra)"
 			       " VALUES (?1, ?2, ?13, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 			       " ON CONFLICT(device, seq, hash) DO NOTHING",
+	[ST_BUNDLE_GET] = "SELECT content_sha256 FROM sync_bundle WHERE device = ?1 AND kind = ?2"
+			  " AND for_device = ?3 AND sequence = ?4",
+	[ST_BUNDLE_ADD] = "INSERT INTO sync_bundle (device, kind, for_device, sequence,"
+			  " content_sha256, created, file, merged, iv_new, iv_updated, iv_unchanged,"
+			  " conflicts, duplicates) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+			  " CAST(strftime('%s','now') AS INTEGER) * 1000, ?8, ?9, ?10, ?11, ?12)",
+	/* parameters as iv_bind() binds them, ?13 the content hash */
+	[ST_CONFLICT_ADD] = "INSERT OR IGNORE INTO sync_conflict (uuid, revision, content_sha256,"
+			    " form_hash, household_key, enumerator, device, status, created, updated,"
+			    " position, review_comment) VALUES (?1, ?8, ?13, ?2, ?3, ?4, ?5, ?6, ?10,"
+			    " ?11, ?12, ?7)",
+	[ST_CONFLICT_ANSWER_ADD] = "INSERT INTO sync_conflict_answer (uuid, revision,"
+				   " content_sha256, path, value, special)"
+				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_DUP_OTHERS] = "SELECT uuid FROM interview WHERE household_key = ?1 AND uuid <> ?2",
+	[ST_DUP_ADD] = "INSERT OR IGNORE INTO sync_duplicate (household_key, uuid_a, uuid_b)"
+		       " VALUES (?1, min(?2, ?3), max(?2, ?3))",
+	[ST_IV_EXISTS] = "SELECT 1 FROM interview WHERE uuid = ?1",
+	[ST_IV_REVISION] = "SELECT revision FROM interview WHERE uuid = ?1",
 };
 
 int stmt_done(struct store *s, sqlite3_stmt *q, struct error *err)
@@ -269,6 +289,23 @@ int store_tx_rollback(struct store *s, struct error *err)
 	return 0;
 }
 
+int store_snapshot_begin(struct store *s, struct error *err)
+{
+	int rc;
+
+	if (s->depth != 0 || !sqlite3_get_autocommit(s->db))
+		return fail(err, s->path, STORE_E_INTERNAL, "数据库中有未结束的事务",
+			    "a transaction was left open on the database");
+	rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : db_fail(s, rc, err);
+}
+
+void store_snapshot_end(struct store *s)
+{
+	if (s->depth == 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 /* ---- small helpers ------------------------------------------------------ */
 
 int bind_text(sqlite3_stmt *q, int i, const char *v)
@@ -314,7 +351,7 @@ void store_busy_timeout(struct store *s, int ms)
 	sqlite3_busy_timeout(s->db, s->busy_ms);
 }
 
-struct sqlite3 *store_sqlite(struct store *s)
+sqlite3 *store_sqlite(struct store *s)
 {
 	return s->db;
 }

@@ -50,6 +50,15 @@ enum stmt_id {
 	ST_EVENT_GET,
 	ST_EVENT_REPLACE,
 	ST_EVENT_CLASH_ADD,
+	/* the merge bookkeeping (store_ledger.c) */
+	ST_BUNDLE_GET,
+	ST_BUNDLE_ADD,
+	ST_CONFLICT_ADD,
+	ST_CONFLICT_ANSWER_ADD,
+	ST_DUP_OTHERS,
+	ST_DUP_ADD,
+	ST_IV_EXISTS,
+	ST_IV_REVISION,
 	ST_COUNT
 };
 
@@ -118,6 +127,15 @@ int iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct 
  * position when non-NULL. */
 int iv_touch(struct store *s, const char *uuid, bool content, const char *position,
 	     struct error *err);
+
+/*
+ * Binds the interview row: ?1 uuid, ?2 form_hash, ?3 household_key,
+ * ?4 enumerator, ?5 device, ?6 status, ?7 review_comment, ?8 revision,
+ * ?10 created, ?11 updated, ?12 position (?9 is change_seq, which only the
+ * interview table has: the caller binds it). The one place that maps a
+ * struct store_interview to SQL parameters (interview and sync_conflict).
+ */
+void iv_bind(sqlite3_stmt *q, const struct store_interview *iv);
 
 /* Fills *iv from a row with the columns of ST_IV_GET (uuid, form_hash,
  * household_key, enumerator, device, status, review_comment, revision,

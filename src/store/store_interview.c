@@ -162,6 +162,21 @@ void store_interview_release(struct store_interview *iv)
 	memset(iv, 0, sizeof(*iv));
 }
 
+void iv_bind(sqlite3_stmt *q, const struct store_interview *iv)
+{
+	bind_text(q, 1, iv->uuid);
+	bind_text(q, 2, iv->form_hash);
+	bind_text(q, 3, iv->household_key);
+	bind_text(q, 4, iv->enumerator);
+	bind_text(q, 5, iv->device);
+	bind_text(q, 6, store_istatus_name(iv->status));
+	bind_text(q, 7, iv->review_comment);
+	sqlite3_bind_int64(q, 8, iv->revision);
+	sqlite3_bind_int64(q, 10, iv->created);
+	sqlite3_bind_int64(q, 11, iv->updated);
+	bind_text(q, 12, iv->position);
+}
+
 /* Fills *iv from a row of the ST_IV_GET column list (also used by queries). */
 int iv_from_row(struct store *s, sqlite3_stmt *q, struct store_interview *iv, struct error *err)
 {
@@ -1121,18 +1136,8 @@ int store_interview_import(struct store *s, const struct store_interview *iv,
 		ret = -STORE_E_INTERNAL;
 		goto fail;
 	}
-	bind_text(q, 1, iv->uuid);
-	bind_text(q, 2, iv->form_hash);
-	bind_text(q, 3, iv->household_key);
-	bind_text(q, 4, iv->enumerator);
-	bind_text(q, 5, iv->device);
-	bind_text(q, 6, store_istatus_name(iv->status));
-	bind_text(q, 7, iv->review_comment);
-	sqlite3_bind_int64(q, 8, iv->revision);
+	iv_bind(q, iv);
 	sqlite3_bind_int64(q, 9, cs);
-	sqlite3_bind_int64(q, 10, iv->created);
-	sqlite3_bind_int64(q, 11, iv->updated);
-	bind_text(q, 12, iv->position);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {

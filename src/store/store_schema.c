@@ -7,7 +7,11 @@
  * transaction (BEGIN IMMEDIATE), so a database is always exactly at some
  * version: a crash or error mid-way leaves it at the old one.
  *
- * HOW TO ADD A STEP (e.g. sync/ adding its merge bookkeeping tables):
+ * The store owns every table, the merge bookkeeping of sync/ included (steps
+ * 3 and 4; the functions over them are in store_ledger.c): nothing outside
+ * src/store creates or alters a table.
+ *
+ * HOW TO ADD A STEP:
  *   - append ONE entry at the END of migrations[] below: a one-line `what`,
  *     the `sql` (any number of statements, run with sqlite3_exec), and
  *     optionally a `fn` for a data step that SQL alone cannot do (it runs
@@ -22,8 +26,6 @@
  * the epoch UTC, statuses are lowercase words, no JSON blobs.
  */
 #include "store_internal.h"
-
-#include "ruhu/merge.h" /* sync_schema_sql, migration 3 */
 
 #include <stdio.h>
 
@@ -137,7 +139,63 @@ static const struct migration migrations[] = {
 	/* 3 */
 	{"sync: merge bookkeeping (sync_bundle, sync_export, sync_conflict, "
 	 "sync_conflict_answer, sync_duplicate; see docs/bundle.md)",
-	 sync_schema_sql, NULL},
+	 /* IF NOT EXISTS: databases of builds that created these tables
+	  * outside the migrations (inside their first merge or export) */
+	 "CREATE TABLE IF NOT EXISTS sync_bundle (\n"
+	 "  device TEXT NOT NULL,\n"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('device', 'return')),\n"
+	 "  for_device TEXT NOT NULL DEFAULT '',\n"
+	 "  sequence INTEGER NOT NULL,\n"
+	 "  content_sha256 TEXT NOT NULL,\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  file TEXT NOT NULL,\n"
+	 "  merged INTEGER NOT NULL,\n"
+	 "  iv_new INTEGER NOT NULL, iv_updated INTEGER NOT NULL, iv_unchanged INTEGER NOT NULL,\n"
+	 "  conflicts INTEGER NOT NULL, duplicates INTEGER NOT NULL,\n"
+	 "  PRIMARY KEY (device, kind, for_device, sequence)\n"
+	 ");\n"
+	 "CREATE TABLE IF NOT EXISTS sync_export (\n"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('device', 'return')),\n"
+	 "  target TEXT NOT NULL DEFAULT '',\n"
+	 "  sequence INTEGER NOT NULL,\n"
+	 "  change_seq INTEGER NOT NULL,\n"
+	 "  file TEXT NOT NULL,\n"
+	 "  created INTEGER NOT NULL,\n"
+	 "  interviews INTEGER NOT NULL,\n"
+	 "  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),\n"
+	 "  PRIMARY KEY (kind, target, sequence)\n"
+	 ");\n"
+	 "CREATE TABLE IF NOT EXISTS sync_conflict (\n"
+	 "  uuid TEXT NOT NULL,\n"
+	 "  revision INTEGER NOT NULL,\n"
+	 "  content_sha256 TEXT NOT NULL,\n"
+	 "  form_hash TEXT NOT NULL,\n"
+	 "  household_key TEXT,\n"
+	 "  enumerator TEXT,\n"
+	 "  device TEXT NOT NULL,\n"
+	 "  status TEXT NOT NULL,\n"
+	 "  created INTEGER NOT NULL,\n"
+	 "  updated INTEGER NOT NULL,\n"
+	 "  position TEXT,\n"
+	 "  review_comment TEXT,\n"
+	 "  PRIMARY KEY (uuid, revision, content_sha256)\n"
+	 ");\n"
+	 "CREATE TABLE IF NOT EXISTS sync_conflict_answer (\n"
+	 "  uuid TEXT NOT NULL,\n"
+	 "  revision INTEGER NOT NULL,\n"
+	 "  content_sha256 TEXT NOT NULL,\n"
+	 "  path TEXT NOT NULL,\n"
+	 "  value TEXT,\n"
+	 "  special TEXT,\n"
+	 "  PRIMARY KEY (uuid, revision, content_sha256, path)\n"
+	 ") WITHOUT ROWID;\n"
+	 "CREATE TABLE IF NOT EXISTS sync_duplicate (\n"
+	 "  household_key TEXT NOT NULL,\n"
+	 "  uuid_a TEXT NOT NULL,\n"
+	 "  uuid_b TEXT NOT NULL CHECK (uuid_a < uuid_b),\n"
+	 "  PRIMARY KEY (household_key, uuid_a, uuid_b)\n"
+	 ");\n",
+	 NULL},
 	/* 4 */
 	{"event_clash: events whose (device, seq) another version already holds",
 	 "CREATE TABLE event_clash (\n"

@@ -16,6 +16,7 @@
 #include "ruhu/strbuf.h"
 #include "testutil.h"
 
+#include "store_sqlite.h" /* the SQLite handle: this file inspects databases */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include "store_sqlite.h" /* the SQLite handle: this file inspects databases */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
