@@ -517,6 +517,39 @@ int store_events_each(struct store *s, const char *uuid, store_event_cb cb, void
 int store_comments_each(struct store *s, const char *uuid, store_comment_cb cb, void *ctx,
 			struct error *err);
 
+/*
+ * Readers for audit, scoring and data export: every interview that passes
+ * `f` (NULL: all) with all its answers, events and comments, in ONE pass
+ * (four ordered scans read in step, not one query per interview), from one
+ * consistent snapshot.
+ *
+ * Order: interviews by uuid; a record's answers by path, events by (time,
+ * device, seq), comments by (time, uuid). Device-level events (no interview)
+ * are not included. The record and everything it points to is valid only
+ * during the call to `cb`; `cb` returns 0 to continue, anything else stops
+ * and is returned. Returns 0 or < 0 with err.
+ */
+struct store_record_filter {
+	const char *form_id;   /* NULL: any; else the form's settings form_id */
+	const char *form_hash; /* NULL: any; else exactly this form version */
+	unsigned statuses;     /* 0: any; else bits STORE_STATUS_BIT(st) */
+};
+#define STORE_STATUS_BIT(st) (1u << (st))
+
+struct store_record {
+	struct store_interview iv;
+	struct store_answer *answers;
+	size_t n_answers;
+	struct store_event *events;
+	size_t n_events;
+	struct store_comment *comments;
+	size_t n_comments;
+};
+typedef int (*store_record_cb)(void *ctx, const struct store_record *r);
+
+int store_records_each(struct store *s, const struct store_record_filter *f,
+		       store_record_cb cb, void *ctx, struct error *err);
+
 /* ---- merge primitives (for sync/) ---------------------------------------- */
 
 /*
