@@ -15,6 +15,7 @@
 #include "ruhu/bundle.h"
 #include "ruhu/digest.h"
 #include "ruhu/merge.h"
+#include "ruhu/status.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 
@@ -824,6 +825,98 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* What the store itself says when another program holds the database. */
+static void store_says(struct store *s, struct error *want)
+{
+	assert_true(store_event_log(s, NULL, "open", NULL, NULL, NULL, NULL, want) < 0);
+	assert_int_equal(want->code, STORE_E_LOCKED);
+}
+
+static void same_message(const struct error *got, const struct error *want, const char *what)
+{
+	if (got->code != want->code || strcmp(got->en, want->en) || strcmp(got->zh, want->zh))
+		fail_msg("%s: '%s' (%d), the store says '%s' (%d)", what, got->en, got->code,
+			 want->en, want->code);
+}
+
+/*
+ * One error vocabulary: a locked team database reads the same in merge,
+ * export and conflict resolution as in the store (code STORE_E_LOCKED, the
+ * store's message in both languages), never a hand-written "database
+ * error"; the refused bundle is named and nothing is written. Reports only
+ * read, and in WAL mode a writer does not block them: status and the
+ * conflicts listing still work.
+ */
+static void test_locked(void **state)
+{
+	char uu[1][STORE_ID_LEN + 1];
+	char *dev = pathf("lk-dev.db"), *team = pathf("lk-team.db"), *out = pathf("lk-out");
+	char *out2 = pathf("lk-out2");
+	struct store *d, *t;
+	struct merge_stats st;
+	struct error err = ERROR_INIT, want = ERROR_INIT;
+	struct export_opts o;
+	struct export_result res;
+	struct status_report r;
+	struct conflict *c;
+	struct duplicate *dd;
+	size_t nc, nd;
+	sqlite3 *other;
+	char *b;
+
+	assert_int_equal(mkdir(out, 0755), 0);
+	assert_int_equal(mkdir(out2, 0755), 0);
+	d = make_device(dev, 1, 700, uu);
+	b = export_one(d, out, false);
+	t = open_db(team);
+	assert_int_equal(merge(t, b, &st), MERGE_APPLIED);
+	free(b);
+	OK(store_comment_add(d, uu[0], NULL, NULL, "再看一下", E));
+	b = export_one(d, out, false);
+	store_busy_timeout(t, 50);
+	assert_int_equal(sqlite3_open(team, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('x', 1)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	store_says(t, &want);
+	assert_non_null(strstr(want.en, "locked"));
+
+	assert_true(merge_bundle(t, b, false, &st, NULL, NULL, &err) < 0);
+	same_message(&err, &want, "merge");
+	assert_non_null(strstr(err.where, b));
+	assert_non_null(strstr(err.where, team));
+	error_clear(&err);
+	memset(&o, 0, sizeof(o));
+	o.out_dir = out2;
+	o.all = true;
+	o.created = "2026-01-01T00:00:00Z";
+	assert_true(export_bundle(t, &o, &res, &err) < 0);
+	same_message(&err, &want, "export");
+	error_clear(&err);
+	assert_true(conflict_resolve(t, uu[0], "abcd", NULL, &err) < 0);
+	same_message(&err, &want, "conflicts --resolve");
+	error_clear(&err);
+	/* reports read past the writer */
+	assert_int_equal(status_report(t, &r, &err), 0);
+	status_report_release(&r);
+	assert_int_equal(conflicts_list(t, &c, &nc, &dd, &nd, &err), 0);
+	conflicts_free(c, nc, dd, nd);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+
+	/* the lock gone, the same bundle merges: the refusal wrote nothing */
+	assert_int_equal(merge(t, b, &st), MERGE_APPLIED);
+	assert_int_equal(st.iv_updated, 1);
+	assert_int_equal(st.comments_new, 1);
+	error_clear(&want);
+	free(b);
+	store_close(d);
+	store_close(t);
+	free(dev);
+	free(team);
+	free(out);
+	free(out2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_return_bundle),
 		cmocka_unit_test(test_interrupted_export),
+		cmocka_unit_test(test_locked),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
