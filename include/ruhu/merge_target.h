@@ -20,7 +20,12 @@
  * Operations take arrays where a bundle has many rows, so a server target
  * can load them in bulk (COPY into a staging table, one INSERT ... SELECT)
  * and keep one transaction per bundle; pointers passed in are valid only
- * during the call (copy what you keep).
+ * during the call (copy what you keep). A target that buffers writes must
+ * make them visible to its own later operations of the same bundle:
+ * record_duplicates sees the interviews put before it, and the events'
+ * and comments' interviews must exist by commit (the store's foreign keys
+ * are checked there).
+ * tests/sync/test_target.c checks this protocol with a recording target.
  *
  * Every operation returns 0 (or the count/flag documented) or < 0 with `err`
  * set the target's way (for the store: its error codes and messages, so a
