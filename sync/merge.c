@@ -172,28 +172,6 @@ static int parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
-static int parse_status(const char *s)
-{
-	int i;
-
-	for (i = 0; s && i < STORE_ISTATUS_COUNT; i++)
-		if (!strcmp(s, store_istatus_name((enum store_istatus)i)))
-			return i;
-	return -1;
-}
-
-/* STORE_SPECIAL_* for NULL / "dont_know" / "refused", else -1 */
-static int parse_special(const char *s)
-{
-	if (!s)
-		return STORE_SPECIAL_NONE;
-	if (!strcmp(s, "dont_know"))
-		return STORE_SPECIAL_DONT_KNOW;
-	if (!strcmp(s, "refused"))
-		return STORE_SPECIAL_REFUSED;
-	return -1;
-}
-
 /* ---- content hash of an interview version ------------------------------------ */
 
 static int cmp_answer(const void *a, const void *b)
@@ -475,9 +453,9 @@ static int flush_events(struct mctx *c, struct error *err)
 		ev->path = rowbuf_field(r, i, EVENT_FIELDS, 6);
 		ev->old_value = rowbuf_field(r, i, EVENT_FIELDS, 7);
 		ev->new_value = rowbuf_field(r, i, EVENT_FIELDS, 8);
-		ev->old_special = (enum store_special)parse_special(rowbuf_field(r, i, EVENT_FIELDS, 9));
+		ev->old_special = (enum store_special)store_special_parse(rowbuf_field(r, i, EVENT_FIELDS, 9));
 		ev->new_special =
-			(enum store_special)parse_special(rowbuf_field(r, i, EVENT_FIELDS, 10));
+			(enum store_special)store_special_parse(rowbuf_field(r, i, EVENT_FIELDS, 10));
 		ev->extra = rowbuf_field(r, i, EVENT_FIELDS, 11);
 	}
 	if (c->tg.ops->put_events(c->tg.t, c->ev, r->rows, counts, err) < 0)
@@ -565,7 +543,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 				   f[0], f[1] ? f[1] : "");
 		if (!f[4] || !*f[4])
 			return bad(err, "访谈 '%s' 缺少设备", "interview '%s' lacks its device", f[0]);
-		if (parse_status(f[5]) < 0)
+		if (store_istatus_parse(f[5]) < 0)
 			return bad(err, "未知的访谈状态 '%s'", "unknown interview status '%s'",
 				   f[5] ? f[5] : "");
 		if (parse_i64(f[6], &v) < 0 || v < 1)
@@ -587,7 +565,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 		c->last_group = k;
 		if (!f[1] || !*f[1])
 			return bad(err, "答案路径为空", "empty answer path");
-		if (parse_special(f[3]) < 0)
+		if (store_special_parse(f[3]) < 0)
 			return bad(err, "未知的特殊值 '%s'", "unknown special value '%s'", f[3]);
 		if (f[3] && f[2])
 			return bad(err, "答案 '%s' 同时有值和特殊值",
@@ -600,7 +578,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 			return bad(err, "事件时间无效", "invalid event time");
 		if (!f[4] || !*f[4])
 			return bad(err, "事件类型为空", "empty event kind");
-		if (parse_special(f[9]) < 0 || parse_special(f[10]) < 0)
+		if (store_special_parse(f[9]) < 0 || store_special_parse(f[10]) < 0)
 			return bad(err, "事件的特殊值无效", "invalid special value in event");
 		if (f[2] && smap_get(&c->ivs, f[2]) < 0 && !known(c, true, f[2], err))
 			return bad(err, "事件属于未知的访谈 '%s'", "event of unknown interview '%s'",
@@ -676,7 +654,7 @@ static int row_apply(struct mctx *c, enum bundle_section sec, const char *const 
 		iv->household_key = dup0(f[2]);
 		iv->enumerator = dup0(f[3]);
 		iv->device = xstrdup(f[4]);
-		iv->status = (enum store_istatus)parse_status(f[5]);
+		iv->status = (enum store_istatus)store_istatus_parse(f[5]);
 		parse_i64(f[6], &iv->revision);
 		parse_i64(f[7], &iv->created);
 		parse_i64(f[8], &iv->updated);
@@ -701,7 +679,7 @@ static int row_apply(struct mctx *c, enum bundle_section sec, const char *const 
 		a = &c->ans[c->n_ans++];
 		a->path = xstrdup(f[1]);
 		a->value = dup0(f[2]);
-		a->special = (enum store_special)parse_special(f[3]);
+		a->special = (enum store_special)store_special_parse(f[3]);
 		c->st->answers++;
 		return 0;
 	}

@@ -324,6 +324,12 @@ enum store_special {
 /* NULL for NONE, else "dont_know" / "refused" */
 const char *store_special_name(enum store_special sp);
 
+/* The inverses, for reading outside input (a bundle): the enum value, or -1
+ * for an unknown name. store_istatus_parse(NULL) is -1;
+ * store_special_parse(NULL) is STORE_SPECIAL_NONE. */
+int store_istatus_parse(const char *name);
+int store_special_parse(const char *name);
+
 struct store_interview {
 	char uuid[STORE_ID_LEN + 1];
 	char *form_hash;

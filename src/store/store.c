@@ -210,6 +210,18 @@ sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err)
 	return q;
 }
 
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct error *err)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
+
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(*q);
+		*q = NULL;
+		return db_fail(s, rc, err);
+	}
+	return 0;
+}
+
 /* Runs a cached statement that returns no rows. */
 static int run(struct store *s, enum stmt_id id, struct error *err)
 {
@@ -443,7 +455,12 @@ int istatus_parse(const char *name)
 	return -1;
 }
 
-int special_parse(const char *name)
+int store_istatus_parse(const char *name)
+{
+	return istatus_parse(name);
+}
+
+int store_special_parse(const char *name)
 {
 	if (!name)
 		return STORE_SPECIAL_NONE;
@@ -451,7 +468,15 @@ int special_parse(const char *name)
 		return STORE_SPECIAL_DONT_KNOW;
 	if (!strcmp(name, "refused"))
 		return STORE_SPECIAL_REFUSED;
-	return STORE_SPECIAL_NONE;
+	return -1;
+}
+
+int special_parse(const char *name)
+{
+	int sp = store_special_parse(name);
+
+	/* a stored value is one the schema's CHECK allowed */
+	return sp < 0 ? STORE_SPECIAL_NONE : sp;
 }
 
 /* ---- shared write steps ------------------------------------------------- */

@@ -78,6 +78,10 @@ struct store {
  * when it cannot be prepared. */
 sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err);
 
+/* Prepares a statement used once (not cached) into *q: 0, or the mapped
+ * error with *q NULL. The caller finalizes *q. */
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct error *err);
+
 /* Sets err (where = the store's path, code) and returns -code. */
 int store_fail(struct store *s, struct error *err, int code, const char *zh, const char *en,
 	       ...) RUHU_PRINTF2(4, 5, 6);

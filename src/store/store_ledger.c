@@ -23,18 +23,6 @@ static const char *kind_name(enum store_bundle_kind k)
 	return k == STORE_BUNDLE_RETURN ? "return" : "device";
 }
 
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct error *err)
-{
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
-
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*q);
-		*q = NULL;
-		return db_fail(s, rc, err);
-	}
-	return 0;
-}
-
 /* ---- applied bundles ----------------------------------------------------------- */
 
 int store_bundle_applied(struct store *s, const struct store_bundle_key *k,
@@ -96,7 +84,7 @@ int store_export_last(struct store *s, const char *kind, const char *target, int
 	int rc, ret;
 
 	*seq = *change = 0;
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT (SELECT MAX(sequence) FROM sync_export WHERE kind = ?1 AND "
 		      "target = ?2), (SELECT change_seq FROM sync_export WHERE kind = ?1 "
 		      "AND target = ?2 AND state = 'done' ORDER BY sequence DESC LIMIT 1)",
@@ -126,7 +114,7 @@ static int export_write(struct store *s, bool done, const char *kind, const char
 	ret = tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      done ? "UPDATE sync_export SET state = 'done' WHERE kind = ?1 AND "
 			     "target = ?2 AND sequence = ?3"
 			   : "INSERT INTO sync_export (kind, target, sequence, change_seq, "
@@ -243,7 +231,7 @@ int store_conflicts_each(struct store *s, store_conflict_cb cb, void *ctx, struc
 
 	/* one row per version; the interview's current revision tells the
 	 * caller whether the conflict was resolved */
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT c.uuid, c.revision, c.content_sha256, c.household_key, c.device, "
 		      "c.status, c.enumerator, c.updated, "
 		      "(SELECT COUNT(*) FROM sync_conflict_answer a WHERE a.uuid = c.uuid AND "
@@ -282,7 +270,7 @@ int store_duplicates_each(struct store *s, store_duplicate_cb cb, void *ctx, str
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT d.household_key, d.uuid_a, d.uuid_b, a.status, b.status "
 		      "FROM sync_duplicate d LEFT JOIN interview a ON a.uuid = d.uuid_a "
 		      "LEFT JOIN interview b ON b.uuid = d.uuid_b "
@@ -320,7 +308,7 @@ int store_conflict_latest(struct store *s, const char *uuid, int64_t *rev, char 
 	*rev = 0;
 	*hashes = NULL;
 	*n = 0;
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT revision, content_sha256 FROM sync_conflict WHERE uuid = ?1 "
 		      "AND revision = (SELECT MAX(revision) FROM sync_conflict WHERE uuid = ?1) "
 		      "ORDER BY content_sha256",
@@ -355,7 +343,7 @@ int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const
 	int rc, ret, st;
 
 	*out = NULL;
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT form_hash, household_key, enumerator, device, status, created, "
 		      "updated, position, review_comment FROM sync_conflict WHERE uuid = ?1 "
 		      "AND revision = ?2 AND content_sha256 = ?3",
@@ -394,7 +382,7 @@ int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const
 	l->iv.revision = rev;
 	sqlite3_finalize(q);
 	q = NULL;
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT path, value, special FROM sync_conflict_answer WHERE uuid = ?1 "
 		      "AND revision = ?2 AND content_sha256 = ?3 ORDER BY path",
 		      &q, err);

@@ -14,18 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct error *err)
-{
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
-
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*q);
-		*q = NULL;
-		return db_fail(s, rc, err);
-	}
-	return 0;
-}
-
 static bool has_control(const char *t)
 {
 	for (; *t; t++)
@@ -128,7 +116,7 @@ int store_assignments_put(struct store *s, const struct store_assignment *a, siz
 	ret = tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "INSERT INTO assignment(household_key, county, township, village,"
 		      " household_type, head_name, enumerator, device, updated)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -139,9 +127,9 @@ int store_assignments_put(struct store *s, const struct store_assignment *a, siz
 		      " updated = excluded.updated",
 		      &ins, err);
 	if (ret == 0)
-		ret = prepare(s, "DELETE FROM assignment_field WHERE household_key = ?1", &del, err);
+		ret = store_prepare(s, "DELETE FROM assignment_field WHERE household_key = ?1", &del, err);
 	if (ret == 0)
-		ret = prepare(s,
+		ret = store_prepare(s,
 			      "INSERT INTO assignment_field(household_key, name, value)"
 			      " VALUES (?1, ?2, ?3)",
 			      &fld, err);
@@ -234,7 +222,7 @@ static int assignment_query(struct store *s, const struct store_assignment_filte
 
 	*out = NULL;
 	*n = 0;
-	ret = prepare(s, assignment_sql, &q, err);
+	ret = store_prepare(s, assignment_sql, &q, err);
 	if (ret < 0)
 		return ret;
 	if (f) {
@@ -333,7 +321,7 @@ int store_assignment_preload(struct store *s, const char *household_key,
 
 	*out = NULL;
 	*n = 0;
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT name, value FROM assignment_field WHERE household_key = ?1"
 		      " ORDER BY name",
 		      &q, err);
@@ -376,7 +364,7 @@ int store_assignment_counts(struct store *s, const char *enumerator,
 	int rc, ret, st;
 
 	memset(counts, 0, STORE_ASTATUS_COUNT * sizeof(counts[0]));
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT v.status, count(*) FROM assignment a JOIN assignment_status v"
 		      " ON v.household_key = a.household_key"
 		      " WHERE ?1 IS NULL OR a.enumerator = ?1 GROUP BY v.status",
@@ -404,7 +392,7 @@ int store_interview_counts(struct store *s, const char *enumerator,
 	int rc, ret, st;
 
 	memset(counts, 0, STORE_ISTATUS_COUNT * sizeof(counts[0]));
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT status, count(*) FROM interview"
 		      " WHERE ?1 IS NULL OR enumerator = ?1 GROUP BY status",
 		      &q, err);
@@ -446,7 +434,7 @@ int store_interviews_changed_since(struct store *s, int64_t since, store_intervi
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT uuid, form_hash, household_key, enumerator, device, status,"
 		      " review_comment, revision, change_seq, created, updated, position"
 		      " FROM interview WHERE change_seq > ?1 ORDER BY change_seq",
@@ -477,7 +465,7 @@ int store_interviews_of(struct store *s, const char *household_key, store_interv
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT uuid, form_hash, household_key, enumerator, device, status,"
 		      " review_comment, revision, change_seq, created, updated, position"
 		      " FROM interview WHERE household_key IS ?1 ORDER BY updated DESC, uuid",
@@ -508,7 +496,7 @@ int store_answers_each(struct store *s, const char *uuid, store_answer_cb cb, vo
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT path, value, special FROM answer WHERE interview = ?1 ORDER BY path",
 		      &q, err);
 	if (ret < 0)
@@ -538,7 +526,7 @@ int store_events_each(struct store *s, const char *uuid, store_event_cb cb, void
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT device, seq, interview, time, kind, actor, path, old_value,"
 		      " new_value, old_special, new_special, extra FROM event"
 		      " WHERE interview IS ?1 ORDER BY time, device, seq",
@@ -579,7 +567,7 @@ int store_comments_each(struct store *s, const char *uuid, store_comment_cb cb, 
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	ret = prepare(s,
+	ret = store_prepare(s,
 		      "SELECT uuid, interview, path, author, text, time, device FROM comment"
 		      " WHERE interview = ?1 ORDER BY time, uuid",
 		      &q, err);

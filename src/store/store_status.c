@@ -31,12 +31,9 @@ static const char *const group_sql[STATUS_NGROUPS] = {
 /* Prepares `sql` into *q (finalizing what *q held); 0 or the store error. */
 static int prep(struct store *s, const char *sql, sqlite3_stmt **q, struct error *err)
 {
-	int rc;
-
 	sqlite3_finalize(*q);
 	*q = NULL;
-	rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
-	return rc == SQLITE_OK ? 0 : db_fail(s, rc, err);
+	return store_prepare(s, sql, q, err);
 }
 
 static void fill(struct status_row *r, sqlite3_stmt *q)
