@@ -1,7 +1,9 @@
 /*
  * status — progress against the sample for `ruhu status`: counts by county,
  * village and enumerator, and the latest bundle merged from each device.
- * Read-only; works on device and team databases alike.
+ * Read-only; works on device and team databases alike. A store report:
+ * implemented in src/store/store_status.c (its SQL is the store's), errors
+ * are the store's (STORE_E_*).
  */
 #ifndef RUHU_STATUS_H
 #define RUHU_STATUS_H
