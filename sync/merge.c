@@ -578,6 +578,8 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 			return bad(err, "事件时间无效", "invalid event time");
 		if (!f[4] || !*f[4])
 			return bad(err, "事件类型为空", "empty event kind");
+		if (!store_event_kind_valid(f[4]))
+			return bad(err, "事件类型 '%s' 无效", "invalid event kind '%s'", f[4]);
 		if (store_special_parse(f[9]) < 0 || store_special_parse(f[10]) < 0)
 			return bad(err, "事件的特殊值无效", "invalid special value in event");
 		if (f[2] && smap_get(&c->ivs, f[2]) < 0 && !known(c, true, f[2], err))

@@ -569,6 +569,10 @@ int store_records_each(struct store *s, const struct store_record_filter *f,
  */
 int store_event_insert(struct store *s, const struct store_event *ev, struct error *err);
 
+/* Whether `kind` is an event kind the store accepts (non-empty, lowercase
+ * letters and '_'): a merge checks it before writing anything. */
+bool store_event_kind_valid(const char *kind);
+
 /* Insert a comment as given; 1 inserted, 0 when its uuid exists, < 0 error. */
 int store_comment_insert(struct store *s, const struct store_comment *c, struct error *err);
 

@@ -497,7 +497,7 @@ fail:
 	return ret;
 }
 
-static bool valid_kind(const char *kind)
+bool store_event_kind_valid(const char *kind)
 {
 	const char *p;
 
@@ -561,7 +561,7 @@ int store_event_log(struct store *s, const char *uuid, const char *kind, const c
 {
 	struct event_in ev = {0};
 
-	if (!valid_kind(kind))
+	if (!store_event_kind_valid(kind))
 		return store_fail(s, err, STORE_E_INVALID,
 				  "事件类型 '%s' 无效：只能用小写字母和 '_'",
 				  "invalid event kind '%s': use lowercase letters and '_'",
@@ -1063,7 +1063,7 @@ int store_event_insert(struct store *s, const struct store_event *ev, struct err
 	sqlite3_stmt *q;
 	int rc;
 
-	if (!ev->device || !*ev->device || ev->seq < 1 || !valid_kind(ev->kind))
+	if (!ev->device || !*ev->device || ev->seq < 1 || !store_event_kind_valid(ev->kind))
 		return store_fail(s, err, STORE_E_INVALID,
 				  "事件无效（设备 '%s'，序号 %lld，类型 '%s'）",
 				  "invalid event (device '%s', seq %lld, kind '%s')",

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ruhu/bundle.h"
 #include "ruhu/digest.h"
 #include "ruhu/merge.h"
 #include "ruhu/merge_target.h"
@@ -391,12 +392,72 @@ static void test_failure_rolls_back(void **state)
 	store_close(s);
 }
 
+/* A hand-made bundle whose one event has kind `kind`. */
+static char *bundle_with_kind(const char *name, const char *kind)
+{
+	static const char u[] = "33333333-3333-4333-8333-333333333333";
+	struct bundle_writer *w = bundle_writer_new(BUNDLE_DEVICE, "dev-k", NULL, 1,
+						    "2026-11-22T10:00:00Z");
+	char hash[65], *p = pathf(name), *data;
+	const char *fr[] = {"hh", "1", hash, "户", form_src};
+	const char *iv[] = {u, hash, "HH9", "e1", "dev-k", "completed", "1", "1700000000000",
+			    "1700000005000", NULL, NULL};
+	const char *an[] = {u, "age", "30", NULL};
+	const char *ev[] = {"dev-k", "1", u, "1700000001000", kind, "e1", "age", NULL, "30",
+			    NULL, NULL, NULL};
+	size_t len;
+	FILE *fp;
+
+	digest_sha256_hex(form_src, strlen(form_src), hash);
+	bundle_writer_row(w, BS_FORMS, fr);
+	bundle_writer_row(w, BS_INTERVIEWS, iv);
+	bundle_writer_row(w, BS_ANSWERS, an);
+	bundle_writer_row(w, BS_EVENTS, ev);
+	bundle_writer_write_mem(w, &data, &len);
+	fp = fopen(p, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	free(data);
+	bundle_writer_free(w);
+	return p;
+}
+
+/* An event kind the store would refuse is found by the verification pass:
+ * the bundle is refused with its section and row before anything is
+ * written (no transaction was even opened). */
+static void test_bad_event_kind_verified(void **state)
+{
+	struct store *s = open_team("k.db");
+	struct merge_target tg;
+	struct merge_stats st;
+	struct error err = ERROR_INIT;
+	struct rec r;
+	char *bad = bundle_with_kind("kind-bad.gz", "Answer-Set"), *good;
+
+	rec_init(&r, s, &tg);
+	assert_true(merge_bundle_into(&tg, bad, false, &st, NULL, NULL, &err) < 0);
+	assert_string_equal(err.en, "invalid event kind 'Answer-Set'");
+	assert_non_null(strstr(err.where, "kind-bad.gz"));
+	assert_non_null(strstr(err.where, "events"));
+	assert_int_equal(r.begins + r.writes, 0);
+	error_clear(&err);
+	good = bundle_with_kind("kind-good.gz", "answer_set");
+	rec_init(&r, s, &tg);
+	assert_int_equal(merge_bundle_into(&tg, good, false, &st, NULL, NULL, &err), MERGE_APPLIED);
+	assert_int_equal(st.events_new, 1);
+	free(bad);
+	free(good);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protocol),
 		cmocka_unit_test(test_refused_writes_nothing),
 		cmocka_unit_test(test_failure_rolls_back),
+		cmocka_unit_test(test_bad_event_kind_verified),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
