@@ -234,6 +234,7 @@ struct mctx {
 	struct smap forms;  /* hashes of the bundle's forms */
 	struct smap ivs;    /* uuid -> index in iv[] */
 	struct smap akeys;  /* assignment keys */
+	struct smap pkeys;  /* preload "key\x1fname" (check pass) */
 	long last_group;    /* index of the interview whose answers are being read */
 
 	/* apply */
@@ -522,6 +523,10 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 	case BS_ASSIGNMENTS:
 		if (!f[0] || !*f[0])
 			return bad(err, "户编号为空", "empty household_key");
+		for (const char *p = f[0]; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return bad(err, "户编号 '%s' 含有控制字符",
+					   "household_key '%s' holds a control character", f[0]);
 		if (smap_put(&c->akeys, f[0], 0) < 0)
 			return bad(err, "户编号 '%s' 重复", "household_key '%s' repeated", f[0]);
 		return 0;
@@ -531,6 +536,18 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 				   "preload field for unassigned household '%s'", f[0] ? f[0] : "");
 		if (!f[1] || !*f[1] || !f[2])
 			return bad(err, "预填字段名或值为空", "empty preload field name or value");
+		{
+			struct strbuf pk = STRBUF_INIT;
+			int dup;
+
+			/* the store refuses a field given twice: refuse it before writing */
+			strbuf_addf(&pk, "%s\x1f%s", f[0], f[1]);
+			dup = smap_put(&c->pkeys, pk.buf, 0);
+			strbuf_release(&pk);
+			if (dup < 0)
+				return bad(err, "户 '%2$s' 的预填字段 '%1$s' 重复",
+					   "preload field '%s' of household '%s' given twice", f[1], f[0]);
+		}
 		return 0;
 	case BS_INTERVIEWS:
 		if (!f[0] || !*f[0] || strlen(f[0]) > STORE_ID_LEN)
@@ -721,6 +738,7 @@ static void mctx_release(struct mctx *c)
 	smap_free(&c->forms);
 	smap_free(&c->ivs);
 	smap_free(&c->akeys);
+	smap_free(&c->pkeys);
 	free_answers(c);
 	free(c->ans);
 	c->ans = NULL;

@@ -451,6 +451,44 @@ static void test_bad_event_kind_verified(void **state)
 	store_close(s);
 }
 
+/* A return bundle for the device `s` whose preload field is given twice
+ * (the store would refuse it): refused by the verification pass. */
+static void test_bad_preload_verified(void **state)
+{
+	struct store *s = open_team("pre.db");
+	struct bundle_writer *w = bundle_writer_new(BUNDLE_RETURN, "team-x", store_device_id(s), 1,
+						    "2026-11-22T10:00:00Z");
+	const char *as[] = {"HH1", "c", "t", "v", "tuopin", "李", "e1", store_device_id(s)};
+	const char *p1[] = {"HH1", "head_age", "60"};
+	const char *p2[] = {"HH1", "head_age", "61"};
+	struct merge_target tg;
+	struct merge_stats st;
+	struct error err = ERROR_INIT;
+	struct rec r;
+	char *path = pathf("pre.gz"), *data;
+	size_t len;
+	FILE *fp;
+
+	bundle_writer_row(w, BS_ASSIGNMENTS, as);
+	bundle_writer_row(w, BS_PRELOAD, p1);
+	bundle_writer_row(w, BS_PRELOAD, p2);
+	bundle_writer_write_mem(w, &data, &len);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	free(data);
+	bundle_writer_free(w);
+	rec_init(&r, s, &tg);
+	assert_true(merge_bundle_into(&tg, path, true, &st, NULL, NULL, &err) < 0);
+	assert_string_equal(err.en, "preload field 'head_age' of household 'HH1' given twice");
+	assert_string_equal(err.zh, "户 'HH1' 的预填字段 'head_age' 重复");
+	assert_int_equal(r.begins + r.writes, 0);
+	error_clear(&err);
+	free(path);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_refused_writes_nothing),
 		cmocka_unit_test(test_failure_rolls_back),
 		cmocka_unit_test(test_bad_event_kind_verified),
+		cmocka_unit_test(test_bad_preload_verified),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
