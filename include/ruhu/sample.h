@@ -22,9 +22,11 @@
 
 #include <stddef.h>
 
-/* Columns of a sample file at most (the 8 required ones and preload fields);
- * a form has far fewer fields than this. */
-#define SAMPLE_MAX_COLUMNS 10000
+/* Columns of a sample file at most: the 8 required ones and up to 1992
+ * preload fields (a household form has a few hundred fields; the store
+ * checks each household's preload names pairwise, so the limit also bounds
+ * that work). */
+#define SAMPLE_MAX_COLUMNS 2000
 
 struct sample {
 	struct store_assignment *a; /* a[0..n), strings owned by the sample */
