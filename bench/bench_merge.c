@@ -20,7 +20,7 @@
 #include "ruhu/merge.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
-#include "ruhu/synth.h"
+#include "synth.h"
 
 #include <dirent.h>
 #include "store_sqlite.h" /* the SQLite handle: this file inspects databases */

@@ -1,9 +1,9 @@
 /*
  * fuzz_sample — libFuzzer target for the sample file reader behind
- * `ruhu assign` (sync/sample.c). The input is written to a temporary file
- * (sample_load reads a path) and loaded; a refusal must come with at least
- * one error, an acceptance with at least one household whose key is not
- * empty and whose preload fields all have names.
+ * `ruhu assign` (src/sample/sample_file.c). The input is written to a
+ * temporary file (sample_load reads a path) and loaded; a refusal must come
+ * with at least one error, an acceptance with at least one household whose
+ * key is not empty and whose preload fields all have names.
  */
 #include "ruhu/sample.h"
 

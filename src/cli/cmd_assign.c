@@ -1,8 +1,10 @@
 /*
  * cmd_assign — `ruhu assign --db DB SAMPLE.csv`: loads a household sample
- * into a device or team database (sync/sample.c, store_assignments_put).
- * Every bad row is reported as SAMPLE.csv:ROW: message and nothing is
- * loaded unless the whole file is good.
+ * into a device or team database (src/sample/sample_file.c,
+ * store_assignments_put). Every bad row is reported as SAMPLE.csv:LINE:
+ * message (the line the row starts on) and nothing is loaded unless the
+ * whole file is good. A database error (locked, full ...) is the database's,
+ * not a row's: only STORE_E_INVALID names a row.
  */
 #include "cli.h"
 #include "commands.h"
@@ -23,7 +25,7 @@ int cmd_assign(int argc, char **argv)
 	struct sample *smp = NULL;
 	struct store *s = NULL;
 	const char *db = NULL, *file = NULL;
-	size_t bad = 0;
+	size_t bad = (size_t)-1;
 	int i, ret = EXIT_FAIL;
 
 	for (i = 1; i < argc; i++) {
@@ -45,7 +47,7 @@ int cmd_assign(int argc, char **argv)
 	if (store_open(db, STORE_OPEN_CREATE, &s, &err) < 0)
 		goto fail;
 	if (store_assignments_put(s, smp->a, smp->n, &bad, &err) < 0) {
-		if (bad < smp->n) {
+		if (err.code == STORE_E_INVALID && bad < smp->n) {
 			char w[64];
 
 			snprintf(w, sizeof(w), "%s:%zu", file, smp->row[bad]);

@@ -1,14 +1,15 @@
 /*
  * cmd_synth — `ruhu synth FORM --households N [--devices K] [--seed S] --out
  * DIR`: K device bundles of N synthetic interviews made by the interview
- * engine, plus DIR/sample.csv for `ruhu assign` (sync/synth.c).
+ * engine, plus DIR/sample.csv for `ruhu assign` (tools/synth/synth.c, linked
+ * from libruhu_synth.a: not part of the core library).
  */
 #include "cli.h"
 #include "commands.h"
 
 #include "ruhu/form.h"
 #include "ruhu/i18n.h"
-#include "ruhu/synth.h"
+#include "synth.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * synth — synthetic interviews through the interview engine, written as
- * device bundles (include/ruhu/synth.h).
+ * device bundles (tools/synth/synth.h).
  *
  * For each household the form is walked in document order; each relevant
  * question gets candidate values for its type (a random choice of its list,
@@ -30,7 +30,7 @@
  * options). Cost: a few extra engine calls for the rare typos; events are
  * built in one arena per interview.
  */
-#include "ruhu/synth.h"
+#include "synth.h"
 
 #include "ruhu/bundle.h"
 #include "ruhu/form.h"

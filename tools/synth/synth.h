@@ -1,6 +1,8 @@
 /*
  * synth — synthetic device bundles for demos, tests and benchmarks
- * (`ruhu synth`).
+ * (`ruhu synth`). A tool built on the core's public API into its own
+ * library (libruhu_synth.a, tools/synth/meson.build) that the ruhu program
+ * and the benchmarks link; the core library libruhu does not contain it.
  *
  * Invariants: the output depends only on the form and the options (a seeded
  * PRNG; fixed base time; no clock, no /dev/urandom), so the same seed gives
