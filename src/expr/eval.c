@@ -127,7 +127,7 @@ int expr_ev_fail(struct ev *E, int node, const char *zh, const char *en, ...)
 	return -1;
 }
 
-const char *expr_ev_value(struct ev *E, expr_node n)
+static const char *hvalue(struct ev *E, expr_node n)
 {
 	const char *v;
 
@@ -210,7 +210,7 @@ static int do_instance(struct ev *E, const void *arg, expr_node *out, size_t cap
 	return E->h->instance(E->h->ud, r->field, r->name, out, cap);
 }
 
-int expr_ev_push_node(struct ev *E, int node, expr_node n)
+static int push_node(struct ev *E, int node, expr_node n)
 {
 	if (ensure_nodes(E, node, 1) < 0)
 		return -1;
@@ -338,7 +338,7 @@ static int looks_like_date(const char *s, size_t len)
 	       s[2] >= '0' && s[2] <= '9' && s[3] >= '0' && s[3] <= '9' && s[4] == '-';
 }
 
-double expr_str_number(const char *s, size_t len)
+static double str_number(const char *s, size_t len)
 {
 	double d;
 
@@ -370,7 +370,7 @@ double expr_str_number(const char *s, size_t len)
 
 double expr_parse_number(const char *s)
 {
-	return expr_str_number(s, strlen(s));
+	return str_number(s, strlen(s));
 }
 
 char *expr_format_number(double d, char *buf, size_t size)
@@ -455,7 +455,7 @@ char *expr_format_number(double d, char *buf, size_t size)
 
 /* ---- conversions ---------------------------------------------------------- */
 
-const char *expr_ev_vstr(struct ev *E, const struct val *v, size_t *len)
+static const char *vstr(struct ev *E, const struct val *v, size_t *len)
 {
 	const char *s;
 	char *b;
@@ -469,7 +469,7 @@ const char *expr_ev_vstr(struct ev *E, const struct val *v, size_t *len)
 		*len = strlen(s);
 		return s;
 	case V_NODES:
-		s = v->n ? expr_ev_value(E, E->s->nodes[v->off]) : "";
+		s = v->n ? hvalue(E, E->s->nodes[v->off]) : "";
 		*len = strlen(s);
 		return s;
 	case V_DATE:
@@ -484,7 +484,7 @@ const char *expr_ev_vstr(struct ev *E, const struct val *v, size_t *len)
 	}
 }
 
-double expr_ev_vnum(struct ev *E, const struct val *v)
+static double vnum(struct ev *E, const struct val *v)
 {
 	const char *s;
 
@@ -495,16 +495,16 @@ double expr_ev_vnum(struct ev *E, const struct val *v)
 	case V_BOOL:
 		return v->b ? 1 : 0;
 	case V_STR:
-		return expr_str_number(v->s, v->len);
+		return str_number(v->s, v->len);
 	default:
 		if (!v->n)
 			return NAN;
-		s = expr_ev_value(E, E->s->nodes[v->off]);
-		return expr_str_number(s, strlen(s));
+		s = hvalue(E, E->s->nodes[v->off]);
+		return str_number(s, strlen(s));
 	}
 }
 
-bool expr_ev_vbool(const struct val *v)
+static bool vbool(const struct val *v)
 {
 	switch (v->t) {
 	case V_DATE: /* a valid date is true, even 1970-01-01T00:00Z */
@@ -523,7 +523,9 @@ bool expr_ev_vbool(const struct val *v)
 /* ---- the evaluator ------------------------------------------------------- */
 
 
-int expr_ev_num(struct ev *E, int i, const struct cx *c, double *d)
+static int eval(struct ev *E, int i, const struct cx *c, struct val *out);
+
+static int eval_num(struct ev *E, int i, const struct cx *c, double *d)
 {
 	struct val v;
 
@@ -534,30 +536,30 @@ int expr_ev_num(struct ev *E, int i, const struct cx *c, double *d)
 		int cnt = E->h->resolve(E->h->ud, n->field, n->str, E->origin, &node, 1);
 
 		if (cnt == 0 || cnt == 1) {
-			const char *s = cnt ? expr_ev_value(E, node) : "";
+			const char *s = cnt ? hvalue(E, node) : "";
 
-			*d = cnt ? expr_str_number(s, strlen(s)) : NAN;
+			*d = cnt ? str_number(s, strlen(s)) : NAN;
 			return 0;
 		}
 	}
 
-	if (expr_ev_eval(E, i, c, &v) < 0)
+	if (eval(E, i, c, &v) < 0)
 		return -1;
-	*d = expr_ev_vnum(E, &v);
+	*d = vnum(E, &v);
 	return 0;
 }
 
-int expr_ev_bool(struct ev *E, int i, const struct cx *c, bool *b)
+static int eval_bool(struct ev *E, int i, const struct cx *c, bool *b)
 {
 	struct val v;
 
-	if (expr_ev_eval(E, i, c, &v) < 0)
+	if (eval(E, i, c, &v) < 0)
 		return -1;
-	*b = expr_ev_vbool(&v);
+	*b = vbool(&v);
 	return 0;
 }
 
-int expr_ev_str(struct ev *E, int i, const struct cx *c, const char **s, size_t *len)
+static int eval_str(struct ev *E, int i, const struct cx *c, const char **s, size_t *len)
 {
 	struct val v;
 
@@ -568,15 +570,15 @@ int expr_ev_str(struct ev *E, int i, const struct cx *c, const char **s, size_t 
 		int cnt = E->h->resolve(E->h->ud, n->field, n->str, E->origin, &node, 1);
 
 		if (cnt == 0 || cnt == 1) {
-			*s = cnt ? expr_ev_value(E, node) : "";
+			*s = cnt ? hvalue(E, node) : "";
 			*len = strlen(*s);
 			return 0;
 		}
 	}
 
-	if (expr_ev_eval(E, i, c, &v) < 0)
+	if (eval(E, i, c, &v) < 0)
 		return -1;
-	*s = expr_ev_vstr(E, &v, len);
+	*s = vstr(E, &v, len);
 	return 0;
 }
 
@@ -637,12 +639,12 @@ static bool compare(struct ev *E, int op, const struct val *a, const struct val 
 			const expr_node *bn = E->s->nodes + b->off;
 
 			for (i = 0; i < a->n; i++) {
-				const char *x = expr_ev_value(E, an[i]);
+				const char *x = hvalue(E, an[i]);
 				for (j = 0; j < b->n; j++) {
-					const char *y = expr_ev_value(E, bn[j]);
+					const char *y = hvalue(E, bn[j]);
 					if (eqop ? cmp_str(op, x, strlen(x), y, strlen(y))
-						 : cmp_num(op, expr_str_number(x, strlen(x)),
-							   expr_str_number(y, strlen(y))))
+						 : cmp_num(op, str_number(x, strlen(x)),
+							   str_number(y, strlen(y))))
 						return true;
 				}
 			}
@@ -650,17 +652,17 @@ static bool compare(struct ev *E, int op, const struct val *a, const struct val 
 		}
 		if (b->t == V_BOOL) {
 			if (eqop)
-				return cmp_num(op, expr_ev_vbool(a), b->b);
-			return cmp_num(op, expr_ev_vbool(a) ? 1 : 0, b->b ? 1 : 0);
+				return cmp_num(op, vbool(a), b->b);
+			return cmp_num(op, vbool(a) ? 1 : 0, b->b ? 1 : 0);
 		}
 		for (i = 0; i < a->n; i++) {
-			const char *x = expr_ev_value(E, an[i]);
+			const char *x = hvalue(E, an[i]);
 			size_t xl = strlen(x);
 
 			if (b->t == V_STR && eqop) {
 				if (cmp_str(op, x, xl, b->s, b->len))
 					return true;
-			} else if (cmp_num(op, expr_str_number(x, xl), expr_ev_vnum(E, b))) {
+			} else if (cmp_num(op, str_number(x, xl), vnum(E, b))) {
 				return true;
 			}
 		}
@@ -668,12 +670,12 @@ static bool compare(struct ev *E, int op, const struct val *a, const struct val 
 	}
 	if (eqop) {
 		if (a->t == V_BOOL || b->t == V_BOOL)
-			return cmp_num(op, expr_ev_vbool(a), expr_ev_vbool(b));
+			return cmp_num(op, vbool(a), vbool(b));
 		if (a->t == V_NUM || b->t == V_NUM || a->t == V_DATE || b->t == V_DATE)
-			return cmp_num(op, expr_ev_vnum(E, a), expr_ev_vnum(E, b));
+			return cmp_num(op, vnum(E, a), vnum(E, b));
 		return cmp_str(op, a->s, a->len, b->s, b->len);
 	}
-	return cmp_num(op, expr_ev_vnum(E, a), expr_ev_vnum(E, b));
+	return cmp_num(op, vnum(E, a), vnum(E, b));
 }
 
 static int filter(struct ev *E, int i, const struct cx *c, struct val *v)
@@ -696,12 +698,12 @@ static int filter(struct ev *E, int i, const struct cx *c, struct val *v)
 			struct val r;
 			bool keep;
 
-			if (expr_ev_eval(E, pi, &pc, &r) < 0)
+			if (eval(E, pi, &pc, &r) < 0)
 				return -1;
 			if (r.t == V_NUM)
 				keep = r.num == (double)(j + 1);
 			else
-				keep = expr_ev_vbool(&r);
+				keep = vbool(&r);
 			mark_restore(E->s, m);
 			if (keep)
 				E->s->nodes[out_off + kept++] = E->s->nodes[in_off + j];
@@ -718,7 +720,7 @@ static int step(struct ev *E, int i, const struct cx *c, struct val *out)
 	struct val base;
 	size_t j, off, cnt;
 
-	if (expr_ev_eval(E, n->a, c, &base) < 0)
+	if (eval(E, n->a, c, &base) < 0)
 		return -1;
 	if (base.t != V_NODES)
 		return expr_ev_fail(E, i, "路径只能用于节点集", "a path step needs a node-set");
@@ -727,7 +729,7 @@ static int step(struct ev *E, int i, const struct cx *c, struct val *out)
 		expr_node x = E->s->nodes[base.off + j];
 
 		if (n->fn == STEP_SELF) {
-			if (expr_ev_push_node(E, i, x) < 0)
+			if (push_node(E, i, x) < 0)
 				return -1;
 		} else if (n->fn == STEP_PARENT) {
 			expr_node p;
@@ -736,7 +738,7 @@ static int step(struct ev *E, int i, const struct cx *c, struct val *out)
 				cnt = E->s->top - off;
 				if (cnt && E->s->nodes[E->s->top - 1] == p)
 					continue;
-				if (expr_ev_push_node(E, i, p) < 0)
+				if (push_node(E, i, p) < 0)
 					return -1;
 			}
 		} else {
@@ -755,7 +757,7 @@ static int arith(struct ev *E, int i, const struct cx *c, struct val *out)
 	const struct enode *n = &E->e->nodes[i];
 	double a, b, r;
 
-	if (expr_ev_num(E, n->a, c, &a) < 0 || expr_ev_num(E, n->b, c, &b) < 0)
+	if (eval_num(E, n->a, c, &a) < 0 || eval_num(E, n->b, c, &b) < 0)
 		return -1;
 	switch (n->op) {
 	case OP_ADD:
@@ -800,17 +802,17 @@ static bool fast_compare(struct ev *E, const struct enode *n, struct val *out)
 		return false;
 	if (E->h->resolve(E->h->ud, ref->field, ref->str, E->origin, &node, 1) != 1)
 		return false;
-	v = expr_ev_value(E, node);
+	v = hvalue(E, node);
 	if (lit->op == OP_STR && (n->op == OP_EQ || n->op == OP_NE)) {
 		set_bool(out, cmp_str(n->op, v, strlen(v), lit->str, lit->len));
 		return true;
 	}
-	set_bool(out, cmp_num(n->op, expr_str_number(v, strlen(v)),
-			      lit->op == OP_NUM ? lit->num : expr_str_number(lit->str, lit->len)));
+	set_bool(out, cmp_num(n->op, str_number(v, strlen(v)),
+			      lit->op == OP_NUM ? lit->num : str_number(lit->str, lit->len)));
 	return true;
 }
 
-int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
+static int eval(struct ev *E, int i, const struct cx *c, struct val *out)
 {
 	const struct enode *n = &E->e->nodes[i];
 	struct val a, b;
@@ -835,7 +837,7 @@ int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 	case OP_SELF: {
 		size_t off = E->s->top;
 
-		if (expr_ev_push_node(E, i, c->node) < 0)
+		if (push_node(E, i, c->node) < 0)
 			return -1;
 		set_nodes(out, off, 1);
 		return 0;
@@ -845,7 +847,7 @@ int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 		expr_node p;
 
 		if (E->h && E->h->parent && E->h->parent(E->h->ud, c->node, &p) == 0) {
-			if (expr_ev_push_node(E, i, p) < 0)
+			if (push_node(E, i, p) < 0)
 				return -1;
 		}
 		set_nodes(out, off, E->s->top - off);
@@ -874,7 +876,7 @@ int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 	case OP_STEP:
 		return step(E, i, c, out);
 	case OP_FILTER:
-		if (expr_ev_eval(E, n->a, c, out) < 0)
+		if (eval(E, n->a, c, out) < 0)
 			return -1;
 		if (out->t != V_NODES)
 			return expr_ev_fail(E, i, "谓词只能用于节点集", "a predicate needs a node-set");
@@ -883,13 +885,13 @@ int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 	case OP_AND: {
 		bool x;
 
-		if (expr_ev_bool(E, n->a, c, &x) < 0)
+		if (eval_bool(E, n->a, c, &x) < 0)
 			return -1;
 		if (x == (n->op == OP_OR)) {
 			set_bool(out, x);
 			return 0;
 		}
-		if (expr_ev_bool(E, n->b, c, &x) < 0)
+		if (eval_bool(E, n->b, c, &x) < 0)
 			return -1;
 		set_bool(out, x);
 		return 0;
@@ -902,7 +904,7 @@ int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 	case OP_GE:
 		if (E->e->nodes[n->a].op == OP_REF && fast_compare(E, n, out))
 			return 0;
-		if (expr_ev_eval(E, n->a, c, &a) < 0 || expr_ev_eval(E, n->b, c, &b) < 0)
+		if (eval(E, n->a, c, &a) < 0 || eval(E, n->b, c, &b) < 0)
 			return -1;
 		set_bool(out, compare(E, n->op, &a, &b));
 		return 0;
@@ -915,7 +917,7 @@ int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 	case OP_NEG: {
 		double d;
 
-		if (expr_ev_num(E, n->a, c, &d) < 0)
+		if (eval_num(E, n->a, c, &d) < 0)
 			return -1;
 		set_num(out, -d);
 		return 0;
@@ -923,7 +925,7 @@ int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 	case OP_UNION: {
 		size_t off, j, k;
 
-		if (expr_ev_eval(E, n->a, c, &a) < 0 || expr_ev_eval(E, n->b, c, &b) < 0)
+		if (eval(E, n->a, c, &a) < 0 || eval(E, n->b, c, &b) < 0)
 			return -1;
 		if (a.t != V_NODES || b.t != V_NODES)
 			return expr_ev_fail(E, i, "'|' 两边必须是节点集", "'|' needs node-sets on both sides");
@@ -985,26 +987,21 @@ void expr_sb_init(struct expr_sbuild *b, struct ev *E)
 	b->over = false;
 }
 
-void expr_sb_add(struct expr_sbuild *b, const char *s, size_t n)
+void expr_sb_grow(struct expr_sbuild *b, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap;
-		char *nb;
+	size_t cap = b->cap;
+	char *nb;
 
-		if (b->len + n + 1 > EXPR_MAX_STRING) {
-			b->over = true;
-			return;
-		}
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		nb = salloc(b->E->s, cap);
-		memcpy(nb, b->buf, b->len);
-		b->buf = nb;
-		b->cap = cap;
+	if (b->len + n + 1 > EXPR_MAX_STRING) {
+		b->over = true;
+		return;
 	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	nb = salloc(b->E->s, cap);
+	memcpy(nb, b->buf, b->len);
+	b->buf = nb;
+	b->cap = cap;
 }
 
 int expr_sb_done(struct expr_sbuild *b, int node, struct val *out)
@@ -1136,13 +1133,13 @@ int expr_ev_each(struct ev *E, int i, int from, const struct cx *c, expr_each_fn
 	for (k = from; k < n->n; k++) {
 		struct val v;
 
-		if (expr_ev_eval(E, ARG(k), c, &v) < 0)
+		if (eval(E, ARG(k), c, &v) < 0)
 			return -1;
 		if (v.t == V_NODES) {
 			size_t j;
 
 			for (j = 0; j < v.n; j++) {
-				const char *x = expr_ev_value(E, E->s->nodes[v.off + j]);
+				const char *x = hvalue(E, E->s->nodes[v.off + j]);
 				struct val sv;
 
 				set_str(&sv, x, strlen(x));
@@ -1151,13 +1148,68 @@ int expr_ev_each(struct ev *E, int i, int from, const struct cx *c, expr_each_fn
 			}
 		} else {
 			size_t len;
-			const char *s = expr_ev_vstr(E, &v, &len);
+			const char *s = vstr(E, &v, &len);
 
 			if (fn(E, st, s, len, &v) < 0)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* ---- the helpers as fn.h exports them ------------------------------------------ */
+
+/* The evaluator's own calls use the static versions above, which the
+ * compiler inlines in the hot paths; the function families call these. */
+
+const char *expr_ev_value(struct ev *E, expr_node n)
+{
+	return hvalue(E, n);
+}
+
+int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
+{
+	return eval(E, i, c, out);
+}
+
+int expr_ev_num(struct ev *E, int i, const struct cx *c, double *d)
+{
+	return eval_num(E, i, c, d);
+}
+
+int expr_ev_bool(struct ev *E, int i, const struct cx *c, bool *b)
+{
+	return eval_bool(E, i, c, b);
+}
+
+int expr_ev_str(struct ev *E, int i, const struct cx *c, const char **s, size_t *len)
+{
+	return eval_str(E, i, c, s, len);
+}
+
+const char *expr_ev_vstr(struct ev *E, const struct val *v, size_t *len)
+{
+	return vstr(E, v, len);
+}
+
+double expr_ev_vnum(struct ev *E, const struct val *v)
+{
+	return vnum(E, v);
+}
+
+bool expr_ev_vbool(const struct val *v)
+{
+	return vbool(v);
+}
+
+double expr_str_number(const char *s, size_t len)
+{
+	return str_number(s, len);
+}
+
+int expr_ev_push_node(struct ev *E, int node, expr_node n)
+{
+	return push_node(E, node, n);
 }
 
 /* ---- public API -------------------------------------------------------------- */
@@ -1218,7 +1270,7 @@ int expr_eval_at(const struct expr *e, const struct expr_host *h, expr_node orig
 	struct val v;
 
 	scratch_reset(s);
-	if (expr_ev_eval(&E, e->root, &c, &v) < 0) {
+	if (eval(&E, e->root, &c, &v) < 0) {
 		memset(out, 0, sizeof(*out));
 		out->type = EXPR_STRING;
 		out->str = "";
@@ -1256,12 +1308,12 @@ const char *expr_string(const struct expr_value *v, const struct expr_host *h,
 		set_str(&iv, v->str, v->len);
 		break;
 	case EXPR_NODESET:
-		r = v->n ? expr_ev_value(&E, v->nodes[0]) : "";
+		r = v->n ? hvalue(&E, v->nodes[0]) : "";
 		if (len)
 			*len = strlen(r);
 		return r;
 	}
-	r = expr_ev_vstr(&E, &iv, &l);
+	r = vstr(&E, &iv, &l);
 	if (len)
 		*len = l;
 	return r;
@@ -1278,14 +1330,14 @@ double expr_number(const struct expr_value *v, const struct expr_host *h)
 	case EXPR_BOOLEAN:
 		return v->b ? 1 : 0;
 	case EXPR_STRING:
-		return expr_str_number(v->str, v->len);
+		return str_number(v->str, v->len);
 	case EXPR_NODESET:
 		if (!v->n)
 			return NAN;
 		s = h && h->value ? h->value(h->ud, v->nodes[0]) : "";
 		if (!s)
 			s = "";
-		return expr_str_number(s, strlen(s));
+		return str_number(s, strlen(s));
 	}
 	return NAN;
 }

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- the scratch (defined here so functions read the node stack) -------- */
 
@@ -212,8 +213,22 @@ struct expr_sbuild {
 	bool over;
 };
 void expr_sb_init(struct expr_sbuild *b, struct ev *E);
-void expr_sb_add(struct expr_sbuild *b, const char *s, size_t n);
+/* Makes room for n more bytes and the NUL, or sets b->over. */
+void expr_sb_grow(struct expr_sbuild *b, size_t n);
 int expr_sb_done(struct expr_sbuild *b, int node, struct val *out);
+
+/* inline: concat() and join() call it for every piece */
+static inline void expr_sb_add(struct expr_sbuild *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		expr_sb_grow(b, n);
+		if (b->over)
+			return;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
 
 /* Evaluates arguments from..n-1 of call node i and feeds every value
  * (node-sets node by node, as strings) to fn with its string form. */
