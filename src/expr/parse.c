@@ -5,8 +5,11 @@
  *
  * Invariants: the source is at most EXPR_MAX_SOURCE bytes, nesting at most
  * EXPR_MAX_DEPTH; every error carries the 1-based character column in
- * err->code. Unknown functions are compile errors (unless lenient), so a
- * form with a typo fails at load, never with a silent empty value.
+ * err->code. Function names and argument counts are checked against the
+ * registry (func.c), the same entries evaluation calls; unknown functions,
+ * wrong counts and invalid regex literals are compile errors (unless
+ * lenient), so a form with a typo fails at load, never with a silent empty
+ * value or an error at every answer.
  */
 #include "fn.h"
 
