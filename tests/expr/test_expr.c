@@ -799,12 +799,12 @@ static void test_registry(void **state)
 
 			if ((m < 0 && f->min == 0) || (m == 2 && f->max < 0))
 				continue;
+			if ((f->flags & EXPR_FN_REFS) && ok && nargs % 2 == 0)
+				continue; /* indexed-repeat's odd count is its own rule */
 			strbuf_addf(&sb, "%s(", f->name);
 			for (a = 0; a < nargs; a++)
 				strbuf_addstr(&sb, a ? ", ${age}" : "${age}");
 			strbuf_addch(&sb, ')');
-			if ((f->flags & EXPR_FN_REFS) && ok && nargs % 2 == 0)
-				continue; /* indexed-repeat's odd count is its own rule */
 			print_message("%s\n", sb.buf);
 			assert_int_equal(expr_compile(sb.buf, &scope, &e, &err), ok ? 0 : -1);
 			if (ok) {
