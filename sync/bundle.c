@@ -19,6 +19,7 @@
 
 #include "ruhu/digest.h"
 #include "ruhu/strbuf.h"
+#include "ruhu/utf8.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -119,49 +120,10 @@ void bundle_manifest_free(struct bundle_manifest *m)
 
 /* ---- shared helpers ---------------------------------------------------- */
 
-/* Length of the valid UTF-8 prefix rule: returns 1 when s[0..len) is valid
- * UTF-8 (no overlongs, no surrogates, <= U+10FFFF) and holds no NUL. */
+/* s[0..len) is valid UTF-8 (ruhu/utf8.h) and holds no NUL. */
 int bundle_utf8_valid(const void *p, size_t len)
 {
-	const unsigned char *s = p;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
+	return !len || (!memchr(p, '\0', len) && utf8_valid(p, len));
 }
 
 /* Appends one CSV field: NULL as nothing, "" as "", quoted when needed. */

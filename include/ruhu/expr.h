@@ -4,7 +4,8 @@
  * An expression is parsed once (expr_compile) into a compact tree with source
  * positions and evaluated many times. Compilation resolves every ${name} to a
  * field index through the caller's scope, so an unknown field, an unknown
- * function or a syntax error is reported at load time with its column.
+ * function, a wrong number of arguments, an invalid regex() literal or a
+ * syntax error is reported at load time with its column.
  *
  * This header's compile half is the contract the form loader relies on; the
  * evaluation half is defined below by the expression engine.

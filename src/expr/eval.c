@@ -1,5 +1,8 @@
 /*
- * eval — evaluation of compiled expressions against a host (ruhu/expr.h).
+ * eval — evaluation of compiled expressions against a host (ruhu/expr.h):
+ * the operators, conversions and the scratch, and the helpers (fn.h) the
+ * function families (fn_*.c, registered in func.c) evaluate their arguments
+ * with. A call is one indirect call through the node's registry entry.
  *
  * Values are XPath's (number, string, boolean, node-set) plus a date type as
  * ODK's evaluators have it. Invariants: node-sets live as runs (off, n) in
@@ -10,9 +13,8 @@
  * grown to the expression's needs. Recursion is bounded by the tree height
  * the compiler enforces.
  */
-#include "expr_impl.h"
+#include "fn.h"
 
-#include "ruhu/digest.h"
 #include "ruhu/strbuf.h"
 
 #include <fcntl.h>
@@ -25,32 +27,6 @@
 #include <unistd.h>
 
 /* ---- scratch ---------------------------------------------------------- */
-
-struct sblock {
-	struct sblock *next;
-	size_t size, used;
-	char data[];
-};
-
-#define RE_CACHE 8
-
-/* a compiled regex() pattern, kept across evaluations */
-struct re_entry {
-	char *pat;
-	size_t len;
-	struct expr_regex *re;
-	uint64_t used;
-};
-
-struct expr_scratch {
-	expr_node *nodes;
-	size_t top, cap;
-	struct sblock *first, *cur;
-	uint64_t rng[2];
-	bool seeded;
-	struct re_entry re[RE_CACHE];
-	uint64_t re_clock;
-};
 
 struct expr_scratch *expr_scratch_new(void)
 {
@@ -124,19 +100,13 @@ static char *salloc(struct expr_scratch *s, size_t n)
 	return p;
 }
 
-struct mark {
-	size_t top;
-	struct sblock *cur;
-	size_t used;
-};
-
-static struct mark mark_get(struct expr_scratch *s)
+static struct expr_mark mark_get(struct expr_scratch *s)
 {
-	struct mark m = {s->top, s->cur, s->cur->used};
+	struct expr_mark m = {s->top, s->cur, s->cur->used};
 	return m;
 }
 
-static void mark_restore(struct expr_scratch *s, struct mark m)
+static void mark_restore(struct expr_scratch *s, struct expr_mark m)
 {
 	s->top = m.top;
 	s->cur = m.cur;
@@ -145,34 +115,7 @@ static void mark_restore(struct expr_scratch *s, struct mark m)
 
 /* ---- values ------------------------------------------------------------ */
 
-enum { V_NUM, V_STR, V_BOOL, V_NODES, V_DATE };
-
-struct val {
-	uint8_t t;
-	bool b;
-	double num;
-	const char *s;
-	size_t len;
-	size_t off, n;
-};
-
-struct ev {
-	const struct expr *e;
-	const struct expr_host *h;
-	struct expr_scratch *s;
-	struct error *err;
-	expr_node origin; /* current(): the node the expression belongs to */
-};
-
-/* the dynamic context: context node, position and size (predicates) */
-struct cx {
-	expr_node node;
-	size_t pos, size;
-};
-
-static int fail(struct ev *E, int node, const char *zh, const char *en, ...)
-	RUHU_PRINTF2(3, 4, 5);
-static int fail(struct ev *E, int node, const char *zh, const char *en, ...)
+int expr_ev_fail(struct ev *E, int node, const char *zh, const char *en, ...)
 {
 	va_list ap;
 
@@ -194,37 +137,12 @@ static const char *hvalue(struct ev *E, expr_node n)
 	return v ? v : "";
 }
 
-static void set_num(struct val *v, double d)
-{
-	v->t = V_NUM;
-	v->num = d;
-}
-
-static void set_bool(struct val *v, bool b)
-{
-	v->t = V_BOOL;
-	v->b = b;
-}
-
-static void set_str(struct val *v, const char *s, size_t len)
-{
-	v->t = V_STR;
-	v->s = s;
-	v->len = len;
-}
-
-static void set_date(struct val *v, double d)
-{
-	v->t = V_DATE;
-	v->num = d;
-}
-
 static int ensure_nodes(struct ev *E, int node, size_t extra)
 {
 	struct expr_scratch *s = E->s;
 
 	if (s->top + extra > EXPR_MAX_NODES)
-		return fail(E, node, "结果节点太多", "too many nodes in a result");
+		return expr_ev_fail(E, node, "结果节点太多", "too many nodes in a result");
 	if (s->top + extra > s->cap) {
 		size_t cap = s->cap * 2;
 
@@ -248,7 +166,7 @@ static int push_lookup(struct ev *E, int node, lookup_fn fn, const void *arg)
 	for (;;) {
 		n = fn(E, arg, s->nodes + s->top, s->cap - s->top);
 		if (n < 0)
-			return fail(E, node, "无法查找 '%s'", "lookup of '%s' failed",
+			return expr_ev_fail(E, node, "无法查找 '%s'", "lookup of '%s' failed",
 				    E->e->nodes[node].str ? E->e->nodes[node].str : "?");
 		if ((size_t)n <= s->cap - s->top)
 			break;
@@ -300,11 +218,26 @@ static int push_node(struct ev *E, int node, expr_node n)
 	return 0;
 }
 
-static void set_nodes(struct val *v, size_t off, size_t n)
+int expr_ev_push_resolve(struct ev *E, int node, int field, const char *name, expr_node from)
 {
-	v->t = V_NODES;
-	v->off = off;
-	v->n = n;
+	struct resolve_arg ra = {field, name, from};
+
+	return push_lookup(E, node, do_resolve, &ra);
+}
+
+char *expr_ev_alloc(struct ev *E, size_t n)
+{
+	return salloc(E->s, n);
+}
+
+struct expr_mark expr_ev_mark(struct ev *E)
+{
+	return mark_get(E->s);
+}
+
+void expr_ev_restore(struct ev *E, struct expr_mark m)
+{
+	mark_restore(E->s, m);
 }
 
 /* ---- number <-> string ------------------------------------------------- */
@@ -314,13 +247,8 @@ static const double pow10_tab[23] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* XPath 1.0 Number: ws* '-'? (digits ('.' digits?)? | '.' digits) ws* */
-static double parse_decimal(const char *s, size_t len)
+double expr_parse_decimal(const char *s, size_t len)
 {
 	const char *p = s, *end = s + len, *q;
 	bool neg = false;
@@ -328,9 +256,9 @@ static double parse_decimal(const char *s, size_t len)
 	int digits = 0, frac = 0, any = 0;
 	bool exact = true;
 
-	while (p < end && is_ws(*p))
+	while (p < end && expr_is_ws(*p))
 		p++;
-	while (end > p && is_ws(end[-1]))
+	while (end > p && expr_is_ws(end[-1]))
 		end--;
 	if (p < end && *p == '-') {
 		neg = true;
@@ -402,7 +330,7 @@ static double parse_decimal(const char *s, size_t len)
 
 static int looks_like_date(const char *s, size_t len)
 {
-	while (len && is_ws(*s)) {
+	while (len && expr_is_ws(*s)) {
 		s++;
 		len--;
 	}
@@ -424,15 +352,15 @@ static double str_number(const char *s, size_t len)
 		if (i == len)
 			return (double)v;
 	}
-	d = parse_decimal(s, len);
+	d = expr_parse_decimal(s, len);
 	bool date_only;
 
 	if (isnan(d) && looks_like_date(s, len)) {
-		while (len && is_ws(*s)) {
+		while (len && expr_is_ws(*s)) {
 			s++;
 			len--;
 		}
-		while (len && is_ws(s[len - 1]))
+		while (len && expr_is_ws(s[len - 1]))
 			len--;
 		if (expr_time_parse(s, len, &d, &date_only) < 0)
 			return NAN;
@@ -594,8 +522,8 @@ static bool vbool(const struct val *v)
 
 /* ---- the evaluator ------------------------------------------------------- */
 
+
 static int eval(struct ev *E, int i, const struct cx *c, struct val *out);
-static int call(struct ev *E, int i, const struct cx *c, struct val *out);
 
 static int eval_num(struct ev *E, int i, const struct cx *c, double *d)
 {
@@ -766,7 +694,7 @@ static int filter(struct ev *E, int i, const struct cx *c, struct val *v)
 		E->s->top += cnt;
 		for (j = 0; j < cnt; j++) {
 			struct cx pc = {E->s->nodes[in_off + j], j + 1, cnt};
-			struct mark m = mark_get(E->s);
+			struct expr_mark m = mark_get(E->s);
 			struct val r;
 			bool keep;
 
@@ -795,7 +723,7 @@ static int step(struct ev *E, int i, const struct cx *c, struct val *out)
 	if (eval(E, n->a, c, &base) < 0)
 		return -1;
 	if (base.t != V_NODES)
-		return fail(E, i, "路径只能用于节点集", "a path step needs a node-set");
+		return expr_ev_fail(E, i, "路径只能用于节点集", "a path step needs a node-set");
 	off = E->s->top;
 	for (j = 0; j < base.n; j++) {
 		expr_node x = E->s->nodes[base.off + j];
@@ -951,7 +879,7 @@ static int eval(struct ev *E, int i, const struct cx *c, struct val *out)
 		if (eval(E, n->a, c, out) < 0)
 			return -1;
 		if (out->t != V_NODES)
-			return fail(E, i, "谓词只能用于节点集", "a predicate needs a node-set");
+			return expr_ev_fail(E, i, "谓词只能用于节点集", "a predicate needs a node-set");
 		return filter(E, i, c, out);
 	case OP_OR:
 	case OP_AND: {
@@ -1000,7 +928,7 @@ static int eval(struct ev *E, int i, const struct cx *c, struct val *out)
 		if (eval(E, n->a, c, &a) < 0 || eval(E, n->b, c, &b) < 0)
 			return -1;
 		if (a.t != V_NODES || b.t != V_NODES)
-			return fail(E, i, "'|' 两边必须是节点集", "'|' needs node-sets on both sides");
+			return expr_ev_fail(E, i, "'|' 两边必须是节点集", "'|' needs node-sets on both sides");
 		if (ensure_nodes(E, i, a.n + b.n) < 0)
 			return -1;
 		off = E->s->top;
@@ -1033,100 +961,14 @@ static int eval(struct ev *E, int i, const struct cx *c, struct val *out)
 		return 0;
 	}
 	case OP_CALL:
-		return call(E, i, c, out);
+		return n->fi->impl(E, i, c, out);
 	}
-	return fail(E, i, "内部错误：未知节点", "internal error: unknown node");
+	return expr_ev_fail(E, i, "内部错误：未知节点", "internal error: unknown node");
 }
 
 /* ---- strings ------------------------------------------------------------- */
 
-uint32_t expr_utf8_next(const char **pp, const char *end)
-{
-	const unsigned char *p = (const unsigned char *)*pp;
-	uint32_t c = *p;
-	int n, k;
-
-	if (c < 0x80) {
-		*pp += 1;
-		return c;
-	}
-	if ((c & 0xe0) == 0xc0) {
-		n = 1;
-		c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 2;
-		c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 3;
-		c &= 0x07;
-	} else {
-		*pp += 1;
-		return *p;
-	}
-	if ((size_t)(end - (const char *)p) < (size_t)n + 1) {
-		*pp += 1;
-		return *p;
-	}
-	for (k = 1; k <= n; k++) {
-		if ((p[k] & 0xc0) != 0x80) {
-			*pp += 1;
-			return *p;
-		}
-		c = (c << 6) | (p[k] & 0x3f);
-	}
-	*pp += n + 1;
-	return c;
-}
-
-size_t expr_utf8_put(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
-static size_t u8len(const char *s, size_t len)
-{
-	const char *p = s, *end = s + len;
-	size_t n = 0;
-
-	while (p < end) {
-		expr_utf8_next(&p, end);
-		n++;
-	}
-	return n;
-}
-
-/* byte offset of code point `cp` (clamped to the end) */
-static size_t u8off(const char *s, size_t len, size_t cp)
-{
-	const char *p = s, *end = s + len;
-
-	while (p < end && cp) {
-		expr_utf8_next(&p, end);
-		cp--;
-	}
-	return (size_t)(p - s);
-}
-
-static char *scopy(struct ev *E, const char *s, size_t len)
+char *expr_ev_copy(struct ev *E, const char *s, size_t len)
 {
 	char *b = salloc(E->s, len + 1);
 
@@ -1135,29 +977,8 @@ static char *scopy(struct ev *E, const char *s, size_t len)
 	return b;
 }
 
-static const char *find(const char *h, size_t hl, const char *n, size_t nl)
-{
-	size_t i;
-
-	if (!nl)
-		return h;
-	if (nl > hl)
-		return NULL;
-	for (i = 0; i + nl <= hl; i++)
-		if (h[i] == n[0] && !memcmp(h + i, n, nl))
-			return h + i;
-	return NULL;
-}
-
 /* a growing string in the arena: reserve, then commit */
-struct sbuild {
-	struct ev *E;
-	char *buf;
-	size_t len, cap;
-	bool over;
-};
-
-static void sb_init(struct sbuild *b, struct ev *E)
+void expr_sb_init(struct expr_sbuild *b, struct ev *E)
 {
 	b->E = E;
 	b->cap = 64;
@@ -1166,68 +987,63 @@ static void sb_init(struct sbuild *b, struct ev *E)
 	b->over = false;
 }
 
-static void sb_add(struct sbuild *b, const char *s, size_t n)
+void expr_sb_grow(struct expr_sbuild *b, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap;
-		char *nb;
+	size_t cap = b->cap;
+	char *nb;
 
-		if (b->len + n + 1 > EXPR_MAX_STRING) {
-			b->over = true;
-			return;
-		}
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		nb = salloc(b->E->s, cap);
-		memcpy(nb, b->buf, b->len);
-		b->buf = nb;
-		b->cap = cap;
+	if (b->len + n + 1 > EXPR_MAX_STRING) {
+		b->over = true;
+		return;
 	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	nb = salloc(b->E->s, cap);
+	memcpy(nb, b->buf, b->len);
+	b->buf = nb;
+	b->cap = cap;
 }
 
-static int sb_done(struct sbuild *b, int node, struct val *out)
+int expr_sb_done(struct expr_sbuild *b, int node, struct val *out)
 {
 	if (b->over)
-		return fail(b->E, node, "字符串太长（最多 %u 字节）", "string too long (at most %u bytes)",
-			    EXPR_MAX_STRING);
+		return expr_ev_fail(b->E, node, "字符串太长（最多 %u 字节）",
+				    "string too long (at most %u bytes)", EXPR_MAX_STRING);
 	b->buf[b->len] = '\0';
 	set_str(out, b->buf, b->len);
 	return 0;
 }
 
 /* space-separated tokens of a select_multiple answer */
-static bool next_token(const char **p, const char *end, const char **tok, size_t *tl)
+bool expr_next_token(const char **p, const char *end, const char **tok, size_t *tl)
 {
 	const char *s = *p;
 
-	while (s < end && is_ws(*s))
+	while (s < end && expr_is_ws(*s))
 		s++;
 	if (s >= end)
 		return false;
 	*tok = s;
-	while (s < end && !is_ws(*s))
+	while (s < end && !expr_is_ws(*s))
 		s++;
 	*tl = (size_t)(s - *tok);
 	*p = s;
 	return true;
 }
 
-static void trim(const char **s, size_t *len)
+void expr_trim(const char **s, size_t *len)
 {
-	while (*len && is_ws(**s)) {
+	while (*len && expr_is_ws(**s)) {
 		(*s)++;
 		(*len)--;
 	}
-	while (*len && is_ws((*s)[*len - 1]))
+	while (*len && expr_is_ws((*s)[*len - 1]))
 		(*len)--;
 }
 
 /* ---- random ---------------------------------------------------------------- */
 
-static uint64_t rng_next(struct ev *E)
+uint64_t expr_ev_random(struct ev *E)
 {
 	struct expr_scratch *s = E->s;
 	uint64_t a, b, r;
@@ -1263,7 +1079,7 @@ static uint64_t rng_next(struct ev *E)
 	return r;
 }
 
-static int64_t now_ms(struct ev *E)
+int64_t expr_ev_now_ms(struct ev *E)
 {
 	struct timespec ts;
 
@@ -1275,7 +1091,7 @@ static int64_t now_ms(struct ev *E)
 
 /* regex() through the scratch's cache of compiled patterns (LRU), so a
  * constraint like regex(., '^1[3-9][0-9]{9}$') compiles once */
-static int regex_match(struct ev *E, const char *pat, size_t plen, const char *s, size_t len)
+int expr_ev_regex(struct ev *E, const char *pat, size_t plen, const char *s, size_t len)
 {
 	struct expr_scratch *sc = E->s;
 	struct re_entry *slot = &sc->re[0];
@@ -1307,223 +1123,9 @@ static int regex_match(struct ev *E, const char *pat, size_t plen, const char *s
 	return expr_regex_exec(slot->re, s, len);
 }
 
-/* ---- geo ------------------------------------------------------------------- */
+/* ---- for the variadic functions --------------------------------------------- */
 
-#define EARTH_RADIUS 6378100.0 /* metres, as ODK's evaluators use */
-
-struct geopt {
-	double lat, lon;
-};
-
-/* Parses "lat lon [alt [acc]]"; 0 ok, -1 invalid. */
-static int parse_point(const char *s, size_t len, struct geopt *pt)
-{
-	const char *p = s, *end = s + len, *tok;
-	size_t tl;
-	double v[2];
-	int k;
-
-	for (k = 0; k < 2; k++) {
-		if (!next_token(&p, end, &tok, &tl))
-			return -1;
-		v[k] = parse_decimal(tok, tl);
-		if (isnan(v[k]))
-			return -1;
-	}
-	if (fabs(v[0]) > 90 || fabs(v[1]) > 180)
-		return -1;
-	pt->lat = v[0];
-	pt->lon = v[1];
-	return 0;
-}
-
-/* Collects points from a value: a node-set of geopoints, or one string of
- * "lat lon alt acc;lat lon ..." (a geotrace/geoshape). Returns the count of
- * points stored in the arena at *pts, or -1 when a point is invalid. */
-static int collect_points(struct ev *E, const struct val *v, struct geopt **pts, size_t *n,
-			  size_t *cap)
-{
-	const char *s;
-	size_t len, j;
-
-	if (v->t == V_NODES && v->n > 1) {
-		for (j = 0; j < v->n; j++) {
-			const char *x = hvalue(E, E->s->nodes[v->off + j]);
-			struct val sv;
-
-			set_str(&sv, x, strlen(x));
-			if (collect_points(E, &sv, pts, n, cap) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	s = vstr(E, v, &len);
-	while (len) {
-		const char *semi = memchr(s, ';', len);
-		size_t pl = semi ? (size_t)(semi - s) : len;
-		const char *ps = s;
-		size_t pll = pl;
-
-		trim(&ps, &pll);
-		if (pll) {
-			if (*n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 16;
-				struct geopt *np = (struct geopt *)salloc(E->s, nc * sizeof(struct geopt));
-
-				if (*n)
-					memcpy(np, *pts, *n * sizeof(struct geopt));
-				*pts = np;
-				*cap = nc;
-			}
-			if (parse_point(ps, pll, &(*pts)[*n]) < 0)
-				return -1;
-			(*n)++;
-		}
-		if (!semi)
-			break;
-		len -= pl + 1;
-		s = semi + 1;
-	}
-	return 0;
-}
-
-static double rad(double d)
-{
-	return d * M_PI / 180.0;
-}
-
-static double geo_distance(const struct geopt *p, size_t n)
-{
-	double total = 0;
-	size_t i;
-
-	for (i = 1; i < n; i++) {
-		double la1 = rad(p[i - 1].lat), la2 = rad(p[i].lat);
-		double dla = la2 - la1, dlo = rad(p[i].lon - p[i - 1].lon);
-		double h = sin(dla / 2) * sin(dla / 2) + cos(la1) * cos(la2) * sin(dlo / 2) * sin(dlo / 2);
-
-		total += 2 * EARTH_RADIUS * atan2(sqrt(h), sqrt(1 - h));
-	}
-	return total;
-}
-
-/* Area of a polygon on the sphere (the spherical-excess sum ODK uses). */
-static double geo_area(const struct geopt *p, size_t n)
-{
-	double total = 0;
-	size_t i;
-
-	if (n < 3)
-		return 0;
-	for (i = 0; i < n; i++) {
-		const struct geopt *a = &p[i], *b = &p[(i + 1) % n];
-
-		total += rad(b->lon - a->lon) * (2 + sin(rad(a->lat)) + sin(rad(b->lat)));
-	}
-	return fabs(total * EARTH_RADIUS * EARTH_RADIUS / 2);
-}
-
-static bool geofence(struct geopt pt, const struct geopt *p, size_t n)
-{
-	size_t i, j;
-	bool in = false;
-
-	if (n < 4 || p[0].lat != p[n - 1].lat || p[0].lon != p[n - 1].lon)
-		return false;
-	for (i = 0, j = n - 2; i < n - 1; j = i++) {
-		double yi = p[i].lat, xi = p[i].lon, yj = p[j].lat, xj = p[j].lon;
-
-		if ((yi > pt.lat) != (yj > pt.lat) &&
-		    pt.lon < (xj - xi) * (pt.lat - yi) / (yj - yi) + xi)
-			in = !in;
-	}
-	return in;
-}
-
-/* ---- base64 ---------------------------------------------------------------- */
-
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		out[o++] = b64chars[v >> 18];
-		out[o++] = b64chars[(v >> 12) & 63];
-		out[o++] = b64chars[(v >> 6) & 63];
-		out[o++] = b64chars[v & 63];
-	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		out[o++] = b64chars[v >> 18];
-		out[o++] = b64chars[(v >> 12) & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[o++] = b64chars[v >> 18];
-		out[o++] = b64chars[(v >> 12) & 63];
-		out[o++] = b64chars[(v >> 6) & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
-}
-
-static int b64_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-/* decodes into out (>= 3*len/4+3 bytes); -1 on an invalid character */
-static long b64_decode(const char *s, size_t len, unsigned char *out)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t i;
-	long o = 0;
-
-	for (i = 0; i < len; i++) {
-		int v;
-
-		if (s[i] == '=')
-			break;
-		if (is_ws(s[i]))
-			continue;
-		v = b64_val(s[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return o;
-}
-
-/* ---- function calls ---------------------------------------------------------- */
-
-#define ARG(k) (E->e->args[n->first + (k)])
-
-/* Evaluates every argument and feeds each value (node-sets node by node, as
- * strings) to fn; used by the variadic aggregate functions. */
-typedef int (*each_fn)(struct ev *E, void *st, const char *s, size_t len, const struct val *v);
-
-static int each_value(struct ev *E, int i, int from, const struct cx *c, each_fn fn, void *st)
+int expr_ev_each(struct ev *E, int i, int from, const struct cx *c, expr_each_fn fn, void *st)
 {
 	const struct enode *n = &E->e->nodes[i];
 	int k;
@@ -1555,870 +1157,59 @@ static int each_value(struct ev *E, int i, int from, const struct cx *c, each_fn
 	return 0;
 }
 
-struct agg {
-	double sum;
-	size_t count;
-	bool nan;
-	struct sbuild sb;
-	const char *sep;
-	size_t seplen;
-};
+/* ---- the helpers as fn.h exports them ------------------------------------------ */
 
-static int agg_minmax(struct ev *E, void *st, const char *s, size_t len, const struct val *v)
+/* The evaluator's own calls use the static versions above, which the
+ * compiler inlines in the hot paths; the function families call these. */
+
+const char *expr_ev_value(struct ev *E, expr_node n)
 {
-	struct agg *a = st;
-	double d = v->t == V_STR ? str_number(s, len) : vnum(E, v);
-	bool max = a->seplen;
-
-	if (isnan(d))
-		a->nan = true;
-	else if (!a->count || (max ? d > a->sum : d < a->sum))
-		a->sum = d;
-	a->count++;
-	return 0;
+	return hvalue(E, n);
 }
 
-static int agg_join(struct ev *E, void *st, const char *s, size_t len, const struct val *v)
+int expr_ev_eval(struct ev *E, int i, const struct cx *c, struct val *out)
 {
-	struct agg *a = st;
-
-	if (a->count++)
-		sb_add(&a->sb, a->sep, a->seplen);
-	sb_add(&a->sb, s, len);
-	return 0;
+	return eval(E, i, c, out);
 }
 
-static int agg_checklist(struct ev *E, void *st, const char *s, size_t len, const struct val *v)
+int expr_ev_num(struct ev *E, int i, const struct cx *c, double *d)
 {
-	struct agg *a = st;
-	bool b;
-
-	if (v->t == V_STR)
-		b = (len == 4 && !memcmp(s, "true", 4)) || (len == 1 && s[0] == '1');
-	else
-		b = vbool(v);
-	if (b)
-		a->count++;
-	return 0;
+	return eval_num(E, i, c, d);
 }
 
-static int need_nodes(struct ev *E, int i, const struct val *v)
+int expr_ev_bool(struct ev *E, int i, const struct cx *c, bool *b)
 {
-	if (v->t != V_NODES)
-		return fail(E, i, "函数 '%s' 需要一个节点集参数", "function '%s' needs a node-set argument",
-			    expr_fn_name(E->e->nodes[i].fn));
-	return 0;
+	return eval_bool(E, i, c, b);
 }
 
-static int fn_indexed_repeat(struct ev *E, int i, const struct cx *c, struct val *out)
+int expr_ev_str(struct ev *E, int i, const struct cx *c, const char **s, size_t *len)
 {
-	const struct enode *n = &E->e->nodes[i];
-	expr_node from = E->origin;
-	int k;
-
-	for (k = 1; k + 1 < n->n; k += 2) {
-		const struct enode *rep = &E->e->nodes[ARG(k)];
-		struct resolve_arg ra = {rep->field, rep->str, from};
-		struct mark m = mark_get(E->s);
-		double idx;
-		size_t off;
-		int cnt;
-
-		/* The index may itself leave nodes on the stack (position(..)
-		 * does), so the instances start where the stack is after it. */
-		if (eval_num(E, ARG(k + 1), c, &idx) < 0)
-			return -1;
-		off = E->s->top;
-		cnt = push_lookup(E, ARG(k), do_resolve, &ra);
-		if (cnt < 0)
-			return -1;
-		idx = floor(idx + 0.5);
-		if (!(idx >= 1 && idx <= cnt)) {
-			mark_restore(E->s, m);
-			set_nodes(out, E->s->top, 0);
-			return 0;
-		}
-		from = E->s->nodes[off + (size_t)idx - 1];
-		mark_restore(E->s, m);
-	}
-	{
-		const struct enode *f = &E->e->nodes[ARG(0)];
-		struct resolve_arg ra = {f->field, f->str, from};
-		size_t off = E->s->top;
-		int cnt = push_lookup(E, ARG(0), do_resolve, &ra);
-
-		if (cnt < 0)
-			return -1;
-		set_nodes(out, off, (size_t)cnt);
-	}
-	return 0;
+	return eval_str(E, i, c, s, len);
 }
 
-static double round_half_away(double x)
+const char *expr_ev_vstr(struct ev *E, const struct val *v, size_t *len)
 {
-	if (isnan(x) || isinf(x))
-		return x;
-	return x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
+	return vstr(E, v, len);
 }
 
-static int to_date(struct ev *E, const struct val *v, double *days)
+double expr_ev_vnum(struct ev *E, const struct val *v)
 {
-	bool date_only;
-
-	if (v->t == V_DATE || v->t == V_NUM) {
-		*days = v->num;
-		return 0;
-	}
-	if (v->t == V_BOOL) {
-		*days = NAN;
-		return 0;
-	}
-	{
-		size_t len;
-		const char *s = vstr(E, v, &len);
-
-		trim(&s, &len);
-		if (!len) {
-			*days = NAN;
-			return 1; /* empty */
-		}
-		if (expr_time_parse(s, len, days, &date_only) == 0)
-			return 0;
-		*days = parse_decimal(s, len);
-	}
-	return 0;
+	return vnum(E, v);
 }
 
-static int call(struct ev *E, int i, const struct cx *c, struct val *out)
+bool expr_ev_vbool(const struct val *v)
 {
-	const struct enode *n = &E->e->nodes[i];
-	struct val a, b;
-	const char *s, *t;
-	size_t sl, tl;
-	double x, y;
-	bool bo;
+	return vbool(v);
+}
 
-	switch (n->fn) {
-	case FN_UNKNOWN:
-		return fail(E, i, "未知函数 '%s'", "unknown function '%s'", n->str);
-	case FN_BAD_ARITY:
-		return fail(E, i, "函数 '%s' 的参数个数不对", "function '%s' called with the wrong number of arguments",
-			    n->str);
-	case FN_IF:
-		if (eval_bool(E, ARG(0), c, &bo) < 0)
-			return -1;
-		return eval(E, ARG(bo ? 1 : 2), c, out);
-	case FN_COALESCE:
-		if (eval(E, ARG(0), c, out) < 0)
-			return -1;
-		/* NaN counts as empty, as in ODK's evaluators */
-		if (out->t == V_NUM && isnan(out->num))
-			return eval(E, ARG(1), c, out);
-		s = vstr(E, out, &sl);
-		if (sl)
-			return 0;
-		return eval(E, ARG(1), c, out);
-	case FN_ONCE:
-		s = hvalue(E, E->origin);
-		if (*s) {
-			set_str(out, s, strlen(s));
-			return 0;
-		}
-		return eval(E, ARG(0), c, out);
-	case FN_TRUE:
-		set_bool(out, true);
-		return 0;
-	case FN_FALSE:
-		set_bool(out, false);
-		return 0;
-	case FN_BOOLEAN:
-		if (eval_bool(E, ARG(0), c, &bo) < 0)
-			return -1;
-		set_bool(out, bo);
-		return 0;
-	case FN_NOT:
-		if (eval_bool(E, ARG(0), c, &bo) < 0)
-			return -1;
-		set_bool(out, !bo);
-		return 0;
-	case FN_BOOLEAN_FROM_STRING:
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0)
-			return -1;
-		set_bool(out, (sl == 4 && !memcmp(s, "true", 4)) || (sl == 1 && *s == '1'));
-		return 0;
-	case FN_REGEX: {
-		int r;
+double expr_str_number(const char *s, size_t len)
+{
+	return str_number(s, len);
+}
 
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0)
-			return -1;
-		r = regex_match(E, t, tl, s, sl);
-		if (r < 0)
-			return fail(E, ARG(1), "无效或过于复杂的正则表达式 '%.*s'",
-				    "invalid or too complex regular expression '%.*s'", (int)tl, t);
-		set_bool(out, r == 1);
-		return 0;
-	}
-	case FN_CHECKLIST:
-	case FN_WEIGHTED_CHECKLIST: {
-		double mn, mx, total = 0;
-		int k;
-
-		if (eval_num(E, ARG(0), c, &mn) < 0 || eval_num(E, ARG(1), c, &mx) < 0)
-			return -1;
-		if (n->fn == FN_CHECKLIST) {
-			struct agg ag = {0};
-
-			if (each_value(E, i, 2, c, agg_checklist, &ag) < 0)
-				return -1;
-			total = (double)ag.count;
-		} else {
-			if ((n->n - 2) % 2)
-				return fail(E, i, "weighted-checklist() 的值和权重必须成对出现",
-					    "weighted-checklist() needs values and weights in pairs");
-			for (k = 2; k + 1 < n->n; k += 2) {
-				struct val w;
-
-				if (eval(E, ARG(k), c, &a) < 0 || eval(E, ARG(k + 1), c, &w) < 0)
-					return -1;
-				if (a.t == V_NODES && w.t == V_NODES) {
-					size_t j;
-
-					for (j = 0; j < a.n && j < w.n; j++) {
-						const char *vs = hvalue(E, E->s->nodes[a.off + j]);
-						const char *ws = hvalue(E, E->s->nodes[w.off + j]);
-
-						if (!strcmp(vs, "true") || !strcmp(vs, "1"))
-							total += str_number(ws, strlen(ws));
-					}
-				} else {
-					bool on;
-
-					if (a.t == V_STR || a.t == V_NODES) {
-						s = vstr(E, &a, &sl);
-						on = (sl == 4 && !memcmp(s, "true", 4)) ||
-						     (sl == 1 && *s == '1');
-					} else {
-						on = vbool(&a);
-					}
-					if (on)
-						total += vnum(E, &w);
-				}
-			}
-		}
-		set_bool(out, (mn < 0 || total >= mn) && (mx < 0 || total <= mx));
-		return 0;
-	}
-	case FN_STRING:
-		if (!n->n) {
-			s = hvalue(E, c->node);
-			set_str(out, s, strlen(s));
-			return 0;
-		}
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0)
-			return -1;
-		set_str(out, s, sl);
-		return 0;
-	case FN_CONCAT: {
-		struct agg ag = {0};
-
-		sb_init(&ag.sb, E);
-		ag.sep = "";
-		if (each_value(E, i, 0, c, agg_join, &ag) < 0)
-			return -1;
-		return sb_done(&ag.sb, i, out);
-	}
-	case FN_JOIN: {
-		struct agg ag = {0};
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0)
-			return -1;
-		sb_init(&ag.sb, E);
-		ag.sep = s;
-		ag.seplen = sl;
-		if (each_value(E, i, 1, c, agg_join, &ag) < 0)
-			return -1;
-		return sb_done(&ag.sb, i, out);
-	}
-	case FN_SUBSTR:
-	case FN_SUBSTRING: {
-		double start, end = INFINITY;
-		size_t cps, from, to;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_num(E, ARG(1), c, &start) < 0)
-			return -1;
-		if (n->n > 2 && eval_num(E, ARG(2), c, &end) < 0)
-			return -1;
-		cps = u8len(s, sl);
-		if (n->fn == FN_SUBSTR) {
-			/* ODK substr(s, start, end): 0-based, end exclusive; negative
-			 * counts from the end */
-			double st = start, en = n->n > 2 ? end : (double)cps;
-
-			if (isnan(st) || isnan(en)) {
-				set_str(out, "", 0);
-				return 0;
-			}
-			st = trunc(st);
-			en = trunc(en);
-			if (st < 0)
-				st += (double)cps;
-			if (en < 0)
-				en += (double)cps;
-			if (st < 0)
-				st = 0;
-			if (en > (double)cps)
-				en = (double)cps;
-			if (st >= en) {
-				set_str(out, "", 0);
-				return 0;
-			}
-			from = (size_t)st;
-			to = (size_t)en;
-		} else {
-			/* XPath 1.0 substring(): 1-based, rounded, length */
-			double rs = round_half_away(start), first, last;
-
-			if (n->n > 2) {
-				double rl = round_half_away(end);
-				last = rs + rl;
-			} else {
-				last = INFINITY;
-			}
-			first = rs;
-			if (isnan(first) || isnan(last) || last <= first || first > (double)cps) {
-				set_str(out, "", 0);
-				return 0;
-			}
-			if (first < 1)
-				first = 1;
-			if (last > (double)cps + 1)
-				last = (double)cps + 1;
-			if (last <= first) {
-				set_str(out, "", 0);
-				return 0;
-			}
-			from = (size_t)first - 1;
-			to = (size_t)last - 1;
-		}
-		{
-			size_t bo1 = u8off(s, sl, from);
-			size_t bo2 = bo1 + u8off(s + bo1, sl - bo1, to - from);
-
-			set_str(out, scopy(E, s + bo1, bo2 - bo1), bo2 - bo1);
-		}
-		return 0;
-	}
-	case FN_SUBSTRING_BEFORE:
-	case FN_SUBSTRING_AFTER: {
-		const char *f;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0)
-			return -1;
-		f = find(s, sl, t, tl);
-		if (!f) {
-			set_str(out, "", 0);
-			return 0;
-		}
-		if (n->fn == FN_SUBSTRING_BEFORE)
-			set_str(out, scopy(E, s, (size_t)(f - s)), (size_t)(f - s));
-		else
-			set_str(out, f + tl, sl - (size_t)(f - s) - tl);
-		if (n->fn == FN_SUBSTRING_AFTER && out->s[out->len] != '\0')
-			out->s = scopy(E, out->s, out->len);
-		return 0;
-	}
-	case FN_TRANSLATE: {
-		const char *u;
-		size_t ul;
-		struct sbuild sb;
-		const char *p, *end;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0 ||
-		    eval_str(E, ARG(2), c, &u, &ul) < 0)
-			return -1;
-		sb_init(&sb, E);
-		p = s;
-		end = s + sl;
-		while (p < end) {
-			const char *cs = p;
-			uint32_t ch = expr_utf8_next(&p, end);
-			const char *q = t, *qend = t + tl;
-			size_t idx = 0;
-			bool found = false;
-
-			while (q < qend) {
-				if (expr_utf8_next(&q, qend) == ch) {
-					found = true;
-					break;
-				}
-				idx++;
-			}
-			if (!found) {
-				sb_add(&sb, cs, (size_t)(p - cs));
-			} else {
-				size_t o = u8off(u, ul, idx);
-
-				if (o < ul) {
-					const char *r = u + o, *rs = r;
-					expr_utf8_next(&r, u + ul);
-					sb_add(&sb, rs, (size_t)(r - rs));
-				}
-			}
-		}
-		return sb_done(&sb, i, out);
-	}
-	case FN_STRING_LENGTH:
-		if (!n->n) {
-			s = hvalue(E, c->node);
-			sl = strlen(s);
-		} else if (eval_str(E, ARG(0), c, &s, &sl) < 0) {
-			return -1;
-		}
-		set_num(out, (double)u8len(s, sl));
-		return 0;
-	case FN_NORMALIZE_SPACE: {
-		struct sbuild sb;
-		const char *p, *end, *tok;
-		size_t tlen;
-		bool firsttok = true;
-
-		if (!n->n) {
-			s = hvalue(E, c->node);
-			sl = strlen(s);
-		} else if (eval_str(E, ARG(0), c, &s, &sl) < 0) {
-			return -1;
-		}
-		sb_init(&sb, E);
-		p = s;
-		end = s + sl;
-		while (next_token(&p, end, &tok, &tlen)) {
-			if (!firsttok)
-				sb_add(&sb, " ", 1);
-			sb_add(&sb, tok, tlen);
-			firsttok = false;
-		}
-		return sb_done(&sb, i, out);
-	}
-	case FN_CONTAINS:
-	case FN_STARTS_WITH:
-	case FN_ENDS_WITH:
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0)
-			return -1;
-		if (n->fn == FN_CONTAINS)
-			bo = find(s, sl, t, tl) != NULL;
-		else if (n->fn == FN_STARTS_WITH)
-			bo = tl <= sl && !memcmp(s, t, tl);
-		else
-			bo = tl <= sl && !memcmp(s + sl - tl, t, tl);
-		set_bool(out, bo);
-		return 0;
-	case FN_UUID: {
-		char *u;
-
-		if (n->n) {
-			static const char an[] =
-				"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-			size_t len, k;
-
-			if (eval_num(E, ARG(0), c, &x) < 0)
-				return -1;
-			if (!(x >= 0 && x <= 4096))
-				return fail(E, i, "uuid() 的长度必须在 0 到 4096 之间",
-					    "uuid() length must be between 0 and 4096");
-			len = (size_t)x;
-			u = salloc(E->s, len + 1);
-			for (k = 0; k < len; k++)
-				u[k] = an[rng_next(E) % 62];
-			u[len] = '\0';
-			set_str(out, u, len);
-			return 0;
-		}
-		{
-			unsigned char r[16];
-			uint64_t r1 = rng_next(E), r2 = rng_next(E);
-			int k;
-
-			for (k = 0; k < 8; k++) {
-				r[k] = (unsigned char)(r1 >> (8 * k));
-				r[8 + k] = (unsigned char)(r2 >> (8 * k));
-			}
-			r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-			r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-			u = salloc(E->s, 37);
-			snprintf(u, 37,
-				 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-				 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
-				 r[12], r[13], r[14], r[15]);
-			set_str(out, u, 36);
-		}
-		return 0;
-	}
-	case FN_DIGEST: {
-		enum digest_alg alg;
-		const char *enc = "base64";
-		size_t encl = 6;
-		unsigned char md[DIGEST_MAX_SIZE];
-		struct digest d;
-		char *o;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0)
-			return -1;
-		if (n->n > 2 && eval_str(E, ARG(2), c, &enc, &encl) < 0)
-			return -1;
-		if (tl == 3 && !strncasecmp(t, "MD5", 3))
-			alg = DIGEST_MD5;
-		else if (tl == 5 && !strncasecmp(t, "SHA-1", 5))
-			alg = DIGEST_SHA1;
-		else if (tl == 7 && !strncasecmp(t, "SHA-256", 7))
-			alg = DIGEST_SHA256;
-		else
-			return fail(E, ARG(1), "digest() 不支持算法 '%.*s'（可用 MD5、SHA-1、SHA-256）",
-				    "digest() does not support '%.*s' (use MD5, SHA-1 or SHA-256)",
-				    (int)tl, t);
-		digest_init(&d, alg);
-		digest_update(&d, s, sl);
-		digest_final(&d, md);
-		o = salloc(E->s, 2 * DIGEST_MAX_SIZE + 1);
-		if (encl == 3 && !strncasecmp(enc, "hex", 3)) {
-			digest_to_hex(md, digest_size(alg), o);
-		} else if (encl == 6 && !strncasecmp(enc, "base64", 6)) {
-			b64_encode(md, digest_size(alg), o);
-		} else {
-			return fail(E, ARG(2), "digest() 不支持编码 '%.*s'（可用 hex、base64）",
-				    "digest() does not support encoding '%.*s' (use hex or base64)",
-				    (int)encl, enc);
-		}
-		set_str(out, o, strlen(o));
-		return 0;
-	}
-	case FN_BASE64_DECODE: {
-		unsigned char *o;
-		long len;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0)
-			return -1;
-		o = (unsigned char *)salloc(E->s, sl / 4 * 3 + 4);
-		len = b64_decode(s, sl, o);
-		if (len < 0)
-			len = 0;
-		o[len] = '\0';
-		set_str(out, (const char *)o, (size_t)len);
-		return 0;
-	}
-	case FN_NUMBER:
-		if (!n->n) {
-			s = hvalue(E, c->node);
-			set_num(out, str_number(s, strlen(s)));
-			return 0;
-		}
-		if (eval_num(E, ARG(0), c, &x) < 0)
-			return -1;
-		set_num(out, x);
-		return 0;
-	case FN_INT:
-		if (eval_num(E, ARG(0), c, &x) < 0)
-			return -1;
-		set_num(out, trunc(x));
-		return 0;
-	case FN_ROUND:
-		if (eval_num(E, ARG(0), c, &x) < 0)
-			return -1;
-		if (n->n > 1) {
-			double p;
-
-			if (eval_num(E, ARG(1), c, &y) < 0)
-				return -1;
-			y = trunc(y);
-			if (isnan(y)) {
-				set_num(out, NAN);
-				return 0;
-			}
-			if (y > 300)
-				y = 300;
-			if (y < -300)
-				y = -300;
-			p = pow(10, y);
-			set_num(out, round_half_away(x * p) / p);
-			return 0;
-		}
-		set_num(out, round_half_away(x));
-		return 0;
-	case FN_POW:
-		if (eval_num(E, ARG(0), c, &x) < 0 || eval_num(E, ARG(1), c, &y) < 0)
-			return -1;
-		set_num(out, pow(x, y));
-		return 0;
-	case FN_ATAN2:
-		if (eval_num(E, ARG(0), c, &x) < 0 || eval_num(E, ARG(1), c, &y) < 0)
-			return -1;
-		set_num(out, atan2(x, y));
-		return 0;
-	case FN_LOG:
-	case FN_LOG10:
-	case FN_ABS:
-	case FN_SIN:
-	case FN_COS:
-	case FN_TAN:
-	case FN_ASIN:
-	case FN_ACOS:
-	case FN_ATAN:
-	case FN_SQRT:
-	case FN_EXP:
-	case FN_EXP10:
-	case FN_FLOOR:
-	case FN_CEILING:
-		if (eval_num(E, ARG(0), c, &x) < 0)
-			return -1;
-		switch (n->fn) {
-		case FN_LOG: x = log(x); break;
-		case FN_LOG10: x = log10(x); break;
-		case FN_ABS: x = fabs(x); break;
-		case FN_SIN: x = sin(x); break;
-		case FN_COS: x = cos(x); break;
-		case FN_TAN: x = tan(x); break;
-		case FN_ASIN: x = asin(x); break;
-		case FN_ACOS: x = acos(x); break;
-		case FN_ATAN: x = atan(x); break;
-		case FN_SQRT: x = sqrt(x); break;
-		case FN_EXP: x = exp(x); break;
-		case FN_EXP10: x = pow(10, x); break;
-		case FN_FLOOR: x = floor(x); break;
-		default: x = ceil(x); break;
-		}
-		set_num(out, x);
-		return 0;
-	case FN_PI:
-		set_num(out, M_PI);
-		return 0;
-	case FN_SUM:
-	case FN_COUNT:
-	case FN_COUNT_NON_EMPTY: {
-		size_t j, cnt = 0;
-		double sum = 0;
-
-		if (eval(E, ARG(0), c, &a) < 0 || need_nodes(E, i, &a) < 0)
-			return -1;
-		for (j = 0; j < a.n; j++) {
-			s = hvalue(E, E->s->nodes[a.off + j]);
-			if (n->fn == FN_SUM)
-				sum += str_number(s, strlen(s));
-			else if (*s)
-				cnt++;
-		}
-		if (n->fn == FN_SUM)
-			set_num(out, sum);
-		else if (n->fn == FN_COUNT)
-			set_num(out, (double)a.n);
-		else
-			set_num(out, (double)cnt);
-		return 0;
-	}
-	case FN_MAX:
-	case FN_MIN: {
-		struct agg ag = {0};
-
-		ag.seplen = n->fn == FN_MAX; /* reused as the max/min flag */
-		if (each_value(E, i, 0, c, agg_minmax, &ag) < 0)
-			return -1;
-		set_num(out, ag.nan || !ag.count ? NAN : ag.sum);
-		return 0;
-	}
-	case FN_POSITION:
-		if (n->n) {
-			if (eval(E, ARG(0), c, &a) < 0 || need_nodes(E, i, &a) < 0)
-				return -1;
-			if (!a.n) {
-				set_num(out, NAN);
-				return 0;
-			}
-			set_num(out, E->h && E->h->position
-					     ? (double)E->h->position(E->h->ud, E->s->nodes[a.off])
-					     : 1);
-			return 0;
-		}
-		set_num(out, (double)c->pos);
-		return 0;
-	case FN_LAST:
-		set_num(out, (double)c->size);
-		return 0;
-	case FN_CURRENT: {
-		size_t off = E->s->top;
-
-		if (push_node(E, i, E->origin) < 0)
-			return -1;
-		set_nodes(out, off, 1);
-		return 0;
-	}
-	case FN_SELECTED: {
-		const char *p, *end, *tok;
-		size_t tlen;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0)
-			return -1;
-		trim(&t, &tl);
-		p = s;
-		end = s + sl;
-		/* as JavaRosa's split: "" holds the empty choice */
-		bo = !tl && !next_token(&p, end, &t, &tl);
-		while (next_token(&p, end, &tok, &tlen))
-			if (tlen == tl && !memcmp(tok, t, tl)) {
-				bo = true;
-				break;
-			}
-		set_bool(out, bo);
-		return 0;
-	}
-	case FN_SELECTED_AT: {
-		const char *p, *end, *tok;
-		size_t tlen;
-		double k;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0 || eval_num(E, ARG(1), c, &k) < 0)
-			return -1;
-		p = s;
-		end = s + sl;
-		set_str(out, "", 0);
-		if (!(k >= 0))
-			return 0;
-		k = floor(k);
-		while (next_token(&p, end, &tok, &tlen)) {
-			if (k == 0) {
-				set_str(out, scopy(E, tok, tlen), tlen);
-				return 0;
-			}
-			k--;
-		}
-		return 0;
-	}
-	case FN_COUNT_SELECTED: {
-		const char *p, *end, *tok;
-		size_t tlen, cnt = 0;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0)
-			return -1;
-		p = s;
-		end = s + sl;
-		while (next_token(&p, end, &tok, &tlen))
-			cnt++;
-		set_num(out, (double)cnt);
-		return 0;
-	}
-	case FN_CHOICE_NAME: {
-		const char *label = NULL;
-
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0)
-			return -1;
-		if (!n->str) {
-			/* the field name was computed: evaluate it now */
-			if (eval_str(E, ARG(1), c, &t, &tl) < 0)
-				return -1;
-			return fail(E, ARG(1), "jr:choice-name() 的第二个参数必须是 '${字段名}'",
-				    "jr:choice-name() needs '${name}' as its second argument");
-		}
-		if (sl && E->h && E->h->choice_label) {
-			char *v = scopy(E, s, sl);
-
-			label = E->h->choice_label(E->h->ud, n->field, n->str, v, E->origin);
-		}
-		if (!label)
-			label = "";
-		set_str(out, label, strlen(label));
-		return 0;
-	}
-	case FN_TODAY:
-		set_date(out, expr_time_today(now_ms(E)));
-		return 0;
-	case FN_NOW:
-		set_date(out, (double)now_ms(E) / 86400000.0);
-		return 0;
-	case FN_RANDOM:
-		set_num(out, (double)(rng_next(E) >> 11) / 9007199254740992.0);
-		return 0;
-	case FN_DATE:
-	case FN_DATE_TIME:
-	case FN_DECIMAL_DATE_TIME: {
-		double d;
-		int r;
-
-		if (eval(E, ARG(0), c, &a) < 0)
-			return -1;
-		r = to_date(E, &a, &d);
-		if (n->fn == FN_DECIMAL_DATE_TIME) {
-			set_num(out, d);
-			return 0;
-		}
-		if (r == 1) {
-			set_str(out, "", 0);
-			return 0;
-		}
-		set_date(out, d);
-		return 0;
-	}
-	case FN_DECIMAL_TIME:
-		if (eval_str(E, ARG(0), c, &s, &sl) < 0)
-			return -1;
-		trim(&s, &sl);
-		set_num(out, expr_time_decimal_time(s, sl));
-		return 0;
-	case FN_FORMAT_DATE:
-	case FN_FORMAT_DATE_TIME: {
-		double d;
-		size_t need;
-		char *o;
-
-		if (eval(E, ARG(0), c, &a) < 0 || eval_str(E, ARG(1), c, &t, &tl) < 0)
-			return -1;
-		to_date(E, &a, &d);
-		if (isnan(d) || isinf(d)) {
-			set_str(out, "", 0);
-			return 0;
-		}
-		need = expr_time_format(d, t, tl, NULL, 0);
-		if (need + 1 > EXPR_MAX_STRING)
-			return fail(E, i, "字符串太长", "string too long");
-		o = salloc(E->s, need + 1);
-		expr_time_format(d, t, tl, o, need + 1);
-		set_str(out, o, need);
-		return 0;
-	}
-	case FN_AREA:
-	case FN_DISTANCE: {
-		struct geopt *pts = NULL;
-		size_t np = 0, cap = 0;
-		int k;
-
-		for (k = 0; k < n->n; k++) {
-			if (eval(E, ARG(k), c, &a) < 0)
-				return -1;
-			if (collect_points(E, &a, &pts, &np, &cap) < 0) {
-				set_num(out, n->fn == FN_AREA ? 0 : NAN);
-				return 0;
-			}
-		}
-		if (n->fn == FN_AREA)
-			set_num(out, geo_area(pts, np));
-		else
-			set_num(out, np ? geo_distance(pts, np) : NAN);
-		return 0;
-	}
-	case FN_GEOFENCE: {
-		struct geopt *pts = NULL, *pt = NULL;
-		size_t np = 0, cap = 0, n1 = 0, cap1 = 0;
-
-		if (eval(E, ARG(0), c, &a) < 0 || eval(E, ARG(1), c, &b) < 0)
-			return -1;
-		if (collect_points(E, &a, &pt, &n1, &cap1) < 0 || n1 != 1 ||
-		    collect_points(E, &b, &pts, &np, &cap) < 0) {
-			set_bool(out, false);
-			return 0;
-		}
-		set_bool(out, geofence(pt[0], pts, np));
-		return 0;
-	}
-	case FN_INDEXED_REPEAT:
-		return fn_indexed_repeat(E, i, c, out);
-	}
-	return fail(E, i, "内部错误：未实现的函数", "internal error: function not implemented");
+int expr_ev_push_node(struct ev *E, int node, expr_node n)
+{
+	return push_node(E, node, n);
 }
 
 /* ---- public API -------------------------------------------------------------- */
@@ -2488,7 +1279,7 @@ int expr_eval_at(const struct expr *e, const struct expr_host *h, expr_node orig
 	if (v.t == V_STR && !in_arena(s, v.s)) {
 		/* results never alias host values: a host may free the answer the
 		 * result came from before it stores the result */
-		v.s = scopy(&E, v.s, v.len);
+		v.s = expr_ev_copy(&E, v.s, v.len);
 	}
 	export(&E, &v, out);
 	return 0;

@@ -37,32 +37,16 @@ enum op {
 	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
 	OP_NEG,     /* a */
 	OP_UNION,   /* a | b */
-	OP_CALL,    /* fn, args[first .. first+n) */
+	OP_CALL,    /* fi, args[first .. first+n) */
 };
 
 enum { STEP_NAME, STEP_PARENT, STEP_SELF };
 
-/* Function ids; the table in parse.c maps names to these. */
-enum fn {
-	FN_UNKNOWN, /* only with EXPR_LENIENT_FUNCTIONS: fails when evaluated */
-	FN_BAD_ARITY, /* likewise, a known function with a wrong argument count */
-	FN_IF, FN_COALESCE, FN_ONCE, FN_TRUE, FN_FALSE, FN_BOOLEAN, FN_BOOLEAN_FROM_STRING,
-	FN_NOT, FN_REGEX, FN_CHECKLIST, FN_WEIGHTED_CHECKLIST, FN_STRING, FN_CONCAT, FN_JOIN,
-	FN_SUBSTR, FN_SUBSTRING, FN_SUBSTRING_BEFORE, FN_SUBSTRING_AFTER, FN_TRANSLATE,
-	FN_STRING_LENGTH, FN_NORMALIZE_SPACE, FN_CONTAINS, FN_STARTS_WITH, FN_ENDS_WITH,
-	FN_UUID, FN_DIGEST, FN_BASE64_DECODE, FN_NUMBER, FN_INT, FN_ROUND, FN_POW, FN_LOG,
-	FN_LOG10, FN_ABS, FN_SIN, FN_COS, FN_TAN, FN_ASIN, FN_ACOS, FN_ATAN, FN_ATAN2, FN_SQRT,
-	FN_EXP, FN_EXP10, FN_PI, FN_FLOOR, FN_CEILING, FN_SUM, FN_COUNT, FN_COUNT_NON_EMPTY,
-	FN_MAX, FN_MIN, FN_POSITION, FN_LAST, FN_SELECTED, FN_SELECTED_AT, FN_COUNT_SELECTED,
-	FN_CHOICE_NAME, FN_TODAY, FN_NOW, FN_DATE, FN_DATE_TIME, FN_DECIMAL_DATE_TIME,
-	FN_DECIMAL_TIME, FN_FORMAT_DATE, FN_FORMAT_DATE_TIME, FN_AREA, FN_DISTANCE,
-	FN_GEOFENCE, FN_INDEXED_REPEAT, FN_CURRENT, FN_RANDOM, FN_LOWER_CASE, FN_UPPER_CASE,
-	FN_COUNT_
-};
+struct expr_fn; /* a registered function (fn.h) */
 
 struct enode {
 	uint8_t op;
-	uint8_t fn;    /* OP_CALL: enum fn; OP_STEP: STEP_* */
+	uint8_t fn;    /* OP_STEP: STEP_* */
 	uint16_t pad;
 	int col;       /* 1-based column (characters) in the source */
 	int a, b;      /* children, -1 when absent */
@@ -71,6 +55,7 @@ struct enode {
 	double num;
 	const char *str; /* owned by the expression (strs) */
 	size_t len;
+	const struct expr_fn *fi; /* OP_CALL: the function (a static registry entry) */
 };
 
 struct expr {
@@ -85,9 +70,6 @@ struct expr {
 	char **strs;
 	size_t n_strs, cap_strs;
 };
-
-/* Function metadata for the parser and error messages. */
-const char *expr_fn_name(int fn);
 
 /* time.c */
 /* days since the epoch (as an instant; local midnight of a date-only string)
@@ -114,10 +96,5 @@ struct expr_regex;
 int expr_regex_compile(const char *re, size_t relen, struct expr_regex **out);
 int expr_regex_exec(struct expr_regex *x, const char *s, size_t len);
 void expr_regex_free(struct expr_regex *x);
-
-/* utf8: decodes one code point at *p (< end), advancing *p; invalid bytes
- * come back as themselves (U+0080..U+00FF range) one at a time. */
-uint32_t expr_utf8_next(const char **p, const char *end);
-size_t expr_utf8_put(uint32_t c, char *out);
 
 #endif

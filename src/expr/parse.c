@@ -5,118 +5,21 @@
  *
  * Invariants: the source is at most EXPR_MAX_SOURCE bytes, nesting at most
  * EXPR_MAX_DEPTH; every error carries the 1-based character column in
- * err->code. Unknown functions are compile errors (unless lenient), so a
- * form with a typo fails at load, never with a silent empty value.
+ * err->code. Function names and argument counts are checked against the
+ * registry (func.c), the same entries evaluation calls; unknown functions,
+ * wrong counts and invalid regex literals are compile errors (unless
+ * lenient), so a form with a typo fails at load, never with a silent empty
+ * value or an error at every answer.
  */
-#include "expr_impl.h"
+#include "fn.h"
 
 #include "ruhu/strbuf.h"
+#include "ruhu/utf8.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct fninfo {
-	const char *name;
-	int fn;
-	int min, max; /* max -1: unlimited */
-};
-
-static const struct fninfo fns[] = {
-	{"if", FN_IF, 3, 3},
-	{"coalesce", FN_COALESCE, 2, 2},
-	{"once", FN_ONCE, 1, 1},
-	{"true", FN_TRUE, 0, 0},
-	{"false", FN_FALSE, 0, 0},
-	{"boolean", FN_BOOLEAN, 1, 1},
-	{"boolean-from-string", FN_BOOLEAN_FROM_STRING, 1, 1},
-	{"not", FN_NOT, 1, 1},
-	{"regex", FN_REGEX, 2, 2},
-	{"checklist", FN_CHECKLIST, 2, -1},
-	{"weighted-checklist", FN_WEIGHTED_CHECKLIST, 2, -1},
-	{"string", FN_STRING, 0, 1},
-	{"concat", FN_CONCAT, 0, -1},
-	{"join", FN_JOIN, 1, -1},
-	{"substr", FN_SUBSTR, 2, 3},
-	{"substring", FN_SUBSTRING, 2, 3},
-	{"substring-before", FN_SUBSTRING_BEFORE, 2, 2},
-	{"substring-after", FN_SUBSTRING_AFTER, 2, 2},
-	{"translate", FN_TRANSLATE, 3, 3},
-	{"string-length", FN_STRING_LENGTH, 0, 1},
-	{"normalize-space", FN_NORMALIZE_SPACE, 0, 1},
-	{"contains", FN_CONTAINS, 2, 2},
-	{"starts-with", FN_STARTS_WITH, 2, 2},
-	{"ends-with", FN_ENDS_WITH, 2, 2},
-	{"uuid", FN_UUID, 0, 1},
-	{"digest", FN_DIGEST, 2, 3},
-	{"base64-decode", FN_BASE64_DECODE, 1, 1},
-	{"number", FN_NUMBER, 0, 1},
-	{"int", FN_INT, 1, 1},
-	{"round", FN_ROUND, 1, 2},
-	{"pow", FN_POW, 2, 2},
-	{"log", FN_LOG, 1, 1},
-	{"log10", FN_LOG10, 1, 1},
-	{"abs", FN_ABS, 1, 1},
-	{"sin", FN_SIN, 1, 1},
-	{"cos", FN_COS, 1, 1},
-	{"tan", FN_TAN, 1, 1},
-	{"asin", FN_ASIN, 1, 1},
-	{"acos", FN_ACOS, 1, 1},
-	{"atan", FN_ATAN, 1, 1},
-	{"atan2", FN_ATAN2, 2, 2},
-	{"sqrt", FN_SQRT, 1, 1},
-	{"exp", FN_EXP, 1, 1},
-	{"exp10", FN_EXP10, 1, 1},
-	{"pi", FN_PI, 0, 0},
-	{"floor", FN_FLOOR, 1, 1},
-	{"ceiling", FN_CEILING, 1, 1},
-	{"sum", FN_SUM, 1, 1},
-	{"count", FN_COUNT, 1, 1},
-	{"count-non-empty", FN_COUNT_NON_EMPTY, 1, 1},
-	{"max", FN_MAX, 1, -1},
-	{"min", FN_MIN, 1, -1},
-	{"position", FN_POSITION, 0, 1},
-	{"last", FN_LAST, 0, 0},
-	{"selected", FN_SELECTED, 2, 2},
-	{"selected-at", FN_SELECTED_AT, 2, 2},
-	{"count-selected", FN_COUNT_SELECTED, 1, 1},
-	{"jr:choice-name", FN_CHOICE_NAME, 2, 2},
-	{"today", FN_TODAY, 0, 0},
-	{"now", FN_NOW, 0, 0},
-	{"date", FN_DATE, 1, 1},
-	{"date-time", FN_DATE_TIME, 1, 1},
-	{"decimal-date-time", FN_DECIMAL_DATE_TIME, 1, 1},
-	{"decimal-time", FN_DECIMAL_TIME, 1, 1},
-	{"format-date", FN_FORMAT_DATE, 2, 2},
-	{"format-date-time", FN_FORMAT_DATE_TIME, 2, 2},
-	{"area", FN_AREA, 1, 1},
-	{"distance", FN_DISTANCE, 1, -1},
-	{"geofence", FN_GEOFENCE, 2, 2},
-	{"indexed-repeat", FN_INDEXED_REPEAT, 3, -1},
-	{"current", FN_CURRENT, 0, 0},
-	{"random", FN_RANDOM, 0, 0},
-};
-
-const char *expr_fn_name(int fn)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-		if (fns[i].fn == fn)
-			return fns[i].name;
-	return "?";
-}
-
-static const struct fninfo *fn_lookup(const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-		if (strlen(fns[i].name) == len && !memcmp(fns[i].name, name, len))
-			return &fns[i];
-	return NULL;
-}
 
 enum tok {
 	T_EOF, T_NUM, T_STR, T_REF, T_NAME, T_FUNC,
@@ -360,8 +263,8 @@ static void lex(struct parser *ps)
 	{
 		/* quote the whole character, not just its first byte */
 		const char *q = p;
-		uint32_t cp = expr_utf8_next(&q, p + strlen(p));
-		(void)cp;
+
+		utf8_decode(&q, p + strlen(p));
 		fail(ps, p, "意外的字符 '%.*s'", "unexpected character '%.*s'", (int)(q - p), p);
 	}
 }
@@ -542,18 +445,40 @@ static int valid_ref_name(const char *s, size_t n)
 	return 1;
 }
 
+/* regex(s, 'pattern'): a literal pattern is compiled now, so that a bad one
+ * fails `ruhu check` at its column instead of every answer at run time. The
+ * program is not kept: running it writes into it, and compiled expressions
+ * are shared read-only; the scratch caches the programs evaluation needs. */
+static int check_regex(struct parser *ps, const struct enode *pat)
+{
+	struct expr_regex *re = NULL;
+	int r;
+
+	if (pat->op != OP_STR)
+		return 0;
+	r = expr_regex_compile(pat->str, pat->len, &re);
+	expr_regex_free(re);
+	if (r < 0) {
+		fail(ps, ps->src, "无效或过于复杂的正则表达式 '%.*s'",
+		     "invalid or too complex regular expression '%.*s'", (int)pat->len, pat->str);
+		if (ps->err)
+			ps->err->code = pat->col;
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_call(struct parser *ps)
 {
 	const char *at = ps->ts;
 	const char *name = ps->tv;
 	size_t nlen = ps->tlen;
-	const struct fninfo *fi = fn_lookup(name, nlen);
+	const struct expr_fn *fi = expr_fn_find(name, nlen);
 	struct ilist l = {NULL, 0, 0};
-	int i, fn;
+	int i;
 
 	if (!fi && !(ps->flags & EXPR_LENIENT_FUNCTIONS))
 		return fail(ps, at, "未知函数 '%.*s'", "unknown function '%.*s'", (int)nlen, name);
-	fn = fi ? fi->fn : FN_UNKNOWN;
 	lex(ps); /* name */
 	lex(ps); /* ( */
 	if (ps->t != T_RPAR) {
@@ -586,7 +511,7 @@ static int parse_call(struct parser *ps)
 		/* deferred: fails only if evaluated */
 		i = add_node(ps, OP_CALL, at);
 		ps->e->nodes[i].str = fi->name;
-		fn = FN_BAD_ARITY;
+		fi = &expr_fn_bad_arity;
 		goto args;
 	}
 	if (fi && ((int)l.n < fi->min || (fi->max >= 0 && (int)l.n > fi->max))) {
@@ -603,12 +528,12 @@ static int parse_call(struct parser *ps)
 			    "function '%s' takes %d to %d arguments, not %d", fi->name, fi->min,
 			    fi->max, (int)l.n);
 	}
-	if (fn == FN_INDEXED_REPEAT && l.n % 2 == 0) {
+	if (fi && (fi->flags & EXPR_FN_REFS) && l.n % 2 == 0) {
 		free(l.v);
 		return fail(ps, at, "indexed-repeat() 的参数应为 字段, 重复组, 序号[, 重复组, 序号]...",
 			    "indexed-repeat() takes a field then pairs of repeat, index");
 	}
-	if (fn == FN_INDEXED_REPEAT) {
+	if (fi && (fi->flags & EXPR_FN_REFS)) {
 		size_t k;
 
 		for (k = 0; k < l.n; k += k ? 2 : 1) {
@@ -624,7 +549,11 @@ static int parse_call(struct parser *ps)
 			}
 		}
 	}
-	if (fn == FN_CHOICE_NAME) {
+	if (fi && (fi->flags & EXPR_FN_REGEX_ARG2) && check_regex(ps, &ps->e->nodes[l.v[1]]) < 0) {
+		free(l.v);
+		return -1;
+	}
+	if (fi && (fi->flags & EXPR_FN_FIELD_ARG2)) {
 		/* the second argument names the select field: '${crop}' (or a path) */
 		const struct enode *a2 = &ps->e->nodes[l.v[1]];
 
@@ -660,7 +589,8 @@ static int parse_call(struct parser *ps)
 			goto args;
 		}
 	}
-	if (fn == FN_UNKNOWN) {
+	if (!fi) {
+		fi = &expr_fn_unknown;
 		i = add_node(ps, OP_CALL, at);
 		ps->e->nodes[i].str = keep_str(ps->e, name, nlen);
 		ps->e->nodes[i].len = nlen;
@@ -668,7 +598,7 @@ static int parse_call(struct parser *ps)
 	}
 	i = add_node(ps, OP_CALL, at);
 args:
-	ps->e->nodes[i].fn = (uint8_t)fn;
+	ps->e->nodes[i].fi = fi;
 	{
 		int n = (int)l.n;
 		int first = flush_list(ps, &l);

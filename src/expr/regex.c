@@ -16,6 +16,7 @@
 #include "expr_impl.h"
 
 #include "ruhu/strbuf.h"
+#include "ruhu/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -170,7 +171,7 @@ static int parse_class(struct re *r)
 			}
 			lo = k == 'b' ? '\b' : escape_char(k);
 		} else {
-			lo = expr_utf8_next(&r->p, r->end);
+			lo = utf8_decode(&r->p, r->end);
 		}
 		hi = lo;
 		if (r->p + 1 < r->end && *r->p == '-' && r->p[1] != ']') {
@@ -185,7 +186,7 @@ static int parse_class(struct re *r)
 				hi = escape_char(k);
 				r->p += 2;
 			} else {
-				hi = expr_utf8_next(&r->p, r->end);
+				hi = utf8_decode(&r->p, r->end);
 			}
 			if (hi < lo) {
 				r->bad = 1;
@@ -287,7 +288,7 @@ static int parse_atom(struct re *r)
 	default:
 		n = node(r, R_CHAR);
 		if (n >= 0)
-			r->ast[n].c = expr_utf8_next(&r->p, r->end);
+			r->ast[n].c = utf8_decode(&r->p, r->end);
 		else
 			r->p++;
 		return n;
@@ -651,7 +652,7 @@ int expr_regex_exec(struct expr_regex *x, const char *s, size_t len)
 		if (steps > MAX_STEPS)
 			return -1; /* too complex */
 		q = p;
-		ch = expr_utf8_next(&q, end);
+		ch = utf8_decode(&q, end);
 		g = next_gen(x);
 		nxt.n = 0;
 		for (i = 0; i < cur.n; i++) {

@@ -18,6 +18,7 @@
 
 #include "ruhu/digest.h"
 #include "ruhu/expr.h"
+#include "ruhu/utf8.h"
 #include "xlsform_csv.h"
 
 #include <errno.h>
@@ -1861,50 +1862,9 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 /* Loading                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Offset of the first byte that is not valid UTF-8, or -1. */
-static long utf8_invalid_at(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n, k;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return (long)i;
-		}
-		if (len - i <= n)
-			return (long)i;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return (long)i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return (long)i;
-		i += n + 1;
-	}
-	return -1;
-}
-
 static int check_bytes(const char *name, const char *data, size_t len, struct diag_list *diags)
 {
-	long bad = utf8_invalid_at((const unsigned char *)data, len);
+	long bad = utf8_invalid_at(data, len);
 
 	if (memchr(data, '\0', len)) {
 		diag_add(diags, DIAG_ERROR, name, "文件含有 NUL 字节（字节偏移 %ld）：不是文本文件",

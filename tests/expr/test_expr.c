@@ -18,6 +18,7 @@
 #include "ruhu/expr.h"
 #include "ruhu/strbuf.h"
 #include "../../src/expr/expr_impl.h" /* expr_regex_search, for the step budget */
+#include "../../src/expr/fn.h"        /* the function registry */
 
 #include <math.h>
 #include <stdio.h>
@@ -452,10 +453,19 @@ static void test_regex(void **state)
 		assert_int_equal(expr_regex_search("b", 1, text, 4096), 0);
 		free(text);
 	}
-	eval_err("regex('a', '(a')", "invalid or too complex regular expression '(a'");
-	eval_err("regex('a', '\\1')", "invalid or too complex regular expression '\\1'");
-	eval_err("regex('a', 'a{1000}{1000}')",
-		 "invalid or too complex regular expression 'a{1000}{1000}'");
+	/* issue 11 D5: a literal pattern is compiled with the expression, so a
+	 * bad one is a compile error at the pattern's column (ruhu check
+	 * reports it), not an error of every evaluation */
+	compile_err("regex(., '[')", "invalid or too complex regular expression '['", 10);
+	compile_err("regex('a', '(a')", "invalid or too complex regular expression '(a'", 12);
+	compile_err("regex('a', '\\1')", "invalid or too complex regular expression '\\1'", 12);
+	compile_err("regex('a', 'a{1000}{1000}')",
+		    "invalid or too complex regular expression 'a{1000}{1000}'", 12);
+	compile_err("if(true(), 1, regex(${name}, 'x('))",
+		    "invalid or too complex regular expression 'x('", 30);
+	/* a computed pattern can only fail when evaluated */
+	eval_err("regex('a', concat('(', 'a'))", "invalid or too complex regular expression '(a'");
+	eval_err("regex('a', concat('[', ''))", "invalid or too complex regular expression '['");
 }
 
 static void test_select(void **state)
@@ -764,6 +774,55 @@ static void test_numbers_api(void **state)
 	assert_true(expr_parse_number("12345678901234567890") == 12345678901234567890.0);
 }
 
+/* The registry is the parser's one source of truth: every registered name
+ * is unique, compiles with its minimum and maximum argument counts to a call
+ * of its own entry, and is refused with one argument too few or too many. */
+static void test_registry(void **state)
+{
+	size_t k, j, n = expr_fn_count();
+
+	assert_true(n >= 70);
+	for (k = 0; k < n; k++) {
+		const struct expr_fn *f = expr_fn_at(k);
+		int counts[2] = {f->min, f->max >= 0 ? f->max : f->min + 3}, a, m;
+
+		assert_non_null(f->impl);
+		assert_ptr_equal(expr_fn_find(f->name, strlen(f->name)), f);
+		for (j = 0; j < k; j++)
+			assert_string_not_equal(expr_fn_at(j)->name, f->name);
+		for (m = -1; m <= 2; m++) {
+			int nargs = m < 0 ? f->min - 1 : m < 2 ? counts[m] : f->max + 1;
+			bool ok = m >= 0 && m < 2;
+			struct strbuf sb = STRBUF_INIT;
+			struct error err = ERROR_INIT;
+			struct expr *e = NULL;
+
+			if ((m < 0 && f->min == 0) || (m == 2 && f->max < 0))
+				continue;
+			if ((f->flags & EXPR_FN_REFS) && ok && nargs % 2 == 0)
+				continue; /* indexed-repeat's odd count is its own rule */
+			strbuf_addf(&sb, "%s(", f->name);
+			for (a = 0; a < nargs; a++)
+				strbuf_addstr(&sb, a ? ", ${age}" : "${age}");
+			strbuf_addch(&sb, ')');
+			print_message("%s\n", sb.buf);
+			assert_int_equal(expr_compile(sb.buf, &scope, &e, &err), ok ? 0 : -1);
+			if (ok) {
+				assert_int_equal(e->nodes[e->root].op, OP_CALL);
+				assert_ptr_equal(e->nodes[e->root].fi, f);
+			} else {
+				assert_non_null(strstr(error_msg(&err, LANG_EN), "argument"));
+			}
+			expr_free(e);
+			error_clear(&err);
+			strbuf_release(&sb);
+		}
+	}
+	assert_null(expr_fn_find("concatt", 7));
+	assert_null(expr_fn_find("con", 3));
+	assert_ptr_equal(expr_fn_find("concat(x)", 6), expr_fn_find("concat", 6));
+}
+
 static int setup(void **state)
 {
 	scratch = expr_scratch_new();
@@ -789,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_dates),         cmocka_unit_test(test_digest_uuid),
 		cmocka_unit_test(test_compile_errors), cmocka_unit_test(test_eval_errors),
 		cmocka_unit_test(test_numbers_api),   cmocka_unit_test(test_empty_values),
+		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_no_alias),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
