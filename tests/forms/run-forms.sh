@@ -222,9 +222,16 @@ run_fill() {
 }
 
 # set_param FORM NAME VALUE OUT: FORM with parameter NAME's param_value (the
-# last cell of its row in the `params` list) set to VALUE, written to OUT
+# choices sheet's `param_value` column of its row in the `params` list) set to
+# VALUE, written to OUT (params rows hold no quoted cells)
 set_param() {
-	sed "s/^\(,params,$2,.*,\)[^,]*\$/\1$3/" "$1" >"$4"
+	awk -F, -v OFS=, -v name="$2" -v value="$3" '
+		$1 == "choices" { inch = 1 }
+		$1 == "settings" { inch = 0 }
+		inch && $2 == "list_name" { for (i = 1; i <= NF; i++) if ($i == "param_value") col = i }
+		inch && $2 == "params" && $3 == name && col { $col = value }
+		{ print }
+	' "$1" >"$4"
 	if cmp -s "$1" "$4"; then
 		fail "set_param: no row for parameter '$2' in $1"
 		return 1
@@ -253,8 +260,14 @@ run_params() {
 	income_growth_min_pct 15 inc_growth_low 1
 	income_growth_min_pct 13 inc_growth_low 0
 	income_monitor_line 13000 inc_below_line 1
-	water_min_lpd 60 water_problem 1
-	water_min_lpd 60 water_min_lpd 60
+	water_min_lpd 70 water_problem 1
+	water_min_lpd 70 water_min_lpd 70
+	risk_med_oop 1800 risk_med_big 1
+	risk_med_oop 1800 flag_should_monitor 1
+	risk_med_oop 1801 flag_should_monitor 0
+	resident_months_away 10 n_resident 4
+	resident_months_away 10 water_lpd 50
+	acct_income_tol_pct 5 acct_income differs
 	water_max_short_days 4 water_guar_ok 0
 	EOF
 	# compulsory-school ages: with 13 as the highest, the 14-year-old's education
