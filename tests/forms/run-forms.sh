@@ -10,7 +10,8 @@
 #                        NAME.answers.csv + NAME.error: `ruhu --lang zh fill` exits 1 and its
 #                          stderr contains every line of NAME.error; lines starting with
 #                          "en:" are looked for in the stderr of `ruhu --lang en fill`.
-#                        The form is the part of NAME before the first '-'.
+#                        The form is the longest name in $forms that NAME starts
+#                        with, followed by '-'.
 #                        Each case runs again with --db: a good one stores one
 #                        completed interview, a refused one stores nothing.
 #   run-forms.sh params  a policy parameter edited in its one `params` row changes
@@ -24,7 +25,7 @@ bin=${RUHU_BIN:?RUHU_BIN is not set}
 src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
 mode=${1:-}
 cases=$src/tests/forms/cases
-forms="household phone village"
+forms="household phone village rating-county rating-township rating-village"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 LC_ALL=C.UTF-8
@@ -145,7 +146,17 @@ run_fill() {
 	fi
 	for answers in "$cases"/*.answers.csv; do
 		name=$(basename "$answers" .answers.csv)
-		form=${name%%-*}
+		# the longest form name NAME starts with ("rating-county-ok" is rating-county)
+		form=
+		for f in $forms; do
+			case $name in
+			"$f"-*) [ ${#f} -gt ${#form} ] && form=$f ;;
+			esac
+		done
+		if [ -z "$form" ]; then
+			fail "$name: names no form in forms/ ($forms)"
+			continue
+		fi
 		ran=$((ran + 1))
 		"$bin" --lang zh fill "$src/forms/$form.csv" --answers "$answers" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
