@@ -75,16 +75,17 @@ choice_names() {
 run_sample() {
 	sample=$src/forms/samples/demo-households.csv
 	header=$(head -n 1 "$sample")
-	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income,reg_size"
+	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income,reg_size,last2_income,reg_income,reg_help,house_prev_grade"
 	ran=$((ran + 1))
 	if [ "$header" != "$want" ]; then
 		fail "samples/demo-households.csv header is '$header', want '$want'"
 	fi
-	for col in county:2 township:3 village:4 hh_type:5; do
+	# list:column; reg_help holds several names separated by spaces
+	for col in county:2 township:3 village:4 hh_type:5 help:13 house_prev:14; do
 		list=${col%%:*}
 		n=${col##*:}
 		choice_names "$list" >"$tmp/names"
-		tail -n +2 "$sample" | cut -d, -f"$n" | sort -u >"$tmp/used"
+		tail -n +2 "$sample" | cut -d, -f"$n" | tr ' ' '\n' | grep . | sort -u >"$tmp/used"
 		ran=$((ran + 1))
 		while read -r v; do
 			grep -qx -- "$v" "$tmp/names" || fail "samples/demo-households.csv: '$v' is not a choice of list '$list'"
