@@ -85,6 +85,7 @@ struct form_node {
 	bool or_other;         /* select ... or_other */
 	bool read_only_flag;   /* read_only = yes */
 	bool required_flag;    /* required = yes (required.e is NULL then) */
+	bool personal;         /* personal = yes: names, ID or phone numbers, GPS */
 
 	struct form_text label;
 	struct form_text hint;
@@ -186,6 +187,14 @@ struct form_expr form_instance_name(const struct form *f);
 const char *form_source(const struct form *f, size_t *len);
 const char *form_hash(const struct form *f);
 const char *form_path(const struct form *f);
+
+/*
+ * Whether node i carries personal data (the survey column `personal` = yes:
+ * names, ID numbers, phone numbers, GPS), which data export masks. False for
+ * an index out of range. The flag is per node: a group marked personal does
+ * not mark its children.
+ */
+bool form_question_personal(const struct form *f, size_t i);
 
 /* Summary counts for `ruhu check`. */
 struct form_stats {

@@ -208,6 +208,7 @@ enum col {
 	COL_APPEARANCE,
 	COL_REPEAT_COUNT,
 	COL_PARAMETERS,
+	COL_PERSONAL, /* ruhu: personal data, masked on export */
 	COL_LIST_NAME, /* choices */
 	COL_EXTRA,     /* choices: kept for choice_filter */
 	COL__COUNT
@@ -248,6 +249,7 @@ static const struct {
 	{"count", COL_REPEAT_COUNT},
 	{"jr:count", COL_REPEAT_COUNT},
 	{"parameters", COL_PARAMETERS},
+	{"personal", COL_PERSONAL},
 	/* XLSForm columns a terminal has no use for */
 	{"image", COL_IGNORED},
 	{"big-image", COL_IGNORED},
@@ -1407,6 +1409,14 @@ static void build_survey(struct builder *b)
 		yes_no_expr(b, r, COL_READ_ONLY, &n->read_only_flag, &n->read_only);
 		n->appearance = opt_str(b, r, COL_APPEARANCE);
 		n->parameters = opt_str(b, r, COL_PARAMETERS);
+		{
+			const char *pv = cell(r, b->sc.idx[COL_PERSONAL]);
+
+			n->personal = is_yes(pv);
+			if (*pv && !is_yes(pv) && !is_no(pv))
+				err_at(b, "survey", r->line, "personal 列应为 yes 或 no，而不是 '%s'",
+				       "personal must be yes or no, not '%s'", pv);
+		}
 		if (*cell(r, b->sc.idx[COL_DEFAULT])) {
 			const char *d = cell(r, b->sc.idx[COL_DEFAULT]);
 
@@ -2151,6 +2161,11 @@ const char *form_hash(const struct form *f)
 const char *form_path(const struct form *f)
 {
 	return f->path;
+}
+
+bool form_question_personal(const struct form *f, size_t i)
+{
+	return i < f->n_nodes && f->nodes[i].personal;
 }
 
 static int is_metadata(enum form_type t)

@@ -857,6 +857,24 @@ static void test_sheets_ignored(void **state)
 		       "sheet 'media' is not used by ruhu and was ignored");
 }
 
+/* The `personal` column marks the fields data export masks (docs/xlsform.md). */
+static void test_personal_column(void **state)
+{
+	struct form *f = load_ok("t.csv", "survey\n,type,name,label,personal\n"
+					  ",text,name,Name,yes\n,integer,age,Age,\n"
+					  ",geopoint,gps,GPS,TRUE\n,text,phone,Phone,no\n");
+
+	assert_true(form_question_personal(f, 0));
+	assert_true(form_node(f, 0)->personal);
+	assert_false(form_question_personal(f, 1));
+	assert_true(form_question_personal(f, 2));
+	assert_false(form_question_personal(f, 3));
+	assert_false(form_question_personal(f, 99));
+	form_free(f);
+	expect_error("t.csv", "survey\n,type,name,label,personal\n,text,a,A,maybe\n", "t.csv:survey:3",
+		     "personal must be yes or no, not 'maybe'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -895,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_smart_quotes),
 		cmocka_unit_test(test_sheets_ignored),
+		cmocka_unit_test(test_personal_column),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

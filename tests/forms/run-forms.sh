@@ -10,7 +10,8 @@
 #                        NAME.answers.csv + NAME.error: `ruhu --lang zh fill` exits 1 and its
 #                          stderr contains every line of NAME.error; lines starting with
 #                          "en:" are looked for in the stderr of `ruhu --lang en fill`.
-#                        The form is the part of NAME before the first '-'.
+#                        The form is the longest name in $forms that NAME starts
+#                        with, followed by '-'.
 #                        Each case runs again with --db: a good one stores one
 #                        completed interview, a refused one stores nothing.
 #   run-forms.sh params  a policy parameter edited in its one `params` row changes
@@ -24,7 +25,7 @@ bin=${RUHU_BIN:?RUHU_BIN is not set}
 src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
 mode=${1:-}
 cases=$src/tests/forms/cases
-forms="household phone village"
+forms="household phone village rating-county rating-township rating-village"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 LC_ALL=C.UTF-8
@@ -74,16 +75,17 @@ choice_names() {
 run_sample() {
 	sample=$src/forms/samples/demo-households.csv
 	header=$(head -n 1 "$sample")
-	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income,reg_size"
+	want="household_key,county,township,village,household_type,head_name,enumerator,device,last_income,reg_size,last2_income,reg_income,reg_help,house_prev_grade"
 	ran=$((ran + 1))
 	if [ "$header" != "$want" ]; then
 		fail "samples/demo-households.csv header is '$header', want '$want'"
 	fi
-	for col in county:2 township:3 village:4 hh_type:5; do
+	# list:column; reg_help holds several names separated by spaces
+	for col in county:2 township:3 village:4 hh_type:5 help:13 house_prev:14; do
 		list=${col%%:*}
 		n=${col##*:}
 		choice_names "$list" >"$tmp/names"
-		tail -n +2 "$sample" | cut -d, -f"$n" | sort -u >"$tmp/used"
+		tail -n +2 "$sample" | cut -d, -f"$n" | tr ' ' '\n' | grep . | sort -u >"$tmp/used"
 		ran=$((ran + 1))
 		while read -r v; do
 			grep -qx -- "$v" "$tmp/names" || fail "samples/demo-households.csv: '$v' is not a choice of list '$list'"
@@ -145,7 +147,17 @@ run_fill() {
 	fi
 	for answers in "$cases"/*.answers.csv; do
 		name=$(basename "$answers" .answers.csv)
-		form=${name%%-*}
+		# the longest form name NAME starts with ("rating-county-ok" is rating-county)
+		form=
+		for f in $forms; do
+			case $name in
+			"$f"-*) [ ${#f} -gt ${#form} ] && form=$f ;;
+			esac
+		done
+		if [ -z "$form" ]; then
+			fail "$name: names no form in forms/ ($forms)"
+			continue
+		fi
 		ran=$((ran + 1))
 		"$bin" --lang zh fill "$src/forms/$form.csv" --answers "$answers" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
@@ -222,9 +234,16 @@ run_fill() {
 }
 
 # set_param FORM NAME VALUE OUT: FORM with parameter NAME's param_value (the
-# last cell of its row in the `params` list) set to VALUE, written to OUT
+# choices sheet's `param_value` column of its row in the `params` list) set to
+# VALUE, written to OUT (params rows hold no quoted cells)
 set_param() {
-	sed "s/^\(,params,$2,.*,\)[^,]*\$/\1$3/" "$1" >"$4"
+	awk -F, -v OFS=, -v name="$2" -v value="$3" '
+		$1 == "choices" { inch = 1 }
+		$1 == "settings" { inch = 0 }
+		inch && $2 == "list_name" { for (i = 1; i <= NF; i++) if ($i == "param_value") col = i }
+		inch && $2 == "params" && $3 == name && col { $col = value }
+		{ print }
+	' "$1" >"$4"
 	if cmp -s "$1" "$4"; then
 		fail "set_param: no row for parameter '$2' in $1"
 		return 1
@@ -253,8 +272,14 @@ run_params() {
 	income_growth_min_pct 15 inc_growth_low 1
 	income_growth_min_pct 13 inc_growth_low 0
 	income_monitor_line 13000 inc_below_line 1
-	water_min_lpd 60 water_problem 1
-	water_min_lpd 60 water_min_lpd 60
+	water_min_lpd 70 water_problem 1
+	water_min_lpd 70 water_min_lpd 70
+	risk_med_oop 1800 risk_med_big 1
+	risk_med_oop 1800 flag_should_monitor 1
+	risk_med_oop 1801 flag_should_monitor 0
+	resident_months_away 10 n_resident 4
+	resident_months_away 10 water_lpd 50
+	acct_income_tol_pct 5 acct_income differs
 	water_max_short_days 4 water_guar_ok 0
 	EOF
 	# compulsory-school ages: with 13 as the highest, the 14-year-old's education
