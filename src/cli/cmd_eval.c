@@ -17,6 +17,7 @@
 #include "ruhu/expr.h"
 #include "ruhu/i18n.h"
 #include "ruhu/strbuf.h"
+#include "ruhu/termsafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,7 +214,17 @@ int cmd_eval(int argc, char **argv)
 		size_t len;
 		const char *str = expr_string(&val, &host, s, &len);
 
-		fwrite(str, 1, len, stdout);
+		if (isatty(fileno(stdout))) {
+			/* a value may hold control characters: escaped on a
+			 * terminal, exact when redirected (see cli_safe_data) */
+			struct strbuf shown = STRBUF_INIT;
+
+			termsafe_add(&shown, str, len, TERMSAFE_LINES);
+			fwrite(shown.buf, 1, shown.len, stdout);
+			strbuf_release(&shown);
+		} else {
+			fwrite(str, 1, len, stdout);
+		}
 		putchar('\n');
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

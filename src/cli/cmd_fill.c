@@ -130,7 +130,7 @@ static int read_answers(const char *file, struct reader *r)
 		const char *nl = memchr(all.buf + pos, '\n', all.len - pos);
 		size_t len = nl ? (size_t)(nl - (all.buf + pos)) + 1 : all.len - pos;
 		if (csv_parse(&p, all.buf + pos, len, on_field, on_record, r) != len) {
-			fprintf(stderr, "%s:%d: %s\n", file, r->line,
+			fprintf(stderr, "%s:%d: %s\n", cli_safe(file), r->line,
 				T_("CSV 引号格式错误", "malformed quotes in CSV"));
 			csv_free(&p);
 			goto done;
@@ -139,14 +139,14 @@ static int read_answers(const char *file, struct reader *r)
 		r->line++;
 	}
 	if (csv_fini(&p, on_field, on_record, r) != 0) {
-		fprintf(stderr, "%s:%d: %s\n", file, r->line - 1,
+		fprintf(stderr, "%s:%d: %s\n", cli_safe(file), r->line - 1,
 			T_("引号未闭合", "unterminated quoted value"));
 		csv_free(&p);
 		goto done;
 	}
 	csv_free(&p);
 	if (r->bad.len) {
-		fprintf(stderr, "%s\n", r->bad.buf);
+		fprintf(stderr, "%s\n", cli_safe(r->bad.buf));
 		goto done;
 	}
 	ret = 0;
@@ -241,8 +241,11 @@ static int apply_row(struct interview *iv, struct row *rw, struct error *err)
 	return interview_set(iv, rw->field, rw->value, err);
 }
 
+/* Values are data: exact bytes when redirected, control characters escaped
+ * (newline and tab kept) on a terminal (cli_safe_data). */
 static void csv_cell(FILE *out, const char *s)
 {
+	s = cli_safe_data(s, out);
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, out);
 		return;
@@ -448,7 +451,7 @@ int cmd_fill(int argc, char **argv)
 	if (ps.n) {
 		qsort(ps.v, ps.n, sizeof(*ps.v), problem_cmp);
 		for (r = 0; r < ps.n; r++)
-			fprintf(stderr, "%s\n", ps.v[r].msg);
+			fprintf(stderr, "%s\n", cli_safe(ps.v[r].msg));
 		goto done;
 	}
 	if (interview_complete(iv, &err) < 0) {
