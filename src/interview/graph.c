@@ -446,6 +446,8 @@ static int dfs_visit(struct dfs *d, int root)
 	return 0;
 }
 
+#define CYCLE_SHOWN 8 /* fields named at each end of a long cycle */
+
 static void cycle_error(struct dfs *d, struct error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -454,8 +456,15 @@ static void cycle_error(struct dfs *d, struct error *err)
 	for (i = 0; i < d->depth; i++)
 		if (d->stack[i] == d->cyc_to)
 			start = i;
-	for (i = start; i < d->depth; i++)
+	/* a cycle through thousands of fields is named by its two ends */
+	for (i = start; i < d->depth; i++) {
+		if (d->depth - start > 2 * CYCLE_SHOWN && i == start + CYCLE_SHOWN) {
+			strbuf_addstr(&sb, "… -> ");
+			i = d->depth - CYCLE_SHOWN - 1;
+			continue;
+		}
 		strbuf_addf(&sb, "'%s' -> ", d->iv->nodes[d->stack[i]]->name);
+	}
 	strbuf_addf(&sb, "'%s'", d->iv->nodes[d->cyc_to]->name);
 	{
 		struct strbuf where = STRBUF_INIT;
