@@ -13,6 +13,9 @@
  * expressions are owned by the node (or the form, for instance_name) that
  * holds them. Names are unique form-wide (ruhu refuses duplicates, because
  * ${name} must designate one field); `names` maps each name to its node.
+ * A form within the FORM_MAX_* limits of ruhu/form.h is the only kind built:
+ * past one, the survey pass stops at that row with one error and nothing is
+ * compiled, so no later code meets an oversized or overdeep tree.
  */
 #include "form_internal.h"
 
@@ -1320,6 +1323,29 @@ static void check_multi_names(struct builder *b, int list, int row)
 			       l->name, l->choices[j].name, row);
 }
 
+/* Whether row r would cross FORM_MAX_NODES or FORM_MAX_DEPTH (reported). */
+static bool past_limits(struct builder *b, const struct wb_row *r, const struct type_info *ti,
+			const char *type, const char *name, size_t depth)
+{
+	bool opens = ti->kind == K_BEGIN_GROUP || ti->kind == K_BEGIN_REPEAT ||
+		     ti->kind == K_BEGIN_LOOP;
+
+	if (ti->kind == K_END_GROUP || ti->kind == K_END_REPEAT || ti->kind == K_END_LOOP)
+		return false; /* no node */
+	if (b->f->n_nodes >= FORM_MAX_NODES) {
+		err_at(b, "survey", r->line, "问卷太大：问题、分组和重复组合计最多 %d 个",
+		       "form too large: at most %d questions, groups and repeats", FORM_MAX_NODES);
+		return true;
+	}
+	if (opens && depth >= FORM_MAX_DEPTH) {
+		err_at(b, "survey", r->line, "'%s' '%s' 嵌套太深：分组和重复组最多嵌套 %d 层",
+		       "'%s' '%s' nested too deeply: groups and repeats nest at most %d levels", type,
+		       name, FORM_MAX_DEPTH);
+		return true;
+	}
+	return false;
+}
+
 static void build_survey(struct builder *b)
 {
 	struct form *f = b->f;
@@ -1342,6 +1368,11 @@ static void build_survey(struct builder *b)
 			continue;
 		}
 		parse_type(type, &ti);
+		if (past_limits(b, r, &ti, type, name, depth)) {
+			free(ti.list);
+			free(ti.extra);
+			goto refused;
+		}
 		switch (ti.kind) {
 		case K_END_GROUP:
 		case K_END_REPEAT:
@@ -1381,24 +1412,6 @@ static void build_survey(struct builder *b)
 			break;
 		default:
 			break;
-		}
-		if (f->n_nodes >= FORM_MAX_NODES) {
-			err_at(b, "survey", r->line, "问卷太大：问题、分组和重复组合计最多 %d 个",
-			       "form too large: at most %d questions, groups and repeats",
-			       FORM_MAX_NODES);
-			free(ti.list);
-			free(ti.extra);
-			goto refused;
-		}
-		if ((ti.kind == K_BEGIN_GROUP || ti.kind == K_BEGIN_REPEAT ||
-		     ti.kind == K_BEGIN_LOOP) &&
-		    depth >= FORM_MAX_DEPTH) {
-			err_at(b, "survey", r->line, "'%s' '%s' 嵌套太深：分组和重复组最多嵌套 %d 层",
-			       "'%s' '%s' nested too deeply: groups and repeats nest at most %d levels",
-			       type, name, FORM_MAX_DEPTH);
-			free(ti.list);
-			free(ti.extra);
-			goto refused;
 		}
 		XGROW(f->nodes, f->cap_nodes, f->n_nodes + 1);
 		idx = (int)f->n_nodes++;
