@@ -1,7 +1,7 @@
 /*
  * Regression tests for the form size limits (FORM_MAX_NODES, FORM_MAX_DEPTH,
- * FORM_MAX_BYTES, regular files only) and for the dependency graph's search
- * on the largest form allowed (issue 11, D1 and D12).
+ * FORM_MAX_BYTES, regular files only), the interview's IV_MAX_CELLS, and the
+ * dependency graph's search on the largest form allowed (issue 11, D1, D12).
  *
  * The graph search must not recurse per node: it runs here on a chain of
  * FORM_MAX_NODES calculations inside a thread whose stack is far too small
@@ -270,6 +270,41 @@ static void test_not_regular(void **state)
 	strbuf_release(&msg);
 }
 
+/* Nested rosters of 10,000 instances each (10^8 instances hung `fill`):
+ * held back at IV_MAX_CELLS, and the interview cannot be completed. */
+static void test_nested_repeat_counts(void **state)
+{
+	static const char src[] = "survey,type,name,label,repeat_count,calculation\n"
+				  ",begin repeat,r1,R1,10000,\n"
+				  ",begin repeat,r2,R2,10000,\n"
+				  ",calculate,c,,,1\n"
+				  ",end repeat,,,,\n"
+				  ",end repeat,,,,\n";
+	struct strbuf sb = STRBUF_INIT;
+	struct diag_list dl = DIAG_LIST_INIT, blockers = DIAG_LIST_INIT;
+	struct error err = ERROR_INIT;
+	struct interview *iv = NULL;
+	struct form *f;
+
+	(void)state;
+	strbuf_addstr(&sb, src);
+	f = load(&sb, &dl);
+	assert_non_null(f);
+	assert_int_equal(interview_new(f, NULL, &iv, &err), 0);
+	assert_int_equal(interview_complete(iv, &err), -1);
+	assert_int_equal(err.code, IV_E_TOO_LARGE);
+	assert_non_null(strstr(err.en, "repeat 'r2' has too many instances: one interview holds "
+				       "at most 1000000 answer slots"));
+	assert_true(interview_blockers(iv, &blockers) >= 1);
+	assert_int_equal(blockers.items[0].e.code, IV_E_TOO_LARGE);
+	error_clear(&err);
+	interview_free(iv);
+	diag_list_free(&blockers);
+	diag_list_free(&dl);
+	form_free(f);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_too_many_bytes),
 		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test(test_nested_repeat_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
