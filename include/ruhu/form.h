@@ -126,9 +126,23 @@ struct form_list {
 enum form_syntax { FORM_SYNTAX_AUTO, FORM_SYNTAX_CSV, FORM_SYNTAX_MD };
 
 /*
+ * Limits on what form_load() accepts (docs/xlsform.md, "Limits"). Past them
+ * the form is refused with an error at the offending row, so that nothing
+ * downstream (dependency graph, interview engine, screens) meets a form large
+ * or deep enough to exhaust memory, time or the C stack. Expressions have
+ * their own limits in the expression engine (64 KiB of source, 128 levels of
+ * nesting).
+ */
+#define FORM_MAX_BYTES (32u << 20) /* bytes of the form file */
+#define FORM_MAX_NODES 20000       /* questions, groups and repeats (survey rows) */
+#define FORM_MAX_DEPTH 32          /* groups and repeats inside one another */
+
+/*
  * Loads and validates the form at `path` (syntax from the extension: .csv or
  * .md). Every problem found is appended to `diags` with a location
- * "FILE:SHEET:ROW" (FILE being `path` as given). Returns 0 and sets *out when
+ * "FILE:SHEET:ROW" (FILE being `path` as given). Only a regular file of at
+ * most FORM_MAX_BYTES is read (a FIFO or a device is refused without
+ * blocking on it). Returns 0 and sets *out when
  * the form has no errors (warnings are allowed), otherwise returns -1 and sets
  * *out to NULL. The caller owns *out and frees it with form_free().
  */

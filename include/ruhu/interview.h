@@ -64,7 +64,17 @@ enum interview_code {
 	IV_E_COMPLETED,         /* interview is completed: reopen first */
 	IV_E_CYCLE,             /* dependency cycle between fields (form error) */
 	IV_E_EVAL,              /* an expression failed to evaluate */
+	IV_E_TOO_LARGE,         /* repeat instances past IV_MAX_CELLS */
 };
+
+/*
+ * Answer slots (one per field, group and repeat of every instance) that one
+ * interview may hold. repeat_count is clamped to 10,000 per roster, but
+ * nested rosters multiply (10,000 x 10,000 hung `fill`): past this limit no
+ * instance is added, and the interview cannot be completed (IV_E_TOO_LARGE,
+ * listed by interview_blockers) rather than silently holding fewer.
+ */
+#define IV_MAX_CELLS 1000000
 
 enum interview_special {
 	IV_SPECIAL_NONE = 0,
@@ -295,8 +305,9 @@ int interview_answers(struct interview *iv,
  * Everything that blocks completion: each unanswered relevant required
  * question (the form's required_message or ruhu's), each failed constraint,
  * each select whose answer no longer passes choice_filter, each roster with
- * more answered instances than repeat_count, in form order. Appended to `dl`
- * as errors (where = path). Returns the number of blockers.
+ * more answered instances than repeat_count, in form order, and first a
+ * roster held back by IV_MAX_CELLS. Appended to `dl` as errors (where =
+ * path). Returns the number of blockers.
  */
 size_t interview_blockers(struct interview *iv, struct diag_list *dl);
 

@@ -28,11 +28,29 @@ extern const struct cmd_entry cmd_table[];
 extern const size_t cmd_count;
 const struct cmd_entry *cmd_lookup(const char *name);
 
-/* Prints "ruhu: WHERE: message" in the current language to stderr. */
+/*
+ * Outside text (from a form, sample, bundle, database or answers file) made
+ * safe to print: control characters, C1 controls, bidirectional controls and
+ * invalid UTF-8 shown as escapes (ruhu/termsafe.h); safe text is returned
+ * unchanged. NULL gives "". The result stays valid for the next 7 calls, so
+ * one printf may take several. Use it for every value of a report (status,
+ * conflicts, merge, import, check summaries).
+ */
+const char *cli_safe(const char *s);
+/*
+ * The same for data written as a file format (fill's CSV, eval's result):
+ * unchanged when `out` is not a terminal, so a redirected file holds the exact
+ * bytes; on a terminal escaped like cli_safe() except newline and tab.
+ */
+const char *cli_safe_data(const char *s, FILE *out);
+
+/* Prints "ruhu: WHERE: message" in the current language to stderr, escaped
+ * with cli_safe() (messages quote file content). */
 void cli_error(const struct error *err);
 /* Prints a message built from both languages' formats to stderr, prefixed "ruhu: ". */
 void cli_errorf(const char *zh, const char *en, ...) RUHU_PRINTF2(1, 2, 3);
-/* Prints every diagnostic ("WHERE: error: message" / "WHERE: warning: message"). */
+/* Prints every diagnostic ("WHERE: error: message" / "WHERE: warning: message"),
+ * escaped with cli_safe(). */
 void cli_diags(const struct diag_list *dl);
 /* Prints the short usage of `cmd` to stderr and returns EXIT_USAGE. */
 int cli_usage(const char *cmd);

@@ -56,7 +56,7 @@ int cmd_assign(int argc, char **argv)
 		}
 		goto fail;
 	}
-	printf(T_("%s：已载入 %zu 户\n", "%s: %zu households loaded\n"), file, smp->n);
+	printf(T_("%s：已载入 %zu 户\n", "%s: %zu households loaded\n"), cli_safe(file), smp->n);
 	ret = EXIT_OK;
 	goto done;
 fail:

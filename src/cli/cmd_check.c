@@ -16,21 +16,24 @@
 
 #define S(n) ((n) == 1 ? "" : "s")
 
+/* The title, id and version are the form's own cells: escaped for display. */
 static void print_summary(const char *path, const struct form *f)
 {
 	struct form_stats st;
-	const char *v = form_version(f);
+	const char *v = form_version(f) ? cli_safe(form_version(f)) : "-";
 
 	form_stats(f, &st);
 	if (i18n_lang() == LANG_ZH)
 		printf("%s：%s（id %s，版本 %s）：%zu 个问题，%zu 个分组，%zu 个重复组，"
 		       "%zu 个选项列表，%zu 种语言\n",
-		       path, form_title(f), form_id(f), v ? v : "-", st.questions, st.groups,
+		       cli_safe(path), cli_safe(form_title(f)), cli_safe(form_id(f)), v, st.questions,
+		       st.groups,
 		       st.repeats, st.lists, st.languages);
 	else
 		printf("%s: %s (id %s, version %s): %zu question%s, %zu group%s, %zu repeat%s, "
 		       "%zu choice list%s, %zu language%s\n",
-		       path, form_title(f), form_id(f), v ? v : "-", st.questions, S(st.questions),
+		       cli_safe(path), cli_safe(form_title(f)), cli_safe(form_id(f)), v, st.questions,
+		       S(st.questions),
 		       st.groups, S(st.groups), st.repeats, S(st.repeats), st.lists, S(st.lists),
 		       st.languages, S(st.languages));
 }

@@ -72,26 +72,27 @@ static int list(struct store *s, struct conflict *c, size_t nc, const struct dup
 
 		if (c[i].resolved && mark_choice(s, &c[i], &author, err) < 0)
 			return -1;
-		printf("  %s %s %s %lld %s", c[i].uuid, c[i].household_key ? c[i].household_key : "-",
+		printf("  %s %s %s %lld %s", cli_safe(c[i].uuid),
+		       c[i].household_key ? cli_safe(c[i].household_key) : "-",
 		       T_("版本", "revision"), (long long)c[i].revision,
 		       c[i].resolved ? T_("已解决", "resolved") : T_("未解决", "unresolved"));
 		if (author && *author)
-			printf(T_("（%s 选定）", " (chosen by %s)"), author);
+			printf(T_("（%s 选定）", " (chosen by %s)"), cli_safe(author));
 		putchar('\n');
 		free(author);
 		for (j = 0; j < c[i].n; j++) {
 			const struct conflict_version *v = &c[i].v[j];
 
 			printf("    %c %.12s  %s %s  %s %s  %zu %s\n", v->current ? '*' : ' ',
-			       v->content_sha256, T_("设备", "device"), v->device,
-			       T_("状态", "status"), v->status, v->n_answers, T_("个答案", "answers"));
+			       cli_safe(v->content_sha256), T_("设备", "device"), cli_safe(v->device),
+			       T_("状态", "status"), cli_safe(v->status), v->n_answers, T_("个答案", "answers"));
 		}
 	}
 	printf(T_("重复：%zu 对\n", "duplicates: %zu pairs\n"), nd);
 	for (i = 0; i < nd; i++)
-		printf("  %s  %s (%s)  %s (%s)\n", d[i].household_key, d[i].uuid_a,
-		       d[i].status_a ? d[i].status_a : "-", d[i].uuid_b,
-		       d[i].status_b ? d[i].status_b : "-");
+		printf("  %s  %s (%s)  %s (%s)\n", cli_safe(d[i].household_key),
+		       cli_safe(d[i].uuid_a), d[i].status_a ? cli_safe(d[i].status_a) : "-",
+		       cli_safe(d[i].uuid_b), d[i].status_b ? cli_safe(d[i].status_b) : "-");
 	return 0;
 }
 
@@ -122,7 +123,7 @@ int cmd_conflicts(int argc, char **argv)
 	if (uuid) {
 		if (conflict_resolve(s, uuid, hash, author, &err) < 0)
 			goto fail;
-		printf(T_("%s：已选用版本 %s\n", "%s: version %s chosen\n"), uuid, hash);
+		printf(T_("%s：已选用版本 %s\n", "%s: version %s chosen\n"), cli_safe(uuid), cli_safe(hash));
 	} else {
 		struct conflict *c;
 		struct duplicate *d;

@@ -4,6 +4,10 @@
  * to the given strings and prints the result. Form authors use it to debug
  * expressions; tests and benchmarks drive the engine through it.
  *
+ * Options come before or after the expression; an argument beginning with
+ * dashes is an option only when it is "--" followed by a letter, and "--"
+ * ends the options (`ruhu eval -- --x` evaluates "--x").
+ *
  * Exit codes: 0 printed, 1 the expression has an error (printed as
  * eval:1:COLUMN: message), 2 usage error.
  */
@@ -13,6 +17,7 @@
 #include "ruhu/expr.h"
 #include "ruhu/i18n.h"
 #include "ruhu/strbuf.h"
+#include "ruhu/termsafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +90,18 @@ static int valid_zone(const char *z)
 	return ok;
 }
 
+/*
+ * Whether an argument that is not one of eval's options is meant as one (and
+ * so is refused as unknown): "--" and a letter. Anything else beginning with
+ * dashes is XPath, where '-' is negation: "-----1" is -1 and "--1" is 1.
+ * After "--" every argument is the expression.
+ */
+static bool is_option_like(const char *a)
+{
+	return a[0] == '-' && a[1] == '-' &&
+	       ((a[2] >= 'a' && a[2] <= 'z') || (a[2] >= 'A' && a[2] <= 'Z'));
+}
+
 int cmd_eval(int argc, char **argv)
 {
 	struct vars vs = {NULL, 0, 0};
@@ -114,7 +131,7 @@ int cmd_eval(int argc, char **argv)
 		} else if (opts && (!strncmp(a, "--tz=", 5) || !strncmp(a, "--type=", 7) ||
 				    !strncmp(a, "--var=", 6))) {
 			v = strchr(a, '=') + 1;
-		} else if (opts && a[0] == '-' && a[1] == '-') {
+		} else if (opts && is_option_like(a)) {
 			cli_errorf("未知选项 '%s'", "unknown option '%s'", a);
 			goto done;
 		} else {
@@ -197,7 +214,17 @@ int cmd_eval(int argc, char **argv)
 		size_t len;
 		const char *str = expr_string(&val, &host, s, &len);
 
-		fwrite(str, 1, len, stdout);
+		if (isatty(fileno(stdout))) {
+			/* a value may hold control characters: escaped on a
+			 * terminal, exact when redirected (see cli_safe_data) */
+			struct strbuf shown = STRBUF_INIT;
+
+			termsafe_add(&shown, str, len, TERMSAFE_LINES);
+			fwrite(shown.buf, 1, shown.len, stdout);
+			strbuf_release(&shown);
+		} else {
+			fwrite(str, 1, len, stdout);
+		}
 		putchar('\n');
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -49,11 +49,11 @@ int cmd_export(int argc, char **argv)
 	else if (o.for_device)
 		printf(T_("%s：%zu 户样本，%zu 个退回的访谈\n",
 			  "%s: %zu assignments, %zu interviews sent back\n"),
-		       res.path, res.assignments, res.interviews);
+		       cli_safe(res.path), res.assignments, res.interviews);
 	else
 		printf(T_("%s：%zu 个访谈，%zu 个答案，%zu 个事件，%zu 条批注\n",
 			  "%s: %zu interviews, %zu answers, %zu events, %zu comments\n"),
-		       res.path, res.interviews, res.answers, res.events, res.comments);
+		       cli_safe(res.path), res.interviews, res.answers, res.events, res.comments);
 	export_result_release(&res);
 	ret = EXIT_OK;
 	goto done;

@@ -29,6 +29,7 @@
 
 static void csv_cell(FILE *out, const char *s)
 {
+	s = cli_safe_data(s, out);
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, out);
 		return;
@@ -184,8 +185,8 @@ int cmd_fill(int argc, char **argv)
 	}
 	if (answers_apply(ans, f, iv, &problems) > 0) {
 		for (r = 0; r < problems.n; r++)
-			fprintf(stderr, "%s: %s\n", problems.items[r].e.where,
-				error_msg(&problems.items[r].e, i18n_lang()));
+			fprintf(stderr, "%s: %s\n", cli_safe(problems.items[r].e.where),
+				cli_safe(error_msg(&problems.items[r].e, i18n_lang())));
 		goto done;
 	}
 	if (interview_complete(iv, &err) < 0) {

@@ -25,8 +25,8 @@ static int print_rejected(void *ctx, const struct store_interview *iv)
 {
 	(void)ctx;
 	if (iv->status == STORE_REJECTED)
-		printf("  %s  %s  %s\n", iv->household_key ? iv->household_key : "-", iv->uuid,
-		       iv->review_comment ? iv->review_comment : "");
+		printf("  %s  %s  %s\n", iv->household_key ? cli_safe(iv->household_key) : "-",
+		       cli_safe(iv->uuid), cli_safe(iv->review_comment));
 	return 0;
 }
 

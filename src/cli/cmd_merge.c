@@ -82,7 +82,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 		}
 		if (rc == MERGE_ALREADY) {
 			printf(T_("%s：已合并过，未做更改\n", "%s: already merged, nothing changed\n"),
-			       bundles[i]);
+			       cli_safe(bundles[i]));
 			already++;
 			continue;
 		}
@@ -91,7 +91,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 			  "新事件 %zu，%zu 个答案（%.2f 秒）\n",
 			  "%s: %zu new, %zu updated, %zu unchanged interviews, %zu conflicts, "
 			  "%zu duplicates, %zu new events, %zu answers (%.2f s)\n"),
-		       bundles[i], st.iv_new, st.iv_updated, st.iv_unchanged, st.conflicts,
+		       cli_safe(bundles[i]), st.iv_new, st.iv_updated, st.iv_unchanged, st.conflicts,
 		       st.duplicates, st.events_new, st.answers, since(&p.t0));
 		if (st.events_clash)
 			printf(T_("%s：警告：%zu 个事件与同一设备已合并的事件编号相同但内容不同，"
@@ -99,7 +99,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 				  "%s: warning: %zu events have the number of a different event already "
 				  "merged from the same device; both versions are kept; this device's "
 				  "database may have been copied to another laptop\n"),
-			       bundles[i], st.events_clash);
+			       cli_safe(bundles[i]), st.events_clash);
 		tot.iv_new += st.iv_new;
 		tot.iv_updated += st.iv_updated;
 		tot.iv_unchanged += st.iv_unchanged;

@@ -56,9 +56,10 @@ int cmd_review(int argc, char **argv)
 		goto done;
 	}
 	if (approve)
-		printf(T_("%s：已通过\n", "%s: approved\n"), uuid);
+		printf(T_("%s：已通过\n", "%s: approved\n"), cli_safe(uuid));
 	else
-		printf(T_("%s：已退回（%s）\n", "%s: rejected (%s)\n"), uuid, comment);
+		printf(T_("%s：已退回（%s）\n", "%s: rejected (%s)\n"), cli_safe(uuid),
+		       cli_safe(comment));
 	ret = EXIT_OK;
 done:
 	store_close(s);

@@ -41,7 +41,10 @@ static size_t width(const char *s)
 /* Prints s left-aligned in `cols` display columns. */
 static void pad(const char *s, size_t cols)
 {
-	size_t w = width(s);
+	size_t w;
+
+	s = cli_safe(s); /* names come from the sample and bundles */
+	w = width(s);
 
 	fputs(s, stdout);
 	while (w++ < cols)
@@ -106,7 +109,7 @@ int cmd_status(int argc, char **argv)
 		store_close(s);
 		return EXIT_FAIL;
 	}
-	printf(T_("数据库 %s\n", "database %s\n"), db);
+	printf(T_("数据库 %s\n", "database %s\n"), cli_safe(db));
 	header(T_("合计", "total"));
 	{
 		struct status_row t = r.total;
@@ -127,7 +130,8 @@ int cmd_status(int argc, char **argv)
 	for (k = 0; k < r.n_dev; k++)
 		printf(T_("  %s  第 %lld 号（写于 %s），共 %zu 个数据包\n",
 			  "  %s  bundle %lld (written %s), %zu bundles in all\n"),
-		       r.dev[k].device, r.dev[k].sequence, r.dev[k].created, r.dev[k].bundles);
+		       cli_safe(r.dev[k].device), r.dev[k].sequence, cli_safe(r.dev[k].created),
+		       r.dev[k].bundles);
 	status_report_release(&r);
 	store_close(s);
 	return EXIT_OK;

@@ -5,21 +5,52 @@
 #include "cli.h"
 
 #include "ruhu/i18n.h"
+#include "ruhu/termsafe.h"
 
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+/* A few growable buffers used in turn, so that one printf can show several
+ * escaped values; each result stays valid until CLI_SAFE_RING more calls. */
+#define CLI_SAFE_RING 8
+
+static const char *safe_flags(const char *s, unsigned flags)
+{
+	static struct strbuf ring[CLI_SAFE_RING] = {
+		STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
+		STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
+	};
+	static unsigned next;
+
+	return termsafe_str(s, &ring[next++ % CLI_SAFE_RING], flags);
+}
+
+const char *cli_safe(const char *s)
+{
+	return safe_flags(s, 0);
+}
+
+const char *cli_safe_data(const char *s, FILE *out)
+{
+	if (!s)
+		return "";
+	return isatty(fileno(out)) ? safe_flags(s, TERMSAFE_LINES) : s;
+}
+
+/* Messages quote file content (a cell, a name, a value): escaped as a whole. */
 void cli_error(const struct error *err)
 {
 	const char *where = err->where;
 
 	if (where && *where)
-		fprintf(stderr, "ruhu: %s: %s\n", where, error_msg(err, i18n_lang()));
+		fprintf(stderr, "ruhu: %s: %s\n", cli_safe(where),
+			cli_safe(error_msg(err, i18n_lang())));
 	else
-		fprintf(stderr, "ruhu: %s\n", error_msg(err, i18n_lang()));
+		fprintf(stderr, "ruhu: %s\n", cli_safe(error_msg(err, i18n_lang())));
 }
 
 void cli_errorf(const char *zh, const char *en, ...)
@@ -43,9 +74,10 @@ void cli_diags(const struct diag_list *dl)
 		const char *sev = d->severity == DIAG_ERROR ? T_("错误", "error") : T_("警告", "warning");
 
 		if (d->e.where && *d->e.where)
-			fprintf(stderr, "%s: %s: %s\n", d->e.where, sev, error_msg(&d->e, i18n_lang()));
+			fprintf(stderr, "%s: %s: %s\n", cli_safe(d->e.where), sev,
+				cli_safe(error_msg(&d->e, i18n_lang())));
 		else
-			fprintf(stderr, "%s: %s\n", sev, error_msg(&d->e, i18n_lang()));
+			fprintf(stderr, "%s: %s\n", sev, cli_safe(error_msg(&d->e, i18n_lang())));
 	}
 }
 

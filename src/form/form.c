@@ -13,6 +13,9 @@
  * expressions are owned by the node (or the form, for instance_name) that
  * holds them. Names are unique form-wide (ruhu refuses duplicates, because
  * ${name} must designate one field); `names` maps each name to its node.
+ * A form within the FORM_MAX_* limits of ruhu/form.h is the only kind built:
+ * past one, the survey pass stops at that row with one error and nothing is
+ * compiled, so no later code meets an oversized or overdeep tree.
  */
 #include "form_internal.h"
 
@@ -22,6 +25,7 @@
 #include "xlsform_csv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------------ */
 /* Arena: all model strings, freed together                                 */
@@ -425,6 +431,7 @@ struct builder {
 	struct colmap sc, cc;
 	int allow_choice_dups;
 	char *multi_checked; /* per list: already checked for select_multiple */
+	bool too_big;        /* past a FORM_MAX_* limit: the survey is not compiled */
 };
 
 static void vdiag(struct builder *b, enum diag_severity sev, const char *sheet, int line,
@@ -1319,6 +1326,29 @@ static void check_multi_names(struct builder *b, int list, int row)
 			       l->name, l->choices[j].name, row);
 }
 
+/* Whether row r would cross FORM_MAX_NODES or FORM_MAX_DEPTH (reported). */
+static bool past_limits(struct builder *b, const struct wb_row *r, const struct type_info *ti,
+			const char *type, const char *name, size_t depth)
+{
+	bool opens = ti->kind == K_BEGIN_GROUP || ti->kind == K_BEGIN_REPEAT ||
+		     ti->kind == K_BEGIN_LOOP;
+
+	if (ti->kind == K_END_GROUP || ti->kind == K_END_REPEAT || ti->kind == K_END_LOOP)
+		return false; /* no node */
+	if (b->f->n_nodes >= FORM_MAX_NODES) {
+		err_at(b, "survey", r->line, "问卷太大：问题、分组和重复组合计最多 %d 个",
+		       "form too large: at most %d questions, groups and repeats", FORM_MAX_NODES);
+		return true;
+	}
+	if (opens && depth >= FORM_MAX_DEPTH) {
+		err_at(b, "survey", r->line, "'%s' '%s' 嵌套太深：分组和重复组最多嵌套 %d 层",
+		       "'%s' '%s' nested too deeply: groups and repeats nest at most %d levels", type,
+		       name, FORM_MAX_DEPTH);
+		return true;
+	}
+	return false;
+}
+
 static void build_survey(struct builder *b)
 {
 	struct form *f = b->f;
@@ -1341,6 +1371,11 @@ static void build_survey(struct builder *b)
 			continue;
 		}
 		parse_type(type, &ti);
+		if (past_limits(b, r, &ti, type, name, depth)) {
+			free(ti.list);
+			free(ti.extra);
+			goto refused;
+		}
 		switch (ti.kind) {
 		case K_END_GROUP:
 		case K_END_REPEAT:
@@ -1514,6 +1549,14 @@ static void build_survey(struct builder *b)
 		       n->name ? n->name : "");
 		n->end = (int)f->n_nodes;
 	}
+	free(stack);
+	return;
+refused:
+	b->too_big = true;
+	/* one error says it all: the containers still open are closed silently
+	 * so the (refused) form stays a well-formed tree */
+	while (depth)
+		f->nodes[stack[--depth].node].end = (int)f->n_nodes;
 	free(stack);
 }
 
@@ -1843,7 +1886,7 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 		build_survey(&b);
 	if (b.survey && b.survey->header.n && diags->errors == b.errors0 && !f->n_nodes)
 		err_at(&b, "survey", b.survey->line, "survey 表没有问题", "survey sheet has no questions");
-	if (b.survey && b.survey->header.n)
+	if (b.survey && b.survey->header.n && !b.too_big)
 		compile_survey(&b);
 	if (b.settings)
 		compile_settings(&b);
@@ -1914,6 +1957,11 @@ int form_load_buffer(const char *name, const char *data, size_t len, enum form_s
 	*out = NULL;
 	if (!name)
 		name = "form";
+	if (len > FORM_MAX_BYTES) {
+		diag_add(diags, DIAG_ERROR, name, "问卷文件太大（%zu 字节，最多 %u 字节）",
+			 "form file too large (%zu bytes, at most %u)", len, FORM_MAX_BYTES);
+		return -1;
+	}
 	if (check_bytes(name, data, len, diags) < 0)
 		return -1;
 	if (syntax == FORM_SYNTAX_AUTO)
@@ -1932,6 +1980,57 @@ int form_load_buffer(const char *name, const char *data, size_t len, enum form_s
 			return -1;
 	}
 	return form_build(wb, data, len, out, diags);
+}
+
+/*
+ * Opens `path` for reading only if it is a regular file. The open itself does
+ * not block (O_NONBLOCK: a FIFO with no writer would wait forever), and a
+ * FIFO, a device such as /dev/zero or a directory is refused by fstat before
+ * anything is read.
+ */
+static int open_regular(const char *path, FILE **out, struct diag_list *diags)
+{
+	struct stat st;
+	int fd, flags;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		diag_add(diags, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		diag_add(diags, DIAG_ERROR, path, "无法读取：%s", "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			diag_add(diags, DIAG_ERROR, path, "是目录，不是问卷文件",
+				 "is a directory, not a form file");
+		else if (S_ISFIFO(st.st_mode))
+			diag_add(diags, DIAG_ERROR, path, "是 FIFO（管道），不是普通文件",
+				 "is a FIFO (pipe), not a regular file");
+		else
+			diag_add(diags, DIAG_ERROR, path, "是设备或特殊文件，不是普通文件",
+				 "is a device or special file, not a regular file");
+		goto fail;
+	}
+	if ((size_t)st.st_size > FORM_MAX_BYTES) {
+		diag_add(diags, DIAG_ERROR, path, "问卷文件太大（%lld 字节，最多 %u 字节）",
+			 "form file too large (%lld bytes, at most %u)", (long long)st.st_size,
+			 FORM_MAX_BYTES);
+		goto fail;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+	    !(*out = fdopen(fd, "rb"))) {
+		diag_add(diags, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	close(fd);
+	return -1;
 }
 
 int form_load(const char *path, struct form **out, struct diag_list *diags)
@@ -1956,15 +2055,17 @@ int form_load(const char *path, struct form **out, struct diag_list *diags)
 			 "unknown form file type: use .csv or .md");
 		goto done;
 	}
-	fp = fopen(path, "rb");
-	if (!fp) {
-		diag_add(diags, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+	if (open_regular(path, &fp, diags) < 0)
 		goto done;
-	}
 	if (syntax == FORM_SYNTAX_CSV)
 		r = xlsform_csv_new(path);
 	/* CSV is parsed as it is read; the bytes are kept for form_source/hash */
 	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		if (got > FORM_MAX_BYTES - src.len) {
+			diag_add(diags, DIAG_ERROR, path, "问卷文件太大（超过 %u 字节）",
+				 "form file too large (more than %u bytes)", FORM_MAX_BYTES);
+			goto done;
+		}
 		strbuf_add(&src, buf, got);
 		if (r)
 			xlsform_csv_feed(r, buf, got);

@@ -11,6 +11,7 @@
  */
 #include "xlsform_csv.h"
 
+#include "ruhu/csvbuf.h"
 #include "ruhu/strbuf.h"
 
 #include <csv.h>
@@ -72,6 +73,7 @@ struct xlsform_csv *xlsform_csv_new(const char *file)
 
 	if (csv_init(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		abort();
+	csvbuf_install(&r->p); /* a long cell in linear time */
 	r->wb = wb_new(file);
 	r->line = 1;
 	return r;

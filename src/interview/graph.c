@@ -377,47 +377,76 @@ static void add_refs(const struct form_expr *fx, int dst, int **pairs, size_t *n
 
 struct dfs {
 	const struct interview *iv;
-	int *color;   /* 0 new, 1 on stack, 2 done */
-	int *stack;   /* current path */
+	int *color;   /* 0 new, 1 on the path, 2 done */
+	int *stack;   /* the current path, root first */
+	int *edge;    /* per path entry: the next dependency edge to follow */
+	int *kid;     /* per path entry: the next child to visit (containers) */
 	int depth;
 	int *post;
 	int npost;
 	int cyc_from, cyc_to;
 };
 
-/* Iterative-enough DFS: form depth is bounded by the node count, and forms
- * have at most a few thousand nodes, so recursion depth is acceptable. */
-static int dfs_visit(struct dfs *d, int u)
+static void dfs_push(struct dfs *d, int u)
 {
 	const struct interview *iv = d->iv;
 	const struct form_node *nd = iv->nodes[u];
-	int i, v;
 
 	d->color[u] = 1;
-	d->stack[d->depth++] = u;
-	for (i = iv->dep_off[u]; i < iv->dep_off[u + 1]; i++) {
-		v = iv->dep[i];
-		if (d->color[v] == 1) {
-			d->cyc_from = u;
-			d->cyc_to = v;
-			return -1;
-		}
-		if (d->color[v] == 0 && dfs_visit(d, v) < 0)
-			return -1;
-	}
-	if (nd->type == FORM_GROUP || nd->type == FORM_REPEAT) {
-		for (v = u + 1; v < nd->end; v++) {
-			if (iv->nodes[v]->parent != u || d->color[v] == 1)
-				continue; /* containment closing a cycle: ignored */
-			if (d->color[v] == 0 && dfs_visit(d, v) < 0)
+	d->stack[d->depth] = u;
+	d->edge[d->depth] = iv->dep_off[u];
+	d->kid[d->depth] = nd->type == FORM_GROUP || nd->type == FORM_REPEAT ? u + 1 : nd->end;
+	d->depth++;
+}
+
+/*
+ * Depth-first search from `root` with an explicit stack (a chain of 100,000
+ * calculations is a path of 100,000 nodes: recursion would overflow the C
+ * stack). Follows every value edge of a node, then its children, and appends
+ * each node to post[] when it is finished, as a recursive visit would.
+ * Children are found by jumping from one sibling to the next (a node's `end`),
+ * so a container costs its child count, not its subtree size: the whole
+ * search is linear in nodes + edges even for deeply nested groups.
+ * Returns -1 with cyc_from/cyc_to set (and the path left on the stack) when a
+ * value edge reaches a node on the current path.
+ */
+static int dfs_visit(struct dfs *d, int root)
+{
+	const struct interview *iv = d->iv;
+	int u, v, top;
+
+	dfs_push(d, root);
+	while (d->depth > 0) {
+		top = d->depth - 1;
+		u = d->stack[top];
+		if (d->edge[top] < iv->dep_off[u + 1]) {
+			v = iv->dep[d->edge[top]++];
+			if (d->color[v] == 1) {
+				d->cyc_from = u;
+				d->cyc_to = v;
 				return -1;
+			}
+			if (d->color[v] == 0)
+				dfs_push(d, v);
+			continue;
 		}
+		if (d->kid[top] < iv->nodes[u]->end) {
+			v = d->kid[top];
+			d->kid[top] = iv->nodes[v]->end > v ? iv->nodes[v]->end : v + 1;
+			/* a child already on the path closes a cycle through
+			 * containment: ignored */
+			if (d->color[v] == 0)
+				dfs_push(d, v);
+			continue;
+		}
+		d->depth--;
+		d->color[u] = 2;
+		d->post[d->npost++] = u;
 	}
-	d->depth--;
-	d->color[u] = 2;
-	d->post[d->npost++] = u;
 	return 0;
 }
+
+#define CYCLE_SHOWN 8 /* fields named at each end of a long cycle */
 
 static void cycle_error(struct dfs *d, struct error *err)
 {
@@ -427,8 +456,15 @@ static void cycle_error(struct dfs *d, struct error *err)
 	for (i = 0; i < d->depth; i++)
 		if (d->stack[i] == d->cyc_to)
 			start = i;
-	for (i = start; i < d->depth; i++)
+	/* a cycle through thousands of fields is named by its two ends */
+	for (i = start; i < d->depth; i++) {
+		if (d->depth - start > 2 * CYCLE_SHOWN && i == start + CYCLE_SHOWN) {
+			strbuf_addstr(&sb, "… -> ");
+			i = d->depth - CYCLE_SHOWN - 1;
+			continue;
+		}
 		strbuf_addf(&sb, "'%s' -> ", d->iv->nodes[d->stack[i]]->name);
+	}
 	strbuf_addf(&sb, "'%s'", d->iv->nodes[d->cyc_to]->name);
 	{
 		struct strbuf where = STRBUF_INIT;
@@ -474,6 +510,8 @@ int iv_graph_build(struct interview *iv, struct error *err)
 	d.iv = iv;
 	d.color = xcalloc((size_t)iv->n + 1, sizeof(int));
 	d.stack = xcalloc((size_t)iv->n + 1, sizeof(int));
+	d.edge = xcalloc((size_t)iv->n + 1, sizeof(int));
+	d.kid = xcalloc((size_t)iv->n + 1, sizeof(int));
 	d.post = xcalloc((size_t)iv->n + 1, sizeof(int));
 	/* Visit roots of the document first so the order follows the form where
 	 * the edges allow it. */
@@ -497,6 +535,8 @@ done:
 	free(fill);
 	free(d.color);
 	free(d.stack);
+	free(d.edge);
+	free(d.kid);
 	free(d.post);
 	return ret;
 }

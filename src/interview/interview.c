@@ -164,6 +164,7 @@ struct inst *iv_inst_new(struct interview *iv, struct inst *parent, int repeat)
 	I->end = repeat < 0 ? iv->n : iv->nodes[repeat]->end;
 	I->rel = true;
 	I->cells = xcalloc((size_t)(I->end - I->base) + 1, sizeof(struct cell));
+	iv->ncells += (size_t)(I->end - I->base);
 	XGROW(iv->byid, iv->capid, iv->nid + 1);
 	I->id = (uint32_t)iv->nid;
 	iv->byid[iv->nid++] = I;
@@ -195,6 +196,7 @@ void iv_inst_free(struct interview *iv, struct inst *I)
 		free(c->other);
 	}
 	free(I->cells);
+	iv->ncells -= (size_t)(I->end - I->base);
 	iv->byid[I->id] = NULL;
 	/* A pending recomputation scoped to this instance widens to its parent
 	 * (children were freed first, so their scopes already moved up here). */
@@ -231,6 +233,26 @@ static void mark_repeat_changed(struct interview *iv, struct inst *P, int r, str
 		iv_mark(iv, j, K ? K : P, true);
 }
 
+/* Whether one more instance of repeat r fits under IV_MAX_CELLS; when not,
+ * says so in iv->too_large (kept until the interview is freed) and `err`. */
+static bool instance_fits(struct interview *iv, int r, struct error *err)
+{
+	size_t cells = (size_t)(iv->nodes[r]->end - (r + 1));
+
+	if (iv->ncells + cells <= IV_MAX_CELLS)
+		return true;
+	if (!error_isset(&iv->too_large)) {
+		error_set(&iv->too_large, iv->nodes[r]->name,
+			  "重复组 '%s' 的实例太多：一次访问最多容纳 %d 个答案位置",
+			  "repeat '%s' has too many instances: one interview holds at most %d "
+			  "answer slots",
+			  iv->nodes[r]->name, IV_MAX_CELLS);
+		iv->too_large.code = IV_E_TOO_LARGE;
+	}
+	error_copy(err, &iv->too_large);
+	return false;
+}
+
 static struct inst *add_instance(struct interview *iv, struct inst *P, int r)
 {
 	struct cell *c = iv_cell(P, r);
@@ -261,7 +283,11 @@ int iv_resize_repeat(struct interview *iv, struct inst *P, int r, size_t want)
 
 	c->want = want > INT_MAX ? INT_MAX : (int)want;
 	while (c->nkids < want) {
-		struct inst *K = iv_inst_new(iv, P, r);
+		struct inst *K;
+
+		if (!instance_fits(iv, r, NULL))
+			break;
+		K = iv_inst_new(iv, P, r);
 		XGROW(c->kids, c->capkids, c->nkids + 1);
 		c->kids[c->nkids++] = K;
 		for (int j = r + 1; j < iv->nodes[r]->end; j++)
@@ -1600,6 +1626,8 @@ int interview_repeat_add(struct interview *iv, const char *repeat_path, int *ind
 			err->code = IV_E_NOT_RELEVANT;
 		return -1;
 	}
+	if (!instance_fits(iv, t.k, err))
+		return -1;
 	add_instance(iv, t.I, t.k);
 	settle(iv, first_new);
 	if (index)
@@ -1812,6 +1840,10 @@ size_t interview_blockers(struct interview *iv, struct diag_list *dl)
 {
 	struct visit v = {.iv = iv, .path = STRBUF_INIT, .dl = dl};
 
+	if (error_isset(&iv->too_large)) {
+		diag_add_error(dl, DIAG_ERROR, &iv->too_large);
+		v.blockers++;
+	}
 	visit_inst(&v, iv->root, 0, iv->n, true);
 	strbuf_release(&v.path);
 	return v.blockers;
@@ -2048,5 +2080,6 @@ void interview_free(struct interview *iv)
 	free(iv->deviceid);
 	free(iv->username);
 	error_clear(&iv->eval_err);
+	error_clear(&iv->too_large);
 	free(iv);
 }

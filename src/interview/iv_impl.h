@@ -59,6 +59,8 @@ struct interview {
 	struct inst *root;
 	struct inst **byid;
 	size_t nid, capid;
+	size_t ncells;         /* cells of all live instances, at most IV_MAX_CELLS */
+	struct error too_large; /* set when a roster was held back by IV_MAX_CELLS */
 
 	/* dependency graph: value edges src -> dependents (CSR) */
 	int *dep_off, *dep;

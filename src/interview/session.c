@@ -412,10 +412,19 @@ int interview_session_set_special(struct interview_session *ss, const char *path
 	return r;
 }
 
+/*
+ * Records a move. The end of the form has no question and so no position
+ * (interview_position() is ""): nothing is recorded there, the stored
+ * position stays the last question reached, and resuming opens it (one Enter
+ * from the end). Passing "" to the store was refused as "empty position".
+ */
 static int navigated(struct interview_session *ss, struct error *err)
 {
-	return store_interview_navigate(ss->s, ss->uuid, interview_position(ss->iv), err) < 0 ? -1
-												 : 0;
+	const char *pos = interview_position(ss->iv);
+
+	if (!*pos)
+		return 0;
+	return store_interview_navigate(ss->s, ss->uuid, pos, err) < 0 ? -1 : 0;
 }
 
 int interview_session_next(struct interview_session *ss, struct error *err)

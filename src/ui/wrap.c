@@ -9,6 +9,7 @@
 #include "wrap.h"
 
 #include "ruhu/strbuf.h"
+#include "ruhu/termsafe.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,57 +18,22 @@
 
 int wrap_decode(const char *s, size_t n, long *cp)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	long c;
-	int len, i;
-
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		len = 2;
-		c = u[0] & 0x1f;
-	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
-		len = 3;
-		c = u[0] & 0x0f;
-	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		len = 4;
-		c = u[0] & 0x07;
-	} else {
-		goto invalid;
-	}
-	if ((size_t)len > n)
-		goto invalid;
-	for (i = 1; i < len; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			goto invalid;
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and values past U+10FFFF */
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		goto invalid;
-	*cp = c;
-	return len;
-invalid:
-	*cp = -1;
-	return 1;
+	return termsafe_decode(s, n, cp);
 }
 
 int wrap_cp_width(long cp)
 {
 	int w;
 
-	if (cp < 0 || cp == '\t')
-		return 1;
+	if (cp < 0 || cp == '\t' || termsafe_cp_unsafe(cp))
+		return 1; /* drawn as ' ' or '?' */
 	w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }
 
 bool wrap_cp_printable(long cp)
 {
-	if (cp < 32 || cp == 127 || (cp >= 0x80 && cp < 0xa0))
+	if (termsafe_cp_unsafe(cp))
 		return false;
 	return wcwidth((wchar_t)cp) >= 0;
 }
