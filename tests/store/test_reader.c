@@ -30,7 +30,16 @@ struct fx {
 	struct error err;
 	char form_a[65], form_b[65];
 	char uuid[5][STORE_ID_LEN + 1];
+	int64_t clock;
 };
+
+static int64_t tick(void *ctx)
+{
+	int64_t *t = ctx;
+
+	*t += 1000;
+	return 1764806400000 + *t;
+}
 
 static int setup(void **state)
 {
@@ -45,6 +54,9 @@ static int setup(void **state)
 	snprintf(f->path, sizeof(f->path), "%s/dev.db", f->dir);
 	assert_int_equal(store_open(f->path, STORE_OPEN_CREATE, &f->s, e), 0);
 	s = f->s;
+	/* a clock that ticks 1 s per call: the reader orders comments and events
+	 * by time, so two written in the same millisecond would tie */
+	store_set_clock(s, tick, &f->clock);
 	assert_int_equal(store_enumerator_set(s, "张敏", e), 0);
 	digest_sha256_hex(src_a, strlen(src_a), f->form_a);
 	digest_sha256_hex(src_b, strlen(src_b), f->form_b);
