@@ -120,12 +120,6 @@ void bundle_manifest_free(struct bundle_manifest *m)
 
 /* ---- shared helpers ---------------------------------------------------- */
 
-/* s[0..len) is valid UTF-8 (ruhu/utf8.h) and holds no NUL. */
-int bundle_utf8_valid(const void *p, size_t len)
-{
-	return !len || (!memchr(p, '\0', len) && utf8_valid(p, len));
-}
-
 /* Appends one CSV field: NULL as nothing, "" as "", quoted when needed. */
 static void csv_add_field(struct strbuf *sb, const char *f)
 {
@@ -589,7 +583,7 @@ static void cb_field(void *s, size_t len, void *data)
 	r->foff[r->nf] = r->fbuf.len;
 	r->fnull[r->nf] = s == NULL;
 	if (s) {
-		if (!r->trusted && !bundle_utf8_valid(s, len)) {
+		if (!r->trusted && !utf8_text_valid(s, len)) {
 			struct strbuf w = STRBUF_INIT;
 
 			/* the record being read is one past those completed */

@@ -151,9 +151,6 @@ void bundle_writer_write_mem(struct bundle_writer *w, char **out, size_t *len);
 int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *name,
 		       struct error *err);
 
-/* 1 when p[0..len) is valid UTF-8 (no overlongs, surrogates or NUL), as
- * every bundle field must be; else 0. */
-int bundle_utf8_valid(const void *p, size_t len);
 
 /* Appends one CSV record of n fields to sb as the writer does (NULL as an
  * empty unquoted field, "" quoted, '\n' at the end). */

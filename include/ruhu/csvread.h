@@ -63,8 +63,6 @@ struct csvread_opts {
 int csvread_buffer(const struct csvread_opts *o, const char *data, size_t len, csvread_fn fn,
 		   void *ud, struct error *err);
 
-/* True when data looks like UTF-16 text (see above). */
-int csvread_is_utf16(const void *data, size_t len);
 
 /*
  * Appends " (record N)" (and the Chinese equivalent) to both messages of err

@@ -34,6 +34,19 @@ long utf8_invalid_at(const char *s, size_t len);
 /* utf8_invalid_at(s, len) < 0. */
 bool utf8_valid(const char *s, size_t len);
 
+/* Text as every outside field must be: valid UTF-8 holding no NUL byte
+ * (bundle fields, sample cells, form sources). */
+bool utf8_text_valid(const char *s, size_t len);
+
+/*
+ * True when data[0..len) looks like UTF-16 text rather than UTF-8: a UTF-16
+ * byte order mark (FF FE or FE FF), or a NUL in exactly one of the first two
+ * bytes (the zero half of an ASCII character's code unit). Readers use it to
+ * say "save the file as UTF-8" instead of reporting a NUL byte or a
+ * nonsense first row.
+ */
+bool utf8_is_utf16(const void *data, size_t len);
+
 /* Decodes the code point at *p (which must be < end) and advances *p past
  * it: by the sequence's length when valid, else by one byte, returning
  * UTF8_BAD(byte). */

@@ -1919,6 +1919,11 @@ static int check_bytes(const char *name, const char *data, size_t len, struct di
 {
 	long bad = utf8_invalid_at(data, len);
 
+	if (utf8_is_utf16(data, len)) {
+		diag_add(diags, DIAG_ERROR, name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
+			 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)");
+		return -1;
+	}
 	if (memchr(data, '\0', len)) {
 		diag_add(diags, DIAG_ERROR, name, "文件含有 NUL 字节（字节偏移 %ld）：不是文本文件",
 			 "file holds a NUL byte (at byte offset %ld): not a text file",

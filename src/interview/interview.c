@@ -9,6 +9,7 @@
  * call leaves the interview as it was.
  */
 #include "iv_impl.h"
+#include "ruhu/utf8.h"
 
 #include <limits.h>
 #include <math.h>
@@ -681,7 +682,7 @@ static int validate_value(struct interview *iv, struct inst *I, int k, const cha
 	double d;
 
 	*norm = NULL;
-	if (!iv_utf8_valid(v))
+	if (!utf8_valid(v, strlen(v)))
 		return type_error(err, path, "文本不是有效的 UTF-8", "text is not valid UTF-8", v);
 	switch (nd->type) {
 	case FORM_INTEGER:
@@ -919,7 +920,7 @@ static int set_common(struct interview *iv, const char *path, const char *value,
 		}
 	} else if (value && *value) {
 		if (t.sub) {
-			if (!iv_utf8_valid(value)) {
+			if (!utf8_valid(value, strlen(value))) {
 				type_error(err, path, "文本不是有效的 UTF-8", "text is not valid UTF-8", value);
 				goto fail;
 			}

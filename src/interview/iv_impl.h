@@ -129,6 +129,5 @@ int iv_check_date(const char *s);
 int iv_check_time(const char *s);
 int iv_check_datetime(const char *s);
 int iv_check_geopoint(const char *s);
-bool iv_utf8_valid(const char *s);
 
 #endif

@@ -196,7 +196,3 @@ done:
 	return ret;
 }
 
-bool iv_utf8_valid(const char *s)
-{
-	return utf8_valid(s, strlen(s));
-}

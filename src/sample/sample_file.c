@@ -18,9 +18,9 @@
  */
 #include "ruhu/sample.h"
 
-#include "ruhu/bundle.h"
 #include "ruhu/csvread.h"
 #include "ruhu/strbuf.h"
+#include "ruhu/utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -180,7 +180,7 @@ static int on_record(void *ud, struct csvread_record *rec, struct error *err)
 	p->records++;
 	snprintf(where, sizeof(where), "%zu", rec->line);
 	for (i = 0; i < rec->n; i++)
-		if (!bundle_utf8_valid(rec->cells[i], rec->lens[i])) {
+		if (!utf8_text_valid(rec->cells[i], rec->lens[i])) {
 			diag_add(p->dl, DIAG_ERROR, where, "第 %zu 列不是有效的 UTF-8 文本",
 				 "column %zu is not valid UTF-8 text", i + 1);
 			goto done;

@@ -12,6 +12,7 @@
  * one copy of each cell.
  */
 #include "ruhu/csvread.h"
+#include "ruhu/utf8.h"
 
 #include "ruhu/strbuf.h"
 
@@ -31,19 +32,6 @@ struct reader {
 	int in_record;
 	int stop; /* negative: an error is set, ignore libcsv's further callbacks */
 };
-
-int csvread_is_utf16(const void *data, size_t len)
-{
-	const unsigned char *d = data;
-
-	if (len < 2)
-		return 0;
-	if ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))
-		return 1;
-	/* a text file never holds NUL; one NUL in the first code unit is the
-	 * high (or low) byte of an ASCII character in UTF-16 */
-	return (d[0] == 0) != (d[1] == 0);
-}
 
 void csvread_note_record(struct error *err, const struct csvread_record *rec)
 {
@@ -176,7 +164,7 @@ int csvread_buffer(const struct csvread_opts *o, const char *data, size_t len, c
 	r.fn = fn;
 	r.ud = ud;
 	r.err = err;
-	if (csvread_is_utf16(data, len)) {
+	if (utf8_is_utf16(data, len)) {
 		error_set(err, o->name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
 			  "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)");
 		return -1;

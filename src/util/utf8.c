@@ -8,6 +8,8 @@
  */
 #include "ruhu/utf8.h"
 
+#include <string.h>
+
 /*
  * The valid sequence starting at s[0] (i < end): returns its length (1-4)
  * and sets *cp, or 0 when s[0] does not begin a valid sequence. The second
@@ -167,4 +169,20 @@ size_t utf8_offset(const char *s, size_t len, size_t n)
 		n--;
 	}
 	return (size_t)(p - s);
+}
+
+bool utf8_text_valid(const char *s, size_t len)
+{
+	return !len || (!memchr(s, '\0', len) && utf8_valid(s, len));
+}
+
+bool utf8_is_utf16(const void *data, size_t len)
+{
+	const unsigned char *d = data;
+
+	if (len < 2)
+		return false;
+	if ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))
+		return true;
+	return (d[0] == 0) != (d[1] == 0);
 }

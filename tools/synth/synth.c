@@ -36,6 +36,7 @@
 #include "ruhu/form.h"
 #include "ruhu/interview.h"
 #include "ruhu/strbuf.h"
+#include "ruhu/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -804,7 +805,7 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 		return -1;
 	}
 	src = form_source(f, &srclen);
-	if (strlen(src) != srclen || !bundle_utf8_valid(src, srclen)) {
+	if (strlen(src) != srclen || !utf8_text_valid(src, srclen)) {
 		error_set(err, form_path(f), "问卷文件须为 UTF-8 文本", "form file must be UTF-8 text");
 		return -1;
 	}
