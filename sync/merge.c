@@ -872,28 +872,32 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 		goto done;
 	}
 	mctx_release(&c);
-	bundle_manifest_free(m);
-	m = NULL;
 	/* pass 2: apply in the target's one transaction */
 	if (tg->ops->begin(tg->t, err) < 0) {
 		error_prefix(err, path);
 		goto done;
 	}
 	tx = true;
+	/* Asked again now that the transaction holds the write lock: another
+	 * merge of the same bundle may have committed since the question above.
+	 * Then this merge is a re-merge like any other, not a failure. */
+	rc = already(tg, m, err);
+	if (rc < 0) {
+		error_prefix(err, path);
+		goto done;
+	}
+	if (rc > 0) {
+		ret = MERGE_ALREADY;
+		goto done;
+	}
+	bundle_manifest_free(m);
+	m = NULL;
 	c.apply = true;
 	if (bundle_reread_buffer(path, data, len, &visitor, &c, &m, err) < 0)
 		goto done;
 	if (flush_assignments(&c, err) < 0 || flush_interviews(&c, c.n_iv, err) < 0 ||
 	    flush_events(&c, err) < 0 || flush_comments(&c, err) < 0) {
 		error_prefix(err, path);
-		goto done;
-	}
-	rc = already(tg, m, err); /* a concurrent merge of the same file */
-	if (rc != 0) {
-		if (rc > 0)
-			error_set(err, path, "数据包已被同时合并", "bundle was merged concurrently");
-		else
-			error_prefix(err, path);
 		goto done;
 	}
 	if (record_bundle(&c, m, err) < 0) {

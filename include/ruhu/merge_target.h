@@ -9,13 +9,16 @@
  * The protocol for one bundle, as merge_bundle() drives it:
  *   1. verification, outside any transaction: device_id, form_known,
  *      interview_known, bundle_applied (read-only; may be called many times);
- *   2. begin — opens the bundle's ONE transaction;
+ *   2. begin — opens the bundle's ONE transaction, holding the write lock
+ *      from the start (a second merge waits here); then bundle_applied
+ *      again: a bundle that a concurrent merge applied in the meantime ends
+ *      here as MERGE_ALREADY (rollback), exactly like a later re-merge;
  *   3. in the bundle's section order: put_form; put_assignments (once, all
  *      of them); revisions (once, every interview of the bundle); for each
  *      interview, load (only when the revisions are equal), record_conflict,
  *      put_interview, record_duplicates; put_events and put_comments in
  *      batches of up to MERGE_BATCH rows, in bundle order;
- *   4. bundle_applied again (a concurrent merge), record_bundle, commit.
+ *   4. record_bundle, commit.
  *   On any failure after begin: rollback, and nothing of the bundle stays.
  * Operations take arrays where a bundle has many rows, so a server target
  * can load them in bulk (COPY into a staging table, one INSERT ... SELECT)
@@ -66,6 +69,8 @@ struct merge_target_ops {
 			      struct error *err);
 
 	/* ---- the bundle's transaction ---- */
+	/* Opens it with the write lock taken (the store: BEGIN IMMEDIATE), so
+	 * that what bundle_applied answers inside it stays true until commit. */
 	int (*begin)(void *t, struct error *err);
 	/* Makes everything since begin durable (returns after it is). */
 	int (*commit)(void *t, struct error *err);
