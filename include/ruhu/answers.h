@@ -37,8 +37,10 @@ struct form;
 int answers_parse(const char *name, const char *data, size_t len, struct answers **out,
 		  struct error *err);
 
-/* Reads and parses the file at `path` (a FIFO or /dev/stdin works too). Same
- * contract as answers_parse; a file that cannot be read is an error too. */
+/* Reads and parses the file at `path` (a FIFO or /dev/stdin works too) through
+ * infile (ruhu/infile.h): a directory or a non-character device is refused,
+ * and at most INFILE_ANSWERS_MAX bytes are read. Same contract as
+ * answers_parse; a file that cannot be read is an error too (where = path). */
 int answers_load(const char *path, struct answers **out, struct error *err);
 
 /* Accepts NULL. */

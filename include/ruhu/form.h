@@ -21,6 +21,7 @@
 #define RUHU_FORM_H
 
 #include "ruhu/error.h"
+#include "ruhu/infile.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -133,7 +134,7 @@ enum form_syntax { FORM_SYNTAX_AUTO, FORM_SYNTAX_CSV, FORM_SYNTAX_MD };
  * their own limits in the expression engine (64 KiB of source, 128 levels of
  * nesting).
  */
-#define FORM_MAX_BYTES (32u << 20) /* bytes of the form file */
+#define FORM_MAX_BYTES INFILE_FORM_MAX /* bytes of the form file (ruhu/infile.h) */
 #define FORM_MAX_NODES 20000       /* questions, groups and repeats (survey rows) */
 #define FORM_MAX_DEPTH 32          /* groups and repeats inside one another */
 

@@ -43,7 +43,9 @@ struct sample {
  * Reads `path`. Every problem is added to `dl` as "PATH:LINE: message" (or
  * "PATH: message" for the file) and the call returns -1 with *out NULL; on
  * success returns 0 and *out (free with sample_free). An empty sample (header
- * only) is an error too.
+ * only) is an error too. The file is opened through infile (ruhu/infile.h):
+ * only a regular file of at most INFILE_SAMPLE_MAX bytes is read; a FIFO, a
+ * device or a directory is refused at once.
  */
 int sample_load(const char *path, struct sample **out, struct diag_list *dl);
 void sample_free(struct sample *s);

@@ -1987,62 +1987,12 @@ int form_load_buffer(const char *name, const char *data, size_t len, enum form_s
 	return form_build(wb, data, len, out, diags);
 }
 
-/*
- * Opens `path` for reading only if it is a regular file. The open itself does
- * not block (O_NONBLOCK: a FIFO with no writer would wait forever), and a
- * FIFO, a device such as /dev/zero or a directory is refused by fstat before
- * anything is read.
- */
-static int open_regular(const char *path, FILE **out, struct diag_list *diags)
-{
-	struct stat st;
-	int fd, flags;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		diag_add(diags, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		diag_add(diags, DIAG_ERROR, path, "无法读取：%s", "cannot read: %s", strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			diag_add(diags, DIAG_ERROR, path, "是目录，不是问卷文件",
-				 "is a directory, not a form file");
-		else if (S_ISFIFO(st.st_mode))
-			diag_add(diags, DIAG_ERROR, path, "是 FIFO（管道），不是普通文件",
-				 "is a FIFO (pipe), not a regular file");
-		else
-			diag_add(diags, DIAG_ERROR, path, "是设备或特殊文件，不是普通文件",
-				 "is a device or special file, not a regular file");
-		goto fail;
-	}
-	if ((size_t)st.st_size > FORM_MAX_BYTES) {
-		diag_add(diags, DIAG_ERROR, path, "问卷文件太大（%lld 字节，最多 %u 字节）",
-			 "form file too large (%lld bytes, at most %u)", (long long)st.st_size,
-			 FORM_MAX_BYTES);
-		goto fail;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
-	    !(*out = fdopen(fd, "rb"))) {
-		diag_add(diags, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
-		goto fail;
-	}
-	return 0;
-fail:
-	close(fd);
-	return -1;
-}
-
 int form_load(const char *path, struct form **out, struct diag_list *diags)
 {
 	struct strbuf src = STRBUF_INIT;
 	struct xlsform_csv *r = NULL;
 	struct workbook *wb = NULL;
+	struct error e = ERROR_INIT;
 	const char *dot = strrchr(path, '.');
 	enum form_syntax syntax;
 	FILE *fp = NULL;
@@ -2060,15 +2010,17 @@ int form_load(const char *path, struct form **out, struct diag_list *diags)
 			 "unknown form file type: use .csv or .md");
 		goto done;
 	}
-	if (open_regular(path, &fp, diags) < 0)
+	if (infile_open(path, INFILE_FORM, &fp, NULL, &e) < 0) {
+		diag_add_error(diags, DIAG_ERROR, &e);
 		goto done;
+	}
 	if (syntax == FORM_SYNTAX_CSV)
 		r = xlsform_csv_new(path);
 	/* CSV is parsed as it is read; the bytes are kept for form_source/hash */
 	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0) {
-		if (got > FORM_MAX_BYTES - src.len) {
-			diag_add(diags, DIAG_ERROR, path, "问卷文件太大（超过 %u 字节）",
-				 "form file too large (more than %u bytes)", FORM_MAX_BYTES);
+		if (infile_check_read(path, INFILE_FORM, (unsigned long long)src.len + got,
+				      &e) < 0) {
+			diag_add_error(diags, DIAG_ERROR, &e);
 			goto done;
 		}
 		strbuf_add(&src, buf, got);
@@ -2093,6 +2045,7 @@ done:
 		fclose(fp);
 	xlsform_csv_free(r);
 	strbuf_release(&src);
+	error_clear(&e);
 	return ret;
 }
 

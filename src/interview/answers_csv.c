@@ -12,6 +12,7 @@
 #include "ruhu/answers.h"
 
 #include "ruhu/csvread.h"
+#include "ruhu/infile.h"
 #include "ruhu/form.h"
 #include "ruhu/interview.h"
 #include "ruhu/strbuf.h"
@@ -97,28 +98,13 @@ int answers_parse(const char *name, const char *data, size_t len, struct answers
 int answers_load(const char *path, struct answers **out, struct error *err)
 {
 	struct strbuf all = STRBUF_INIT;
-	FILE *fp;
-	char buf[65536];
-	size_t got;
 	int ret = -1;
 
 	*out = NULL;
-	fp = fopen(path, "rb");
-	if (!fp) {
-		error_set(err, NULL, "无法打开答案文件 '%s'：%s", "cannot open answers file '%s': %s",
-			  path, strerror(errno));
-		return -1;
-	}
-	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&all, buf, got);
-	if (ferror(fp)) {
-		error_set(err, NULL, "无法读取答案文件 '%s'：%s", "cannot read answers file '%s': %s",
-			  path, strerror(errno));
+	if (infile_read_all(path, INFILE_ANSWERS, &all, err) < 0)
 		goto done;
-	}
 	ret = answers_parse(path, all.buf ? all.buf : "", all.len, out, err);
 done:
-	fclose(fp);
 	strbuf_release(&all);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include "ruhu/sample.h"
 
 #include "ruhu/csvread.h"
+#include "ruhu/infile.h"
 #include "ruhu/strbuf.h"
 #include "ruhu/utf8.h"
 
@@ -216,9 +217,7 @@ int sample_load(const char *path, struct sample **out, struct diag_list *dl)
 	struct error err = ERROR_INIT;
 	struct strbuf all = STRBUF_INIT;
 	struct sp p;
-	FILE *fp = NULL;
-	char buf[65536];
-	size_t n, i, errors0 = dl->errors;
+	size_t i, errors0 = dl->errors;
 	struct keyref *kr = NULL;
 	int ret = -1, rc;
 
@@ -227,15 +226,8 @@ int sample_load(const char *path, struct sample **out, struct diag_list *dl)
 	p.path = path;
 	p.dl = dl;
 	p.s = xcalloc(1, sizeof(*p.s));
-	fp = fopen(path, "rb");
-	if (!fp) {
-		diag_add(dl, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
-		goto done;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&all, buf, n);
-	if (ferror(fp)) {
-		diag_add(dl, DIAG_ERROR, path, "读取失败：%s", "read error: %s", strerror(errno));
+	if (infile_read_all(path, INFILE_SAMPLE, &all, &err) < 0) {
+		diag_add_error(dl, DIAG_ERROR, &err);
 		goto done;
 	}
 	rc = csvread_buffer(&o, all.buf ? all.buf : "", all.len, on_record, &p, &err);
@@ -276,8 +268,6 @@ int sample_load(const char *path, struct sample **out, struct diag_list *dl)
 	p.s = NULL;
 	ret = 0;
 done:
-	if (fp)
-		fclose(fp);
 	strbuf_release(&all);
 	error_clear(&err);
 	if (p.hdr && ret == 0) {

@@ -130,8 +130,13 @@ static void test_load(void **state)
 	unlink(path);
 	assert_int_equal(answers_load(path, &a, &err), -1);
 	assert_null(a);
-	assert_null(err.where);
-	assert_non_null(strstr(err.en, "cannot open answers file"));
+	assert_string_equal(err.where, path);
+	assert_non_null(strstr(err.en, "cannot open: "));
+	error_clear(&err);
+	/* a directory is refused, naming it */
+	assert_int_equal(answers_load("/tmp", &a, &err), -1);
+	assert_string_equal(err.where, "/tmp");
+	assert_string_equal(err.en, "is a directory, not an answers file");
 	error_clear(&err);
 }
 
