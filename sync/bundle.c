@@ -3,8 +3,10 @@
  * The format is described in docs/bundle.md and include/ruhu/bundle.h.
  *
  * Layering of the reader: a byte source (file or memory) feeds the gzip
- * layer, which checks the fixed 10-byte header, raw-inflates the deflate
- * data, and checks the CRC-32/ISIZE trailer and end of file. Every inflated
+ * layer, which checks the fixed 48-byte header, then the RH digest of all
+ * the bytes after it (integrity before content: when it fails, no byte
+ * reaches the content layer, see rh_check), raw-inflates the deflate data,
+ * and checks the CRC-32/ISIZE trailer and end of file. Every inflated
  * byte goes to the content layer: the magic line, then the manifest (fed to
  * libcsv one byte at a time so the byte after `end,manifest` is known
  * exactly), then each section (fed in bulk, bounded by the manifest's byte
@@ -17,7 +19,9 @@
  */
 #include "ruhu/bundle.h"
 
+#include "ruhu/csvbuf.h"
 #include "ruhu/digest.h"
+#include "ruhu/infile.h"
 #include "ruhu/strbuf.h"
 #include "ruhu/utf8.h"
 
@@ -527,6 +531,7 @@ struct reader {
 	size_t n_mforms;        /* form rows of the manifest */
 
 	bool trusted;           /* bytes already verified: skip the digests */
+	bool rh_bad;            /* the RH digest failed: gzip checks only, no content */
 	int fs;                 /* trusted section parser: enum fstate */
 	size_t fstart;          /* offset in fbuf of the field being read */
 	bool fhave;             /* the unquoted field being read has bytes */
@@ -1003,11 +1008,12 @@ static int no_space(unsigned char c)
 	return 0;
 }
 
+/* libcsv's field buffer grows by doubling (csvbuf), up to FIELD_MAX */
 static void *capped_realloc(void *p, size_t n)
 {
 	if (n > FIELD_MAX)
 		return NULL;
-	return realloc(p, n);
+	return csvbuf_realloc(p, n);
 }
 
 static void csv_start(struct reader *r)
@@ -1016,6 +1022,7 @@ static void csv_start(struct reader *r)
 		abort();
 	csv_set_space_func(&r->csv, no_space);
 	csv_set_realloc_func(&r->csv, capped_realloc);
+	csv_set_free_func(&r->csv, csvbuf_free);
 	r->csv_live = true;
 	r->fs = FS_START;
 	r->nf = 0;
@@ -1212,11 +1219,76 @@ static long src_read(struct source *s, unsigned char *buf, size_t n)
 	return (long)k;
 }
 
+/*
+ * Integrity before content: checks the SHA-256 that the header's RH field
+ * holds against every byte after the header, before a byte is inflated. When
+ * it fails, the bytes are damaged: read_all() then runs the gzip layer alone
+ * (no byte reaches the content parser), so the fault is named by where the
+ * gzip framing breaks (truncation, corrupt deflate data, CRC-32, data after
+ * the trailer, with the byte offset) or else as the RH mismatch — never as a
+ * content fault of whatever the damaged bytes inflate to. A file source is
+ * read through once and rewound (infile made sure it is a regular file).
+ */
+static int rh_check(struct reader *r, struct source *src, const unsigned char *hdr)
+{
+	struct digest d;
+	unsigned char h[32];
+
+	digest_init(&d, DIGEST_SHA256);
+	if (src->fp) {
+		unsigned char *buf = xmalloc(CHUNK);
+		size_t k;
+
+		while ((k = fread(buf, 1, CHUNK, src->fp)) > 0)
+			digest_update(&d, buf, k);
+		free(buf);
+		if (ferror(src->fp) || fseeko(src->fp, GZHEAD_LEN, SEEK_SET) != 0) {
+			rfail(r, NULL, "读取失败：%s", "read error: %s", strerror(errno));
+			return -1;
+		}
+	} else {
+		digest_update(&d, src->mem + src->pos, src->len - src->pos);
+	}
+	digest_final(&d, h);
+	r->rh_bad = memcmp(h, hdr + sizeof(gzhead_bytes), sizeof(h)) != 0;
+	return 0;
+}
+
+/*
+ * Checks the first `have` bytes (at most GZHEAD_LEN) of a bundle against the
+ * fixed gzip header ruhu writes. Returns 0 when all GZHEAD_LEN bytes are
+ * there and right, else -1 with err set (where = name). Cheap, and done before
+ * anything else, so that junk of any size is refused after 48 bytes.
+ */
+static int head_check(const char *name, const unsigned char *hdr, size_t have,
+		      struct error *err)
+{
+	if (have < 2 || hdr[0] != 0x1f || hdr[1] != 0x8b) {
+		error_set(err, name, "不是 gzip 文件（第 0 字节）", "not a gzip file (byte 0)");
+		return -1;
+	}
+	for (size_t i = 2; i < sizeof(gzhead_bytes); i++) {
+		if (i >= have)
+			break;
+		if (hdr[i] != gzhead_bytes[i]) {
+			error_set(err, name, "gzip 头第 %zu 字节与 ruhu 写入的不同（0x%02x）",
+				  "gzip header byte %zu differs from what ruhu writes (0x%02x)", i,
+				  hdr[i]);
+			return -1;
+		}
+	}
+	if (have < GZHEAD_LEN) {
+		error_set(err, name, "gzip 头在第 %zu 字节处截断", "gzip header truncated at byte %zu",
+			  have);
+		return -1;
+	}
+	return 0;
+}
+
 static int read_all(struct reader *r, struct source *src)
 {
 	unsigned char *in = xmalloc(CHUNK), *out = xmalloc(CHUNK);
-	unsigned char hdr[GZHEAD_LEN], trailer[8], fh[32];
-	struct digest fsha; /* SHA-256 of the compressed bytes after the header */
+	unsigned char hdr[GZHEAD_LEN], trailer[8];
 	size_t have = 0, tlen = 0, inpos = 0, inlen = 0;
 	uint64_t coff_in = 0; /* compressed bytes consumed by the gzip layer */
 	uLong crc = crc32(0, Z_NULL, 0);
@@ -1238,26 +1310,12 @@ static int read_all(struct reader *r, struct source *src)
 			break;
 		have += (size_t)k;
 	}
-	if (have < 2 || hdr[0] != 0x1f || hdr[1] != 0x8b) {
-		rfail(r, NULL, "不是 gzip 文件（第 0 字节）", "not a gzip file (byte 0)");
+	if (head_check(r->name, hdr, have, r->err) < 0) {
+		r->failed = true;
 		goto done;
 	}
-	for (size_t i = 2; i < sizeof(gzhead_bytes); i++) {
-		if (i >= have)
-			break;
-		if (hdr[i] != gzhead_bytes[i]) {
-			rfail(r, NULL, "gzip 头第 %zu 字节与 ruhu 写入的不同（0x%02x）",
-			      "gzip header byte %zu differs from what ruhu writes (0x%02x)", i,
-			      hdr[i]);
-			goto done;
-		}
-	}
-	if (have < sizeof(hdr)) {
-		rfail(r, NULL, "gzip 头在第 %zu 字节处截断", "gzip header truncated at byte %zu",
-		      have);
+	if (!r->trusted && rh_check(r, src, hdr) < 0)
 		goto done;
-	}
-	digest_init(&fsha, DIGEST_SHA256);
 	coff_in = sizeof(hdr);
 	while (!ended) {
 		int rc;
@@ -1280,8 +1338,6 @@ static int read_all(struct reader *r, struct source *src)
 		z.next_out = out;
 		z.avail_out = CHUNK;
 		rc = inflate(&z, Z_NO_FLUSH);
-		if (!r->trusted)
-			digest_update(&fsha, in + inpos, (inlen - inpos) - z.avail_in);
 		coff_in += (inlen - inpos) - z.avail_in;
 		inpos = inlen - z.avail_in;
 		if (inpos > 0)
@@ -1310,7 +1366,8 @@ static int read_all(struct reader *r, struct source *src)
 
 			crc = crc32(crc, out, (uInt)nout);
 			isize += nout;
-			content(r, out, nout);
+			if (!r->rh_bad)
+				content(r, out, nout);
 			if (r->failed)
 				goto done;
 		}
@@ -1331,13 +1388,6 @@ static int read_all(struct reader *r, struct source *src)
 			inlen = (size_t)k;
 		}
 		trailer[tlen++] = in[inpos++];
-	}
-	digest_update(&fsha, trailer, sizeof(trailer));
-	digest_final(&fsha, fh);
-	if (!r->trusted && memcmp(fh, hdr + sizeof(gzhead_bytes), sizeof(fh))) {
-		rfail(r, NULL, "压缩数据的 SHA-256（gzip 头的 RH 字段）不符",
-		      "SHA-256 of the compressed data (gzip header field RH) mismatch");
-		goto done;
 	}
 	{
 		uint32_t tcrc = 0, tsize = 0;
@@ -1363,6 +1413,12 @@ static int read_all(struct reader *r, struct source *src)
 			goto ioerr;
 		rfail(r, NULL, "gzip 尾部之后还有数据（第 %" PRIu64 " 字节）",
 		      "unexpected data after the gzip trailer (byte %" PRIu64 ")", coff_in);
+		goto done;
+	}
+	if (r->rh_bad) {
+		rfail(r, NULL, "数据包已损坏：压缩数据的 SHA-256（gzip 头的 RH 字段）不符",
+		      "bundle is corrupt: SHA-256 of the compressed data (gzip header field RH) "
+		      "mismatch");
 		goto done;
 	}
 	if (r->st != ST_DONE) {
@@ -1421,11 +1477,8 @@ int bundle_read_file(const char *path, const struct bundle_visitor *v, void *ctx
 
 	if (out)
 		*out = NULL;
-	src.fp = fopen(path, "rb");
-	if (!src.fp) {
-		error_set(err, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+	if (infile_open(path, INFILE_BUNDLE, &src.fp, NULL, err) < 0)
 		return -1;
-	}
 	ret = read_bundle(path, &src, v, ctx, out, false, err);
 	fclose(src.fp);
 	return ret;
@@ -1460,25 +1513,42 @@ int bundle_reread_buffer(const char *name, const void *data, size_t len,
 int bundle_load_file(const char *path, char **data, size_t *len, struct error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	FILE *fp = fopen(path, "rb");
+	unsigned long long size, got = 0;
+	unsigned char hdr[GZHEAD_LEN];
 	char buf[CHUNK];
+	FILE *fp = NULL;
 	size_t n;
+	int ret = -1;
 
 	*data = NULL;
 	*len = 0;
-	if (!fp) {
-		error_set(err, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+	/* a FIFO, a device or a file past the cap: refused by fstat, unread */
+	if (infile_open(path, INFILE_BUNDLE, &fp, &size, err) < 0)
 		return -1;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+	/* then the 48 header bytes, so junk of any size costs 48 bytes */
+	n = fread(hdr, 1, sizeof(hdr), fp);
+	if (ferror(fp))
+		goto ioerr;
+	if (head_check(path, hdr, n, err) < 0)
+		goto done;
+	strbuf_grow(&sb, (size_t)size);
+	strbuf_add(&sb, hdr, n);
+	got = n;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		got += n;
+		if (infile_check_read(path, INFILE_BUNDLE, got, err) < 0)
+			goto done;
 		strbuf_add(&sb, buf, n);
-	if (ferror(fp)) {
-		error_set(err, path, "读取失败：%s", "read error: %s", strerror(errno));
-		fclose(fp);
-		strbuf_release(&sb);
-		return -1;
 	}
-	fclose(fp);
+	if (ferror(fp))
+		goto ioerr;
 	*data = strbuf_detach(&sb, len);
-	return 0;
+	ret = 0;
+	goto done;
+ioerr:
+	error_set(err, path, "读取失败：%s", "read error: %s", strerror(errno));
+done:
+	fclose(fp);
+	strbuf_release(&sb);
+	return ret;
 }

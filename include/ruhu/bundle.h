@@ -7,8 +7,13 @@
  * each with a header row. The manifest gives each section's row count and byte
  * length and the SHA-256 of all section bytes.
  *
- * Invariants of the reader: it never trusts the input. It checks the exact
- * gzip header ruhu writes, inflates as it reads, and checks the magic line,
+ * Invariants of the reader: it never trusts the input. A file is opened
+ * through infile (a regular file of at most INFILE_BUNDLE_MAX bytes, else
+ * refused unread). It checks the exact gzip header ruhu writes first, then
+ * the SHA-256 of the compressed bytes (RH) before inflating anything: damaged
+ * bytes are reported by the gzip layer alone (truncation, deflate error,
+ * CRC-32, trailing data, or the RH mismatch), never as a content fault.
+ * It inflates as it reads, and checks the magic line,
  * the format version, every manifest key, every section header, every row's
  * field count, UTF-8 and NUL-freedom of every field, the row and byte counts,
  * the content SHA-256, the gzip CRC-32 and length, and that nothing follows
@@ -106,6 +111,16 @@ int bundle_read_buffer(const char *name, const void *data, size_t len,
 		       struct error *err);
 
 /*
+ * Reads the bundle file at `path` whole into memory (*data, malloc'd, *len
+ * bytes) for a caller that must read the same bytes twice (merge). Through
+ * infile: a FIFO, a directory or a device is refused, as is a file over
+ * INFILE_BUNDLE_MAX (1 GiB); the 48-byte gzip header is checked before the
+ * rest is read, so junk of any size is refused after 48 bytes. Returns 0, or
+ * -1 with err set (where = path) and *data NULL.
+ */
+int bundle_load_file(const char *path, char **data, size_t *len, struct error *err);
+
+/*
  * Reads again a buffer that bundle_read_buffer() accepted and that has not
  * changed since (the caller holds it): the same checks and visitor calls,
  * except that the two SHA-256 digests are not recomputed, UTF-8 is not
@@ -118,9 +133,6 @@ int bundle_reread_buffer(const char *name, const void *data, size_t len,
 			 const struct bundle_visitor *v, void *ctx, struct bundle_manifest **out,
 			 struct error *err);
 
-/* Reads a whole file into memory (*data malloc'd, caller frees). Returns 0 or
- * -1 with err. */
-int bundle_load_file(const char *path, char **data, size_t *len, struct error *err);
 
 struct bundle_writer;
 
