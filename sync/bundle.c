@@ -840,7 +840,7 @@ done:
 static void section_row(struct reader *r, const char *const *f, size_t n)
 {
 	struct strbuf wb = STRBUF_INIT;
-	int s = r->sec;
+	int s = r->sec, rc;
 	size_t i, want = section_cols[s].n;
 
 	if (n != want) {
@@ -875,12 +875,13 @@ static void section_row(struct reader *r, const char *const *f, size_t n)
 			goto done;
 		}
 	}
-	if (r->v && r->v->row && r->v->row(r->ctx, (enum bundle_section)s, r->sec_rec - 1, f, n,
-					   r->err)) {
+	if (r->v && r->v->row &&
+	    (rc = r->v->row(r->ctx, (enum bundle_section)s, r->sec_rec - 1, f, n, r->err))) {
 		r->failed = true;
 		if (!error_isset(r->err))
 			error_set(r->err, NULL, "已中止", "stopped");
-		error_prefix(r->err, rec_where(r, &wb));
+		if (rc != BUNDLE_STOP_NOT_ROW)
+			error_prefix(r->err, rec_where(r, &wb));
 		error_prefix(r->err, r->name);
 	}
 done:

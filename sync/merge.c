@@ -719,10 +719,12 @@ static int on_row(void *ctx, enum bundle_section sec, size_t row, const char *co
 	struct mctx *c = ctx;
 	int rc = c->apply ? row_apply(c, sec, f, err) : row_check(c, sec, f, err);
 
+	/* the target's own faults (disk full, a lock) are not the row's: every
+	 * fault of the apply pass is the target's, since pass 1 checked rows */
 	if (c->lookup_rc < 0)
-		return -1; /* the target's error, already in err */
+		return BUNDLE_STOP_NOT_ROW; /* the target's error, already in err */
 	if (rc < 0)
-		return -1;
+		return c->apply ? BUNDLE_STOP_NOT_ROW : -1;
 	c->done++;
 	if (c->apply)
 		c->st->rows++;

@@ -88,8 +88,13 @@ void bundle_manifest_free(struct bundle_manifest *m);
  * number (the header is row 0), and `n` fields as NUL-terminated strings
  * (NULL for a field written empty and unquoted, i.e. an SQL NULL); they are
  * valid only during the call. A non-zero return stops the read; the callback
- * should fill `err` (the reader adds the location).
+ * should fill `err` (the reader adds the location "FILE:SECTION:ROW").
+ * BUNDLE_STOP_NOT_ROW stops it too, for a fault that is not the row's (the
+ * database's own: disk full, a lock): the reader then adds only "FILE", so
+ * the message does not blame a row of the bundle.
  */
+#define BUNDLE_STOP_NOT_ROW 2
+
 struct bundle_visitor {
 	int (*manifest)(void *ctx, const struct bundle_manifest *m, struct error *err);
 	int (*row)(void *ctx, enum bundle_section s, size_t row, const char *const *f, size_t n,

@@ -14,7 +14,7 @@ exceptions='
 tests/store/test_store.c: checks schema steps, rows and constraints as sqlite3 sees them, and holds a lock from a second connection
 tests/store/test_crash.c: after kill -9, integrity_check and foreign_key_check, and a second connection counts what survived
 tests/interview/test_crash.c: integrity_check of the device database after kill -9
-tests/sync/test_merge.c: compares every table of two merged databases and counts sync_export states after interrupted exports
+tests/sync/test_merge.c: compares every table of two merged databases, counts sync_export states after interrupted exports, and sets max_page_count on the store connection to fill the disk
 bench/bench_merge.c: the yardstick (sqlite3 .import of the same rows into an equal table) needs the rows as CSV
 '
 

@@ -917,6 +917,61 @@ static void test_locked(void **state)
 	free(out2);
 }
 
+/*
+ * Disk full during a merge (issue 11 D14): the refusal names the bundle and
+ * the database and says the disk is full, nothing of the bundle stays, and
+ * the same bundle merges once there is room. "Full" is SQLite's
+ * max_page_count on the store's own connection (a connection setting, not a
+ * write), a few pages above what the database holds: reliable, no tmpfs.
+ */
+static void test_disk_full(void **state)
+{
+	char uu[60][STORE_ID_LEN + 1];
+	char *dev = pathf("df-dev.db"), *team = pathf("df-team.db"), *out = pathf("df-out");
+	struct store *d, *t;
+	struct merge_stats st;
+	struct error err = ERROR_INIT;
+	char *b, *before, *after, sql[64], where[512];
+	sqlite3_stmt *q;
+	int pages;
+
+	assert_int_equal(mkdir(out, 0755), 0);
+	d = make_device(dev, 60, 900, uu);
+	b = export_one(d, out, false);
+	t = open_db(team);
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite(t), "PRAGMA page_count", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	pages = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %d", pages + 2);
+	assert_int_equal(sqlite3_exec(store_sqlite(t), sql, NULL, NULL, NULL), SQLITE_OK);
+	before = dump(t);
+	assert_true(merge_bundle(t, b, false, &st, NULL, NULL, &err) < 0);
+	assert_non_null(err.where);
+	/* the bundle and the database, no row: the disk is not a row's fault */
+	snprintf(where, sizeof(where), "%s:%s", b, team);
+	assert_string_equal(err.where, where);
+	assert_string_equal(error_msg(&err, LANG_EN), "disk is full: nothing was written");
+	assert_string_equal(error_msg(&err, LANG_ZH), "磁盘已满：本次没有写入任何内容");
+	error_clear(&err);
+	after = dump(t);
+	same_dump(before, after);
+	free(after);
+	free(before);
+	assert_int_equal(sqlite3_exec(store_sqlite(t), "PRAGMA max_page_count = 1073741823", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(merge(t, b, &st), MERGE_APPLIED);
+	assert_int_equal(st.iv_new, 60);
+	free(b);
+	store_close(d);
+	store_close(t);
+	free(dev);
+	free(team);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -927,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_return_bundle),
 		cmocka_unit_test(test_interrupted_export),
 		cmocka_unit_test(test_locked),
+		cmocka_unit_test(test_disk_full),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
