@@ -95,6 +95,12 @@ enum store_errcode {
 enum store_open_flags {
 	STORE_OPEN_CREATE = 1 << 0,   /* create the file when it does not exist */
 	STORE_OPEN_READONLY = 1 << 1, /* never write (no migration: an old schema is an error) */
+	/* run PRAGMA quick_check before anything is written, and refuse a
+	 * damaged database (STORE_E_CORRUPT): for the commands that write team
+	 * data (merge, import, assign, fill --db), so that nothing is added to
+	 * a file that only export would otherwise notice is broken. Costs one
+	 * read of the whole file (docs/store.md gives a measured figure). */
+	STORE_OPEN_CHECK = 1 << 2,
 };
 
 /*
@@ -107,7 +113,9 @@ enum store_open_flags {
  * Fails (returns < 0, *out = NULL, the file untouched) with err->where =
  * `path` and (English shown; every message also exists in Chinese):
  *   STORE_E_NOTFOUND  "no such database file" (and no STORE_OPEN_CREATE)
- *   STORE_E_NOTDB     "file is not a database" / "not a ruhu database"
+ *   STORE_E_NOTDB     "file is not a database" / "not a ruhu database" /
+ *                     "empty file, not a ruhu database" (a 0-byte file
+ *                     without STORE_OPEN_CREATE)
  *   STORE_E_NEWER     "schema version N is newer than this ruhu supports (M):
  *                     upgrade ruhu"
  *   STORE_E_READONLY  "database file is read-only: check its permissions or
@@ -115,7 +123,13 @@ enum store_open_flags {
  *                     bit counts as read-only even for root)
  *   STORE_E_LOCKED    "database is locked by another program (waited 5000 ms):
  *                     close the other ruhu and try again"
- *   STORE_E_CORRUPT, STORE_E_FULL, STORE_E_IO as named.
+ *   STORE_E_CORRUPT   "database is damaged (integrity check: WHAT): keep the
+ *                     file, write nothing to it and ask for support"
+ *                     (STORE_OPEN_CHECK)
+ *   STORE_E_FULL, STORE_E_IO as named.
+ * The refusals the file's header already shows (empty, not ruhu, newer, an
+ * upgrade a read-only open cannot do) are made before SQLite opens the file,
+ * so a refused database gets no -wal or -shm file beside it.
  * docs/store.md lists them all.
  * The caller owns *out and closes it with store_close().
  */

@@ -44,7 +44,7 @@ int cmd_assign(int argc, char **argv)
 		cli_errorf("%s：有错误，未载入任何样本", "%s: has errors; nothing loaded", file);
 		goto done;
 	}
-	if (store_open(db, STORE_OPEN_CREATE, &s, &err) < 0)
+	if (store_open(db, STORE_OPEN_CREATE | STORE_OPEN_CHECK, &s, &err) < 0)
 		goto fail;
 	if (store_assignments_put(s, smp->a, smp->n, &bad, &err) < 0) {
 		if (err.code == STORE_E_INVALID && bad < smp->n) {

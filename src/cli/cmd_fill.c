@@ -88,7 +88,7 @@ static int store_interview(const char *db, struct store **sp, const struct form 
 	int ret = -1;
 	bool tx = false;
 
-	if (!*sp && store_open(db, STORE_OPEN_CREATE, sp, &err) < 0)
+	if (!*sp && store_open(db, STORE_OPEN_CREATE | STORE_OPEN_CHECK, sp, &err) < 0)
 		goto done;
 	s = *sp;
 	if (store_tx_begin(s, &err) < 0)
@@ -172,7 +172,7 @@ int cmd_fill(int argc, char **argv)
 	 * only created once the interview is valid */
 	opts.deviceid = "ruhu-fill";
 	if (db && access(db, F_OK) == 0) {
-		if (store_open(db, 0, &st, &err) < 0) {
+		if (store_open(db, STORE_OPEN_CHECK, &st, &err) < 0) {
 			cli_error(&err);
 			goto done;
 		}

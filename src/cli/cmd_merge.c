@@ -56,7 +56,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 	int i, refused = 0, already = 0, merged = 0;
 
 	memset(&tot, 0, sizeof(tot));
-	if (store_open(db, import ? 0 : STORE_OPEN_CREATE, &s, &err) < 0) {
+	if (store_open(db, STORE_OPEN_CHECK | (import ? 0 : STORE_OPEN_CREATE), &s, &err) < 0) {
 		cli_error(&err);
 		error_clear(&err);
 		return EXIT_FAIL;

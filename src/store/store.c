@@ -650,6 +650,136 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+/* The refusals of a file that is not a ruhu database this build can open;
+ * each is made from the file header (header_check) or from SQLite's answers
+ * (store_open), with the same message either way. */
+static int refuse_not_ruhu(struct store *s, struct error *err)
+{
+	return fail(err, s->path, STORE_E_NOTDB, "不是 ruhu 数据库", "not a ruhu database");
+}
+
+static int refuse_newer(struct store *s, int version, struct error *err)
+{
+	return fail(err, s->path, STORE_E_NEWER,
+		    "数据库结构版本 %d 比本程序支持的版本 (%d) 新：请升级 ruhu",
+		    "schema version %d is newer than this ruhu supports (%d): upgrade ruhu",
+		    version, store_schema_version());
+}
+
+static int refuse_readonly_upgrade(struct store *s, int version, struct error *err)
+{
+	return fail(err, s->path, STORE_E_READONLY, "数据库结构版本 %d 需要升级，只读方式下无法升级",
+		    "schema version %d needs an upgrade, which a read-only open cannot do",
+		    version);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Refuses, before SQLite opens the file, what its 100-byte header already
+ * shows: an empty file (unless STORE_OPEN_CREATE), another program's
+ * database, a newer schema, or (read-only) an older one. Opening such a file
+ * with SQLite would leave -wal and -shm files beside it when it is in WAL
+ * mode, even read-only. The header is authoritative only when no -wal file
+ * is beside it (then every commit is in the main file); otherwise this
+ * returns 0 and SQLite's answers decide in store_open.
+ */
+static int header_check(struct store *s, unsigned flags, off_t size, struct error *err)
+{
+	static const char magic[16] = "SQLite format 3";
+	unsigned char h[100];
+	struct stat st;
+	char *wal;
+	int fd, version, appid, waled;
+	ssize_t n;
+
+	if (size == 0) {
+		if (flags & STORE_OPEN_CREATE)
+			return 0;
+		return fail(err, s->path, STORE_E_NOTDB, "空文件，不是 ruhu 数据库",
+			    "empty file, not a ruhu database");
+	}
+	wal = xmalloc(strlen(s->path) + 5);
+	strcpy(wal, s->path);
+	strcat(wal, "-wal");
+	waled = stat(wal, &st) == 0 || errno != ENOENT;
+	free(wal);
+	if (waled || size < (off_t)sizeof(h))
+		return 0;
+	fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* SQLite will say why */
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n != (ssize_t)sizeof(h) || memcmp(h, magic, sizeof(magic)))
+		return 0;
+	version = (int)be32(h + 60);
+	appid = (int)be32(h + 68);
+	if (appid != STORE_APPLICATION_ID) {
+		/* an application id of 0 and schema version 0 is a new SQLite
+		 * file; it is another program's once it has a table (a root page
+		 * beyond page 1), when the header's page count is valid */
+		if (appid != 0 || version != 0 ||
+		    (be32(h + 92) == be32(h + 24) && be32(h + 28) > 1))
+			return refuse_not_ruhu(s, err);
+		return 0;
+	}
+	if (version > store_schema_version())
+		return refuse_newer(s, version, err);
+	if ((flags & STORE_OPEN_READONLY) && version < store_schema_version())
+		return refuse_readonly_upgrade(s, version, err);
+	return 0;
+}
+
+/*
+ * PRAGMA quick_check (STORE_OPEN_CHECK): the database's b-trees, pages and
+ * records are consistent. The first problem SQLite names goes into the
+ * message, on one line.
+ */
+static int quick_check(struct store *s, struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	char *what = NULL;
+	int rc, ret;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(s, rc, err);
+		sqlite3_finalize(q);
+		return ret;
+	}
+	if (!strcmp((const char *)sqlite3_column_text(q, 0), "ok")) {
+		sqlite3_finalize(q);
+		return 0;
+	}
+	{
+		/* "*** in database main ***\nPage 6: ..." names the schema first */
+		const char *t = (const char *)sqlite3_column_text(q, 0);
+		const char *e = !strncmp(t, "*** ", 4) ? strstr(t + 4, "***") : NULL;
+
+		if (e)
+			for (t = e + 3; *t == '\n' || *t == ' '; t++)
+				;
+		what = xstrndup(t, 200);
+	}
+	sqlite3_finalize(q);
+	for (char *p = what; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	ret = fail(err, s->path, STORE_E_CORRUPT,
+		   "数据库已损坏（完整性检查：%s）：请保留此文件并联系技术支持，不要写入",
+		   "database is damaged (integrity check: %s): keep the file, write nothing to it "
+		   "and ask for support",
+		   what);
+	free(what);
+	return ret;
+}
+
 /* Checks the file before SQLite sees it: exists, permissions. */
 static int precheck(struct store *s, unsigned flags, bool *exists, struct error *err)
 {
@@ -658,6 +788,11 @@ static int precheck(struct store *s, unsigned flags, bool *exists, struct error 
 	int ret = 0;
 
 	*exists = stat(s->path, &st) == 0;
+	if (*exists && S_ISREG(st.st_mode)) {
+		ret = header_check(s, flags, st.st_size, err);
+		if (ret < 0)
+			return ret;
+	}
 	if (!*exists) {
 		if (errno != ENOENT)
 			return fail(err, s->path, STORE_E_IO, "无法打开数据库：%s",
@@ -775,15 +910,18 @@ int store_open(const char *path, unsigned flags, struct store **out, struct erro
 	if (ret < 0)
 		goto done;
 	if (appid != STORE_APPLICATION_ID && (appid != 0 || version != 0 || objects != 0)) {
-		ret = fail(err, s->path, STORE_E_NOTDB, "不是 ruhu 数据库", "not a ruhu database");
+		ret = refuse_not_ruhu(s, err);
 		goto done;
 	}
 	if (version > store_schema_version()) {
-		ret = fail(err, s->path, STORE_E_NEWER,
-			   "数据库结构版本 %d 比本程序支持的版本 (%d) 新：请升级 ruhu",
-			   "schema version %d is newer than this ruhu supports (%d): upgrade ruhu",
-			   version, store_schema_version());
+		ret = refuse_newer(s, version, err);
 		goto done;
+	}
+	/* before anything is written to it (WAL switch, migrations) */
+	if (flags & STORE_OPEN_CHECK) {
+		ret = quick_check(s, err);
+		if (ret < 0)
+			goto done;
 	}
 
 	if (!(flags & STORE_OPEN_READONLY)) {
@@ -797,11 +935,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct erro
 
 	if (version < store_schema_version()) {
 		if (flags & STORE_OPEN_READONLY) {
-			ret = fail(err, s->path, STORE_E_READONLY,
-				   "数据库结构版本 %d 需要升级，只读方式下无法升级",
-				   "schema version %d needs an upgrade, which a read-only open "
-				   "cannot do",
-				   version);
+			ret = refuse_readonly_upgrade(s, version, err);
 			goto done;
 		}
 		ret = schema_migrate(s, version, err);
