@@ -26,6 +26,7 @@
 #include "ruhu/utf8.h"
 
 #include <csv.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -423,6 +425,96 @@ void bundle_writer_write_mem(struct bundle_writer *w, char **out, size_t *len)
 	*out = strbuf_detach(&sb, len);
 }
 
+/*
+ * Opens (creating) the temporary file of a save and holds an exclusive
+ * flock on it until it is closed, which is how bundle_tmp_clean() tells a
+ * live export's file from a killed one's (the kernel drops the lock of a
+ * dead process). A cleaner may unlink the file between our open and our
+ * lock: then the path names another inode (or none) and we start again.
+ */
+static int open_locked_tmp(const char *path, struct error *err)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct stat a, b;
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			error_set(err, path, "无法创建：%s", "cannot create: %s", strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			if (errno == EWOULDBLOCK)
+				error_set(err, path, "另一个导出正在写这个文件",
+					  "another export is writing this file");
+			else
+				error_set(err, path, "无法加锁：%s", "cannot lock: %s",
+					  strerror(errno));
+			return -1;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino) {
+			if (ftruncate(fd, 0) < 0) {
+				error_set(err, path, "无法写入：%s", "cannot write: %s",
+					  strerror(errno));
+				close(fd);
+				return -1;
+			}
+			return fd;
+		}
+		close(fd);
+	}
+	error_set(err, path, "无法创建：文件不断被删除", "cannot create: the file keeps being removed");
+	return -1;
+}
+
+/* ".ruhu-…bundle.gz.tmp": the temporary name bundle_writer_save() uses */
+static bool is_tmp_name(const char *n)
+{
+	size_t len = strlen(n);
+	static const char tail[] = ".bundle.gz.tmp";
+
+	return !strncmp(n, ".ruhu-", 6) && len > 6 + sizeof(tail) - 1 &&
+	       !strcmp(n + len - (sizeof(tail) - 1), tail);
+}
+
+int bundle_tmp_clean(const char *dir, size_t *removed, struct error *err)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	*removed = 0;
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0; /* the save will say the folder is missing */
+		error_set(err, dir, "无法读取文件夹：%s", "cannot read the folder: %s",
+			  strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		int fd;
+
+		if (!is_tmp_name(de->d_name))
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, de->d_name);
+		fd = open(p.buf, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* a live export holds the lock: its file is not stale */
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    unlink(p.buf) == 0)
+			(*removed)++;
+		close(fd);
+	}
+	closedir(d);
+	strbuf_release(&p);
+	return 0;
+}
+
 int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *name,
 		       struct error *err)
 {
@@ -437,11 +529,9 @@ int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *nam
 		error_set(err, dst.buf, "文件已存在，不会覆盖", "file exists; not overwriting it");
 		goto done;
 	}
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		error_set(err, tmp.buf, "无法创建：%s", "cannot create: %s", strerror(errno));
+	fd = open_locked_tmp(tmp.buf, err);
+	if (fd < 0)
 		goto done;
-	}
 	created = true;
 	if (bundle_writer_write_fd(w, fd, tmp.buf, err) < 0)
 		goto done;
@@ -450,17 +540,19 @@ int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *nam
 			  strerror(errno));
 		goto done;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		error_set(err, tmp.buf, "无法关闭：%s", "cannot close: %s", strerror(errno));
-		goto done;
-	}
-	fd = -1;
+	/* renamed while still open: the flock protects the temporary name
+	 * from bundle_tmp_clean() until it is gone */
 	if (rename(tmp.buf, dst.buf) < 0) {
 		error_set(err, dst.buf, "无法改名：%s", "cannot rename: %s", strerror(errno));
 		goto done;
 	}
 	created = false;
+	if (close(fd) < 0) {
+		fd = -1;
+		error_set(err, dst.buf, "无法关闭：%s", "cannot close: %s", strerror(errno));
+		goto done;
+	}
+	fd = -1;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) < 0) {
 		error_set(err, dir, "无法同步目录：%s", "cannot sync the folder: %s",

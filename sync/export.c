@@ -243,6 +243,9 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 		gmtime_r(&now, &tm);
 		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
+	/* what killed exports left (their flock died with them) */
+	if (bundle_tmp_clean(o->out_dir, &res->stale_removed, err) < 0)
+		goto done;
 	if (store_snapshot_begin(s, err) < 0)
 		goto done;
 	reading = true;

@@ -162,11 +162,24 @@ int bundle_writer_write_fd(struct bundle_writer *w, int fd, const char *name, st
 void bundle_writer_write_mem(struct bundle_writer *w, char **out, size_t *len);
 /*
  * Writes the bundle to DIR/NAME durably: a temporary ".NAME.tmp" in DIR,
- * fsync, rename to NAME, fsync of DIR. On failure the temporary file is
- * removed and NAME does not exist. Returns 0 or -1 with err.
+ * held under an exclusive flock from its creation to its rename, fsync,
+ * rename to NAME, fsync of DIR. On failure the temporary file is removed
+ * and NAME does not exist. Returns 0 or -1 with err ("another export is
+ * writing this file" when a live save holds the temporary name).
  */
 int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *name,
 		       struct error *err);
+
+/*
+ * Removes from `dir` the temporary files (".ruhu-…bundle.gz.tmp") that
+ * killed saves left: bundle_writer_save() holds an exclusive flock on its
+ * temporary file until the rename, and the kernel drops the lock of a dead
+ * process, so a file whose lock can be taken is stale; one still locked
+ * belongs to a live save and is left alone. Sets *removed to the count.
+ * Returns 0 (a missing folder is not an error here), or -1 with err when
+ * the folder cannot be read.
+ */
+int bundle_tmp_clean(const char *dir, size_t *removed, struct error *err);
 
 
 /* Appends one CSV record of n fields to sb as the writer does (NULL as an

@@ -89,6 +89,7 @@ struct export_result {
 	char *path;          /* the bundle written (caller frees), NULL when nothing to export */
 	long long sequence;
 	size_t interviews, answers, events, comments, assignments;
+	size_t stale_removed; /* temporary files of killed exports removed from out_dir */
 };
 
 /*
@@ -97,9 +98,11 @@ struct export_result {
  * return bundle for o->for_device (its assignments with preload fields and
  * its rejected interviews with their answers, events and comments). The
  * file is written durably under a temporary name and renamed (bundle.h);
- * only then is the export recorded in sync_export. Returns 0 (res->path NULL
- * when there was nothing to export) or -1 with err; on failure no bundle
- * file is left and nothing is recorded.
+ * only then is the export recorded in sync_export. First it removes the
+ * temporary files that killed exports left in o->out_dir (bundle_tmp_clean:
+ * a live export's file is locked and stays), counted in res->stale_removed.
+ * Returns 0 (res->path NULL when there was nothing to export) or -1 with
+ * err; on failure no bundle file is left and nothing is recorded.
  */
 int export_bundle(struct store *s, const struct export_opts *o, struct export_result *res,
 		  struct error *err);

@@ -44,6 +44,10 @@ int cmd_export(int argc, char **argv)
 		goto fail;
 	if (export_bundle(s, &o, &res, &err) < 0)
 		goto fail;
+	if (res.stale_removed)
+		printf(T_("已删除 %zu 个被中断的导出留下的临时文件\n",
+			  "removed %zu temporary files left by interrupted exports\n"),
+		       res.stale_removed);
 	if (!res.path)
 		printf("%s\n", T_("没有需要导出的内容", "nothing to export"));
 	else if (o.for_device)

@@ -20,6 +20,8 @@
 #include "ruhu/strbuf.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include "store_sqlite.h" /* the SQLite handle: this file inspects databases */
 #include <sqlite3.h>
@@ -714,7 +716,7 @@ static void test_interrupted_export(void **state)
 		int status;
 		DIR *dir;
 		struct dirent *de;
-		size_t named = 0;
+		size_t named = 0, tmps = 0;
 		int64_t recorded = 0, reserved = 0, done_missing = 0;
 
 		/* a change so there is something to export */
@@ -786,11 +788,16 @@ static void test_interrupted_export(void **state)
 				if (rc != 0)
 					fail_msg("round %d: '%s' refused: %s", round, de->d_name, e.en);
 				named++;
+			} else {
+				tmps++;
 			}
 			error_clear(&e);
 			free(p);
 		}
 		closedir(dir);
+		/* each export removes what the killed one before it left: at
+		 * most the last kill's temporary file is there */
+		assert_true(tmps <= 1);
 		/* A kill between the rename and the recording leaves a whole,
 		 * valid bundle that is not recorded (its changes go out again in
 		 * the next export; merging both is idempotent). That can happen
@@ -802,6 +809,36 @@ static void test_interrupted_export(void **state)
 		store_close(d);
 	}
 	print_message("interrupted exports: %d kills\n", kills);
+	{
+		/* a temporary file under a live export's lock is left alone; a
+		 * killed export's is removed by the next export */
+		char *live = pathf("ie-out/.ruhu-live-000999.bundle.gz.tmp");
+		char *dead = pathf("ie-out/.ruhu-dead-000998.bundle.gz.tmp");
+		int lfd = open(live, O_WRONLY | O_CREAT, 0644), dfd;
+		struct stat st;
+		struct export_opts o = {out, true, NULL, NULL};
+		struct export_result r;
+
+		assert_true(lfd >= 0);
+		assert_int_equal(flock(lfd, LOCK_EX), 0);
+		dfd = open(dead, O_WRONLY | O_CREAT, 0644);
+		assert_true(dfd >= 0);
+		close(dfd);
+		d = open_db(dev);
+		OK(export_bundle(d, &o, &r, E));
+		assert_true(r.stale_removed >= 1);
+		export_result_release(&r);
+		assert_int_equal(stat(live, &st), 0);
+		assert_int_not_equal(stat(dead, &st), 0);
+		close(lfd); /* the live export "dies" */
+		OK(export_bundle(d, &o, &r, E));
+		assert_int_equal(r.stale_removed, 1);
+		export_result_release(&r);
+		assert_int_not_equal(stat(live, &st), 0);
+		store_close(d);
+		free(live);
+		free(dead);
+	}
 	free(dev);
 	free(out);
 }
