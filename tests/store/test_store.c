@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 struct fx {
@@ -407,6 +408,91 @@ static void test_corrupt(void **state)
 	assert_string_equal(f->err.where, f->path);
 	assert_string_equal(f->err.en, "database is damaged: keep the file and ask for support");
 	assert_string_equal(f->err.zh, "数据库已损坏：请保留此文件并联系技术支持");
+}
+
+/*
+ * Issue 11 D14/D15: a 0-byte file is "empty file, not a ruhu database"
+ * (not schema-upgrade talk) unless STORE_OPEN_CREATE; a refused WAL-mode
+ * database gets no -wal/-shm beside it, even read-only; STORE_OPEN_CHECK
+ * refuses a database that PRAGMA quick_check faults, before writing to it,
+ * and opens a sound one.
+ */
+static void test_refused_untouched(void **state)
+{
+	struct fx *f = *state;
+	char wal[160], shm[160], uuid[STORE_ID_LEN + 1];
+	unsigned flags[] = {STORE_OPEN_READONLY, 0};
+	FILE *fp;
+	int fd;
+	long long page;
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	snprintf(shm, sizeof(shm), "%s-shm", f->path);
+	fp = fopen(f->path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fclose(fp), 0);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(store_open(f->path, flags[i], &f->s, &f->err), -STORE_E_NOTDB);
+		assert_string_equal(f->err.where, f->path);
+		assert_string_equal(f->err.en, "empty file, not a ruhu database");
+		assert_string_equal(f->err.zh, "空文件，不是 ruhu 数据库");
+		error_clear(&f->err);
+		assert_int_equal(access(wal, F_OK), -1);
+		assert_int_equal(access(shm, F_OK), -1);
+	}
+	/* another program's database in WAL mode, and a newer ruhu schema */
+	assert_int_equal(unlink(f->path), 0);
+	make_db(f->path, "PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+	assert_int_equal(access(wal, F_OK), -1);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(store_open(f->path, flags[i], &f->s, &f->err), -STORE_E_NOTDB);
+		assert_string_equal(f->err.en, "not a ruhu database");
+		error_clear(&f->err);
+		assert_int_equal(access(wal, F_OK), -1);
+		assert_int_equal(access(shm, F_OK), -1);
+	}
+	assert_int_equal(unlink(f->path), 0);
+	open_with_form(f);
+	store_close(f->s);
+	f->s = NULL;
+	make_db(f->path, "PRAGMA user_version = 99");
+	assert_int_equal(access(wal, F_OK), -1);
+	assert_int_equal(store_open(f->path, STORE_OPEN_READONLY, &f->s, &f->err), -STORE_E_NEWER);
+	error_clear(&f->err);
+	assert_int_equal(access(wal, F_OK), -1);
+	assert_int_equal(access(shm, F_OK), -1);
+
+	/* STORE_OPEN_CHECK: a sound database opens */
+	assert_int_equal(unlink(f->path), 0);
+	open_with_form(f);
+	assert_int_equal(store_interview_new(f->s, f->form, NULL, uuid, &f->err), 0);
+	page = q1(f->s, "SELECT rootpage FROM sqlite_schema WHERE name = 'answer'");
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(store_open(f->path, STORE_OPEN_CHECK, &f->s, &f->err), 0);
+	store_close(f->s);
+	f->s = NULL;
+	/* one b-tree page's header overwritten: the open itself still works,
+	 * quick_check does not */
+	fd = open(f->path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "\377\377\377\377\377\377\377\377", 8, (page - 1) * 4096), 8);
+	close(fd);
+	assert_int_equal(store_open(f->path, 0, &f->s, &f->err), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(store_open(f->path, STORE_OPEN_CHECK, &f->s, &f->err), -STORE_E_CORRUPT);
+	assert_null(f->s);
+	assert_string_equal(f->err.where, f->path);
+	{
+		char want[200];
+
+		snprintf(want, sizeof(want),
+			 "database is damaged (integrity check: Page %lld: btreeInitPage() returns "
+			 "error code 11): keep the file, write nothing to it and ask for support",
+			 page);
+		assert_string_equal(f->err.en, want);
+	}
 }
 
 static void test_locked(void **state)
@@ -1084,6 +1170,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_at_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
