@@ -1407,6 +1407,7 @@ static int read_all(struct reader *r, struct source *src)
 		r->failed = true;
 		goto done;
 	}
+	digest_to_hex(hdr + sizeof(gzhead_bytes), 32, r->m->file_sha256);
 	if (!r->trusted && rh_check(r, src, hdr) < 0)
 		goto done;
 	coff_in = sizeof(hdr);
@@ -1588,6 +1589,23 @@ int bundle_read_buffer(const char *name, const void *data, size_t len,
 	src.mem = data;
 	src.len = len;
 	return read_bundle(name, &src, v, ctx, out, false, err);
+}
+
+int bundle_check_same(const char *name, const void *data, size_t len, const char *file_sha256,
+		      struct error *err)
+{
+	const unsigned char *p = data;
+	char hex[65], got[65];
+
+	if (head_check(name, p, len < GZHEAD_LEN ? len : GZHEAD_LEN, err) < 0)
+		return -1;
+	digest_to_hex(p + sizeof(gzhead_bytes), 32, hex);
+	digest_sha256_hex(p + GZHEAD_LEN, len - GZHEAD_LEN, got);
+	if (strcmp(hex, file_sha256) || strcmp(got, hex)) {
+		error_set(err, name, "文件在读取过程中被改动", "the file changed while it was being read");
+		return -1;
+	}
+	return 0;
 }
 
 int bundle_reread_buffer(const char *name, const void *data, size_t len,

@@ -859,10 +859,9 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 	c.progress = progress;
 	c.pctx = pctx;
 	c.last_group = -1;
-	/* pass 1: verify everything, write nothing. The file is read once into
-	 * memory, so pass 2 sees exactly the bytes pass 1 verified. */
-	if (bundle_load_file(path, &data, &len, err) < 0 ||
-	    bundle_read_buffer(path, data, len, &visitor, &c, &m, err) < 0)
+	/* pass 1: verify everything, write nothing, streaming the file (64 KiB
+	 * at a time: whatever the file, refusing it costs little memory) */
+	if (bundle_read_file(path, &visitor, &c, &m, err) < 0)
 		goto done;
 	rc = already(tg, m, err);
 	if (rc < 0) {
@@ -874,6 +873,11 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 		goto done;
 	}
 	mctx_release(&c);
+	/* the verified file, into memory for pass 2, which must see exactly the
+	 * bytes pass 1 verified: same RH digest, and the bytes hash to it */
+	if (bundle_load_file(path, &data, &len, err) < 0 ||
+	    bundle_check_same(path, data, len, m->file_sha256, err) < 0)
+		goto done;
 	/* pass 2: apply in the target's one transaction */
 	if (tg->ops->begin(tg->t, err) < 0) {
 		error_prefix(err, path);

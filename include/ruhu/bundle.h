@@ -75,6 +75,8 @@ struct bundle_manifest {
 	size_t rows[BS_COUNT];  /* data rows (header not counted) */
 	size_t bytes[BS_COUNT]; /* section length in bytes, header included */
 	char content_sha256[65];
+	char file_sha256[65];   /* the gzip header's RH field: SHA-256 of the file's bytes after
+				 * the header (set by every successful read) */
 };
 
 /* Name of a section ("answers") and its columns, in order. */
@@ -124,6 +126,17 @@ int bundle_read_buffer(const char *name, const void *data, size_t len,
  * -1 with err set (where = path) and *data NULL.
  */
 int bundle_load_file(const char *path, char **data, size_t *len, struct error *err);
+
+/*
+ * Checks that data[0..len) are the bytes of a bundle file whose reading gave
+ * `file_sha256` (bundle_manifest.file_sha256): the 48-byte header is ruhu's,
+ * its RH field is file_sha256, and the bytes after it hash to it. For a
+ * caller that verified a file by streaming it and then loaded it to apply
+ * it: a file changed in between is refused ("the file changed while it was
+ * being read"). Returns 0 or -1 with err (where = name).
+ */
+int bundle_check_same(const char *name, const void *data, size_t len, const char *file_sha256,
+		      struct error *err);
 
 /*
  * Reads again a buffer that bundle_read_buffer() accepted and that has not

@@ -261,6 +261,43 @@ static void test_flip_is_corruption(void **state)
 	free(data);
 }
 
+/* bundle_check_same: the bytes merge loads after streaming its verify pass
+ * must be those it verified; the manifest carries the file's RH digest. */
+static void test_check_same(void **state)
+{
+	struct bundle_manifest *m = NULL;
+	struct error err = ERROR_INIT;
+	char *data, *other;
+	size_t len, olen;
+
+	(void)state;
+	sample_bytes(&data, &len);
+	assert_int_equal(bundle_read_buffer("b.gz", data, len, NULL, NULL, &m, &err), 0);
+	assert_int_equal(strlen(m->file_sha256), 64);
+	assert_int_equal(bundle_check_same("b.gz", data, len, m->file_sha256, &err), 0);
+	data[len / 2] ^= 1; /* changed after the verify pass */
+	assert_int_equal(bundle_check_same("b.gz", data, len, m->file_sha256, &err), -1);
+	assert_string_equal(err.where, "b.gz");
+	assert_string_equal(err.en, "the file changed while it was being read");
+	error_clear(&err);
+	data[len / 2] ^= 1;
+	/* another valid bundle under the same name */
+	{
+		struct bundle_writer *w = sample_writer();
+
+		bundle_writer_add_enumerator(w, "另一个人");
+		bundle_writer_write_mem(w, &other, &olen);
+		bundle_writer_free(w);
+	}
+	assert_int_equal(bundle_check_same("b.gz", other, olen, m->file_sha256, &err), -1);
+	error_clear(&err);
+	assert_int_equal(bundle_check_same("b.gz", data, 10, m->file_sha256, &err), -1);
+	error_clear(&err);
+	bundle_manifest_free(m);
+	free(other);
+	free(data);
+}
+
 /* Wraps `text` in the gzip framing ruhu writes. */
 static void gzip_text(const char *text, char **out, size_t *olen)
 {
@@ -375,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_every_corruption),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_flip_is_corruption),
+		cmocka_unit_test(test_check_same),
 		cmocka_unit_test(test_newer_version),
 		cmocka_unit_test(test_content_faults),
 	};
