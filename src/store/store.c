@@ -765,7 +765,7 @@ static int quick_check(struct store *s, struct error *err)
 		if (e)
 			for (t = e + 3; *t == '\n' || *t == ' '; t++)
 				;
-		what = xstrndup(t, 200);
+		what = xstrndup(t, strnlen(t, 200));
 	}
 	sqlite3_finalize(q);
 	for (char *p = what; *p; p++)
