@@ -129,9 +129,18 @@ struct expr_host {
 	/* now(): milliseconds since the Unix epoch. NULL: the system clock. */
 	int64_t (*now_ms)(void *ud);
 
-	/* 64 random bits for uuid() / random(). NULL: the engine's own generator
-	 * seeded from /dev/urandom. */
+	/* 64 random bits for uuid() / random() / randomize() without a seed.
+	 * NULL: the engine's own generator seeded from /dev/urandom. */
 	uint64_t (*random)(void *ud);
+
+	/* jr:itext(id): the text `id` ("name:label", "name:hint", ... as
+	 * docs/expressions.md lists) in the current form language; NULL when
+	 * there is no such text. `ctx` is the context node. */
+	const char *(*itext)(void *ud, const char *id, expr_node ctx);
+
+	/* version(): the form's version (settings `version`); NULL when the
+	 * form has none. */
+	const char *(*form_version)(void *ud);
 };
 
 /*
