@@ -1732,22 +1732,20 @@ static int attach(struct builder *b, const char *file, const char *sheet, int ro
 		return -1;
 	}
 	f->n_att++;
+	/* the list exists from here on, even empty when the file is bad: the
+	 * expressions naming it then add no error to the one reported */
+	li = list_add(b, stem);
+	free(stem);
+	f->lists[li].file = a->name;
 	if (rc == 1)
 		err_at(b, sheet, row, "找不到附带文件 '%s'（应在问卷旁边：%s）",
 		       "attached file '%s' not found (it belongs next to the form: %s)", file,
 		       a->shown);
-	if (rc) {
-		free(stem);
+	if (rc)
 		return -1;
-	}
 	digest_sha256_hex(a->data, a->len, a->hash);
-	if (check_bytes(a->shown, a->data, a->len, b->diags) < 0) {
-		free(stem);
+	if (check_bytes(a->shown, a->data, a->len, b->diags) < 0)
 		return -1;
-	}
-	li = list_add(b, stem);
-	free(stem);
-	f->lists[li].file = a->name;
 	if ((size_t)f->n_lists + 1 > b->multi_cap) {
 		b->multi_checked = xrealloc(b->multi_checked, f->n_lists + 1);
 		memset(b->multi_checked + b->multi_cap, 0, f->n_lists + 1 - b->multi_cap);
