@@ -1718,7 +1718,10 @@ static int attach(struct builder *b, const char *file, const char *sheet, int ro
 	if (b->files->dir && strcmp(b->files->dir, ".")) {
 		struct strbuf p = STRBUF_INIT;
 
-		strbuf_addf(&p, "%s/%s", b->files->dir, file);
+		size_t dl = strlen(b->files->dir);
+
+		strbuf_addf(&p, "%s%s%s", b->files->dir,
+			    dl && b->files->dir[dl - 1] == '/' ? "" : "/", file);
 		a->shown = strbuf_detach(&p, NULL);
 	} else {
 		a->shown = xstrdup(file);
@@ -2009,6 +2012,12 @@ static void build_survey(struct builder *b)
 					"'or_other' with a choice_filter: pyxform and ODK refuse this "
 					"combination");
 		}
+		if (n->appearance && !strncasecmp(n->appearance, "search(", 7))
+			warn_at(b, "survey", r->line,
+				"不支持 appearance 'search(...)'（ODK 已弃用）：请用 select_one_from_file "
+				"附带 CSV 文件并加 choice_filter",
+				"appearance 'search(...)' is not supported (ODK deprecated it): use "
+				"select_one_from_file with a CSV file and a choice_filter");
 		if (ti.kind == K_UNSUPPORTED && strstr(type, "_external"))
 			warn_at(b, "survey", r->line,
 				"'%s'：ruhu 不读取外部选项（请用 select_one_from_file 附带 CSV 文件），"

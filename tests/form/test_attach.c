@@ -294,6 +294,16 @@ static void test_warnings(void **state)
 			     "files; question 'v' will be skipped at interview time"));
 	form_free(f);
 	diag_list_free(&dl);
+	/* ODK's deprecated search() appearance would show its placeholder list */
+	f = load1("survey,type,name,label,appearance\n,select_one p,v,V,\"search('villages')\"\n"
+		  "choices,list_name,name,label\n,p,name,label\n",
+		  NULL, NULL, &dl);
+	assert_non_null(f);
+	assert_true(has_diag(&dl, DIAG_WARNING, "t.csv:survey:2",
+			     "appearance 'search(...)' is not supported (ODK deprecated it): use "
+			     "select_one_from_file with a CSV file and a choice_filter"));
+	form_free(f);
+	diag_list_free(&dl);
 }
 
 /* form_load() reads attached files next to the form, and names them so */
