@@ -229,6 +229,15 @@ int expr_eval_number(const struct expr *e, const struct expr_host *h, expr_node 
 int expr_eval_string(const struct expr *e, const struct expr_host *h, expr_node ctx,
 		     struct expr_scratch *s, const char **out, struct error *err);
 
+/*
+ * Shuffles v[0..n) as randomize(nodes, seed) shuffles nodes: ODK's
+ * "inside-out" Fisher-Yates with the Park-Miller generator seeded by `seed`
+ * (its fraction dropped). For hosts that shuffle choice lists the way a form's
+ * randomize=true parameter asks. Returns 0, or -1 (v untouched) when the seed
+ * is NaN or infinite.
+ */
+int expr_shuffle(size_t *v, size_t n, double seed);
+
 /* Formats a number as string() does into buf (at least 32 bytes); returns buf. */
 char *expr_format_number(double d, char *buf, size_t size);
 /* Parses a string as number() does. */

@@ -106,6 +106,12 @@ struct form_node {
 
 	/* range: parsed parameters (defaults 1, 10, 1 as in ODK) */
 	double range_start, range_end, range_step;
+
+	/* selects: parameters randomize=true [seed=EXPR] — the choices are
+	 * offered shuffled as ODK's randomize() does (seed: NULL expression when
+	 * absent) */
+	bool randomize;
+	struct form_expr seed;
 };
 
 struct form_choice {

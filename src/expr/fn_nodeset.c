@@ -8,6 +8,9 @@
  */
 #include "fn.h"
 
+#include "ruhu/strbuf.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 static int need_nodes(struct ev *E, int i, const struct val *v)
@@ -123,6 +126,54 @@ static int fn_current(struct ev *E, int i, const struct cx *c, struct val *out)
  */
 #define PM_MOD 2147483647.0
 
+/* The Park-Miller state for a seed as ODK's evaluators make it: the integer
+ * part modulo 2^31 - 1, moved into 1 .. 2^31 - 2. */
+static int64_t pm_seed(double seed)
+{
+	seed = fmod(trunc(seed), PM_MOD);
+	if (seed <= 0)
+		seed += PM_MOD - 1;
+	return (int64_t)seed;
+}
+
+/* The next number in [0, 1) of the generator. */
+static double pm_next(int64_t *state)
+{
+	*state = *state * 16807 % 2147483647;
+	return (double)(*state - 1) / (PM_MOD - 1);
+}
+
+/* The slot the inside-out shuffle puts item k in, from r in [0, 1). */
+static size_t pm_slot(double r, size_t k)
+{
+	size_t j = (size_t)floor(r * (double)(k + 1));
+
+	return j > k ? k : j;
+}
+
+int expr_shuffle(size_t *v, size_t n, double seed)
+{
+	size_t *tmp, k;
+	int64_t state;
+
+	if (!isfinite(seed))
+		return -1;
+	if (n < 2)
+		return 0;
+	state = pm_seed(seed);
+	tmp = xcalloc(n, sizeof(*tmp));
+	for (k = 0; k < n; k++) {
+		size_t j = pm_slot(pm_next(&state), k);
+
+		if (j != k)
+			tmp[k] = tmp[j];
+		tmp[j] = v[k];
+	}
+	memcpy(v, tmp, n * sizeof(*v));
+	free(tmp);
+	return 0;
+}
+
 static int fn_randomize(struct ev *E, int i, const struct cx *c, struct val *out)
 {
 	const struct enode *n = &E->e->nodes[i];
@@ -143,10 +194,7 @@ static int fn_randomize(struct ev *E, int i, const struct cx *c, struct val *out
 					    "randomize() needs a number as its seed, not '%g'", seed);
 		/* a fraction is dropped (Java's long conversion), so seeds such
 		 * as decimal-date-time(now()) work as in Collect */
-		seed = fmod(trunc(seed), PM_MOD);
-		if (seed <= 0)
-			seed += PM_MOD - 1;
-		state = (int64_t)seed;
+		state = pm_seed(seed);
 	}
 	/* the result is a new run on top of the stack (the argument's run stays
 	 * where it is: it is read by offset, so the stack may grow) */
@@ -155,18 +203,10 @@ static int fn_randomize(struct ev *E, int i, const struct cx *c, struct val *out
 		if (expr_ev_push_node(E, i, 0) < 0)
 			return -1;
 	for (k = 0; k < a.n; k++) {
-		double r;
-		size_t j;
+		double r = seeded ? pm_next(&state)
+				  : (double)(expr_ev_random(E) >> 11) / 9007199254740992.0;
+		size_t j = pm_slot(r, k);
 
-		if (seeded) {
-			state = state * 16807 % 2147483647;
-			r = (double)(state - 1) / (PM_MOD - 1);
-		} else {
-			r = (double)(expr_ev_random(E) >> 11) / 9007199254740992.0;
-		}
-		j = (size_t)floor(r * (double)(k + 1));
-		if (j > k)
-			j = k;
 		if (j != k)
 			E->s->nodes[off + k] = E->s->nodes[off + j];
 		E->s->nodes[off + j] = E->s->nodes[a.off + k];

@@ -1183,6 +1183,72 @@ static void parse_range(struct builder *b, struct form_node *n)
 		err_at(b, "survey", n->row, "range 的 step 不能为 0", "range step must not be 0");
 }
 
+/* A select's parameters: randomize=true|false and seed=EXPR (pyxform's). */
+static void parse_select_params(struct builder *b, struct form_node *n, bool from_file)
+{
+	const char *p = n->parameters;
+
+	while (p && *p) {
+		const char *k, *v;
+		size_t kl, vl;
+		char *key, *val;
+
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
+			p++;
+		if (!*p)
+			break;
+		k = p;
+		while (*p && *p != '=' && *p != ' ' && *p != ',' && *p != ';')
+			p++;
+		kl = (size_t)(p - k);
+		while (*p == ' ')
+			p++;
+		key = xstrndup(k, kl);
+		if (*p != '=') {
+			err_at(b, "survey", n->row,
+			       "选择题参数 '%s' 缺少 '='，应写成 randomize=true seed=${s}",
+			       "select parameter '%s' has no '=': write randomize=true seed=${s}", key);
+			free(key);
+			while (*p && *p != ' ' && *p != ',' && *p != ';')
+				p++;
+			continue;
+		}
+		p++;
+		while (*p == ' ')
+			p++;
+		v = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != ',' && *p != ';')
+			p++;
+		vl = (size_t)(p - v);
+		val = xstrndup(v, vl);
+		if (!strcasecmp(key, "randomize")) {
+			if (is_yes(val))
+				n->randomize = true;
+			else if (!is_no(val))
+				err_at(b, "survey", n->row, "randomize 应为 true 或 false，而不是 '%s'",
+				       "randomize must be true or false, not '%s'", val);
+		} else if (!strcasecmp(key, "seed")) {
+			n->seed.src = *val ? arena_strdup(&b->f->arena, val) : NULL;
+		} else if (from_file && (!strcasecmp(key, "value") || !strcasecmp(key, "label"))) {
+			err_at(b, "survey", n->row,
+			       "不支持参数 '%s'：附带文件的选项名和标签须放在 name 和 label 列",
+			       "parameter '%s' is not supported: an attached file's choice names and "
+			       "labels go in its columns name and label",
+			       key);
+		} else {
+			err_at(b, "survey", n->row, "未知的选择题参数 '%s'（可用 randomize、seed）",
+			       "unknown select parameter '%s' (use randomize, seed)", key);
+		}
+		free(key);
+		free(val);
+	}
+	if (n->seed.src && !n->randomize) {
+		err_at(b, "survey", n->row, "seed 参数需要同时写 randomize=true",
+		       "parameter seed needs randomize=true as well");
+		n->seed.src = NULL;
+	}
+}
+
 /* A pyxform default is dynamic when it references a field or calls a
  * function; otherwise it is a literal value. */
 static int default_is_dynamic(const char *s)
@@ -1971,6 +2037,8 @@ static void build_survey(struct builder *b)
 				header_of(b, COL_CHOICE_FILTER));
 			n->choice_filter.src = NULL;
 		}
+		if (ti.kind == K_SELECT)
+			parse_select_params(b, n, ti.from_file);
 		if (ti.kind == K_SELECT && ti.from_file && !csv_name(ti.list)) {
 			/* GeoJSON or XML choices feed map widgets a terminal has not */
 			n->list = -1;
@@ -2200,6 +2268,7 @@ static void compile_survey(struct builder *b)
 		compile_one(b, "survey", row, header_of(b, COL_READ_ONLY), &n->read_only);
 		compile_one(b, "survey", row, header_of(b, COL_CHOICE_FILTER), &n->choice_filter);
 		compile_one(b, "survey", row, header_of(b, COL_DEFAULT), &n->default_expr);
+		compile_one(b, "survey", row, header_of(b, COL_PARAMETERS), &n->seed);
 		if (n->repeat_count.src) {
 			const char *rc = n->repeat_count.src;
 			double d;
@@ -2665,6 +2734,7 @@ void form_free(struct form *f)
 		expr_free(n->choice_filter.e);
 		expr_free(n->repeat_count.e);
 		expr_free(n->default_expr.e);
+		expr_free(n->seed.e);
 	}
 	expr_free(f->instance_name.e);
 	for (i = 0; i < f->n_lists; i++)
@@ -2952,6 +3022,9 @@ void form_dump(const struct form *f, struct strbuf *o)
 		if (n->type == FORM_RANGE)
 			strbuf_addf(o, " range=%g..%g/%g", n->range_start, n->range_end,
 				    n->range_step);
+		if (n->randomize)
+			strbuf_addstr(o, " randomize");
+		dump_expr(o, "seed", n->seed);
 		strbuf_addch(o, '\n');
 	}
 	for (i = 0; i < f->n_lists; i++) {

@@ -403,6 +403,29 @@ bool iv_choice_passes(struct interview *iv, struct inst *I, int k, int list, int
 	return ok;
 }
 
+void iv_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, size_t n)
+{
+	const struct form_node *nd = iv->nodes[k];
+	struct error e = ERROR_INIT;
+	double seed = NAN;
+
+	if (!nd->randomize)
+		return;
+	iv->evals++;
+	if (nd->seed.e &&
+	    expr_eval_number(nd->seed.e, &iv->host, iv_node_field(I, k), iv->scratch, &seed, &e) < 0)
+		seed = NAN;
+	error_clear(&e);
+	if (!isfinite(seed)) {
+		/* no seed (or none yet): the order ODK would draw on each display,
+		 * drawn once per interview so that it holds still between redraws */
+		while (!iv->shuffle_seed)
+			iv->shuffle_seed = (double)(iv_now(iv) % 2147483646 + 1);
+		seed = iv->shuffle_seed;
+	}
+	(void)expr_shuffle(v, n, seed);
+}
+
 /* ---- the graph ---------------------------------------------------------- */
 
 static void add_refs(const struct form_expr *fx, int dst, int **pairs, size_t *np, size_t *cap)
