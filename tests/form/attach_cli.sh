@@ -34,8 +34,22 @@ printf 'village,head\nqs01,张三\nbs01,李四\n' > f/heads.csv
 
 out=$("$bin" --lang en check f/survey.csv 2>err); rc=$?
 expect "check: exit" 0 "$rc"
-expect "check: summary" "f/survey.csv: survey (id survey, version -): 2 questions, 0 groups, 0 repeats, 3 choice lists, 2 languages" "$out"
+expect "check: summary" "f/survey.csv: survey (id survey, version -): 2 questions, 0 groups, 0 repeats, 3 choice lists, 2 languages, 2 attached files" "$out"
 expect "check: stderr" "" "$(cat err)"
+
+# `ruhu check f/*.csv`: the attached files are summed up as such, in any order
+out=$("$bin" --lang en check f/heads.csv f/survey.csv f/villages.csv 2>err); rc=$?
+expect "check glob: exit" 0 "$rc"
+expect "check glob: stdout" "f/heads.csv: attached file of f/survey.csv (choice list 'heads', 2 rows)
+f/survey.csv: survey (id survey, version -): 2 questions, 0 groups, 0 repeats, 3 choice lists, 2 languages, 2 attached files
+f/villages.csv: attached file of f/survey.csv (choice list 'villages', 3 rows)" "$out"
+expect "check glob: stderr" "" "$(cat err)"
+out=$("$bin" --lang zh check f/villages.csv f/survey.csv 2>err)
+expect "check glob zh" "f/villages.csv：f/survey.csv 的附带文件（选项列表 'villages'，3 行）
+f/survey.csv：survey（id survey，版本 -）：2 个问题，0 个分组，0 个重复组，3 个选项列表，2 种语言，2 个附带文件" "$out"
+# alone, a list is no form
+"$bin" --lang en check f/villages.csv >/dev/null 2>&1; rc=$?
+expect "list alone: exit" 1 "$rc"
 
 # fill: a village of the chosen county, with what pulldata() and instance() read
 printf 'field,value\ncounty,qs\nvillage,qs01\n' > good.csv
