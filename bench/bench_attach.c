@@ -3,7 +3,9 @@
  * rows (generated in memory: name, label, county; 50 counties): the time to
  * load the form with its file, and the time one choice_filter by county takes
  * over the whole list through the interview engine (what each screen redraw
- * of the village question costs). Prints best and median of repeated runs.
+ * of the village question costs), and answering the village when a
+ * calculation pulls its population with pulldata() (a scan of the list).
+ * Prints best and median of repeated runs.
  */
 #include "ruhu/form.h"
 #include "ruhu/interview.h"
@@ -42,19 +44,20 @@ static int run(size_t rows)
 	struct strbuf csv = STRBUF_INIT, form = STRBUF_INIT, what = STRBUF_INIT;
 	struct form_attachment a;
 	struct form_files files = {NULL, &a, 1};
-	double load[REPS], filt[REPS];
+	double load[REPS], filt[REPS], pull[REPS];
 	struct error err = ERROR_INIT;
 	struct interview *iv = NULL;
 	struct form *f = NULL;
 	size_t *ch = NULL, n = 0, i;
 	int k, rc = -1;
 
-	strbuf_addstr(&csv, "name,label::中文 (zh),county\n");
+	strbuf_addstr(&csv, "name,label::中文 (zh),county,pop\n");
 	for (i = 0; i < rows; i++)
-		strbuf_addf(&csv, "v%zu,第%zu村,c%zu\n", i, i, i % 50);
-	strbuf_addstr(&form, "survey,type,name,label::中文 (zh),choice_filter\n"
-			     ",select_one counties,county,县,\n"
-			     ",select_one_from_file villages.csv,village,村,county = ${county}\n"
+		strbuf_addf(&csv, "v%zu,第%zu村,c%zu,%zu\n", i, i, i % 50, i * 7 % 1000);
+	strbuf_addstr(&form, "survey,type,name,label::中文 (zh),choice_filter,calculation\n"
+			     ",select_one counties,county,县,,\n"
+			     ",select_one_from_file villages.csv,village,村,county = ${county},\n"
+			     ",calculate,pop,,,\"pulldata('villages', 'pop', 'name', ${village})\"\n"
 			     "choices,list_name,name,label::中文 (zh)\n");
 	for (k = 0; k < 50; k++)
 		strbuf_addf(&form, ",counties,c%d,%d县\n", k, k);
@@ -89,11 +92,28 @@ static int run(size_t rows)
 			goto done;
 		filt[k] = now_ms() - t0;
 	}
+	for (k = 0; k < REPS; k++) {
+		/* the last villages of county c7, alternately: pulldata() scans
+		 * nearly the whole list each time */
+		char name[32];
+		double t0;
+
+		snprintf(name, sizeof(name), "v%zu", rows - 50 + 7 - (size_t)(k % 2) * 50);
+		t0 = now_ms();
+		if (interview_set(iv, "village", name, &err) < 0) {
+			fprintf(stderr, "bench_attach: %s\n", error_msg(&err, LANG_EN));
+			goto done;
+		}
+		pull[k] = now_ms() - t0;
+	}
 	strbuf_addf(&what, "load form + %zu-row villages.csv", rows);
 	report(what.buf, load, REPS);
 	strbuf_reset(&what);
 	strbuf_addf(&what, "choice_filter by county (%zu of %zu)", n, rows);
 	report(what.buf, filt, REPS);
+	strbuf_reset(&what);
+	strbuf_addf(&what, "answer village, pulldata() over %zu rows", rows);
+	report(what.buf, pull, REPS);
 	rc = 0;
 done:
 	free(ch);
