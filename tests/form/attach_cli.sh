@@ -76,6 +76,16 @@ expect "fill other county: en" "other.csv:3: village: choice 'bs01' is not allow
 "$bin" --lang zh fill f/survey.csv --answers other.csv >/dev/null 2>err
 expect "fill other county: zh" "other.csv:3: village: 选项 'bs01' 不符合当前的筛选条件（choice_filter）" "$(cat err)"
 
+# a form with attached files is not stored in a database yet (the files would
+# not travel with it): refused before the database is created
+"$bin" --lang en fill f/survey.csv --answers good.csv --db t.db >/dev/null 2>err; rc=$?
+expect "fill --db: exit" 1 "$rc"
+expect "fill --db: en" "ruhu: f/survey.csv: a form with attached files (villages.csv) cannot be stored in a database yet: the files do not travel with the form; check it (ruhu check) and fill it (ruhu fill without --db) instead" "$(cat err)"
+expect "fill --db: no database" "no" "$([ -e t.db ] && echo yes || echo no)"
+"$bin" --lang en collect --form f/survey.csv --db t.db </dev/null >/dev/null 2>err; rc=$?
+expect "collect: exit" 1 "$rc"
+expect "collect: no database" "no" "$([ -e t.db ] && echo yes || echo no)"
+
 # a village that is in no row of the file
 printf 'field,value\ncounty,qs\nvillage,qs99\n' > none.csv
 "$bin" --lang en fill f/survey.csv --answers none.csv >/dev/null 2>err; rc=$?
