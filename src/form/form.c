@@ -6,6 +6,11 @@
  * finds into the caller's diag_list rather than stopping at the first:
  *   settings -> column maps and languages -> choices -> survey rows (types,
  *   nesting, names) -> select lists -> expressions and ${} references.
+ * Attached CSV files become choice lists when first named: by a
+ * select_*_from_file or csv-external row (survey pass), or by instance() /
+ * pulldata() (expression pass). They are read through the caller's
+ * struct form_files, after the languages are final, so their labels only map
+ * onto the form's languages and never resize a text array.
  * A form is returned only when no pass reported an error.
  *
  * Invariants: every string of the model lives in the form's arena (freed at
