@@ -165,7 +165,10 @@ int interview_check(struct interview *iv, const char *path, struct error *err);
 /*
  * The choices the select at `path` offers now: indexes into its list
  * (form_list(f, node->list)) of the choices passing its choice_filter in the
- * field's instance, in list order. *out is malloc'd (free it); for an or_other
+ * field's instance, in list order — shuffled when the select's parameters say
+ * randomize=true (by its seed as ODK's randomize() shuffles, else by one seed
+ * drawn per interview, so the order holds still while the interview lasts).
+ * *out is malloc'd (free it); for an or_other
  * select the caller adds "other" itself. Returns 0, or -1 when the path is
  * not a select.
  */

@@ -1117,6 +1117,7 @@ int interview_choices(struct interview *iv, const char *path, size_t **out, size
 	for (i = 0; i < l->n; i++)
 		if (iv_choice_passes(iv, t.I, t.k, iv->nodes[t.k]->list, (int)i))
 			(*out)[cnt++] = i;
+	iv_shuffle_choices(iv, t.I, t.k, *out, cnt);
 	*n = cnt;
 	return 0;
 }
