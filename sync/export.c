@@ -13,6 +13,7 @@
  */
 #include "ruhu/merge.h"
 
+#include "ruhu/ident.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 
@@ -231,6 +232,11 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 
 	memset(res, 0, sizeof(*res));
 	memset(&x, 0, sizeof(x));
+	/* the bundle's file name is built from these two: check them before
+	 * anything is read or written (ruhu/ident.h) */
+	if ((o->for_device && ident_check(o->for_device, IDENT_DEVICE, err) < 0) ||
+	    ident_check(store_device_id(s), IDENT_DEVICE, err) < 0)
+		return -1;
 	x.s = s;
 	x.res = res;
 	x.target = o->for_device;

@@ -16,6 +16,7 @@
 #include "ruhu/merge.h"
 
 #include "ruhu/digest.h"
+#include "ruhu/ident.h"
 #include "ruhu/merge_target.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
@@ -282,9 +283,21 @@ static int bad(struct error *err, const char *zh, const char *en, ...)
 	return -1;
 }
 
+/* An identifier of the bundle (ruhu/ident.h); NULL passes when `optional`. */
+static int bad_ident(const char *v, enum ident_kind kind, bool optional, struct error *err)
+{
+	if (optional && !v)
+		return 0;
+	return ident_check(v, kind, err);
+}
+
 static int on_manifest(void *ctx, const struct bundle_manifest *m, struct error *err)
 {
 	struct mctx *c = ctx;
+
+	if (bad_ident(m->device, IDENT_DEVICE, false, err) < 0 ||
+	    bad_ident(m->for_device, IDENT_DEVICE, true, err) < 0)
+		return -1;
 
 	c->total = 0;
 	for (int i = 0; i < BS_COUNT; i++)
@@ -523,6 +536,10 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 	case BS_ASSIGNMENTS:
 		if (!f[0] || !*f[0])
 			return bad(err, "户编号为空", "empty household_key");
+		if (bad_ident(f[0], IDENT_HOUSEHOLD, false, err) < 0 ||
+		    bad_ident(f[6], IDENT_ENUMERATOR, true, err) < 0 ||
+		    bad_ident(f[7], IDENT_DEVICE, true, err) < 0)
+			return -1;
 		for (const char *p = f[0]; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				return bad(err, "户编号 '%s' 含有控制字符",
@@ -560,6 +577,10 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 				   f[0], f[1] ? f[1] : "");
 		if (!f[4] || !*f[4])
 			return bad(err, "访谈 '%s' 缺少设备", "interview '%s' lacks its device", f[0]);
+		if (bad_ident(f[4], IDENT_DEVICE, false, err) < 0 ||
+		    bad_ident(f[2], IDENT_HOUSEHOLD, true, err) < 0 ||
+		    bad_ident(f[3], IDENT_ENUMERATOR, true, err) < 0)
+			return -1;
 		if (store_istatus_parse(f[5]) < 0)
 			return bad(err, "未知的访谈状态 '%s'", "unknown interview status '%s'",
 				   f[5] ? f[5] : "");
@@ -591,6 +612,8 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 	case BS_EVENTS:
 		if (!f[0] || !*f[0] || parse_i64(f[1], &v) < 0 || v < 1)
 			return bad(err, "事件的设备或序号无效", "event has an invalid device or seq");
+		if (bad_ident(f[0], IDENT_DEVICE, false, err) < 0)
+			return -1;
 		if (parse_i64(f[3], &v) < 0)
 			return bad(err, "事件时间无效", "invalid event time");
 		if (!f[4] || !*f[4])
@@ -607,6 +630,8 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 		if (!f[0] || !*f[0] || !f[4] || !f[6] || !*f[6])
 			return bad(err, "批注缺少 uuid、文字或设备",
 				   "comment lacks its uuid, text or device");
+		if (bad_ident(f[6], IDENT_DEVICE, false, err) < 0)
+			return -1;
 		if (parse_i64(f[5], &v) < 0)
 			return bad(err, "批注时间无效", "invalid comment time");
 		if (!f[1] || (smap_get(&c->ivs, f[1]) < 0 && !known(c, true, f[1], err)))

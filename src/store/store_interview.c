@@ -87,6 +87,8 @@ int store_interview_new(struct store *s, const char *form_hash, const char *hous
 	uuid_out[0] = '\0';
 	if (household_key && !*household_key)
 		return store_fail(s, err, STORE_E_INVALID, "户编码为空", "empty household key");
+	if (store_ident(s, household_key, IDENT_HOUSEHOLD, true, err) < 0)
+		return -STORE_E_INVALID;
 	ret = store_uuid_new(uuid, err);
 	if (ret < 0)
 		return ret;
@@ -1069,6 +1071,8 @@ int store_event_insert(struct store *s, const struct store_event *ev, struct err
 				  "invalid event (device '%s', seq %lld, kind '%s')",
 				  ev->device ? ev->device : "", (long long)ev->seq,
 				  ev->kind ? ev->kind : "");
+	if (store_ident(s, ev->device, IDENT_DEVICE, false, err) < 0)
+		return -STORE_E_INVALID;
 	q = stmt(s, ST_EVENT_INSERT, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
@@ -1090,6 +1094,8 @@ int store_comment_insert(struct store *s, const struct store_comment *c, struct 
 	if (!c->uuid || !*c->uuid || !c->interview || !c->text || !c->device)
 		return store_fail(s, err, STORE_E_INVALID, "备注 '%s' 不完整",
 				  "incomplete comment '%s'", c->uuid ? c->uuid : "");
+	if (store_ident(s, c->device, IDENT_DEVICE, false, err) < 0)
+		return -STORE_E_INVALID;
 	q = stmt(s, ST_COMMENT_ADD, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
@@ -1119,6 +1125,10 @@ int store_interview_import(struct store *s, const struct store_interview *iv,
 	    iv->revision < 1)
 		return store_fail(s, err, STORE_E_INVALID, "访问 '%s' 不完整",
 				  "incomplete interview '%s'", iv->uuid);
+	if (store_ident(s, iv->device, IDENT_DEVICE, false, err) < 0 ||
+	    store_ident(s, iv->household_key, IDENT_HOUSEHOLD, true, err) < 0 ||
+	    store_ident(s, iv->enumerator, IDENT_ENUMERATOR, true, err) < 0)
+		return -STORE_E_INVALID;
 	for (i = 0; answers && i < n; i++)
 		if (!answers[i].path || !*answers[i].path ||
 		    (answers[i].value && answers[i].special != STORE_SPECIAL_NONE))

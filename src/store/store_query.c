@@ -50,6 +50,10 @@ static int validate_assignments(struct store *s, const struct store_assignment *
 					 "assignment %zu: empty or invalid household key", i + 1);
 			goto bad_row;
 		}
+		if ((ret = store_ident(s, a[i].household_key, IDENT_HOUSEHOLD, false, err)) < 0 ||
+		    (ret = store_ident(s, a[i].enumerator, IDENT_ENUMERATOR, true, err)) < 0 ||
+		    (ret = store_ident(s, a[i].device, IDENT_DEVICE, true, err)) < 0)
+			goto bad_row;
 		for (j = 0; j < a[i].n_preload; j++) {
 			const char *nm = a[i].preload[j].name;
 			if (!nm || !*nm) {
