@@ -160,6 +160,20 @@ int store_tx_begin(struct store *s, struct error *err);
 int store_tx_commit(struct store *s, struct error *err);
 int store_tx_rollback(struct store *s, struct error *err);
 
+/* ---- limits --------------------------------------------------------------- */
+
+/*
+ * The largest value the store keeps, in bytes: an answer, a preload field, a
+ * comment, a review comment, an event's old/new value and extra, a position.
+ * Enforced by the store wherever a value enters (STORE_E_INVALID "value of
+ * 'PATH' too long: N bytes (limit 1048576 bytes)"), so everything stored can
+ * be exported and merged: the bundle reader accepts fields of at least this
+ * size (sync/bundle.c FIELD_MAX), and a merge refuses a bundle holding a
+ * larger value before it writes anything (issue 11, D3). Form sources have
+ * their own limit (FORM_MAX_BYTES).
+ */
+#define STORE_VALUE_MAX ((size_t)1 << 20)
+
 /* ---- identity ------------------------------------------------------------- */
 
 #define STORE_ID_LEN 36 /* device ids and UUIDs: 8-4-4-4-12 lowercase hex */
