@@ -35,7 +35,7 @@
 
 #define MAGIC "ruhu-bundle"
 #define MANIFEST_MAX (1u << 20)      /* manifest bytes */
-#define FIELD_MAX ((size_t)64 << 20) /* libcsv buffer for one field */
+#define FIELD_MAX BUNDLE_FIELD_MAX /* libcsv buffer for one field */
 #define CHUNK 65536
 
 /*

@@ -28,6 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* everything a store holds can be read back from a bundle (issue 11, D3) */
+_Static_assert(BUNDLE_FIELD_MAX >= STORE_VALUE_MAX, "a bundle field must hold any stored value");
+_Static_assert(BUNDLE_FIELD_MAX >= FORM_MAX_BYTES, "a bundle field must hold any form source");
+
 /* ---- a string -> index map (open addressing) -------------------------------- */
 
 struct smap {

@@ -132,6 +132,14 @@ static void data_row(struct sp *p, struct csvread_record *rec, const char *where
 		return;
 	}
 	for (i = 0; i < rec->n; i++)
+		if (rec->lens[i] > STORE_VALUE_MAX) {
+			/* the store's one limit (issue 11, D3) */
+			diag_add(p->dl, DIAG_ERROR, where, "列 '%s' 的值过长：%zu 字节（上限 %zu 字节）",
+				 "value of column '%s' too long: %zu bytes (limit %zu bytes)", p->hdr[i],
+				 rec->lens[i], STORE_VALUE_MAX);
+			return;
+		}
+	for (i = 0; i < rec->n; i++)
 		if (strchr(rec->cells[i], '\n') || strchr(rec->cells[i], '\r')) {
 			diag_add(p->dl, DIAG_ERROR, where, "列 '%s' 的值含有换行",
 				 "value of column '%s' holds a line break", p->hdr[i]);

@@ -1058,6 +1058,19 @@ int store_ident(struct store *s, const char *v, enum ident_kind kind, bool optio
 	return -STORE_E_INVALID;
 }
 
+/* The one value limit (STORE_VALUE_MAX, ruhu/store.h): 0, or
+ * STORE_E_INVALID naming the field `name` (an answer path, "comment" ...). */
+int store_value_check(struct store *s, const char *name, const char *v, struct error *err)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	if (n <= STORE_VALUE_MAX)
+		return 0;
+	return store_fail(s, err, STORE_E_INVALID, "'%s' 的值过长：%zu 字节（上限 %zu 字节）",
+			  "value of '%s' too long: %zu bytes (limit %zu bytes)", name ? name : "",
+			  n, STORE_VALUE_MAX);
+}
+
 /* Used by the other files for their own messages. */
 int store_fail(struct store *s, struct error *err, int code, const char *zh, const char *en,
 	       ...)

@@ -86,6 +86,7 @@ int store_prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct err
 /* Sets err (where = the store's path, code) and returns -code. */
 int store_ident(struct store *s, const char *v, enum ident_kind kind, bool optional,
 		struct error *err);
+int store_value_check(struct store *s, const char *name, const char *v, struct error *err);
 int store_fail(struct store *s, struct error *err, int code, const char *zh, const char *en,
 	       ...) RUHU_PRINTF2(4, 5, 6);
 
