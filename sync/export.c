@@ -255,6 +255,13 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 	if (store_export_last(s, kind, target, &last_seq, &since, err) < 0 ||
 	    store_change_seq(s, &change, err) < 0)
 		goto done;
+	if (o->again > 0 && o->for_device) {
+		error_set(err, NULL, "返回数据包总是包含全部内容：--again 只用于设备数据包",
+			  "a return bundle always carries everything: --again is for device bundles");
+		goto done;
+	}
+	if (o->again > 0 && store_export_since(s, kind, target, o->again, &since, err) < 0)
+		goto done;
 	if (o->all || o->for_device)
 		since = 0;
 	if (store_interviews_changed_since(s, since, take_iv, &x, err) < 0)

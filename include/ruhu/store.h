@@ -641,6 +641,17 @@ int store_bundle_record(struct store *s, const struct store_bundle_record *r,
  */
 int store_export_last(struct store *s, const char *kind, const char *target, int64_t *seq,
 		      int64_t *change, struct error *err);
+/*
+ * Where a re-export of device export `seq` starts (`ruhu export --again
+ * SEQ`, for a bundle the team refused): *since = the change counter of the
+ * last completed export of (kind, target) before `seq`, 0 when there is none;
+ * everything changed after it (all that bundle `seq` held, in its current
+ * version, and what changed since) goes into the new bundle. STORE_E_NOTFOUND
+ * "no completed export N" when export `seq` of (kind, target) never
+ * completed.
+ */
+int store_export_since(struct store *s, const char *kind, const char *target, int64_t seq,
+		       int64_t *since, struct error *err);
 /* Reserves sequence `seq` (state 'pending') before the file is written, so a
  * number is never used twice; one transaction. */
 int store_export_reserve(struct store *s, const char *kind, const char *target, int64_t seq,

@@ -199,7 +199,7 @@ static void same_dump(const char *a, const char *b)
 
 static char *export_one(struct store *s, const char *dir, bool all)
 {
-	struct export_opts o = {dir, all, NULL, "2026-11-22T10:00:00Z"};
+	struct export_opts o = {dir, all, NULL, "2026-11-22T10:00:00Z", 0};
 	struct export_result r;
 	char *p;
 
@@ -624,6 +624,71 @@ static void test_refusals(void **state)
 	free(p);
 }
 
+/* D3: a bundle the team refused (here: lost) is exported again on request,
+ * with a new number, holding what it held and what changed since. */
+static void test_export_again(void **state)
+{
+	char u[3][STORE_ID_LEN + 1];
+	char *devp = pathf("ag-dev.db"), *teamp = pathf("ag-team.db"), *out = pathf("ag-out");
+	struct store *d, *t;
+	struct export_opts o = {out, false, NULL, "2026-11-22T10:00:00Z", 0};
+	struct export_result r;
+	struct merge_stats st;
+	struct error err = ERROR_INIT;
+	char *b1;
+
+	(void)state;
+	mkdir(out, 0755);
+	d = make_device(devp, 3, 700, u);
+	t = open_db(teamp);
+	b1 = export_one(d, out, false);
+	assert_non_null(b1);
+	/* the team refused bundle 1: nothing new to export without --again */
+	OK(export_bundle(d, &o, &r, E));
+	assert_null(r.path);
+	o.again = 1;
+	OK(export_bundle(d, &o, &r, E));
+	assert_non_null(r.path);
+	assert_int_equal(r.sequence, 2);
+	assert_int_equal(r.interviews, 3);
+	merge(t, r.path, &st);
+	assert_int_equal(st.iv_new, 3);
+	export_result_release(&r);
+	/* a later change: an incremental export, then that one again */
+	OK(store_answer_put(d, u[1], "age", "33", STORE_SPECIAL_NONE, "age", E));
+	o.again = 0;
+	OK(export_bundle(d, &o, &r, E));
+	assert_int_equal(r.sequence, 3);
+	assert_int_equal(r.interviews, 1);
+	export_result_release(&r);
+	o.again = 3;
+	OK(export_bundle(d, &o, &r, E));
+	assert_int_equal(r.sequence, 4);
+	assert_int_equal(r.interviews, 1);
+	merge(t, r.path, &st);
+	assert_int_equal(st.iv_updated, 1);
+	export_result_release(&r);
+	/* a bundle never exported; a return bundle */
+	o.again = 9;
+	assert_int_equal(export_bundle(d, &o, &r, &err), -1);
+	assert_string_equal(err.en, "no completed export 9");
+	assert_string_equal(err.zh, "没有已完成的第 9 号导出");
+	assert_int_equal(err.code, STORE_E_NOTFOUND);
+	error_clear(&err);
+	o.again = 1;
+	o.for_device = "dev1";
+	assert_int_equal(export_bundle(d, &o, &r, &err), -1);
+	assert_string_equal(err.en,
+			    "a return bundle always carries everything: --again is for device bundles");
+	error_clear(&err);
+	free(b1);
+	store_close(d);
+	store_close(t);
+	free(devp);
+	free(teamp);
+	free(out);
+}
+
 /* ---- D4: a bundle's content is validated against its form ----------------- */
 
 /* The form of the hand-edited bundles: hh_size 1-20, a choice list, start. */
@@ -785,7 +850,7 @@ static void test_return_bundle(void **state)
 	struct store *d, *t;
 	struct merge_stats st;
 	struct error err = ERROR_INIT;
-	struct export_opts o = {NULL, false, NULL, "2026-11-22T11:00:00Z"};
+	struct export_opts o = {NULL, false, NULL, "2026-11-22T11:00:00Z", 0};
 	struct export_result r;
 	struct store_interview iv;
 	char *b;
@@ -880,7 +945,7 @@ static void test_interrupted_export(void **state)
 		assert_true(pid >= 0);
 		if (pid == 0) {
 			struct store *c = NULL;
-			struct export_opts o = {out, true, NULL, NULL};
+			struct export_opts o = {out, true, NULL, NULL, 0};
 			struct export_result r;
 			struct error e = ERROR_INIT;
 
@@ -1079,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_corruption_refused),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_bad_content),
+		cmocka_unit_test(test_export_again),
 		cmocka_unit_test(test_return_bundle),
 		cmocka_unit_test(test_interrupted_export),
 		cmocka_unit_test(test_locked),

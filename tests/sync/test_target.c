@@ -245,7 +245,7 @@ static void make_form(void)
 
 static int setup(void **state)
 {
-	struct export_opts o = {NULL, false, NULL, "2026-11-22T10:00:00Z"};
+	struct export_opts o = {NULL, false, NULL, "2026-11-22T10:00:00Z", 0};
 	struct export_result res;
 	struct store *d = NULL;
 	char hash[65], path[32], *db, *out;
