@@ -829,7 +829,7 @@ static void test_bad_content(void **state)
 	{
 		struct vcase ok = {"valid", "dev-v", "completed", "head", "王五", false, "", NULL};
 
-		b = v_bundle(&ok, dir, NULL);
+		b = v_bundle(&ok, seeds ? seeds : dir, NULL);
 		merge(t, b, &st);
 		assert_int_equal(st.iv_new, 1);
 		free(b);
