@@ -18,7 +18,7 @@
 #include "ruhu/digest.h"
 #include "ruhu/form.h"
 #include "ruhu/ident.h"
-#include "ruhu/interview.h"
+#include "ruhu/merge_check.h"
 #include "ruhu/merge_target.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
@@ -244,18 +244,7 @@ struct mctx {
 	struct smap pkeys;  /* preload "key\x1fname" (check pass) */
 	long last_group;    /* index of the interview whose answers are being read */
 
-	/* check: every interview validated against its form (interview_validate)
-	 * when its group of answers ends; each form loaded once per bundle */
-	struct smap fidx;   /* form hash -> index in fl[] */
-	struct form **fl;
-	size_t n_fl, cap_fl;
-	size_t *iv_form;    /* per interview of the bundle: index in fl[] */
-	bool *iv_done;      /* per interview: completed, approved or rejected */
-	char (*iv_uuid)[STORE_ID_LEN + 1]; /* per interview: its uuid, for messages */
-	size_t cap_ivf, next_val;
-	struct interview_answer_in *va; /* the answers of group last_group */
-	size_t n_va, cap_va;
-	struct error verr;  /* the first invalid interview (reported after the read) */
+	struct merge_check *mc; /* check: the content against its forms */
 
 	/* apply */
 	struct store_interview *iv;
@@ -534,131 +523,11 @@ static char *dup0(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-/* The store's one value limit (STORE_VALUE_MAX), checked before anything is
- * written so that a bundle is refused whole, naming the field. */
+/* The store's one value limit (merge_check_value), checked before anything
+ * is written so that a bundle is refused whole, naming the field. */
 static int too_long(const char *v, const char *name, struct error *err)
 {
-	size_t n = v ? strlen(v) : 0;
-
-	if (n <= STORE_VALUE_MAX)
-		return 0;
-	return bad(err, "'%s' 的值过长：%zu 字节（上限 %zu 字节）",
-		   "value of '%s' too long: %zu bytes (limit %zu bytes)", name, n, STORE_VALUE_MAX);
-}
-
-/* Sets err from a message built in each language ("%.0s" consumes the other
- * language's argument, so both formats take the same arguments). */
-static int bad2(struct error *err, const struct strbuf *zh, const struct strbuf *en)
-{
-	return bad(err, "%1$s%2$.0s", "%1$.0s%2$s", zh->buf, en->buf);
-}
-
-/* Loads form source src[0..len) as `ruhu check` does (form_load_buffer and
- * interview_check_form) and keeps it under `hash`; returns its index in
- * c->fl, or -1 with the first problem in err. */
-static long form_add(struct mctx *c, const char *hash, const char *name, const char *src,
-		     size_t len, struct error *err)
-{
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
-	struct form *f = NULL;
-	struct error e = ERROR_INIT;
-	long ret = -1;
-	size_t i;
-
-	if (form_load_buffer(name, src, len, FORM_SYNTAX_AUTO, &f, &dl) < 0) {
-		for (i = 0; i < dl.n && dl.items[i].severity != DIAG_ERROR; i++)
-			;
-		if (i < dl.n)
-			error_copy(&e, &dl.items[i].e);
-		else
-			error_set(&e, NULL, "无法载入", "does not load");
-	} else if (interview_check_form(f, &e) == 0) {
-		XGROW(c->fl, c->cap_fl, c->n_fl + 1);
-		c->fl[c->n_fl] = f;
-		f = NULL;
-		smap_put(&c->fidx, hash, c->n_fl);
-		ret = (long)c->n_fl++;
-	}
-	if (ret < 0) {
-		const char *w = e.where ? e.where : name;
-
-		strbuf_addf(&zh, "表单 '%s' 未通过 `ruhu check`：%s：%s", name, w,
-			    error_msg(&e, LANG_ZH));
-		strbuf_addf(&en, "form '%s' does not pass `ruhu check`: %s: %s", name, w,
-			    error_msg(&e, LANG_EN));
-		bad2(err, &zh, &en);
-	}
-	strbuf_release(&zh);
-	strbuf_release(&en);
-	error_clear(&e);
-	diag_list_free(&dl);
-	form_free(f);
-	return ret;
-}
-
-/* The index in c->fl of form `hash`: from the bundle (loaded when its row
- * was read) or, once per bundle, from the target's stored source. */
-static long form_for(struct mctx *c, const char *hash, struct error *err)
-{
-	long k = smap_get(&c->fidx, hash);
-	char *src = NULL;
-	size_t len = 0;
-
-	if (k >= 0)
-		return k;
-	if (c->tg.ops->form_source(c->tg.t, hash, &src, &len, err) < 0) {
-		c->lookup_rc = -1;
-		return -1;
-	}
-	k = form_add(c, hash, hash, src, len, err);
-	free(src);
-	return k;
-}
-
-static void free_va(struct mctx *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_va; i++) {
-		free((char *)c->va[i].path);
-		free((char *)c->va[i].value);
-	}
-	c->n_va = 0;
-}
-
-/* Validates the interviews of the bundle before index `upto` not validated
- * yet; interview c->last_group gets the answers in c->va. The first fault is
- * kept in c->verr (the reader goes on: the fault is reported after it, with
- * the interview and field, not a row of another interview). */
-static void validate_upto(struct mctx *c, size_t upto)
-{
-	while (c->next_val < upto) {
-		size_t i = c->next_val++;
-		bool mine = (long)i == c->last_group;
-		struct error e = ERROR_INIT;
-
-		if (!error_isset(&c->verr) &&
-		    interview_validate(c->fl[c->iv_form[i]], mine ? c->va : NULL, mine ? c->n_va : 0,
-				       c->iv_done[i], &e) < 0) {
-			struct strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
-
-			strbuf_addf(&zh, "访谈 '%s'", c->iv_uuid[i]);
-			strbuf_addf(&en, "interview '%s'", c->iv_uuid[i]);
-			if (e.where) {
-				strbuf_addf(&zh, "，题目 '%s'", e.where);
-				strbuf_addf(&en, ", field '%s'", e.where);
-			}
-			strbuf_addf(&zh, "：%s", error_msg(&e, LANG_ZH));
-			strbuf_addf(&en, ": %s", error_msg(&e, LANG_EN));
-			bad2(&c->verr, &zh, &en);
-			strbuf_release(&zh);
-			strbuf_release(&en);
-		}
-		error_clear(&e);
-		if (mine)
-			free_va(c);
-	}
+	return merge_check_value(name, v, err);
 }
 
 static int row_check(struct mctx *c, enum bundle_section sec, const char *const *f,
@@ -666,6 +535,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 {
 	int64_t v = 0;
 	long k;
+	int rc;
 
 	switch (sec) {
 	case BS_FORMS: {
@@ -680,8 +550,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 		if (f[0] && *f[0] && bad_ident(f[0], IDENT_FORM, false, err) < 0)
 			return -1;
 		/* a form a team database keeps must load as `ruhu check` loads it */
-		if (smap_get(&c->fidx, f[2]) < 0 &&
-		    form_add(c, f[2], f[0] && *f[0] ? f[0] : f[2], src, strlen(src), err) < 0)
+		if (merge_check_form(c->mc, f[2], f[0], src, strlen(src), err) < 0)
 			return -1;
 		return 0;
 	}
@@ -746,21 +615,12 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 			return -1;
 		if (smap_get(&c->ivs, f[0]) >= 0)
 			return bad(err, "访谈 '%s' 重复", "interview '%s' repeated", f[0]);
-		{
-			long fi = form_for(c, f[1], err);
-			size_t i = c->ivs.n;
-
-			if (fi < 0)
-				return -1;
-			if (i >= c->cap_ivf) {
-				c->cap_ivf = c->cap_ivf ? 2 * c->cap_ivf : 64;
-				c->iv_form = xrealloc(c->iv_form, c->cap_ivf * sizeof(*c->iv_form));
-				c->iv_done = xrealloc(c->iv_done, c->cap_ivf * sizeof(*c->iv_done));
-				c->iv_uuid = xrealloc(c->iv_uuid, c->cap_ivf * sizeof(*c->iv_uuid));
-			}
-			c->iv_form[i] = (size_t)fi;
-			c->iv_done[i] = store_istatus_parse(f[5]) != STORE_IN_PROGRESS;
-			snprintf(c->iv_uuid[i], sizeof(c->iv_uuid[i]), "%s", f[0]);
+		rc = merge_check_interview(c->mc, c->ivs.n, f[0], f[1],
+					   store_istatus_parse(f[5]) != STORE_IN_PROGRESS, err);
+		if (rc < 0) {
+			if (rc == -2)
+				c->lookup_rc = -1; /* the target's error */
+			return -1;
 		}
 		smap_put(&c->ivs, f[0], c->ivs.n);
 		return 0;
@@ -773,8 +633,6 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 		if (k < c->last_group)
 			return bad(err, "访谈 '%s' 的答案未按访谈顺序连续排列",
 				   "answers of interview '%s' are not grouped in interview order", f[0]);
-		if (k != c->last_group)
-			validate_upto(c, (size_t)k); /* the previous group is complete */
 		c->last_group = k;
 		if (!f[1] || !*f[1])
 			return bad(err, "答案路径为空", "empty answer path");
@@ -785,11 +643,7 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 				   "answer '%s' has both a value and a special value", f[1]);
 		if (too_long(f[2], f[1], err) < 0)
 			return -1;
-		XGROW(c->va, c->cap_va, c->n_va + 1);
-		c->va[c->n_va].path = xstrdup(f[1]);
-		c->va[c->n_va].value = dup0(f[2]);
-		c->va[c->n_va].special = (enum interview_special)store_special_parse(f[3]);
-		c->n_va++;
+		merge_check_answer(c->mc, (size_t)k, f[1], f[2], store_special_parse(f[3]));
 		return 0;
 	case BS_EVENTS:
 		if (!f[0] || !*f[0] || parse_i64(f[1], &v) < 0 || v < 1)
@@ -991,24 +845,8 @@ static void mctx_release(struct mctx *c)
 	c->ev = NULL;
 	c->cm = NULL;
 	c->cap_ev = c->cap_cm = 0;
-	for (i = 0; i < c->n_fl; i++)
-		form_free(c->fl[i]);
-	free(c->fl);
-	c->fl = NULL;
-	c->n_fl = c->cap_fl = 0;
-	smap_free(&c->fidx);
-	free(c->iv_form);
-	free(c->iv_done);
-	free(c->iv_uuid);
-	c->iv_form = NULL;
-	c->iv_done = NULL;
-	c->iv_uuid = NULL;
-	c->cap_ivf = c->next_val = 0;
-	free_va(c);
-	free(c->va);
-	c->va = NULL;
-	c->cap_va = 0;
-	error_clear(&c->verr);
+	merge_check_free(c->mc);
+	c->mc = NULL;
 	c->last_group = -1;
 	c->asg_done = false;
 	c->done = 0;
@@ -1087,14 +925,13 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 	c.last_group = -1;
 	/* pass 1: verify everything, write nothing. The file is read once into
 	 * memory, so pass 2 sees exactly the bytes pass 1 verified. */
+	c.mc = merge_check_new(tg);
 	if (bundle_load_file(path, &data, &len, err) < 0 ||
 	    bundle_read_buffer(path, data, len, &visitor, &c, &m, err) < 0)
 		goto done;
-	/* the interviews after the last group of answers, then the first
-	 * interview its form does not allow */
-	validate_upto(&c, c.ivs.n);
-	if (error_isset(&c.verr)) {
-		error_move(err, &c.verr);
+	/* the interviews after the last group of answers; the first interview
+	 * its form does not allow refuses the bundle */
+	if (merge_check_finish(c.mc, err) < 0) {
 		error_prefix(err, path);
 		goto done;
 	}
