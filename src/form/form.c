@@ -27,6 +27,7 @@
 #include "ruhu/csvread.h"
 #include "ruhu/digest.h"
 #include "ruhu/expr.h"
+#include "ruhu/ident.h"
 #include "ruhu/utf8.h"
 #include "xlsform_csv.h"
 
@@ -2496,6 +2497,15 @@ int form_build_files(struct workbook *wb, const char *src, size_t len,
 		compile_settings(&b);
 
 	v = form_setting(f, "form_id");
+	if (v && *v && b.settings) {
+		/* the one identifier rule (ruhu/ident.h): a form id may name files */
+		struct error e = ERROR_INIT;
+
+		if (ident_check(v, IDENT_FORM, &e) < 0)
+			err_at(&b, "settings", b.settings->n ? b.settings->rows[0].line : b.settings->line,
+			       "%1$s%2$.0s", "%1$.0s%2$s", error_msg(&e, LANG_ZH), error_msg(&e, LANG_EN));
+		error_clear(&e);
+	}
 	f->id = v && *v ? v : file_stem(&f->arena, f->path);
 	v = form_setting(f, "form_title");
 	f->title = v && *v ? v : f->id;
