@@ -103,7 +103,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (!db)
 		return cli_usage("status");
-	if (store_open(db, STORE_OPEN_READONLY, &s, &err) < 0 || status_report(s, &r, &err) < 0) {
+	if (store_open(db, STORE_OPEN_READONLY, &s, &err) < 0 || store_status_report(s, &r, &err) < 0) {
 		cli_error(&err);
 		error_clear(&err);
 		store_close(s);
@@ -132,7 +132,7 @@ int cmd_status(int argc, char **argv)
 			  "  %s  bundle %lld (written %s), %zu bundles in all\n"),
 		       cli_safe(r.dev[k].device), r.dev[k].sequence, cli_safe(r.dev[k].created),
 		       r.dev[k].bundles);
-	status_report_release(&r);
+	store_status_report_release(&r);
 	store_close(s);
 	return EXIT_OK;
 }
