@@ -1,0 +1,886 @@
+/*
+ * score — units scored under a profile (see ruhu/score.h).
+ *
+ * Three steps: (1) the sample and the stored forms of the profile's form_id
+ * are read and every household name of the profile is bound (an unknown name
+ * stops everything before any result); (2) one pass over the interviews
+ * replays each through the form engine and reduces it to a household row (per
+ * indicator: in the population, a problem, a value); (3) rows are
+ * deduplicated by household, grouped by unit and aggregated.
+ *
+ * Invariants: policy numbers come only from the profile; rates and points are
+ * compared unrounded; a unit's row exists only when it has households.
+ */
+#include "ruhu/score.h"
+
+#include "ruhu/expr.h"
+#include "ruhu/form.h"
+#include "ruhu/interview.h"
+#include "ruhu/profile.h"
+#include "ruhu/store.h"
+#include "ruhu/strbuf.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- statistics and points (pure) --------------------------------------- */
+
+void score_wilson(double x, double n, double z, double *lo, double *hi)
+{
+	double p, z2, den, center, half;
+
+	if (!(n > 0)) {
+		*lo = *hi = NAN;
+		return;
+	}
+	p = x / n;
+	z2 = z * z;
+	den = 1 + z2 / n;
+	center = (p + z2 / (2 * n)) / den;
+	half = z / den * sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+	*lo = center - half < 0 ? 0 : center - half;
+	*hi = center + half > 1 ? 1 : center + half;
+	if (x <= 0)
+		*lo = 0;
+	if (x >= n)
+		*hi = 1;
+}
+
+/* Tolerance for "at or beyond" on computed rates: 0.3 - 0.1 is not 0.2. */
+#define EPS 1e-9
+
+double score_points(const struct profile *p, size_t indicator, double value, bool *outside)
+{
+	const struct profile_indicator *ind = profile_indicator(p, indicator);
+	double f, steps;
+	size_t i;
+
+	if (outside)
+		*outside = false;
+	if (ind->rule == PROFILE_RULE_REPORT)
+		return NAN;
+	if (isnan(value))
+		return ind->points; /* an empty population keeps full points */
+	switch (ind->rule) {
+	case PROFILE_RULE_LINEAR:
+		f = 1 - (value - ind->full_at) / (ind->zero_at - ind->full_at);
+		if (f > 1 - EPS)
+			f = 1;
+		if (f < EPS)
+			f = 0;
+		return ind->points * f;
+	case PROFILE_RULE_STEP:
+		if (value <= ind->full_at + EPS)
+			return ind->points;
+		steps = floor((value - ind->full_at) / ind->step + EPS);
+		f = ind->points - steps * ind->deduct;
+		return f < 0 ? 0 : f;
+	case PROFILE_RULE_BANDS:
+		for (i = 0; i < ind->n_bands; i++)
+			if (value >= ind->bands[i].from - EPS && value < ind->bands[i].to - EPS)
+				return ind->bands[i].points;
+		if (outside)
+			*outside = true;
+		return 0;
+	default:
+		return NAN;
+	}
+}
+
+/* ---- the sample --------------------------------------------------------- */
+
+static const char *const std_cols[] = {"household_key", "county", "township", "village",
+				       "household_type", "head_name", "enumerator", "device"};
+#define N_STD 8
+
+struct hh_sample {
+	struct store_assignment_row *row; /* points into the list */
+	struct store_field *pre;
+	size_t n_pre;
+};
+
+static const char *std_value(const struct store_assignment_row *r, size_t k)
+{
+	const char *v[N_STD] = {r->household_key, r->county,	 r->township,
+				r->village,	  r->household_type, r->head_name,
+				r->enumerator,	  r->device};
+	return v[k] ? v[k] : "";
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+struct loaded_form {
+	char *hash;
+	struct form *f;
+	int *node; /* per var: top-level node index, or -1 (sample) */
+};
+
+/* One household reduced (interview of the pass). */
+struct row {
+	char *key, *uuid;
+	int64_t updated;
+	char *unit, *group;
+	unsigned char *in_pop, *problem; /* per indicator */
+	double *value;                   /* per indicator (mean / AF score) */
+	unsigned char *dep;              /* AF: per indicator x dimension (dim_off) */
+	char **vals;                     /* explain unit only: per var */
+};
+
+struct run {
+	struct store *s;
+	const struct profile *p;
+	const struct score_opts *o;
+	struct diag_list *dl;
+	size_t n_params, n_vars, n_ind;
+	char (*pstr)[40];        /* params as strings */
+	const char **cur;        /* per var, the current household's value */
+	struct store_assignment_row *arows;
+	size_t n_arows;
+	struct hh_sample *hs;    /* sorted as arows (by key after sort) */
+	struct loaded_form *forms;
+	size_t n_forms;
+	size_t *dim_off, n_dep;
+	struct row *rows;
+	size_t n_rows, cap_rows;
+	size_t n_interviews;
+	struct expr_scratch *scratch;
+	int failed;
+};
+
+static int hh_resolve(void *ud, int field, const char *name, expr_node from, expr_node *out,
+		      size_t cap)
+{
+	(void)ud;
+	(void)name;
+	(void)from;
+	if (field < 0)
+		return -1;
+	if (cap)
+		out[0] = (expr_node)field + 1;
+	return 1;
+}
+
+static const char *hh_value(void *ud, expr_node n)
+{
+	struct run *r = ud;
+	size_t k;
+
+	if (!n)
+		return "";
+	k = (size_t)n - 1;
+	if (k < r->n_params)
+		return r->pstr[k];
+	k -= r->n_params;
+	return k < r->n_vars && r->cur[k] ? r->cur[k] : "";
+}
+
+static int cmp_arow(const void *a, const void *b)
+{
+	const struct hh_sample *x = a, *y = b;
+
+	return strcmp(x->row->household_key, y->row->household_key);
+}
+
+static const struct hh_sample *find_sample(const struct run *r, const char *key)
+{
+	size_t lo = 0, hi = r->n_arows;
+
+	if (!key)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(r->hs[mid].row->household_key, key);
+
+		if (!c)
+			return &r->hs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const char *sample_value(const struct hh_sample *h, const char *name)
+{
+	size_t k;
+
+	if (!h)
+		return "";
+	for (k = 0; k < N_STD; k++)
+		if (!strcmp(std_cols[k], name))
+			return std_value(h->row, k);
+	for (k = 0; k < h->n_pre; k++)
+		if (!strcmp(h->pre[k].name, name))
+			return h->pre[k].value ? h->pre[k].value : "";
+	return "";
+}
+
+static int read_sample(struct run *r, const char ***cols, size_t *n_cols, struct error *err)
+{
+	size_t i, j, k;
+
+	if (store_assignment_list(r->s, NULL, &r->arows, &r->n_arows, err) < 0)
+		return -1;
+	r->hs = xcalloc(r->n_arows ? r->n_arows : 1, sizeof(*r->hs));
+	*cols = xmalloc(N_STD * sizeof(char *));
+	for (k = 0; k < N_STD; k++)
+		(*cols)[k] = std_cols[k];
+	*n_cols = N_STD;
+	for (i = 0; i < r->n_arows; i++) {
+		struct hh_sample *h = &r->hs[i];
+
+		h->row = &r->arows[i];
+		if (store_assignment_preload(r->s, h->row->household_key, &h->pre, &h->n_pre, err) <
+		    0)
+			return -1;
+		for (j = 0; j < h->n_pre; j++) {
+			for (k = 0; k < *n_cols; k++)
+				if (!strcmp((*cols)[k], h->pre[j].name))
+					break;
+			if (k == *n_cols) {
+				*cols = xrealloc(*cols, (*n_cols + 1) * sizeof(char *));
+				(*cols)[(*n_cols)++] = h->pre[j].name;
+			}
+		}
+	}
+	qsort(r->hs, r->n_arows, sizeof(*r->hs), cmp_arow);
+	return 0;
+}
+
+static int load_forms(struct run *r, const char *const *cols, size_t n_cols)
+{
+	const char *fid = profile_setting(r->p, "form_id");
+	struct store_form_info *fi = NULL;
+	struct error err = ERROR_INIT;
+	size_t n = 0, i, v;
+	int ret = -1;
+
+	if (store_form_list(r->s, &fi, &n, &err) < 0) {
+		diag_add_error(r->dl, DIAG_ERROR, &err);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		struct loaded_form *lf;
+		char *src = NULL;
+		size_t len = 0;
+		struct form *f = NULL;
+
+		if (strcmp(fi[i].form_id, fid))
+			continue;
+		if (store_form_source(r->s, fi[i].hash, &src, &len, &err) < 0) {
+			diag_add_error(r->dl, DIAG_ERROR, &err);
+			goto done;
+		}
+		if (form_load_buffer(fi[i].hash, src, len, FORM_SYNTAX_AUTO, &f, r->dl) < 0) {
+			free(src);
+			goto done;
+		}
+		free(src);
+		if (profile_bind(r->p, f, cols, n_cols, r->dl) < 0) {
+			form_free(f);
+			goto done;
+		}
+		r->forms = xrealloc(r->forms, (r->n_forms + 1) * sizeof(*r->forms));
+		lf = &r->forms[r->n_forms++];
+		lf->hash = xstrdup(fi[i].hash);
+		lf->f = f;
+		lf->node = xmalloc((r->n_vars ? r->n_vars : 1) * sizeof(int));
+		for (v = 0; v < r->n_vars; v++)
+			lf->node[v] = form_find(f, profile_var_name(r->p, v));
+	}
+	if (!r->n_forms) {
+		diag_add(r->dl, DIAG_ERROR, store_path(r->s),
+			 "数据库里没有问卷 '%s'（配置文件 settings 的 form_id）",
+			 "no form '%s' in the database (the profile's settings form_id)", fid);
+		goto done;
+	}
+	ret = 0;
+done:
+	store_form_info_free(fi, n);
+	error_clear(&err);
+	return ret;
+}
+
+static void row_free(struct row *w, size_t n_vars)
+{
+	size_t i;
+
+	free(w->key);
+	free(w->uuid);
+	free(w->unit);
+	free(w->group);
+	free(w->in_pop);
+	free(w->problem);
+	free(w->value);
+	free(w->dep);
+	if (w->vals)
+		for (i = 0; i < n_vars; i++)
+			free(w->vals[i]);
+	free(w->vals);
+}
+
+static void eval_fail(struct run *r, const char *key, const char *what, struct error *e)
+{
+	diag_add(r->dl, DIAG_ERROR, key, "%s：%s", "%s: %s", what, error_msg(e, LANG_ZH));
+	free(r->dl->items[r->dl->n - 1].e.en);
+	{
+		struct strbuf en = STRBUF_INIT;
+
+		strbuf_addf(&en, "%s: %s", what, error_msg(e, LANG_EN));
+		r->dl->items[r->dl->n - 1].e.en = strbuf_detach(&en, NULL);
+	}
+	r->failed = 1;
+}
+
+/* Evaluates the household whose values are in r->cur into row w. */
+static int eval_row(struct run *r, struct row *w)
+{
+	struct expr_host h = {0};
+	struct error e = ERROR_INIT;
+	size_t i, j;
+	int ret = 0;
+
+	h.ud = r;
+	h.resolve = hh_resolve;
+	h.value = hh_value;
+	for (i = 0; i < r->n_ind && !ret; i++) {
+		const struct profile_indicator *ind = profile_indicator(r->p, i);
+		bool b = true;
+		struct strbuf what = STRBUF_INIT;
+
+		w->value[i] = NAN;
+		strbuf_addf(&what, "indicator '%s'", ind->id);
+		if (ind->population && expr_eval_bool(ind->population, &h, 0, r->scratch, &b, &e) < 0)
+			goto fail;
+		w->in_pop[i] = b;
+		if (!b)
+			goto next;
+		switch (ind->measure) {
+		case PROFILE_RATE:
+			if (expr_eval_bool(ind->problem, &h, 0, r->scratch, &b, &e) < 0)
+				goto fail;
+			w->problem[i] = b;
+			break;
+		case PROFILE_MEAN:
+			if (expr_eval_number(ind->value, &h, 0, r->scratch, &w->value[i], &e) < 0)
+				goto fail;
+			break;
+		case PROFILE_AF: {
+			double c = 0;
+
+			for (j = 0; j < ind->n_dims; j++) {
+				if (expr_eval_bool(ind->dims[j].deprived, &h, 0, r->scratch, &b, &e) <
+				    0) {
+					strbuf_addf(&what, " dimension '%s'", ind->dims[j].id);
+					goto fail;
+				}
+				w->dep[r->dim_off[i] + j] = b;
+				if (b)
+					c += ind->dims[j].weight;
+			}
+			w->value[i] = c;
+			w->problem[i] = c >= ind->cutoff - EPS;
+			break;
+		}
+		}
+		goto next;
+	fail:
+		eval_fail(r, w->key, what.buf, &e);
+		ret = -1;
+	next:
+		strbuf_release(&what);
+	}
+	error_clear(&e);
+	return ret;
+}
+
+static int on_record(void *ctx, const struct store_record *rec)
+{
+	struct run *r = ctx;
+	struct loaded_form *lf = NULL;
+	struct interview *iv = NULL;
+	struct error e = ERROR_INIT;
+	const struct hh_sample *hs;
+	struct row *w;
+	size_t i, v;
+	int ret = 0;
+
+	r->n_interviews++;
+	for (i = 0; i < r->n_forms; i++)
+		if (!strcmp(r->forms[i].hash, rec->iv.form_hash))
+			lf = &r->forms[i];
+	if (!lf)
+		return 0; /* another form */
+	if (interview_new(lf->f, NULL, &iv, &e) < 0)
+		goto fail;
+	for (i = 0; i < rec->n_answers; i++) {
+		const struct store_answer *a = &rec->answers[i];
+		enum interview_special sp = a->special == STORE_SPECIAL_DONT_KNOW ? IV_DONT_KNOW
+					    : a->special == STORE_SPECIAL_REFUSED ? IV_REFUSED
+										  : IV_SPECIAL_NONE;
+		struct error e2 = ERROR_INIT;
+
+		/* as a resumed session does: a stored answer that no longer fits
+		 * the form is left out of the replay, never fatal */
+		interview_restore(iv, a->path, a->value, sp, &e2);
+		error_clear(&e2);
+	}
+	hs = find_sample(r, rec->iv.household_key);
+	for (v = 0; v < r->n_vars; v++) {
+		const char *val = NULL;
+		int k = lf->node[v];
+
+		if (k >= 0) {
+			const char *name = form_node(lf->f, (size_t)k)->name;
+
+			if (interview_get(iv, name, &val, NULL) < 0 || !interview_relevant(iv, name))
+				val = NULL;
+		} else {
+			val = sample_value(hs, profile_var_name(r->p, v));
+		}
+		r->cur[v] = val ? val : "";
+	}
+	XGROW(r->rows, r->cap_rows, r->n_rows + 1);
+	w = &r->rows[r->n_rows++];
+	memset(w, 0, sizeof(*w));
+	w->key = xstrdup(rec->iv.household_key ? rec->iv.household_key : rec->iv.uuid);
+	w->uuid = xstrdup(rec->iv.uuid);
+	w->updated = rec->iv.updated;
+	w->unit = xstrdup(r->cur[profile_unit_var(r->p)]);
+	w->group = xstrdup(profile_group_var(r->p) >= 0 ? r->cur[profile_group_var(r->p)] : "");
+	w->in_pop = xcalloc(r->n_ind, 1);
+	w->problem = xcalloc(r->n_ind, 1);
+	w->value = xcalloc(r->n_ind, sizeof(double));
+	w->dep = xcalloc(r->n_dep ? r->n_dep : 1, 1);
+	if (r->o && r->o->explain_unit && !strcmp(r->o->explain_unit, w->unit)) {
+		w->vals = xcalloc(r->n_vars ? r->n_vars : 1, sizeof(char *));
+		for (v = 0; v < r->n_vars; v++)
+			w->vals[v] = xstrdup(r->cur[v]);
+	}
+	if (eval_row(r, w) < 0)
+		ret = r->dl->errors > 20 ? -1 : 0; /* collect a few, then stop */
+	goto done;
+fail:
+	diag_add_error(r->dl, DIAG_ERROR, &e);
+	r->failed = 1;
+	ret = -1;
+done:
+	interview_free(iv);
+	error_clear(&e);
+	return ret;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = strcmp(x->unit, y->unit);
+
+	if (c)
+		return c;
+	c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return x->updated > y->updated ? -1 : x->updated < y->updated ? 1 : strcmp(x->uuid, y->uuid);
+}
+
+static void fmt_num(char *buf, size_t size, double d)
+{
+	if (isnan(d))
+		snprintf(buf, size, "NaN");
+	else
+		expr_format_number(d, buf, size);
+}
+
+/* Unit-level values for the vetoes: params, n, score, then ID, _num, _den, _points. */
+struct unit_host {
+	const struct run *r;
+	char (*s)[40];
+};
+
+static const char *unit_value(void *ud, expr_node n)
+{
+	struct unit_host *u = ud;
+
+	return n ? u->s[n - 1] : "";
+}
+
+static void aggregate(struct run *r, const struct row *rows, size_t n, struct score_unit *u)
+{
+	const struct profile *p = r->p;
+	size_t i, k, j;
+
+	u->cells = xcalloc(r->n_ind, sizeof(*u->cells));
+	u->n = n;
+	u->small = (double)n < profile_min_sample(p);
+	u->field = 0;
+	for (i = 0; i < r->n_ind; i++) {
+		const struct profile_indicator *ind = profile_indicator(p, i);
+		struct score_cell *c = &u->cells[i];
+		double sum = 0, sumsq = 0, cnt = 0, num = 0;
+
+		c->ci_low = c->ci_high = NAN;
+		if (ind->measure == PROFILE_AF) {
+			c->af.contrib = xcalloc(ind->n_dims, sizeof(double));
+			c->af.censored = xcalloc(ind->n_dims, sizeof(double));
+		}
+		for (k = 0; k < n; k++) {
+			if (!rows[k].in_pop[i])
+				continue;
+			if (ind->measure == PROFILE_MEAN) {
+				if (isnan(rows[k].value[i]))
+					continue;
+				sum += rows[k].value[i];
+				sumsq += rows[k].value[i] * rows[k].value[i];
+			}
+			cnt++;
+			if (rows[k].problem[i]) {
+				num++;
+				if (ind->measure == PROFILE_AF) {
+					sum += rows[k].value[i];
+					for (j = 0; j < ind->n_dims; j++)
+						if (rows[k].dep[r->dim_off[i] + j])
+							c->af.censored[j]++;
+				}
+			}
+		}
+		c->den = cnt;
+		switch (ind->measure) {
+		case PROFILE_RATE:
+			c->num = num;
+			c->value = cnt ? num / cnt : NAN;
+			score_wilson(num, cnt, SCORE_Z95, &c->ci_low, &c->ci_high);
+			break;
+		case PROFILE_MEAN:
+			c->num = sum;
+			c->value = cnt ? sum / cnt : NAN;
+			if (cnt >= 2) {
+				double var = (sumsq - sum * sum / cnt) / (cnt - 1);
+				double half = SCORE_Z95 * sqrt(var > 0 ? var : 0) / sqrt(cnt);
+
+				c->ci_low = c->value - half;
+				c->ci_high = c->value + half;
+			}
+			break;
+		case PROFILE_AF:
+			c->num = num;
+			c->af.H = cnt ? num / cnt : NAN;
+			c->af.A = num ? sum / num : NAN;
+			c->af.M0 = cnt ? sum / cnt : NAN;
+			c->value = c->af.M0;
+			for (j = 0; j < ind->n_dims; j++) {
+				c->af.censored[j] = cnt ? c->af.censored[j] / cnt : NAN;
+				c->af.contrib[j] = c->af.M0 > 0 ? ind->dims[j].weight *
+									  c->af.censored[j] / c->af.M0
+								: NAN;
+			}
+			break;
+		}
+		c->points = score_points(p, i, c->value, &c->band_outside);
+		if (!isnan(c->points))
+			u->field += c->points;
+	}
+}
+
+static void grade_unit(struct run *r, struct score_unit *u)
+{
+	const struct profile *p = r->p;
+	size_t ng = profile_grade_count(p), nv = profile_veto_count(p), ns, i, g = ng - 1;
+	struct unit_host uh;
+	struct expr_host h = {0};
+	struct strbuf vetoes = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+
+	for (i = 0; i < ng; i++) {
+		const struct profile_grade *gr = profile_grade(p, i);
+
+		if (u->field >= gr->min - EPS && u->field < gr->max - EPS) {
+			g = i;
+			break;
+		}
+	}
+	u->band_grade = g;
+	ns = r->n_params + 2 + 4 * r->n_ind;
+	uh.r = r;
+	uh.s = xcalloc(ns, sizeof(*uh.s));
+	for (i = 0; i < r->n_params; i++)
+		memcpy(uh.s[i], r->pstr[i], sizeof(uh.s[i]));
+	fmt_num(uh.s[r->n_params], 40, (double)u->n);
+	fmt_num(uh.s[r->n_params + 1], 40, u->field);
+	for (i = 0; i < r->n_ind; i++) {
+		char(*s)[40] = uh.s + r->n_params + 2 + 4 * i;
+
+		fmt_num(s[0], 40, u->cells[i].value);
+		fmt_num(s[1], 40, u->cells[i].num);
+		fmt_num(s[2], 40, u->cells[i].den);
+		fmt_num(s[3], 40, u->cells[i].points);
+	}
+	h.ud = &uh;
+	h.resolve = hh_resolve;
+	h.value = unit_value;
+	for (i = 0; i < nv; i++) {
+		const struct profile_veto *v = profile_veto(p, i);
+		bool b = false;
+
+		if (expr_eval_bool(v->when, &h, 0, r->scratch, &b, &e) < 0) {
+			struct strbuf what = STRBUF_INIT;
+
+			strbuf_addf(&what, "veto '%s'", v->id);
+			eval_fail(r, u->unit, what.buf, &e);
+			strbuf_release(&what);
+			continue;
+		}
+		if (!b)
+			continue;
+		if (vetoes.len)
+			strbuf_addch(&vetoes, ' ');
+		strbuf_addstr(&vetoes, v->id);
+		if (v->effect == PROFILE_VETO_FORCE)
+			g = v->grade;
+		else if (g <= v->grade)
+			g = v->grade + 1;
+	}
+	u->grade = g;
+	u->veto = vetoes.len ? strbuf_detach(&vetoes, NULL) : NULL;
+	strbuf_release(&vetoes);
+	error_clear(&e);
+	free(uh.s);
+}
+
+static int cmp_unit_score(const void *a, const void *b)
+{
+	const struct score_unit *x = a, *y = b;
+	int c = strcmp(x->group, y->group);
+
+	if (c)
+		return c;
+	if (x->field != y->field)
+		return x->field > y->field ? -1 : 1;
+	return strcmp(x->unit, y->unit);
+}
+
+static void rank_units(struct score_result *res)
+{
+	size_t i, start = 0;
+
+	qsort(res->units, res->n_units, sizeof(*res->units), cmp_unit_score);
+	for (i = 0; i < res->n_units; i++) {
+		struct score_unit *u = &res->units[i];
+
+		if (!i || strcmp(u->group, u[-1].group))
+			start = i;
+		/* competition ranking: equal scores share the better rank */
+		if (i > start && u->field == u[-1].field)
+			u->rank = u[-1].rank;
+		else
+			u->rank = i - start + 1;
+	}
+}
+
+int score_run(struct store *s, const struct profile *p, const struct score_opts *o,
+	      struct score_result **out, struct diag_list *dl)
+{
+	struct run r;
+	struct error err = ERROR_INIT;
+	struct store_record_filter f = {0};
+	struct score_result *res = NULL;
+	const char **cols = NULL;
+	size_t n_cols = 0, i, k, errors = dl->errors;
+	int ret = -1;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.p = p;
+	r.o = o;
+	r.dl = dl;
+	r.n_params = profile_param_count(p);
+	r.n_vars = profile_var_count(p);
+	r.n_ind = profile_indicator_count(p);
+	r.pstr = xcalloc(r.n_params ? r.n_params : 1, sizeof(*r.pstr));
+	for (i = 0; i < r.n_params; i++)
+		fmt_num(r.pstr[i], sizeof(r.pstr[i]), profile_param_value(p, i));
+	r.cur = xcalloc(r.n_vars ? r.n_vars : 1, sizeof(char *));
+	r.dim_off = xcalloc(r.n_ind, sizeof(size_t));
+	for (i = 0; i < r.n_ind; i++) {
+		r.dim_off[i] = r.n_dep;
+		r.n_dep += profile_indicator(p, i)->n_dims;
+	}
+	r.scratch = expr_scratch_new();
+
+	if (read_sample(&r, &cols, &n_cols, &err) < 0) {
+		diag_add_error(dl, DIAG_ERROR, &err);
+		goto done;
+	}
+	if (load_forms(&r, cols, n_cols) < 0)
+		goto done;
+	f.form_id = profile_setting(p, "form_id");
+	f.statuses = o && o->statuses ? o->statuses
+				      : STORE_STATUS_BIT(STORE_COMPLETED) |
+						STORE_STATUS_BIT(STORE_APPROVED);
+	if (store_records_each(s, &f, on_record, &r, &err) < 0 || r.failed ||
+	    dl->errors > errors) {
+		if (error_isset(&err))
+			diag_add_error(dl, DIAG_ERROR, &err);
+		goto done;
+	}
+	if (!r.n_rows) {
+		diag_add(dl, DIAG_ERROR, store_path(s), "没有符合状态条件的 '%s' 访谈",
+			 "no '%s' interview with the statuses asked for", f.form_id);
+		goto done;
+	}
+	qsort(r.rows, r.n_rows, sizeof(*r.rows), cmp_row);
+	/* one household, one interview: the latest kept (rows sorted so) */
+	for (i = k = 0; i < r.n_rows; i++) {
+		if (k && !strcmp(r.rows[k - 1].key, r.rows[i].key) &&
+		    !strcmp(r.rows[k - 1].unit, r.rows[i].unit)) {
+			diag_add(dl, DIAG_WARNING, r.rows[i].key,
+				 "该户有多份访谈：只计最近更新的 %s，不计 %s",
+				 "several interviews of this household: %s (latest) counts, not %s",
+				 r.rows[k - 1].uuid, r.rows[i].uuid);
+			row_free(&r.rows[i], r.n_vars);
+			continue;
+		}
+		if (!*r.rows[i].unit) {
+			diag_add(dl, DIAG_WARNING, r.rows[i].key, "没有 '%s'：不计入任何单位",
+				 "no '%s': counted in no unit", profile_setting(p, "unit_column"));
+			row_free(&r.rows[i], r.n_vars);
+			continue;
+		}
+		r.rows[k++] = r.rows[i];
+	}
+	r.n_rows = k;
+
+	res = xcalloc(1, sizeof(*res));
+	res->n_indicators = r.n_ind;
+	res->n_vars = r.n_vars;
+	res->n_interviews = r.n_interviews;
+	for (i = 0; i < r.n_rows; i = k) {
+		struct score_unit *u;
+
+		for (k = i + 1; k < r.n_rows && !strcmp(r.rows[k].unit, r.rows[i].unit); k++)
+			if (strcmp(r.rows[k].group, r.rows[i].group))
+				diag_add(dl, DIAG_WARNING, r.rows[k].key,
+					 "单位 '%s' 的户分属不同的组（'%s' 与 '%s'）：按第一户的组",
+					 "unit '%s' has households in different groups ('%s', '%s'): "
+					 "the first one's is used",
+					 r.rows[i].unit, r.rows[i].group, r.rows[k].group);
+		res->units = xrealloc(res->units, (res->n_units + 1) * sizeof(*res->units));
+		u = &res->units[res->n_units++];
+		memset(u, 0, sizeof(*u));
+		u->unit = xstrdup(r.rows[i].unit);
+		u->group = xstrdup(r.rows[i].group);
+		aggregate(&r, r.rows + i, k - i, u);
+		grade_unit(&r, u);
+		if (u->small)
+			diag_add(dl, DIAG_WARNING, u->unit, "样本 %zu 户，少于配置文件要求的 %g 户",
+				 "sample of %zu households, below the profile's minimum of %g", u->n,
+				 profile_min_sample(p));
+		for (size_t c = 0; c < r.n_ind; c++)
+			if (u->cells[c].band_outside)
+				diag_add(dl, DIAG_WARNING, u->unit,
+					 "指标 '%s' 的值不在任何分数区间里：记 0 分",
+					 "indicator '%s': the value is in no point band: 0 points",
+					 profile_indicator(p, c)->id);
+		if (o && o->explain_unit && !strcmp(o->explain_unit, u->unit)) {
+			size_t j;
+
+			res->households = xcalloc(k - i, sizeof(*res->households));
+			for (j = i; j < k; j++) {
+				struct score_household *h = &res->households[res->n_households++];
+				struct row *w = &r.rows[j];
+
+				h->household_key = w->key;
+				h->uuid = w->uuid;
+				h->vals = w->vals;
+				h->in_pop = xcalloc(r.n_ind, sizeof(bool));
+				h->problem = xcalloc(r.n_ind, sizeof(bool));
+				for (size_t c = 0; c < r.n_ind; c++) {
+					h->in_pop[c] = w->in_pop[c];
+					h->problem[c] = w->problem[c];
+				}
+				h->value = w->value;
+				w->key = w->uuid = NULL;
+				w->vals = NULL;
+				w->value = NULL;
+			}
+		}
+	}
+	if (r.failed)
+		goto done;
+	rank_units(res);
+	*out = res;
+	res = NULL;
+	ret = 0;
+done:
+	score_result_free(res);
+	for (i = 0; i < r.n_rows; i++)
+		row_free(&r.rows[i], r.n_vars);
+	free(r.rows);
+	for (i = 0; i < r.n_forms; i++) {
+		free(r.forms[i].hash);
+		form_free(r.forms[i].f);
+		free(r.forms[i].node);
+	}
+	free(r.forms);
+	for (i = 0; i < r.n_arows; i++)
+		store_fields_free(r.hs[i].pre, r.hs[i].n_pre);
+	free(r.hs);
+	store_assignment_rows_free(r.arows, r.n_arows);
+	free(cols);
+	free(r.pstr);
+	free(r.cur);
+	free(r.dim_off);
+	expr_scratch_free(r.scratch);
+	error_clear(&err);
+	return ret;
+}
+
+void score_result_free(struct score_result *r)
+{
+	size_t i, j;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n_units; i++) {
+		struct score_unit *u = &r->units[i];
+
+		for (j = 0; j < r->n_indicators; j++) {
+			free(u->cells[j].af.contrib);
+			free(u->cells[j].af.censored);
+		}
+		free(u->cells);
+		free(u->unit);
+		free(u->group);
+		free(u->veto);
+	}
+	free(r->units);
+	for (i = 0; i < r->n_households; i++) {
+		struct score_household *h = &r->households[i];
+
+		free(h->household_key);
+		free(h->uuid);
+		free(h->in_pop);
+		free(h->problem);
+		free(h->value);
+		if (h->vals)
+			for (j = 0; j < r->n_vars; j++)
+				free(h->vals[j]);
+		free(h->vals);
+	}
+	free(r->households);
+	free(r);
+}
+
+const struct score_unit *score_result_unit(const struct score_result *r, const char *unit)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_units; i++)
+		if (!strcmp(r->units[i].unit, unit))
+			return &r->units[i];
+	return NULL;
+}
