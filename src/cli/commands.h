@@ -56,6 +56,9 @@ int cmd_conflicts(int argc, char **argv);
 /* cmd_synth.c */
 int cmd_synth(int argc, char **argv);
 
+/* cmd_score.c */
+int cmd_score(int argc, char **argv);
+
 /* cmd_review.c */
 int cmd_review(int argc, char **argv);
 
