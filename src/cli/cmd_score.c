@@ -81,6 +81,16 @@ static void pad(FILE *out, const char *s, size_t cols)
 	strbuf_release(&sb);
 }
 
+/* s right-aligned in `cols` display columns (s is program text, not data). */
+static void rpad(FILE *out, const char *s, size_t cols)
+{
+	size_t w = width(s);
+
+	while (w++ < cols)
+		fputc(' ', out);
+	fputs(s, out);
+}
+
 static const char *label(const char *zh, const char *en)
 {
 	const char *s = T_(zh, en);
@@ -166,8 +176,8 @@ static void write_csv(FILE *out, const struct profile *p, const struct score_res
 				for (d = 0; d < ind->n_dims; d++) {
 					strbuf_reset(&id);
 					strbuf_addf(&id, "%s.%s", ind->id, ind->dims[d].id);
-					csv_row(out, u, id.buf, c->af.censored[d], NAN,
-						c->af.contrib[d], NAN, NAN, NAN);
+					csv_row(out, u, id.buf, c->af.censored[d] * c->den,
+						c->den, c->af.contrib[d], NAN, NAN, NAN);
 					fputs(",,,\n", out);
 				}
 				strbuf_release(&id);
@@ -207,7 +217,10 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 		r->n_interviews, r->n_units, profile_max_points(p));
 	pad(out, T_("单位", "unit"), 16);
 	pad(out, T_("组", "group"), 12);
-	fprintf(out, "%6s %7s %5s  ", "n", T_("得分", "score"), T_("名次", "rank"));
+	rpad(out, "n", 6);
+	rpad(out, T_("得分", "score"), 8);
+	rpad(out, T_("名次", "rank"), 6);
+	fputs("  ", out);
 	pad(out, T_("等次", "grade"), 10);
 	fputs(T_("否决", "veto"), out);
 	fputc('\n', out);
@@ -220,8 +233,7 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 		pad(out, *u->group ? u->group : "-", 11);
 		fprintf(out, " %5zu%s %7.2f %5zu  ", u->n, u->small ? "!" : " ", u->field, u->rank);
 		pad(out, label(g->name_zh, g->name_en), 10);
-		pad(out, u->veto ? u->veto : "-", 18);
-		fputc('\n', out);
+		fprintf(out, "%s\n", cli_safe(u->veto ? u->veto : "-"));
 	}
 	for (i = 0; i < r->n_units; i++) {
 		const struct score_unit *u = &r->units[i];
@@ -229,9 +241,15 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 		fputc('\n', out);
 		pad(out, u->unit, 30);
 		fprintf(out, "  n = %zu\n", u->n);
-		fprintf(out, "  %-10s %7s %7s %8s  %-17s %14s\n", T_("指标", "indicator"),
-			T_("  分子", "num"), T_("  分母", "den"), T_("    值", "value"),
-			T_("95% 区间", "95% CI"), T_("    得分", "points"));
+		fputs("  ", out);
+		pad(out, T_("指标", "indicator"), 10);
+		rpad(out, T_("分子", "num"), 8);
+		rpad(out, T_("分母", "den"), 8);
+		rpad(out, T_("值", "value"), 9);
+		fputs("  ", out);
+		pad(out, T_("95% 区间", "95% CI"), 17);
+		rpad(out, T_("得分", "points"), 15);
+		fputc('\n', out);
 		for (j = 0; j < r->n_indicators; j++) {
 			const struct profile_indicator *ind = profile_indicator(p, j);
 			const struct score_cell *c = &u->cells[j];
@@ -261,8 +279,7 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 		fputs("  ", out);
 		pad(out, ind->id, 10);
 		fputc(' ', out);
-		pad(out, label(ind->label_zh, ind->label_en), 66);
-		fputc('\n', out);
+		fprintf(out, "%s\n", cli_safe(label(ind->label_zh, ind->label_en)));
 	}
 }
 
