@@ -1,0 +1,126 @@
+#!/bin/sh
+# `ruhu score` end to end (issue 13): 16 households entered with `ruhu fill
+# --db` from tests/score/households/*.csv (a sample loaded with `ruhu assign`
+# gives each its county class) are scored under each shipped profile, and the
+# CSV is compared with the numbers worked out by hand in *.expect. Then: a
+# veto that changes a grade and one that forces one, --status approved, a
+# household interviewed twice, --explain, --out, and refusals that write
+# nothing.
+set -u
+bin=${RUHU_BIN:?RUHU_BIN is not set}
+src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
+. "$src/tests/sync/lib.sh"
+here=$src/tests/score
+form=$src/forms/household.csv
+yunnan=$src/forms/profiles/yunnan-2021.csv
+gansu=$src/forms/profiles/gansu-2021.csv
+cd "$tmp" || exit 1
+
+r assign --db t.db "$here/sample.csv" >/dev/null 2>&1
+stored=0
+for f in "$here"/households/*.csv; do
+	"$bin" fill "$form" --answers "$f" --db t.db >/dev/null 2>err && stored=$((stored + 1))
+done
+eq "16 interviews stored with fill --db" "$stored" 16
+
+# the columns the hand computation fixes (group and the intervals are checked
+# elsewhere): unit,n,indicator,numerator,denominator,value,points,grade,veto,rank
+cols() { cut -d, -f1,3,4,5,6,7,10,11,12,13 | sort; }
+expect() { grep -v '^#' "$1" | sort; }
+
+for p in yunnan-2021 gansu-2021; do
+	r score --db t.db --profile "$src/forms/profiles/$p.csv" --format csv >out.csv 2>err
+	eq "$p: exit 0" $? 0
+	eq "$p: header" "$(head -1 out.csv)" \
+		"unit,group,n,indicator,numerator,denominator,value,ci_low,ci_high,points,grade,veto,rank"
+	eq "$p: every number as computed by hand" "$(tail -n +2 out.csv | cols)" \
+		"$(expect "$here/$p.expect")"
+	eq "$p: small samples are warned about" "$(cat err)" \
+"bs: warning: sample of 6 households, below the profile's minimum of 200
+qs: warning: sample of 10 households, below the profile's minimum of 200"
+done
+
+# group and intervals on one row: F1 of qs is 1 of 8 (Wilson 0.0224-0.4709)
+eq "county class as group, Wilson interval" \
+	"$(r score --db t.db --profile "$yunnan" --format csv 2>/dev/null | grep '^qs,.*,F1,' |
+		awk -F, '{ printf "%s %.4f %.4f", $2, $8, $9 }')" "national 0.0224 0.4709"
+
+# vetoes that change the grade: a variant whose bands put qs (50.625) in 好;
+# tuchu forbids 好 -> 较好; a forcing veto (F8 all wrong) then makes it 一般
+sed -e 's/^,grade_hao,90,/,grade_hao,50,/' -e 's/^,grade_jiaohao,80,/,grade_jiaohao,40,/' \
+	"$yunnan" >variant.csv
+printf '%s\n' ',removal,撤销不实,wrong removals,"${F8_den} > 0 and ${F8} >= 1",force,yiban' \
+	>>variant.csv
+r score --db t.db --profile variant.csv --format csv 2>/dev/null | grep ',_total,' | cols >tot
+eq "forbid lowers 好 to 较好, force sets 一般" "$(cat tot)" \
+"bs,6,_total,,,92.5,92.5,好,,1
+qs,10,_total,,,50.625,50.625,一般,tuchu removal,2"
+sed '/^,removal,/d' variant.csv >variant2.csv
+eq "forbid alone: 较好" \
+	"$(r score --db t.db --profile variant2.csv --format csv 2>/dev/null | grep '^qs,.*,_total,' | cut -d, -f11,12)" \
+	"较好,tuchu"
+
+# table: fits 80 columns, names both units with their grades
+r score --db t.db --profile "$gansu" >table.txt 2>/dev/null
+eq "table exit 0" $? 0
+eq "table fits 80 columns" "$(python3 -c '
+import sys, unicodedata
+print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l.rstrip("\n"))
+          for l in open("table.txt", encoding="utf-8")) <= 80)')" True
+check "table ranks bs first as good" grep -q '^bs  *national  *6!  *92.50  *1  good' table.txt
+"$bin" --lang zh score --db t.db --profile "$gansu" >table-zh.txt 2>/dev/null
+check "Chinese table grades qs 较差" grep -q '^qs  *national  *10!  *50.62  *2  较差  *tuchu' table-zh.txt
+
+# --explain: the households behind F7 of qs and the answers that made them count
+r score --db t.db --profile "$yunnan" --explain qs F7 >ex.txt 2>/dev/null
+eq "explain lists the 8 households of T∪Y" "$(grep -c '^  QS-' ex.txt)" 8
+eq "explain marks the 3 that count" "$(grep ' counts ' ex.txt | awk '{print $1}' | tr '\n' ' ')" \
+	"QS-03 QS-04 QS-10 "
+check "explain shows the answer that made QS-10 count" grep -q 'QS-10 .*med_oop=10000' ex.txt
+r score --db t.db --profile "$yunnan" --explain qs >ex2.txt 2>/dev/null
+check "explain UNIT shows the rule" grep -qF 'F9  1 / 10 = 0.1: 10 × clamp(1 − (0.1 − 0.05) / (0.25 − 0.05), 0, 1) = 7.5' ex2.txt
+check "explain UNIT shows the veto" grep -q 'veto tuchu (forbids good) -> average, rank 2' ex2.txt
+r score --db t.db --profile "$yunnan" --explain nowhere >/dev/null 2>err
+eq "explain of an unknown unit: exit 1" $? 1
+
+# --out: the same CSV in a file
+r score --db t.db --profile "$yunnan" --format csv --out o.csv 2>/dev/null
+eq "--out writes the CSV" "$(cat o.csv)" "$(r score --db t.db --profile "$yunnan" --format csv 2>/dev/null)"
+
+# --status approved: only what QC approved (nothing yet, then BS-01)
+r score --db t.db --profile "$yunnan" --status approved >out 2>err
+eq "no approved interview: exit 1" $? 1
+eq "no approved interview: message" "$(cat err)" \
+	"t.db: error: no 'ruhu_household' interview with the statuses asked for"
+uuid=$(q t.db "SELECT uuid FROM interview WHERE household_key = 'BS-01'")
+r review --db t.db "$uuid" --approve >/dev/null 2>&1
+eq "approved only: BS-01 alone, nothing to deduct" \
+	"$(r score --db t.db --profile "$yunnan" --status approved --format csv 2>/dev/null | grep _total | cols)" \
+	"bs,1,_total,,,100,100,好,,1"
+
+# a household interviewed twice: the latest interview counts, with a warning
+cp t.db dup.db
+sed 's/^last_income,12000$/last_income,10000/' "$here/households/QS-05.csv" >again.csv
+"$bin" fill "$form" --answers again.csv --db dup.db >/dev/null 2>&1
+r score --db dup.db --profile "$yunnan" --format csv >dup.csv 2>err
+eq "latest interview counts: F6 of qs 0/8, 15 points" \
+	"$(grep '^qs,.*,F6,' dup.csv | cut -d, -f5,6,10)" "0,8,15"
+eq "and qs's field score rises by 3.75" "$(grep '^qs,.*,_total,' dup.csv | cut -d, -f10)" 54.375
+check "the duplicate is named" grep -q '^QS-05: warning: several interviews of this household' err
+
+# refusals: a name neither in the form nor the sample, before any output
+sed 's/\${help_visits} = 0/${help_visit} = 0/' "$yunnan" >unknown.csv
+r score --db t.db --profile unknown.csv --format csv >out 2>err
+eq "unknown field: exit 1" $? 1
+eq "unknown field: named at its sheet and row" "$(cat err)" \
+	"unknown.csv:indicators:44: error: unknown field 'help_visit': not in form 'ruhu_household' nor a column of the sample"
+eq "unknown field: nothing written" "$(cat out)" ""
+r score --db t.db --profile unknown.csv --out never.csv --format csv >/dev/null 2>&1
+check "a failed run leaves no --out file" test ! -e never.csv
+r score --db missing.db --profile "$yunnan" >/dev/null 2>err
+eq "missing database: exit 1" $? 1
+r score --db t.db >/dev/null 2>&1
+eq "usage error: exit 2" $? 2
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
