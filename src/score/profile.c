@@ -271,16 +271,19 @@ static int compile(struct profile *p, struct diag_list *dl, const char *sheet,
 	p->cur_row = r->line;
 	if (expr_compile(src, &sc, out, &e) == 0)
 		return 0;
-	where(&w, p, sheet, r->line);
-	diag_add(dl, DIAG_ERROR, w.buf, "'%s' 列第 %d 字符：%s", "'%s' column %d: %s", colname,
-		 e.code, error_msg(&e, LANG_ZH));
-	/* diag_add formats both languages from the same args: fix the English */
-	free(dl->items[dl->n - 1].e.en);
 	{
-		struct strbuf en = STRBUF_INIT;
+		/* the engine's message, in each language, after the column */
+		struct error msg = ERROR_INIT;
+		struct strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
 
+		where(&w, p, sheet, r->line);
+		strbuf_addf(&zh, "'%s' 列第 %d 字符：%s", colname, e.code, error_msg(&e, LANG_ZH));
 		strbuf_addf(&en, "'%s' column %d: %s", colname, e.code, error_msg(&e, LANG_EN));
-		dl->items[dl->n - 1].e.en = strbuf_detach(&en, NULL);
+		msg.where = strbuf_detach(&w, NULL);
+		msg.zh = strbuf_detach(&zh, NULL);
+		msg.en = strbuf_detach(&en, NULL);
+		diag_add_error(dl, DIAG_ERROR, &msg);
+		error_clear(&msg);
 	}
 	strbuf_release(&w);
 	error_clear(&e);

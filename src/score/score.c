@@ -325,14 +325,16 @@ static void row_free(struct row *w, size_t n_vars)
 
 static void eval_fail(struct run *r, const char *key, const char *what, struct error *e)
 {
-	diag_add(r->dl, DIAG_ERROR, key, "%s：%s", "%s: %s", what, error_msg(e, LANG_ZH));
-	free(r->dl->items[r->dl->n - 1].e.en);
-	{
-		struct strbuf en = STRBUF_INIT;
+	struct error out = ERROR_INIT;
+	struct strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
 
-		strbuf_addf(&en, "%s: %s", what, error_msg(e, LANG_EN));
-		r->dl->items[r->dl->n - 1].e.en = strbuf_detach(&en, NULL);
-	}
+	strbuf_addf(&zh, "%s：%s", what, error_msg(e, LANG_ZH));
+	strbuf_addf(&en, "%s: %s", what, error_msg(e, LANG_EN));
+	out.where = xstrdup(key);
+	out.zh = strbuf_detach(&zh, NULL);
+	out.en = strbuf_detach(&en, NULL);
+	diag_add_error(r->dl, DIAG_ERROR, &out);
+	error_clear(&out);
 	r->failed = 1;
 }
 
