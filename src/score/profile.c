@@ -574,9 +574,9 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 			    num_cell(p, dl, "indicators", r, c_step, "step", NAN, &ind.step) < 0 ||
 			    num_cell(p, dl, "indicators", r, c_ded, "deduct", NAN, &ind.deduct) < 0)
 				bad = 1;
-			else if (ind.step <= 0) {
-				perr(dl, p, "indicators", r->line, "指标 '%s'：step 要大于 0",
-				     "indicator '%s': step must be above 0", id);
+			else if (ind.step <= 0 || ind.deduct <= 0) {
+				perr(dl, p, "indicators", r->line, "指标 '%s'：step 和 deduct 要大于 0",
+				     "indicator '%s': step and deduct must be above 0", id);
 				bad = 1;
 			}
 		}
