@@ -953,14 +953,22 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 	*out = NULL;
 	p->file = xstrdup(name);
 	p->unit_var = p->group_var = -1;
+	/* the form loader's byte rules and wording (src/form/form.c) */
 	if (utf8_is_utf16(data, len)) {
-		diag_add(dl, DIAG_ERROR, name, "文件是 UTF-16 文本：请另存为 UTF-8（CSV UTF-8）",
+		diag_add(dl, DIAG_ERROR, name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
 			 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)");
 		goto fail;
 	}
-	if (!utf8_text_valid(data, len)) {
-		diag_add(dl, DIAG_ERROR, name, "不是有效的 UTF-8 文本（第 %ld 字节）",
-			 "not valid UTF-8 text (byte %ld)", utf8_invalid_at(data, len) + 1);
+	if (memchr(data, '\0', len)) {
+		diag_add(dl, DIAG_ERROR, name, "文件含有 NUL 字节（字节偏移 %ld）：不是文本文件",
+			 "file holds a NUL byte (at byte offset %ld): not a text file",
+			 (long)((const char *)memchr(data, '\0', len) - data));
+		goto fail;
+	}
+	if (utf8_invalid_at(data, len) >= 0) {
+		diag_add(dl, DIAG_ERROR, name, "字节偏移 %ld 处不是有效的 UTF-8：请把文件另存为 UTF-8",
+			 "invalid UTF-8 at byte offset %ld: save the file as UTF-8",
+			 utf8_invalid_at(data, len));
 		goto fail;
 	}
 	rd = xlsform_csv_new(name);
@@ -1010,12 +1018,25 @@ int profile_load(const char *path, struct profile **out, struct diag_list *dl)
 		diag_add(dl, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		diag_add(dl, DIAG_ERROR, path, "不是普通文件", "not a regular file");
+	if (fstat(fd, &st) < 0) {
+		diag_add(dl, DIAG_ERROR, path, "无法读取：%s", "cannot read: %s", strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			diag_add(dl, DIAG_ERROR, path, "是目录，不是配置文件",
+				 "is a directory, not a profile file");
+		else if (S_ISFIFO(st.st_mode))
+			diag_add(dl, DIAG_ERROR, path, "是 FIFO（管道），不是普通文件",
+				 "is a FIFO (pipe), not a regular file");
+		else
+			diag_add(dl, DIAG_ERROR, path, "是设备或特殊文件，不是普通文件",
+				 "is a device or special file, not a regular file");
 		goto done;
 	}
 	if ((size_t)st.st_size > PROFILE_MAX_BYTES) {
-		diag_add(dl, DIAG_ERROR, path, "文件超过 %u 字节", "the file is larger than %u bytes",
+		diag_add(dl, DIAG_ERROR, path, "配置文件太大（%lld 字节，最多 %u 字节）",
+			 "profile file too large (%lld bytes, at most %u)", (long long)st.st_size,
 			 PROFILE_MAX_BYTES);
 		goto done;
 	}

@@ -238,6 +238,7 @@ static const struct bad bad[] = {
 	 "missing sheet 'grades'"},
 	{"UTF-16 file", "settings\n", "\xff\xfesettings\n", "test.csv",
 	 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)"},
+	{"GBK text", ",测试,", ",\304\343,", "test.csv", "invalid UTF-8 at byte offset "},
 };
 
 static void test_profile_errors(void **state)
