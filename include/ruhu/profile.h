@@ -99,6 +99,21 @@ struct profile_veto {
 	int row;
 };
 
+/* A component of the composite score (sheet composite). */
+enum profile_source {
+	PROFILE_SRC_FIELD, /* unit level: the field score on 100 (field / full score × 100) */
+	PROFILE_SRC_INPUT, /* a score 0..100 given per unit in the --inputs file */
+	PROFILE_SRC_MEAN,  /* parent level: the mean composite of its units */
+};
+
+struct profile_component {
+	const char *name;
+	bool parent;       /* level parent (e.g. prefecture) rather than unit */
+	enum profile_source source;
+	double weight;     /* the weights of a level add up to 1 */
+	int row;
+};
+
 /*
  * Loads the profile at `path` (a regular file of at most PROFILE_MAX_BYTES,
  * UTF-8). Returns 0 and sets *out (free with profile_free), or -1 with
@@ -111,9 +126,10 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 void profile_free(struct profile *p); /* accepts NULL */
 
 /* settings: "name_zh", "name_en", "province", "year", "unit", "unit_column",
- * "group_column", "form_id" (NULL when absent or empty). */
+ * "group_column", "form_id", "parent_column" (NULL when absent or empty). */
 const char *profile_setting(const struct profile *p, const char *key);
 double profile_min_sample(const struct profile *p); /* settings min_sample; 0 when empty */
+const char *profile_file(const struct profile *p); /* the FILE of its error locations */
 
 size_t profile_indicator_count(const struct profile *p);
 const struct profile_indicator *profile_indicator(const struct profile *p, size_t i);
@@ -156,5 +172,12 @@ double profile_param_value(const struct profile *p, size_t i);
  * (settings group_column; -1 when the profile has none). */
 int profile_unit_var(const struct profile *p);
 int profile_group_var(const struct profile *p);
+/* The household var naming the unit's parent (settings parent_column, e.g.
+ * the prefecture of a county), or -1. */
+int profile_parent_var(const struct profile *p);
+
+/* Composite components in sheet order (none: the profile has no composite). */
+size_t profile_component_count(const struct profile *p);
+const struct profile_component *profile_component(const struct profile *p, size_t i);
 
 #endif

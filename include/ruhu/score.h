@@ -12,8 +12,12 @@
  *
  * Per unit and indicator: numerator, denominator, value with a 95% interval
  * (Wilson for rates, normal for means), points by the indicator's rule; field
- * score = sum of points; grade from the bands, then the vetoes in sheet order;
- * rank by field score within the unit's group (ties share the better rank).
+ * score = sum of points; with inputs, the composite (weighted components on
+ * 100, the field score scaled to 100) and each parent unit's composite (the
+ * mean of its units' and its own inputs); grade from the bands on the
+ * composite when there is one (else the field score), then the vetoes in
+ * sheet order; rank by the same score within the unit's group (ties share the
+ * better rank).
  *
  * Nothing here prints. Warnings (sample below the profile's minimum, a
  * household with no unit, a value outside every point band) go to the
@@ -63,8 +67,10 @@ struct score_unit {
 	size_t n;           /* households counted */
 	bool small;         /* n below the profile's min_sample */
 	struct score_cell *cells; /* one per indicator */
-	double field;       /* sum of points */
-	size_t band_grade;  /* grade from the bands alone */
+	double field;       /* sum of points (parents: the mean composite of their units) */
+	double composite;   /* with inputs: the weighted components on 100, else NaN */
+	char *parent;       /* the parent unit ("" when the profile has none) */
+	size_t band_grade;  /* grade from the bands alone (on the composite when there is one) */
 	size_t grade;       /* after vetoes */
 	char *veto;         /* ids of the vetoes whose condition held, space-separated, or NULL */
 	size_t rank;        /* 1-based within the group */
@@ -82,6 +88,9 @@ struct score_household {
 struct score_result {
 	struct score_unit *units; /* ordered by group, then rank, then unit name */
 	size_t n_units;
+	/* parent units (composite level parent; cells NULL, no vetoes), by rank */
+	struct score_unit *parents;
+	size_t n_parents;
 	size_t n_indicators;
 	struct score_household *households; /* of opts.explain_unit, by household key */
 	size_t n_households;
@@ -89,7 +98,20 @@ struct score_result {
 	size_t n_interviews;   /* interviews read */
 };
 
+/*
+ * Scores from outside the survey (--inputs): a CSV file with the columns
+ * unit, component, score (0..100), one row per unit and input component of
+ * the profile's composite sheet. Errors name FILE:LINE: an unknown component,
+ * a score that is not a number within 0..100, a unit given a component twice.
+ * Units not scored (and missing scores) are errors of score_run.
+ */
+struct score_inputs;
+int score_inputs_load(const char *path, const struct profile *p, struct score_inputs **out,
+		      struct diag_list *dl);
+void score_inputs_free(struct score_inputs *in); /* accepts NULL */
+
 struct score_opts {
+	struct score_inputs *inputs; /* NULL: no composite */
 	unsigned statuses;       /* STORE_STATUS_BIT()s; 0: completed and approved */
 	const char *explain_unit; /* keep the households of this unit (NULL: none) */
 };

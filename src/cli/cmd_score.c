@@ -1,6 +1,7 @@
 /*
- * cmd_score — `ruhu score --db TEAM.db --profile FILE [--status approved|completed]
- * [--format table|csv] [--out FILE] [--explain UNIT [INDICATOR]]`: each unit's
+ * cmd_score — `ruhu score --db TEAM.db --profile FILE [--inputs FILE]
+ * [--status approved|completed] [--format table|csv] [--out FILE]
+ * [--explain UNIT [INDICATOR]]`: each unit's
  * field-assessment score and grade under a profile (src/score; the profile
  * format and the CSV contract are in docs/profiles.md).
  *
@@ -147,7 +148,7 @@ static void write_csv(FILE *out, const struct profile *p, const struct score_res
 	size_t i, j, d;
 
 	fputs("unit,group,n,indicator,numerator,denominator,value,ci_low,ci_high,points,"
-	      "grade,veto,rank\n",
+	      "composite,grade,veto,rank\n",
 	      out);
 	for (i = 0; i < r->n_units; i++) {
 		const struct score_unit *u = &r->units[i];
@@ -158,7 +159,7 @@ static void write_csv(FILE *out, const struct profile *p, const struct score_res
 
 			csv_row(out, u, ind->id, c->num, c->den, c->value, c->ci_low, c->ci_high,
 				c->points);
-			fputs(",,,\n", out);
+			fputs(",,,,\n", out);
 			if (ind->measure != PROFILE_AF)
 				continue;
 			{
@@ -168,27 +169,37 @@ static void write_csv(FILE *out, const struct profile *p, const struct score_res
 				strbuf_addf(&id, "%s.H", ind->id);
 				score_wilson(c->num, c->den, SCORE_Z95, &lo, &hi);
 				csv_row(out, u, id.buf, c->num, c->den, c->af.H, lo, hi, NAN);
-				fputs(",,,\n", out);
+				fputs(",,,,\n", out);
 				strbuf_reset(&id);
 				strbuf_addf(&id, "%s.A", ind->id);
 				csv_row(out, u, id.buf, NAN, NAN, c->af.A, NAN, NAN, NAN);
-				fputs(",,,\n", out);
+				fputs(",,,,\n", out);
 				for (d = 0; d < ind->n_dims; d++) {
 					strbuf_reset(&id);
 					strbuf_addf(&id, "%s.%s", ind->id, ind->dims[d].id);
 					csv_row(out, u, id.buf, c->af.censored[d] * c->den,
 						c->den, c->af.contrib[d], NAN, NAN, NAN);
-					fputs(",,,\n", out);
+					fputs(",,,,\n", out);
 				}
 				strbuf_release(&id);
 			}
 		}
 		csv_row(out, u, "_total", NAN, NAN, u->field, NAN, NAN, u->field);
+		csv_num(out, u->composite);
 		fputc(',', out);
 		csv_cell(out, profile_grade(p, u->grade)->name_zh);
 		fputc(',', out);
 		csv_cell(out, u->veto ? u->veto : "");
 		fprintf(out, ",%zu\n", u->rank);
+	}
+	for (i = 0; i < r->n_parents; i++) {
+		const struct score_unit *u = &r->parents[i];
+
+		csv_row(out, u, "_parent", NAN, NAN, u->field, NAN, NAN, NAN);
+		csv_num(out, u->composite);
+		fputc(',', out);
+		csv_cell(out, profile_grade(p, u->grade)->name_zh);
+		fprintf(out, ",,%zu\n", u->rank);
 	}
 }
 
@@ -219,6 +230,7 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 	pad(out, T_("组", "group"), 12);
 	rpad(out, "n", 6);
 	rpad(out, T_("得分", "score"), 8);
+	rpad(out, T_("综合", "comp."), 8);
 	rpad(out, T_("名次", "rank"), 6);
 	fputs("  ", out);
 	pad(out, T_("等次", "grade"), 10);
@@ -231,9 +243,25 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 		pad(out, u->unit, 15);
 		fputc(' ', out);
 		pad(out, *u->group ? u->group : "-", 11);
-		fprintf(out, " %5zu%s %7.2f %5zu  ", u->n, u->small ? "!" : " ", u->field, u->rank);
+		fprintf(out, " %5zu%s %7.2f ", u->n, u->small ? "!" : " ", u->field);
+		if (isnan(u->composite))
+			fprintf(out, "%7s", "-");
+		else
+			fprintf(out, "%7.2f", u->composite);
+		fprintf(out, " %5zu  ", u->rank);
 		pad(out, label(g->name_zh, g->name_en), 10);
 		fprintf(out, "%s\n", cli_safe(u->veto ? u->veto : "-"));
+	}
+	for (i = 0; i < r->n_parents; i++) {
+		const struct score_unit *u = &r->parents[i];
+		const struct profile_grade *g = profile_grade(p, u->grade);
+
+		if (!i)
+			fprintf(out, "\n%s\n", T_("上级单位（所辖单位综合得分的平均参与计算）",
+						   "parent units (with the mean composite of their units)"));
+		pad(out, u->unit, 28);
+		fprintf(out, " %5zu  %7.2f %7.2f %5zu  ", u->n, u->field, u->composite, u->rank);
+		fprintf(out, "%s\n", label(g->name_zh, g->name_en));
 	}
 	for (i = 0; i < r->n_units; i++) {
 		const struct score_unit *u = &r->units[i];
@@ -398,7 +426,7 @@ static int explain(FILE *out, const struct profile *p, const struct score_result
 int cmd_score(int argc, char **argv)
 {
 	const char *db = NULL, *prof = NULL, *status = NULL, *format = "table", *outpath = NULL;
-	const char *ex_unit = NULL, *ex_ind = NULL;
+	const char *ex_unit = NULL, *ex_ind = NULL, *inputs = NULL;
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct profile *p = NULL;
 	struct store *s = NULL;
@@ -422,6 +450,8 @@ int cmd_score(int argc, char **argv)
 			opt = &format;
 		else if (!strcmp(argv[i], "--out"))
 			opt = &outpath;
+		else if (!strcmp(argv[i], "--inputs"))
+			opt = &inputs;
 		else if (!strcmp(argv[i], "--explain")) {
 			if (i + 1 >= argc)
 				return cli_usage("score");
@@ -448,6 +478,10 @@ int cmd_score(int argc, char **argv)
 	o.explain_unit = ex_unit;
 
 	if (profile_load(prof, &p, &dl) < 0) {
+		cli_diags(&dl);
+		goto done;
+	}
+	if (inputs && score_inputs_load(inputs, p, &o.inputs, &dl) < 0) {
 		cli_diags(&dl);
 		goto done;
 	}
@@ -500,6 +534,7 @@ done:
 	if (out != stdout)
 		fclose(out);
 	score_result_free(r);
+	score_inputs_free(o.inputs);
 	store_close(s);
 	profile_free(p);
 	diag_list_free(&dl);

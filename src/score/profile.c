@@ -62,9 +62,11 @@ struct profile {
 	size_t n_params, cap_params;
 	struct var *vars;
 	size_t n_vars, cap_vars;
-	char *settings[8];
+	char *settings[9];
 	double min_sample;
-	int unit_var, group_var; /* household vars, -1 when none */
+	int unit_var, group_var, parent_var; /* household vars, -1 when none */
+	struct profile_component *comps;
+	size_t n_comps;
 	struct profile_indicator *ind;
 	struct ind_priv *ipriv;
 	size_t n_ind, cap_ind;
@@ -77,8 +79,10 @@ struct profile {
 	int cur_row;
 };
 
-static const char *const setting_keys[8] = {"name_zh", "name_en", "province", "year",
-					     "unit", "unit_column", "group_column", "form_id"};
+#define N_SETTINGS 9
+static const char *const setting_keys[N_SETTINGS] = {
+	"name_zh",	"name_en", "province", "year",	       "unit",
+	"unit_column", "group_column", "form_id", "parent_column"};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -381,7 +385,7 @@ static int read_settings(struct profile *p, struct diag_list *dl)
 		return -1;
 	}
 	r = &s->rows[0];
-	for (k = 0; k < 8; k++) {
+	for (k = 0; k < N_SETTINGS; k++) {
 		const char *v;
 
 		if (k < 2)
@@ -412,6 +416,13 @@ static int read_settings(struct profile *p, struct diag_list *dl)
 	}
 	p->unit_var = hh_field(p, p->settings[5]) - (int)p->n_params;
 	p->group_var = p->settings[6] ? hh_field(p, p->settings[6]) - (int)p->n_params : -1;
+	if (p->settings[8] && (!valid_name(p->settings[8]) ||
+			       profile_param(p, p->settings[8], NULL) >= 0)) {
+		perr(dl, p, "settings", r->line, "parent_column 不是有效的名称",
+		     "parent_column is not a valid name");
+		return -1;
+	}
+	p->parent_var = p->settings[8] ? hh_field(p, p->settings[8]) - (int)p->n_params : -1;
 	return num_cell(p, dl, "settings", r, col(s, "min_sample"), "min_sample", 0,
 			&p->min_sample);
 }
@@ -941,6 +952,123 @@ static int read_vetoes(struct profile *p, struct diag_list *dl)
 	return ret;
 }
 
+
+static int read_composite(struct profile *p, struct diag_list *dl)
+{
+	static const char *const need[] = {"level", "component", "weight", "source", NULL};
+	struct wb_sheet *s = wb_sheet(p->wb, "composite");
+	int cl, cc, cw, cs, ret = 0;
+	size_t i, j, lv;
+
+	if (!s)
+		return 0;
+	if (need_cols(p, dl, s, need) < 0)
+		return -1;
+	cl = col(s, "level");
+	cc = col(s, "component");
+	cw = col(s, "weight");
+	cs = col(s, "source");
+	p->comps = xcalloc(s->n ? s->n : 1, sizeof(*p->comps));
+	for (i = 0; i < s->n; i++) {
+		const struct wb_row *r = &s->rows[i];
+		struct profile_component c;
+		const char *level = cell(r, cl), *src = cell(r, cs);
+
+		memset(&c, 0, sizeof(c));
+		c.name = cell(r, cc);
+		c.row = r->line;
+		if (!strcmp(level, "unit"))
+			c.parent = false;
+		else if (!strcmp(level, "parent"))
+			c.parent = true;
+		else {
+			perr(dl, p, "composite", r->line, "未知的 level '%s'（unit 或 parent）",
+			     "unknown level '%s' (unit or parent)", level);
+			ret = -1;
+			continue;
+		}
+		if (!strcmp(src, "field") && !c.parent)
+			c.source = PROFILE_SRC_FIELD;
+		else if (!strcmp(src, "input"))
+			c.source = PROFILE_SRC_INPUT;
+		else if (!strcmp(src, "mean") && c.parent)
+			c.source = PROFILE_SRC_MEAN;
+		else {
+			perr(dl, p, "composite", r->line,
+			     "source '%s' 不适用于 level '%s'（unit：field 或 input；parent：mean 或 "
+			     "input）",
+			     "source '%s' does not fit level '%s' (unit: field or input; parent: mean "
+			     "or input)",
+			     src, level);
+			ret = -1;
+			continue;
+		}
+		if (!valid_name(c.name)) {
+			perr(dl, p, "composite", r->line, "组成部分名称 '%s' 无效",
+			     "invalid component name '%s'", c.name);
+			ret = -1;
+			continue;
+		}
+		for (j = 0; j < p->n_comps; j++)
+			if (!strcmp(p->comps[j].name, c.name) && p->comps[j].parent == c.parent)
+				break;
+		if (j < p->n_comps) {
+			perr(dl, p, "composite", r->line, "组成部分 '%s' 重复",
+			     "duplicate component '%s'", c.name);
+			ret = -1;
+			continue;
+		}
+		if (num_cell(p, dl, "composite", r, cw, "weight", NAN, &c.weight) < 0) {
+			ret = -1;
+			continue;
+		}
+		if (c.weight <= 0) {
+			perr(dl, p, "composite", r->line, "组成部分 '%s' 的权重要大于 0",
+			     "component '%s': weight must be above 0", c.name);
+			ret = -1;
+			continue;
+		}
+		p->comps[p->n_comps++] = c;
+	}
+	if (ret)
+		return ret;
+	for (lv = 0; lv < 2; lv++) {
+		double sum = 0;
+		size_t n = 0, nsrc = 0, first = 0;
+
+		for (j = 0; j < p->n_comps; j++)
+			if (p->comps[j].parent == (lv == 1)) {
+				if (!n++)
+					first = j;
+				sum += p->comps[j].weight;
+				if (p->comps[j].source != PROFILE_SRC_INPUT)
+					nsrc++;
+			}
+		if (!n)
+			continue;
+		if (fabs(sum - 1) > 1e-9) {
+			perr(dl, p, "composite", p->comps[first].row,
+			     "level '%s' 的权重之和是 %g，应为 1",
+			     "level '%s': the weights add up to %g, not 1", lv ? "parent" : "unit", sum);
+			ret = -1;
+		}
+		if (nsrc != 1) {
+			perr(dl, p, "composite", p->comps[first].row,
+			     "level '%s' 要有且只有一个 %s 组成部分",
+			     "level '%s' needs exactly one '%s' component", lv ? "parent" : "unit",
+			     lv ? "mean" : "field");
+			ret = -1;
+		}
+		if (lv == 1 && !p->settings[8]) {
+			perr(dl, p, "composite", p->comps[first].row,
+			     "level 'parent' 需要 settings 的 parent_column",
+			     "level 'parent' needs settings parent_column");
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
 /* ---- public ------------------------------------------------------------- */
 
 int profile_load_buffer(const char *name, const char *data, size_t len, struct profile **out,
@@ -952,7 +1080,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 
 	*out = NULL;
 	p->file = xstrdup(name);
-	p->unit_var = p->group_var = -1;
+	p->unit_var = p->group_var = p->parent_var = -1;
 	/* the form loader's byte rules and wording (src/form/form.c) */
 	if (utf8_is_utf16(data, len)) {
 		diag_add(dl, DIAG_ERROR, name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
@@ -984,7 +1112,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 	read_dimensions(p, dl);
 	if (dl->errors > errors)
 		goto fail;
-	if (read_grades(p, dl) < 0 || read_vetoes(p, dl) < 0)
+	if (read_grades(p, dl) < 0 || read_vetoes(p, dl) < 0 || read_composite(p, dl) < 0)
 		goto fail;
 	for (i = 0; i < p->n_ind; i++) {
 		const struct profile_indicator *ind = &p->ind[i];
@@ -1074,8 +1202,9 @@ void profile_free(struct profile *p)
 	for (i = 0; i < p->n_vars; i++)
 		free(p->vars[i].name);
 	free(p->vars);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < N_SETTINGS; i++)
 		free(p->settings[i]);
+	free(p->comps);
 	for (i = 0; i < p->n_ind; i++) {
 		struct profile_indicator *ind = &p->ind[i];
 
@@ -1103,10 +1232,15 @@ const char *profile_setting(const struct profile *p, const char *key)
 {
 	size_t k;
 
-	for (k = 0; k < 8; k++)
+	for (k = 0; k < N_SETTINGS; k++)
 		if (!strcmp(key, setting_keys[k]))
 			return p->settings[k];
 	return NULL;
+}
+
+const char *profile_file(const struct profile *p)
+{
+	return p->file;
 }
 
 double profile_min_sample(const struct profile *p)
@@ -1194,6 +1328,21 @@ int profile_unit_var(const struct profile *p)
 int profile_group_var(const struct profile *p)
 {
 	return p->group_var;
+}
+
+int profile_parent_var(const struct profile *p)
+{
+	return p->parent_var;
+}
+
+size_t profile_component_count(const struct profile *p)
+{
+	return p->n_comps;
+}
+
+const struct profile_component *profile_component(const struct profile *p, size_t i)
+{
+	return i < p->n_comps ? &p->comps[i] : NULL;
 }
 
 int profile_bind(const struct profile *p, const struct form *f, const char *const *columns,

@@ -13,14 +13,18 @@
  */
 #include "ruhu/score.h"
 
+#include "ruhu/csvread.h"
 #include "ruhu/expr.h"
 #include "ruhu/form.h"
 #include "ruhu/interview.h"
 #include "ruhu/profile.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
+#include "ruhu/utf8.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +126,7 @@ struct loaded_form {
 struct row {
 	char *key, *uuid;
 	int64_t updated;
-	char *unit, *group;
+	char *unit, *group, *parent;
 	unsigned char *in_pop, *problem; /* per indicator */
 	double *value;                   /* per indicator (mean / AF score) */
 	unsigned char *dep;              /* AF: per indicator x dimension (dim_off) */
@@ -313,6 +317,7 @@ static void row_free(struct row *w, size_t n_vars)
 	free(w->uuid);
 	free(w->unit);
 	free(w->group);
+	free(w->parent);
 	free(w->in_pop);
 	free(w->problem);
 	free(w->value);
@@ -454,6 +459,7 @@ static int on_record(void *ctx, const struct store_record *rec)
 	w->updated = rec->iv.updated;
 	w->unit = xstrdup(r->cur[profile_unit_var(r->p)]);
 	w->group = xstrdup(profile_group_var(r->p) >= 0 ? r->cur[profile_group_var(r->p)] : "");
+	w->parent = xstrdup(profile_parent_var(r->p) >= 0 ? r->cur[profile_parent_var(r->p)] : "");
 	w->in_pop = xcalloc(r->n_ind, 1);
 	w->problem = xcalloc(r->n_ind, 1);
 	w->value = xcalloc(r->n_ind, sizeof(double));
@@ -596,15 +602,21 @@ static void grade_unit(struct run *r, struct score_unit *u)
 	struct strbuf vetoes = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 
+	double basis = isnan(u->composite) ? u->field : u->composite;
+
 	for (i = 0; i < ng; i++) {
 		const struct profile_grade *gr = profile_grade(p, i);
 
-		if (u->field >= gr->min - EPS && u->field < gr->max - EPS) {
+		if (basis >= gr->min - EPS && basis < gr->max - EPS) {
 			g = i;
 			break;
 		}
 	}
 	u->band_grade = g;
+	if (!u->cells) { /* a parent unit: bands only */
+		u->grade = g;
+		return;
+	}
 	ns = r->n_params + 2 + 4 * r->n_ind;
 	uh.r = r;
 	uh.s = xcalloc(ns, sizeof(*uh.s));
@@ -652,6 +664,11 @@ static void grade_unit(struct run *r, struct score_unit *u)
 	free(uh.s);
 }
 
+static double basis(const struct score_unit *u)
+{
+	return isnan(u->composite) ? u->field : u->composite;
+}
+
 static int cmp_unit_score(const void *a, const void *b)
 {
 	const struct score_unit *x = a, *y = b;
@@ -659,27 +676,336 @@ static int cmp_unit_score(const void *a, const void *b)
 
 	if (c)
 		return c;
-	if (x->field != y->field)
-		return x->field > y->field ? -1 : 1;
+	if (basis(x) != basis(y))
+		return basis(x) > basis(y) ? -1 : 1;
 	return strcmp(x->unit, y->unit);
 }
 
-static void rank_units(struct score_result *res)
+static void rank_units(struct score_unit *units, size_t n)
 {
 	size_t i, start = 0;
 
-	qsort(res->units, res->n_units, sizeof(*res->units), cmp_unit_score);
-	for (i = 0; i < res->n_units; i++) {
-		struct score_unit *u = &res->units[i];
+	qsort(units, n, sizeof(*units), cmp_unit_score);
+	for (i = 0; i < n; i++) {
+		struct score_unit *u = &units[i];
 
 		if (!i || strcmp(u->group, u[-1].group))
 			start = i;
 		/* competition ranking: equal scores share the better rank */
-		if (i > start && u->field == u[-1].field)
+		if (i > start && basis(u) == basis(&u[-1]))
 			u->rank = u[-1].rank;
 		else
 			u->rank = i - start + 1;
 	}
+}
+
+/* ---- composite ---------------------------------------------------------- */
+
+struct score_input {
+	char *unit, *component;
+	double score;
+	size_t line;
+	bool used;
+};
+
+struct score_inputs {
+	char *file;
+	struct score_input *v;
+	size_t n, cap;
+};
+
+struct in_ctx {
+	const struct profile *p;
+	struct score_inputs *in;
+	int c_unit, c_comp, c_score;
+	struct diag_list *dl;
+};
+
+static void in_err(struct in_ctx *c, size_t line, const char *zh, const char *en, ...)
+	RUHU_PRINTF2(3, 4, 5);
+static void in_err(struct in_ctx *c, size_t line, const char *zh, const char *en, ...)
+{
+	struct strbuf w = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addf(&w, "%s:%zu", c->in->file, line);
+	va_start(ap, en);
+	diag_vadd(c->dl, DIAG_ERROR, w.buf, zh, en, ap);
+	va_end(ap);
+	strbuf_release(&w);
+}
+
+static int on_input(void *ud, struct csvread_record *rec, struct error *err)
+{
+	struct in_ctx *c = ud;
+	const char *unit, *comp, *sc;
+	char *end;
+	double v;
+	size_t i;
+
+	(void)err;
+	if (rec->record == 1) {
+		c->c_unit = c->c_comp = c->c_score = -1;
+		for (i = 0; i < rec->n; i++) {
+			if (!strcmp(rec->cells[i], "unit"))
+				c->c_unit = (int)i;
+			else if (!strcmp(rec->cells[i], "component"))
+				c->c_comp = (int)i;
+			else if (!strcmp(rec->cells[i], "score"))
+				c->c_score = (int)i;
+		}
+		if (c->c_unit < 0 || c->c_comp < 0 || c->c_score < 0) {
+			in_err(c, rec->line, "表头要有 unit、component、score 三列",
+			       "the header needs the columns unit, component, score");
+			return -1;
+		}
+		return 0;
+	}
+	if ((size_t)c->c_unit >= rec->n || (size_t)c->c_comp >= rec->n ||
+	    (size_t)c->c_score >= rec->n) {
+		in_err(c, rec->line, "这一行的列数不够", "this row has too few cells");
+		return 0;
+	}
+	unit = rec->cells[c->c_unit];
+	comp = rec->cells[c->c_comp];
+	sc = rec->cells[c->c_score];
+	for (i = 0; i < profile_component_count(c->p); i++) {
+		const struct profile_component *pc = profile_component(c->p, i);
+
+		if (pc->source == PROFILE_SRC_INPUT && !strcmp(pc->name, comp))
+			break;
+	}
+	if (i == profile_component_count(c->p)) {
+		in_err(c, rec->line, "未知的组成部分 '%s'（配置文件 composite 表里 source 为 input 的）",
+		       "unknown component '%s' (an input component of the profile's composite sheet)",
+		       comp);
+		return 0;
+	}
+	v = strtod(sc, &end);
+	if (!*sc || *end || !isfinite(v) || v < 0 || v > 100) {
+		in_err(c, rec->line, "分数 '%s' 不是 0 到 100 之间的数", "score '%s' is not a number within 0..100",
+		       sc);
+		return 0;
+	}
+	for (i = 0; i < c->in->n; i++)
+		if (!strcmp(c->in->v[i].unit, unit) && !strcmp(c->in->v[i].component, comp)) {
+			in_err(c, rec->line, "'%s' 的 '%s' 重复（第 %zu 行已有）",
+			       "'%s' has '%s' twice (line %zu has it already)", unit, comp,
+			       c->in->v[i].line);
+			return 0;
+		}
+	XGROW(c->in->v, c->in->cap, c->in->n + 1);
+	c->in->v[c->in->n].unit = xstrdup(unit);
+	c->in->v[c->in->n].component = xstrdup(comp);
+	c->in->v[c->in->n].score = v;
+	c->in->v[c->in->n].line = rec->line;
+	c->in->v[c->in->n].used = false;
+	c->in->n++;
+	return 0;
+}
+
+int score_inputs_load(const char *path, const struct profile *p, struct score_inputs **out,
+		      struct diag_list *dl)
+{
+	struct score_inputs *in = xcalloc(1, sizeof(*in));
+	struct csvread_opts o = {path, 16};
+	struct in_ctx c = {p, in, -1, -1, -1, dl};
+	struct error err = ERROR_INIT;
+	struct strbuf data = STRBUF_INIT;
+	size_t errors = dl->errors;
+	char buf[65536];
+	size_t got;
+	FILE *fp;
+	int ret = -1;
+
+	*out = NULL;
+	in->file = xstrdup(path);
+	fp = fopen(path, "rb");
+	if (!fp) {
+		diag_add(dl, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+		goto done;
+	}
+	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		strbuf_add(&data, buf, got);
+		if (data.len > PROFILE_MAX_BYTES) {
+			diag_add(dl, DIAG_ERROR, path, "文件超过 %u 字节",
+				 "the file is larger than %u bytes", PROFILE_MAX_BYTES);
+			fclose(fp);
+			goto done;
+		}
+	}
+	if (ferror(fp)) {
+		diag_add(dl, DIAG_ERROR, path, "读取失败：%s", "cannot read: %s", strerror(errno));
+		fclose(fp);
+		goto done;
+	}
+	fclose(fp);
+	if (!utf8_text_valid(data.buf, data.len) && !utf8_is_utf16(data.buf, data.len)) {
+		diag_add(dl, DIAG_ERROR, path, "不是 UTF-8 文本", "not UTF-8 text");
+		goto done;
+	}
+	if (csvread_buffer(&o, data.buf, data.len, on_input, &c, &err) < 0) {
+		if (error_isset(&err))
+			diag_add_error(dl, DIAG_ERROR, &err);
+		else if (dl->errors == errors)
+			diag_add(dl, DIAG_ERROR, path, "无法读取", "cannot read");
+		goto done;
+	}
+	if (dl->errors > errors)
+		goto done;
+	*out = in;
+	in = NULL;
+	ret = 0;
+done:
+	score_inputs_free(in);
+	strbuf_release(&data);
+	error_clear(&err);
+	return ret;
+}
+
+void score_inputs_free(struct score_inputs *in)
+{
+	size_t i;
+
+	if (!in)
+		return;
+	for (i = 0; i < in->n; i++) {
+		free(in->v[i].unit);
+		free(in->v[i].component);
+	}
+	free(in->v);
+	free(in->file);
+	free(in);
+}
+
+static struct score_input *find_input(const struct score_inputs *in, const char *unit,
+				      const char *comp)
+{
+	size_t i;
+
+	for (i = 0; i < in->n; i++)
+		if (!strcmp(in->v[i].unit, unit) && !strcmp(in->v[i].component, comp))
+			return &in->v[i];
+	return NULL;
+}
+
+static double unit_composite(struct run *r, struct score_inputs *in, const char *name,
+			     bool parent, double field100, double mean)
+{
+	const struct profile *p = r->p;
+	size_t i;
+	double sum = 0;
+
+	for (i = 0; i < profile_component_count(p); i++) {
+		const struct profile_component *c = profile_component(p, i);
+		struct score_input *v;
+
+		if (c->parent != parent)
+			continue;
+		switch (c->source) {
+		case PROFILE_SRC_FIELD:
+			sum += c->weight * field100;
+			break;
+		case PROFILE_SRC_MEAN:
+			sum += c->weight * mean;
+			break;
+		case PROFILE_SRC_INPUT:
+			v = find_input(in, name, c->name);
+			if (!v) {
+				diag_add(r->dl, DIAG_ERROR, in->file,
+					 "%s '%s' 没有 '%s' 的分数（没有相关工作任务的按满分填 100）",
+					 "%s '%s' has no '%s' score (write 100 where there was no task)",
+					 parent ? "parent" : "unit", name, c->name);
+				r->failed = 1;
+				return NAN;
+			}
+			v->used = true;
+			sum += c->weight * v->score;
+			break;
+		}
+	}
+	return sum;
+}
+
+/* Composites of every unit and parent when the profile has a composite and
+ * inputs were given; a warning when it has one and none were. */
+static int composite(struct run *r, struct score_result *res)
+{
+	const struct profile *p = r->p;
+	struct score_inputs *in = r->o ? r->o->inputs : NULL;
+	double full = profile_max_points(p);
+	bool has_parent = false;
+	size_t i, j;
+
+	if (!profile_component_count(p)) {
+		if (in && in->n)
+			diag_add(r->dl, DIAG_ERROR, in->file, "配置文件没有 composite 表：不需要 --inputs",
+				 "the profile has no composite sheet: --inputs is not used");
+		return in && in->n ? -1 : 0;
+	}
+	if (!in) {
+		diag_add(r->dl, DIAG_WARNING, profile_file(p),
+			 "没有 --inputs：不计算综合得分，按实地评估得分评定等次",
+			 "no --inputs: no composite score; grades come from the field score");
+		return 0;
+	}
+	for (i = 0; i < profile_component_count(p); i++)
+		if (profile_component(p, i)->parent)
+			has_parent = true;
+	for (i = 0; i < res->n_units; i++) {
+		struct score_unit *u = &res->units[i];
+
+		u->composite = unit_composite(r, in, u->unit, false, u->field * 100 / full, NAN);
+	}
+	if (has_parent) {
+		for (i = 0; i < res->n_units; i++) {
+			struct score_unit *u = &res->units[i], *pu = NULL;
+
+			if (!*u->parent) {
+				diag_add(r->dl, DIAG_ERROR, u->unit, "没有 '%s'：无法计入上级单位",
+					 "no '%s': cannot count in a parent unit",
+					 profile_setting(p, "parent_column"));
+				r->failed = 1;
+				continue;
+			}
+			for (j = 0; j < res->n_parents; j++)
+				if (!strcmp(res->parents[j].unit, u->parent))
+					pu = &res->parents[j];
+			if (!pu) {
+				res->parents = xrealloc(res->parents,
+							(res->n_parents + 1) * sizeof(*res->parents));
+				pu = &res->parents[res->n_parents++];
+				memset(pu, 0, sizeof(*pu));
+				pu->unit = xstrdup(u->parent);
+				pu->group = xstrdup("");
+				pu->parent = xstrdup("");
+				pu->field = 0; /* the sum of its units' composites, for the mean */
+			}
+			pu->n += u->n;
+			pu->field += u->composite;
+			pu->rank++; /* units counted; replaced by the rank later */
+		}
+		for (j = 0; j < res->n_parents; j++) {
+			struct score_unit *pu = &res->parents[j];
+			double mean = pu->field / (double)pu->rank;
+
+			pu->field = mean;
+			pu->rank = 0;
+			pu->composite = unit_composite(r, in, pu->unit, true, NAN, mean);
+		}
+	}
+	for (i = 0; i < in->n; i++)
+		if (!in->v[i].used) {
+			struct strbuf w = STRBUF_INIT;
+
+			strbuf_addf(&w, "%s:%zu", in->file, in->v[i].line);
+			diag_add(r->dl, DIAG_ERROR, w.buf, "未知的单位 '%s'（没有访谈，或不是本配置文件的单位）",
+				 "unknown unit '%s' (no interviews, or not a unit of this profile)",
+				 in->v[i].unit);
+			strbuf_release(&w);
+			r->failed = 1;
+		}
+	return r->failed ? -1 : 0;
 }
 
 int score_run(struct store *s, const struct profile *p, const struct score_opts *o,
@@ -775,8 +1101,9 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 		memset(u, 0, sizeof(*u));
 		u->unit = xstrdup(r.rows[i].unit);
 		u->group = xstrdup(r.rows[i].group);
+		u->parent = xstrdup(r.rows[i].parent);
+		u->composite = NAN;
 		aggregate(&r, r.rows + i, k - i, u);
-		grade_unit(&r, u);
 		if (u->small)
 			diag_add(dl, DIAG_WARNING, u->unit, "样本 %zu 户，少于配置文件要求的 %g 户",
 				 "sample of %zu households, below the profile's minimum of %g", u->n,
@@ -811,9 +1138,16 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 			}
 		}
 	}
+	if (composite(&r, res) < 0)
+		goto done;
+	for (i = 0; i < res->n_units; i++)
+		grade_unit(&r, &res->units[i]);
+	for (i = 0; i < res->n_parents; i++)
+		grade_unit(&r, &res->parents[i]);
 	if (r.failed)
 		goto done;
-	rank_units(res);
+	rank_units(res->units, res->n_units);
+	rank_units(res->parents, res->n_parents);
 	*out = res;
 	res = NULL;
 	ret = 0;
@@ -857,9 +1191,16 @@ void score_result_free(struct score_result *r)
 		free(u->cells);
 		free(u->unit);
 		free(u->group);
+		free(u->parent);
 		free(u->veto);
 	}
 	free(r->units);
+	for (i = 0; i < r->n_parents; i++) {
+		free(r->parents[i].unit);
+		free(r->parents[i].group);
+		free(r->parents[i].parent);
+	}
+	free(r->parents);
 	for (i = 0; i < r->n_households; i++) {
 		struct score_household *h = &r->households[i];
 

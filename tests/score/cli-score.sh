@@ -25,20 +25,58 @@ eq "16 interviews stored with fill --db" "$stored" 16
 
 # the columns the hand computation fixes (group and the intervals are checked
 # elsewhere): unit,n,indicator,numerator,denominator,value,points,grade,veto,rank
-cols() { cut -d, -f1,3,4,5,6,7,10,11,12,13 | sort; }
+cols() { cut -d, -f1,3,4,5,6,7,10,12,13,14 | sort; }
 expect() { grep -v '^#' "$1" | sort; }
 
 for p in yunnan-2021 gansu-2021; do
 	r score --db t.db --profile "$src/forms/profiles/$p.csv" --format csv >out.csv 2>err
 	eq "$p: exit 0" $? 0
 	eq "$p: header" "$(head -1 out.csv)" \
-		"unit,group,n,indicator,numerator,denominator,value,ci_low,ci_high,points,grade,veto,rank"
+		"unit,group,n,indicator,numerator,denominator,value,ci_low,ci_high,points,composite,grade,veto,rank"
 	eq "$p: every number as computed by hand" "$(tail -n +2 out.csv | cols)" \
 		"$(expect "$here/$p.expect")"
-	eq "$p: small samples are warned about" "$(cat err)" \
+	eq "$p: small samples are warned about" "$(grep -v 'no --inputs' err)" \
 "bs: warning: sample of 6 households, below the profile's minimum of 200
 qs: warning: sample of 10 households, below the profile's minimum of 200"
 done
+check "gansu without --inputs: says the composite is missing" \
+	grep -q "gansu-2021.csv: warning: no --inputs: no composite score; grades come from the field score" err
+
+# Gansu's composite through prefecture level, worked by hand (inputs.csv):
+#   county = departments × 0.5 + field × 0.3 + prefecture × 0.2 (001)
+#   qs: 0.5 × 80 + 0.3 × 50.625 + 0.2 × 70 = 40 + 15.1875 + 14 = 69.1875 -> 一般
+#   bs: 0.5 × 95 + 0.3 × 92.5   + 0.2 × 90 = 47.5 + 27.75 + 18 = 93.25   -> 好
+#   prefecture pz = mean(69.1875, 93.25) × 0.8 + departments 85 × 0.2
+#                 = 81.21875 × 0.8 + 17 = 64.975 + 17 = 81.975          -> 较好
+r score --db t.db --profile "$gansu" --inputs "$here/inputs.csv" --format csv >comp.csv 2>err
+eq "composite: exit 0" $? 0
+eq "composite: counties and prefecture as computed by hand" \
+	"$(grep -E ',_(total|parent),' comp.csv | awk -F, '{ printf "%s %s %.4f %.4f %s %s %s\n", $1, $4, $7, $11, $12, $13, $14 }')" \
+"bs _total 92.5000 93.2500 好  1
+qs _total 50.6250 69.1875 一般 tuchu 2
+pz _parent 81.2188 81.9750 较好  1"
+r score --db t.db --profile "$gansu" --inputs "$here/inputs.csv" >comp.txt 2>/dev/null
+check "composite: the table shows the prefecture" grep -q '^pz  *16  *81.22  *81.98  *1  fairly good' comp.txt
+
+# bad inputs: each named with its line, nothing written
+bad_inputs() { # DESCRIPTION FILE-CONTENT EXPECTED-STDERR
+	printf '%s\n' "$2" >in.csv
+	r score --db t.db --profile "$gansu" --inputs in.csv --format csv >out 2>err
+	eq "$1: exit 1" $? 1
+	eq "$1: message" "$(grep -v warning err)" "$3"
+	eq "$1: nothing written" "$(cat out)" ""
+}
+bad_inputs "inputs: unknown component" "$(printf 'unit,component,score\nqs,media,80')" \
+	"in.csv:2: error: unknown component 'media' (an input component of the profile's composite sheet)"
+bad_inputs "inputs: score out of range" "$(printf 'unit,component,score\nqs,departments,180')" \
+	"in.csv:2: error: score '180' is not a number within 0..100"
+bad_inputs "inputs: twice" "$(printf 'unit,component,score\nqs,departments,80\nqs,departments,81')" \
+	"in.csv:3: error: 'qs' has 'departments' twice (line 2 has it already)"
+bad_inputs "inputs: no header" "$(printf 'qs,departments,80')" \
+	"in.csv:1: error: the header needs the columns unit, component, score"
+bad_inputs "inputs: unknown unit, missing scores" "$(sed 's/^pz,/px,/' "$here/inputs.csv")" \
+"in.csv: error: parent 'pz' has no 'departments' score (write 100 where there was no task)
+in.csv:6: error: unknown unit 'px' (no interviews, or not a unit of this profile)"
 
 # group and intervals on one row: F1 of qs is 1 of 8 (Wilson 0.0224-0.4709)
 eq "county class as group, Wilson interval" \
@@ -57,7 +95,7 @@ eq "forbid lowers 好 to 较好, force sets 一般" "$(cat tot)" \
 qs,10,_total,,,50.625,50.625,一般,tuchu removal,2"
 sed '/^,removal,/d' variant.csv >variant2.csv
 eq "forbid alone: 较好" \
-	"$(r score --db t.db --profile variant2.csv --format csv 2>/dev/null | grep '^qs,.*,_total,' | cut -d, -f11,12)" \
+	"$(r score --db t.db --profile variant2.csv --format csv 2>/dev/null | grep '^qs,.*,_total,' | cut -d, -f12,13)" \
 	"较好,tuchu"
 
 # table: fits 80 columns, names both units with their grades
@@ -67,9 +105,9 @@ eq "table fits 80 columns" "$(python3 -c '
 import sys, unicodedata
 print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l.rstrip("\n"))
           for l in open("table.txt", encoding="utf-8")) <= 80)')" True
-check "table ranks bs first as good" grep -q '^bs  *national  *6!  *92.50  *1  good' table.txt
+check "table ranks bs first as good" grep -q '^bs  *national  *6!  *92.50  *-  *1  good' table.txt
 "$bin" --lang zh score --db t.db --profile "$gansu" >table-zh.txt 2>/dev/null
-check "Chinese table grades qs 较差" grep -q '^qs  *national  *10!  *50.62  *2  较差  *tuchu' table-zh.txt
+check "Chinese table grades qs 较差" grep -q '^qs  *national  *10!  *50.62  *-  *2  较差  *tuchu' table-zh.txt
 
 # --explain: the households behind F7 of qs and the answers that made them count
 r score --db t.db --profile "$yunnan" --explain qs F7 >ex.txt 2>/dev/null
