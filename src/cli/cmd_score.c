@@ -1,6 +1,6 @@
 /*
  * cmd_score — `ruhu score --db TEAM.db --profile FILE [--inputs FILE]
- * [--status approved|completed] [--format table|csv] [--out FILE]
+ * [--status approved|completed] [--format table|csv|html] [--out FILE]
  * [--explain UNIT [INDICATOR]]`: each unit's
  * field-assessment score and grade under a profile (src/score; the profile
  * format and the CSV contract are in docs/profiles.md).
@@ -467,7 +467,7 @@ int cmd_score(int argc, char **argv)
 	}
 	if (!db || !prof)
 		return cli_usage("score");
-	if (strcmp(format, "table") && strcmp(format, "csv"))
+	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "html"))
 		return cli_usage("score");
 	if (status && !strcmp(status, "approved"))
 		o.statuses = STORE_STATUS_BIT(STORE_APPROVED);
@@ -508,6 +508,8 @@ int cmd_score(int argc, char **argv)
 	else {
 		if (!strcmp(format, "csv"))
 			write_csv(out, p, r);
+		else if (!strcmp(format, "html"))
+			score_write_html(out, p, r);
 		else
 			write_table(out, p, r);
 		ret = EXIT_OK;

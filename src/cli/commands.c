@@ -114,16 +114,17 @@ const struct cmd_entry cmd_table[] = {
 	 "device in the next return bundle (ruhu export --for DEVICE)."},
 	{"score", cmd_score, "按省份规则计算实地评估得分和等次", "field-assessment scores and grades",
 	 "ruhu score --db 团队库 --profile 配置.csv [--inputs 外部得分.csv] [--status approved|completed]\n"
-	 "           [--format table|csv] [--out 文件] [--explain 单位 [指标]]\n\n"
+	 "           [--format table|csv|html] [--out 文件] [--explain 单位 [指标]]\n\n"
 	 "按配置文件（forms/profiles/，格式见 docs/profiles.md）把团队库里的入户访谈算成"
 	 "每个单位（县、区……）的样本量、各指标的分子、分母、比率及其 95% 置信区间（Wilson）、"
 	 "得分、实地评估总分、等次（含否决条件）和组内名次；--inputs 给出调查以外的得分（列 unit,component,score）时，"
 	 "按配置文件的 composite 表计算综合得分（及上级单位的综合得分）并按它评定等次。--status approved 只计已通过审核的"
-	 "访谈，默认计已完成和已通过的。--format csv 输出的列是约定（见 docs/profiles.md）。"
+	 "访谈，默认计已完成和已通过的。--format csv 输出的列是约定（见 docs/profiles.md）；"
+	 "--format html 写一个可离线打开、可用 A4 打印的报告（内嵌 SVG 图）。"
 	 "--explain 单位 说明各指标得分和等次的由来，--explain 单位 指标 列出该指标背后的每一户"
 	 "及使其计入的答案。配置或数据有错时在输出任何内容前报告并退出 1。",
 	 "ruhu score --db TEAM.db --profile PROFILE.csv [--inputs SCORES.csv] [--status approved|completed]\n"
-	 "           [--format table|csv] [--out FILE] [--explain UNIT [INDICATOR]]\n\n"
+	 "           [--format table|csv|html] [--out FILE] [--explain UNIT [INDICATOR]]\n\n"
 	 "Scores the household interviews of a team database under a profile (forms/profiles/, "
 	 "format in docs/profiles.md): per unit (county, district...) the sample size, each "
 	 "indicator's numerator, denominator, rate with its 95% (Wilson) interval and points, the "
@@ -131,7 +132,8 @@ const struct cmd_entry cmd_table[] = {
 	 "from outside the survey: columns unit,component,score) the composite of the profile's "
 	 "composite sheet, for units and their parents, which the grade then uses. --status approved "
 	 "counts only approved interviews; the default counts completed and approved ones. "
-	 "--format csv writes the columns docs/profiles.md names (a contract). --explain UNIT "
+	 "--format csv writes the columns docs/profiles.md names (a contract); --format html one "
+	 "self-contained report (inline SVG) that opens offline and prints on A4. --explain UNIT "
 	 "shows how each indicator's points and the grade came about; --explain UNIT INDICATOR "
 	 "lists the households behind the number with the answers that made each count. Errors "
 	 "in the profile or the data are reported before any output, with exit 1."},

@@ -109,6 +109,24 @@ check "table ranks bs first as good" grep -q '^bs  *national  *6!  *92.50  *-  *
 "$bin" --lang zh score --db t.db --profile "$gansu" >table-zh.txt 2>/dev/null
 check "Chinese table grades qs 较差" grep -q '^qs  *national  *10!  *50.62  *-  *2  较差  *tuchu' table-zh.txt
 
+# html: one self-contained, well-formed file naming every unit and indicator
+r score --db t.db --profile "$gansu" --inputs "$here/inputs.csv" --format html --out r.html 2>/dev/null
+eq "html: exit 0" $? 0
+check "html: well-formed XML (polyglot XHTML)" python3 -c '
+import sys, xml.etree.ElementTree as ET
+ET.parse("r.html")'
+check "html: no script, no outside reference" sh -c '! grep -Eqi "<script|src=|href=|@import|url\(" r.html'
+for name in bs qs pz F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 MD good average; do
+	has r.html ">$name" || has r.html " $name" || { not_ok "html names $name"; continue; }
+done
+eq "html: every unit and indicator named" "$(grep -c '<section>' r.html)" 3
+eq "html: a dot per rate with an interval (F8 of bs has no population)" "$(grep -c "<circle" r.html)" 21
+if command -v chromium >/dev/null 2>&1; then
+	chromium --headless --no-sandbox --disable-gpu --screenshot="$tmp/shot.png" \
+		--window-size=900,1400 "file://$tmp/r.html" >/dev/null 2>&1
+	check "html: headless Chromium renders it" test -s "$tmp/shot.png"
+fi
+
 # --explain: the households behind F7 of qs and the answers that made them count
 r score --db t.db --profile "$yunnan" --explain qs F7 >ex.txt 2>/dev/null
 eq "explain lists the 8 households of T∪Y" "$(grep -c '^  QS-' ex.txt)" 8
