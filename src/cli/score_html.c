@@ -183,7 +183,7 @@ void score_write_html(FILE *out, const struct profile *p, const struct score_res
 	      "body { font-family: sans-serif; font-size: 10pt; max-width: 180mm; margin: auto; }\n"
 	      "table { border-collapse: collapse; margin: 4pt 0 10pt; }\n"
 	      "th, td { border: 1px solid #999; padding: 2pt 5pt; text-align: right; }\n"
-	      "th:first-child, td:first-child { text-align: left; }\n"
+	      "th:first-child, td:first-child, td.t { text-align: left; }\n"
 	      "section { page-break-inside: avoid; break-inside: avoid; }\n"
 	      ".small { color: #b35806; }\n"
 	      "</style>\n</head>\n<body>\n<h1>",
@@ -206,7 +206,7 @@ void score_write_html(FILE *out, const struct profile *p, const struct score_res
 
 		fputs("<tr><td>", out);
 		esc(out, u->unit);
-		fputs("</td><td>", out);
+		fputs("</td><td class=\"t\">", out);
 		esc(out, u->group);
 		fprintf(out, "</td><td%s>%zu</td><td>%.2f</td><td>", u->small ? " class=\"small\"" : "",
 			u->n, u->field);
@@ -223,8 +223,10 @@ void score_write_html(FILE *out, const struct profile *p, const struct score_res
 
 		fputs("<tr><td>", out);
 		esc(out, u->unit);
-		fprintf(out, "</td><td>%s</td><td>%zu</td><td>%.2f</td><td>%.2f</td><td>",
-			T_("上级", "parent"), u->n, u->field, u->composite);
+		fprintf(out, "</td><td>%s</td><td>%zu</td><td>%.2f</td><td>%.2f</td>"
+			     "<td style=\"background:%s\">",
+			T_("上级", "parent"), u->n, u->field, u->composite,
+			grade_colour(u->grade, profile_grade_count(p)));
 		esc(out, pick(profile_grade(p, u->grade)->name_zh,
 			      profile_grade(p, u->grade)->name_en));
 		fprintf(out, "</td><td></td><td>%zu</td></tr>\n", u->rank);
