@@ -2,7 +2,8 @@
  * score — field-assessment scores per unit (county, district...) under a
  * profile (ruhu/profile.h), from the interviews of a team database.
  *
- * One pass over the store (store_records_each, filtered by the profile's
+ * One pass over the store (store_records_answers_each: answers, no paradata;
+ * filtered by the profile's
  * form_id and the statuses asked for): each interview is replayed through the
  * form engine so that calculations are what the form computes; each
  * household's names are read from its relevant top-level fields and

@@ -1049,7 +1049,7 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 	f.statuses = o && o->statuses ? o->statuses
 				      : STORE_STATUS_BIT(STORE_COMPLETED) |
 						STORE_STATUS_BIT(STORE_APPROVED);
-	if (store_records_each(s, &f, on_record, &r, &err) < 0 || r.failed ||
+	if (store_records_answers_each(s, &f, on_record, &r, &err) < 0 || r.failed ||
 	    dl->errors > errors) {
 		if (error_isset(&err))
 			diag_add_error(dl, DIAG_ERROR, &err);
