@@ -2,12 +2,12 @@
  * score — field-assessment scores per unit (county, district...) under a
  * profile (ruhu/profile.h), from the interviews of a team database.
  *
- * One pass over the store (store_records_answers_each: answers, no paradata;
- * filtered by the profile's
- * form_id and the statuses asked for): each interview is replayed through the
- * form engine so that calculations are what the form computes; each
- * household's names are read from its relevant top-level fields and
- * calculations, then from its sample row (assignment columns and preloads).
+ * One pass over the store (store_records_answers_each: answers without the
+ * paradata, filtered by the profile's form_id and the statuses asked for):
+ * each interview is replayed through the form engine so that calculations
+ * are what the form computes; each household's names are read from its
+ * relevant top-level fields and calculations, then from its sample row
+ * (assignment columns and preloads).
  * When a household has several selected interviews, the most recently
  * updated one counts (a warning names the household).
  *
