@@ -84,7 +84,8 @@ struct profile_indicator {
 struct profile_grade {
 	const char *id;
 	const char *name_zh, *name_en;
-	double min, max; /* [min, max); max = +inf when empty */
+	double min, max; /* [min, max); max = +inf when empty (NaN when by share) */
+	double share;    /* by share: the share of a ranked group that gets it */
 	int row;
 };
 
@@ -134,6 +135,9 @@ const char *profile_file(const struct profile *p); /* the FILE of its error loca
 size_t profile_indicator_count(const struct profile *p);
 const struct profile_indicator *profile_indicator(const struct profile *p, size_t i);
 size_t profile_grade_count(const struct profile *p);
+/* Whether grades go by shares of a ranked group (Chongqing's 按一定比例评定等次)
+ * rather than by score bands. */
+bool profile_grades_by_share(const struct profile *p);
 const struct profile_grade *profile_grade(const struct profile *p, size_t i);
 size_t profile_veto_count(const struct profile *p);
 const struct profile_veto *profile_veto(const struct profile *p, size_t i);

@@ -233,7 +233,7 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 	rpad(out, T_("综合", "comp."), 8);
 	rpad(out, T_("名次", "rank"), 6);
 	fputs("  ", out);
-	pad(out, T_("等次", "grade"), 10);
+	pad(out, T_("等次", "grade"), 12);
 	fputs(T_("否决", "veto"), out);
 	fputc('\n', out);
 	for (i = 0; i < r->n_units; i++) {
@@ -249,7 +249,7 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 		else
 			fprintf(out, "%7.2f", u->composite);
 		fprintf(out, " %5zu  ", u->rank);
-		pad(out, label(g->name_zh, g->name_en), 10);
+		pad(out, label(g->name_zh, g->name_en), 12);
 		fprintf(out, "%s\n", cli_safe(u->veto ? u->veto : "-"));
 	}
 	for (i = 0; i < r->n_parents; i++) {

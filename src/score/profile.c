@@ -65,6 +65,7 @@ struct profile {
 	char *settings[9];
 	double min_sample;
 	int unit_var, group_var, parent_var; /* household vars, -1 when none */
+	bool by_share; /* grades by shares of a ranked group, not by bands */
 	struct profile_component *comps;
 	size_t n_comps;
 	struct profile_indicator *ind;
@@ -795,11 +796,12 @@ static int read_dimensions(struct profile *p, struct diag_list *dl)
 
 static int read_grades(struct profile *p, struct diag_list *dl)
 {
-	static const char *const need[] = {"id", "min", NULL};
+	static const char *const need[] = {"id", NULL};
 	struct wb_sheet *s = need_sheet(p, dl, "grades");
-	int cid, cz, ce, cmin, cmax, ret = 0;
+	int cid, cz, ce, cmin, cmax, csh, ret = 0;
 	size_t i, j;
 	struct profile_band *b;
+	double shares = 0;
 
 	if (!s || need_cols(p, dl, s, need) < 0)
 		return -1;
@@ -808,6 +810,15 @@ static int read_grades(struct profile *p, struct diag_list *dl)
 	ce = col_lang(s, "name", "en");
 	cmin = col(s, "min");
 	cmax = col(s, "max");
+	csh = col(s, "share");
+	if ((cmin < 0) == (csh < 0)) {
+		perr(dl, p, "grades", s->header.line,
+		     "等次要么用分数区间（min、max 列），要么按比例（share 列），不能都有或都没有",
+		     "grades need either score bands (columns min, max) or shares of a ranked group "
+		     "(column share), not both or neither");
+		return -1;
+	}
+	p->by_share = csh >= 0;
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
 		struct profile_grade g;
@@ -830,6 +841,23 @@ static int read_grades(struct profile *p, struct diag_list *dl)
 			ret = -1;
 			continue;
 		}
+		if (p->by_share) {
+			g.min = g.max = NAN;
+			if (num_cell(p, dl, "grades", r, csh, "share", NAN, &g.share) < 0) {
+				ret = -1;
+				continue;
+			}
+			if (g.share < 0 || g.share > 1) {
+				perr(dl, p, "grades", r->line, "等次 '%s' 的比例 %g 不在 0 到 1 之间",
+				     "grade '%s': share %g is not within 0..1", g.id, g.share);
+				ret = -1;
+				continue;
+			}
+			shares += g.share;
+			XGROW(p->grades, p->cap_grades, p->n_grades + 1);
+			p->grades[p->n_grades++] = g;
+			continue;
+		}
 		if (num_cell(p, dl, "grades", r, cmin, "min", NAN, &g.min) < 0 ||
 		    num_cell(p, dl, "grades", r, cmax, "max", INFINITY, &g.max) < 0) {
 			ret = -1;
@@ -849,6 +877,19 @@ static int read_grades(struct profile *p, struct diag_list *dl)
 	if (p->n_grades < 2) {
 		perr(dl, p, "grades", s->line, "至少要两个等次", "at least two grades are needed");
 		return -1;
+	}
+	if (p->by_share) {
+		if (fabs(shares - 1) > 1e-9) {
+			perr(dl, p, "grades", p->grades[0].row, "各等次的比例之和是 %g，应为 1",
+			     "the grade shares add up to %g, not 1", shares);
+			return -1;
+		}
+		if (p->grades[0].share <= 0) {
+			perr(dl, p, "grades", p->grades[0].row, "最好的等次 '%s' 的比例要大于 0",
+			     "the best grade '%s' needs a share above 0", p->grades[0].id);
+			return -1;
+		}
+		return 0;
 	}
 	/* listed best first: check the bands from the worst up */
 	b = xcalloc(p->n_grades, sizeof(*b));
@@ -1328,6 +1369,11 @@ int profile_unit_var(const struct profile *p)
 int profile_group_var(const struct profile *p)
 {
 	return p->group_var;
+}
+
+bool profile_grades_by_share(const struct profile *p)
+{
+	return p->by_share;
 }
 
 int profile_parent_var(const struct profile *p)

@@ -604,7 +604,7 @@ static void grade_unit(struct run *r, struct score_unit *u)
 
 	double basis = isnan(u->composite) ? u->field : u->composite;
 
-	for (i = 0; i < ng; i++) {
+	for (i = 0; i < ng && !profile_grades_by_share(p); i++) {
 		const struct profile_grade *gr = profile_grade(p, i);
 
 		if (basis >= gr->min - EPS && basis < gr->max - EPS) {
@@ -612,6 +612,8 @@ static void grade_unit(struct run *r, struct score_unit *u)
 			break;
 		}
 	}
+	if (profile_grades_by_share(p))
+		g = u->band_grade; /* set by share_grades() */
 	u->band_grade = g;
 	if (!u->cells) { /* a parent unit: bands only */
 		u->grade = g;
@@ -1008,6 +1010,41 @@ static int composite(struct run *r, struct score_result *res)
 	return r->failed ? -1 : 0;
 }
 
+/*
+ * Grades by shares of each ranked group: with n units in a group and c_g the
+ * cumulated share of grade g and the better ones, the units at positions
+ * [round(c_{g-1} n), round(c_g n)) get g (round half up); a unit tied with
+ * the one before it gets that one's grade (ties go to the better grade).
+ * Sorts the units as rank_units does.
+ */
+static void share_grades(const struct profile *p, struct score_unit *units, size_t n)
+{
+	size_t i, start = 0, ng = profile_grade_count(p);
+
+	qsort(units, n, sizeof(*units), cmp_unit_score);
+	for (i = 0; i < n; i++) {
+		struct score_unit *u = &units[i];
+		size_t size, g, pos;
+		double cum = 0;
+
+		if (!i || strcmp(u->group, u[-1].group))
+			start = i;
+		for (size = 0; start + size < n && !strcmp(units[start + size].group, u->group);)
+			size++;
+		pos = i - start;
+		if (pos && basis(u) == basis(&u[-1])) {
+			u->band_grade = u[-1].band_grade;
+			continue;
+		}
+		for (g = 0; g < ng; g++) {
+			cum += profile_grade(p, g)->share;
+			if ((double)pos < floor(cum * (double)size + 0.5 + EPS))
+				break;
+		}
+		u->band_grade = g < ng ? g : ng - 1;
+	}
+}
+
 int score_run(struct store *s, const struct profile *p, const struct score_opts *o,
 	      struct score_result **out, struct diag_list *dl)
 {
@@ -1140,6 +1177,10 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 	}
 	if (composite(&r, res) < 0)
 		goto done;
+	if (profile_grades_by_share(p)) {
+		share_grades(p, res->units, res->n_units);
+		share_grades(p, res->parents, res->n_parents);
+	}
 	for (i = 0; i < res->n_units; i++)
 		grade_unit(&r, &res->units[i]);
 	for (i = 0; i < res->n_parents; i++)

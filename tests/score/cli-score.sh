@@ -28,7 +28,7 @@ eq "16 interviews stored with fill --db" "$stored" 16
 cols() { cut -d, -f1,3,4,5,6,7,10,12,13,14 | sort; }
 expect() { grep -v '^#' "$1" | sort; }
 
-for p in yunnan-2021 gansu-2021; do
+for p in yunnan-2021 gansu-2021 chongqing-2021; do
 	r score --db t.db --profile "$src/forms/profiles/$p.csv" --format csv >out.csv 2>err
 	eq "$p: exit 0" $? 0
 	eq "$p: header" "$(head -1 out.csv)" \
@@ -39,8 +39,8 @@ for p in yunnan-2021 gansu-2021; do
 "bs: warning: sample of 6 households, below the profile's minimum of 200
 qs: warning: sample of 10 households, below the profile's minimum of 200"
 done
-check "gansu without --inputs: says the composite is missing" \
-	grep -q "gansu-2021.csv: warning: no --inputs: no composite score; grades come from the field score" err
+check "chongqing without --inputs: says the composite is missing" \
+	grep -q "chongqing-2021.csv: warning: no --inputs: no composite score; grades come from the field score" err
 
 # Gansu's composite through prefecture level, worked by hand (inputs.csv):
 #   county = departments × 0.5 + field × 0.3 + prefecture × 0.2 (001)
@@ -57,6 +57,17 @@ qs _total 50.6250 69.1875 一般 tuchu 2
 pz _parent 81.2188 81.9750 较好  1"
 r score --db t.db --profile "$gansu" --inputs "$here/inputs.csv" >comp.txt 2>/dev/null
 check "composite: the table shows the prefecture" grep -q '^pz  *16  *81.22  *81.98  *1  fairly good' comp.txt
+
+# Chongqing: grades by shares of the ranked group, on the composite when
+# routine-work scores are given (70 field + 30 routine, default):
+#   qs: 0.7 × 50.625 + 0.3 × 100 = 35.4375 + 30 = 65.4375 -> rank 1 -> 好
+#   bs: 0.7 × 92.5   + 0.3 × 2   = 64.75 + 0.6  = 65.35   -> rank 2 -> 较好
+r score --db t.db --profile "$src/forms/profiles/chongqing-2021.csv" \
+	--inputs "$here/inputs-chongqing.csv" --format csv >cq.csv 2>/dev/null
+eq "chongqing: the composite reorders the group and the shares follow" \
+	"$(grep ',_total,' cq.csv | awk -F, '{ printf "%s %.4f %s %s\n", $1, $11, $12, $14 }')" \
+"qs 65.4375 好 1
+bs 65.3500 较好 2"
 
 # bad inputs: each named with its line, nothing written
 bad_inputs() { # DESCRIPTION FILE-CONTENT EXPECTED-STDERR

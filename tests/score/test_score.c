@@ -249,6 +249,13 @@ static const struct bad bad[] = {
 	 "composite\n,level,component,weight,source\n,parent,field,1,field\n",
 	 "test.csv:composite:29",
 	 "source 'field' does not fit level 'parent' (unit: field or input; parent: mean or input)"},
+	{"grade shares that do not add up to 1", ",id,name::中文 (zh),min,max\n,hao,好,25,\n,yiban,一般,0,25\n",
+	 ",id,name::中文 (zh),share\n,hao,好,0.3\n,yiban,一般,0.6\n", "test.csv:grades:22",
+	 "the grade shares add up to 0.9, not 1"},
+	{"grades by bands and by shares at once", ",id,name::中文 (zh),min,max\n",
+	 ",id,name::中文 (zh),min,max,share\n", "test.csv:grades:21",
+	 "grades need either score bands (columns min, max) or shares of a ranked group "
+	 "(column share), not both or neither"},
 	{"UTF-16 file", "settings\n", "\xff\xfesettings\n", "test.csv",
 	 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)"},
 	{"GBK text", ",测试,", ",\304\343,", "test.csv", "invalid UTF-8 at byte offset "},
