@@ -39,6 +39,8 @@ enum profile_measure {
 	PROFILE_RATE, /* share of the population for which `problem` holds */
 	PROFILE_MEAN, /* mean of number(`value`) over the population (empty skipped) */
 	PROFILE_AF,   /* Alkire-Foster: dimensions, weights, cutoff k; value = M0 */
+	PROFILE_RATIO, /* sum of number(`value`) over sum of number(`base`): a member-level
+			* rate from household counts (uninsured members / members) */
 };
 
 enum profile_rule {
@@ -68,7 +70,8 @@ struct profile_indicator {
 	enum profile_measure measure;
 	struct expr *population; /* NULL: every household */
 	struct expr *problem;    /* rate */
-	struct expr *value;      /* mean */
+	struct expr *value;      /* mean; ratio: the numerator */
+	struct expr *base;       /* ratio: the denominator */
 	enum profile_rule rule;
 	double points;           /* the indicator's maximum points (0 for report) */
 	double full_at, zero_at; /* linear; full_at also the start of step */

@@ -213,6 +213,8 @@ static void fmt_value(char *buf, size_t size, const struct profile_indicator *in
 		snprintf(buf, size, "%.2f", v);
 	else if (ind->measure == PROFILE_AF)
 		snprintf(buf, size, "%.3f", v);
+	else if (ind->measure == PROFILE_RATIO)
+		snprintf(buf, size, "%.1f%%", v * 100);
 	else
 		snprintf(buf, size, "%.1f%%", v * 100);
 }

@@ -71,7 +71,7 @@ static void rate(FILE *out, const struct profile_indicator *ind, double d)
 {
 	if (isnan(d))
 		fputs("–", out);
-	else if (ind->measure == PROFILE_RATE)
+	else if (ind->measure == PROFILE_RATE || ind->measure == PROFILE_RATIO)
 		fprintf(out, "%.1f%%", d * 100);
 	else
 		fprintf(out, "%.3g", d);

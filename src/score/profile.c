@@ -436,6 +436,8 @@ static int parse_measure(const char *s, enum profile_measure *m)
 		*m = PROFILE_MEAN;
 	else if (!strcmp(s, "af"))
 		*m = PROFILE_AF;
+	else if (!strcmp(s, "ratio"))
+		*m = PROFILE_RATIO;
 	else
 		return -1;
 	return 0;
@@ -484,7 +486,7 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 {
 	static const char *const need[] = {"id", "measure", "rule", NULL};
 	struct wb_sheet *s = need_sheet(p, dl, "indicators");
-	int c_id, c_lz, c_le, c_pop, c_meas, c_prob, c_val, c_pts, c_rule, c_full, c_zero,
+	int c_id, c_lz, c_le, c_pop, c_meas, c_prob, c_val, c_base, c_pts, c_rule, c_full, c_zero,
 		c_step, c_ded, c_cut, ret = 0;
 	size_t i, j;
 
@@ -497,6 +499,7 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 	c_meas = col(s, "measure");
 	c_prob = col(s, "problem");
 	c_val = col(s, "value");
+	c_base = col(s, "base");
 	c_pts = col(s, "points");
 	c_rule = col(s, "rule");
 	c_full = col(s, "full_at");
@@ -532,8 +535,8 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 		ind.label_en = cell(r, c_le);
 		if (parse_measure(cell(r, c_meas), &ind.measure) < 0) {
 			perr(dl, p, "indicators", r->line,
-			     "指标 '%s'：未知的 measure '%s'（rate、mean 或 af）",
-			     "indicator '%s': unknown measure '%s' (rate, mean or af)", id,
+			     "指标 '%s'：未知的 measure '%s'（rate、mean、ratio 或 af）",
+			     "indicator '%s': unknown measure '%s' (rate, mean, ratio or af)", id,
 			     cell(r, c_meas));
 			bad = 1;
 		}
@@ -550,8 +553,11 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 		if (!bad && ind.measure == PROFILE_RATE &&
 		    compile(p, dl, "indicators", r, c_prob, "problem", false, true, &ind.problem) < 0)
 			bad = 1;
-		if (!bad && ind.measure == PROFILE_MEAN &&
+		if (!bad && (ind.measure == PROFILE_MEAN || ind.measure == PROFILE_RATIO) &&
 		    compile(p, dl, "indicators", r, c_val, "value", false, true, &ind.value) < 0)
+			bad = 1;
+		if (!bad && ind.measure == PROFILE_RATIO &&
+		    compile(p, dl, "indicators", r, c_base, "base", false, true, &ind.base) < 0)
 			bad = 1;
 		if (!bad && ind.measure == PROFILE_AF &&
 		    num_cell(p, dl, "indicators", r, c_cut, "cutoff", NAN, &ind.cutoff) < 0)
@@ -596,6 +602,7 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 			expr_free(ind.population);
 			expr_free(ind.problem);
 			expr_free(ind.value);
+			expr_free(ind.base);
 			ret = -1;
 			continue;
 		}
@@ -1162,6 +1169,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 		add_var(&p->ipriv[i], p, ind->population);
 		add_var(&p->ipriv[i], p, ind->problem);
 		add_var(&p->ipriv[i], p, ind->value);
+		add_var(&p->ipriv[i], p, ind->base);
 		for (j = 0; j < ind->n_dims; j++)
 			add_var(&p->ipriv[i], p, ind->dims[j].deprived);
 	}
@@ -1252,6 +1260,7 @@ void profile_free(struct profile *p)
 		expr_free(ind->population);
 		expr_free(ind->problem);
 		expr_free(ind->value);
+		expr_free(ind->base);
 		for (j = 0; j < ind->n_dims; j++)
 			expr_free(ind->dims[j].deprived);
 		free(ind->dims);

@@ -128,7 +128,8 @@ struct row {
 	int64_t updated;
 	char *unit, *group, *parent;
 	unsigned char *in_pop, *problem; /* per indicator */
-	double *value;                   /* per indicator (mean / AF score) */
+	double *value;                   /* per indicator (mean / ratio numerator / AF score) */
+	double *base;                    /* per indicator (ratio denominator) */
 	unsigned char *dep;              /* AF: per indicator x dimension (dim_off) */
 	char **vals;                     /* explain unit only: per var */
 };
@@ -321,6 +322,7 @@ static void row_free(struct row *w, size_t n_vars)
 	free(w->in_pop);
 	free(w->problem);
 	free(w->value);
+	free(w->base);
 	free(w->dep);
 	if (w->vals)
 		for (i = 0; i < n_vars; i++)
@@ -374,6 +376,11 @@ static int eval_row(struct run *r, struct row *w)
 			break;
 		case PROFILE_MEAN:
 			if (expr_eval_number(ind->value, &h, 0, r->scratch, &w->value[i], &e) < 0)
+				goto fail;
+			break;
+		case PROFILE_RATIO:
+			if (expr_eval_number(ind->value, &h, 0, r->scratch, &w->value[i], &e) < 0 ||
+			    expr_eval_number(ind->base, &h, 0, r->scratch, &w->base[i], &e) < 0)
 				goto fail;
 			break;
 		case PROFILE_AF: {
@@ -463,6 +470,7 @@ static int on_record(void *ctx, const struct store_record *rec)
 	w->in_pop = xcalloc(r->n_ind, 1);
 	w->problem = xcalloc(r->n_ind, 1);
 	w->value = xcalloc(r->n_ind, sizeof(double));
+	w->base = xcalloc(r->n_ind, sizeof(double));
 	w->dep = xcalloc(r->n_dep ? r->n_dep : 1, 1);
 	if (r->o && r->o->explain_unit && !strcmp(r->o->explain_unit, w->unit)) {
 		w->vals = xcalloc(r->n_vars ? r->n_vars : 1, sizeof(char *));
@@ -544,6 +552,14 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 				sum += rows[k].value[i];
 				sumsq += rows[k].value[i] * rows[k].value[i];
 			}
+			if (ind->measure == PROFILE_RATIO) {
+				if (isnan(rows[k].value[i]) || isnan(rows[k].base[i]))
+					continue;
+				num += rows[k].value[i];
+				sum += rows[k].base[i];
+				cnt++;
+				continue;
+			}
 			cnt++;
 			if (rows[k].problem[i]) {
 				num++;
@@ -557,6 +573,32 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 		}
 		c->den = cnt;
 		switch (ind->measure) {
+		case PROFILE_RATIO: {
+			/* households are clusters of members: the linearised variance
+			 * of a ratio estimator, sum (x - r y)^2 / (n (n - 1) ybar^2) */
+			double ratio = sum > 0 ? num / sum : NAN, ss = 0, ybar = sum / cnt;
+
+			c->num = num;
+			c->den = sum;
+			c->value = ratio;
+			if (cnt >= 2 && sum > 0) {
+				double se;
+
+				for (k = 0; k < n; k++) {
+					double d;
+
+					if (!rows[k].in_pop[i] || isnan(rows[k].value[i]) ||
+					    isnan(rows[k].base[i]))
+						continue;
+					d = rows[k].value[i] - ratio * rows[k].base[i];
+					ss += d * d;
+				}
+				se = sqrt(ss / (cnt * (cnt - 1) * ybar * ybar));
+				c->ci_low = ratio - SCORE_Z95 * se < 0 ? 0 : ratio - SCORE_Z95 * se;
+				c->ci_high = ratio + SCORE_Z95 * se;
+			}
+			break;
+		}
 		case PROFILE_RATE:
 			c->num = num;
 			c->value = cnt ? num / cnt : NAN;
