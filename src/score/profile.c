@@ -228,7 +228,8 @@ static int hh_field(void *ud, const char *name)
 	return (int)(p->n_params + p->n_vars++);
 }
 
-/* Unit scope: params, then n, score, then ID, ID_num, ID_den, ID_points. */
+/* Unit scope: params, then n, score, then ID, ID_num, ID_den, ID_points per
+ * indicator, then input_NAME per composite component (unit level). */
 static int unit_field(void *ud, const char *name)
 {
 	struct profile *p = ud;
@@ -252,6 +253,11 @@ static int unit_field(void *ud, const char *name)
 			if (!strcmp(name + il, suf[j]))
 				return (int)(base + 2 + 4 * i + j);
 	}
+	if (!strncmp(name, "input_", 6))
+		for (i = 0; i < p->n_comps; i++)
+			if (!p->comps[i].parent && p->comps[i].source == PROFILE_SRC_INPUT &&
+			    !strcmp(p->comps[i].name, name + 6))
+				return (int)(base + 2 + 4 * p->n_ind + i);
 	return -1;
 }
 
@@ -1070,9 +1076,12 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 			ret = -1;
 			continue;
 		}
-		if (c.weight <= 0) {
-			perr(dl, p, "composite", r->line, "组成部分 '%s' 的权重要大于 0",
-			     "component '%s': weight must be above 0", c.name);
+		if (c.weight < 0 || (c.weight == 0 && c.source != PROFILE_SRC_INPUT)) {
+			perr(dl, p, "composite", r->line,
+			     "组成部分 '%s' 的权重要大于 0（只有 input 可以为 0：只供否决条件读取）",
+			     "component '%s': weight must be above 0 (0 only for an input that vetoes "
+			     "read)",
+			     c.name);
 			ret = -1;
 			continue;
 		}
@@ -1160,7 +1169,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 	read_dimensions(p, dl);
 	if (dl->errors > errors)
 		goto fail;
-	if (read_grades(p, dl) < 0 || read_vetoes(p, dl) < 0 || read_composite(p, dl) < 0)
+	if (read_grades(p, dl) < 0 || read_composite(p, dl) < 0 || read_vetoes(p, dl) < 0)
 		goto fail;
 	for (i = 0; i < p->n_ind; i++) {
 		const struct profile_indicator *ind = &p->ind[i];

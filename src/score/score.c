@@ -635,6 +635,10 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 	}
 }
 
+/* The unit's score for an input component, NaN when the inputs have none
+ * (defined with the inputs below). */
+static double input_value(const struct score_inputs *in, const char *unit, const char *comp);
+
 static void grade_unit(struct run *r, struct score_unit *u)
 {
 	const struct profile *p = r->p;
@@ -661,9 +665,17 @@ static void grade_unit(struct run *r, struct score_unit *u)
 		u->grade = g;
 		return;
 	}
-	ns = r->n_params + 2 + 4 * r->n_ind;
+	ns = r->n_params + 2 + 4 * r->n_ind + profile_component_count(p);
 	uh.r = r;
 	uh.s = xcalloc(ns, sizeof(*uh.s));
+	for (i = 0; i < profile_component_count(p); i++) {
+		const struct profile_component *c = profile_component(p, i);
+		double v = r->o && r->o->inputs && c->source == PROFILE_SRC_INPUT
+				   ? input_value(r->o->inputs, u->unit, c->name)
+				   : NAN;
+
+		fmt_num(uh.s[r->n_params + 2 + 4 * r->n_ind + i], 40, v);
+	}
 	for (i = 0; i < r->n_params; i++)
 		memcpy(uh.s[i], r->pstr[i], sizeof(uh.s[i]));
 	fmt_num(uh.s[r->n_params], 40, (double)u->n);
@@ -931,6 +943,13 @@ static struct score_input *find_input(const struct score_inputs *in, const char 
 		if (!strcmp(in->v[i].unit, unit) && !strcmp(in->v[i].component, comp))
 			return &in->v[i];
 	return NULL;
+}
+
+static double input_value(const struct score_inputs *in, const char *unit, const char *comp)
+{
+	const struct score_input *v = find_input(in, unit, comp);
+
+	return v ? v->score : NAN;
 }
 
 static double unit_composite(struct run *r, struct score_inputs *in, const char *name,

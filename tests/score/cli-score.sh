@@ -28,7 +28,7 @@ eq "16 interviews stored with fill --db" "$stored" 16
 cols() { cut -d, -f1,3,4,5,6,7,10,12,13,14 | sort; }
 expect() { grep -v '^#' "$1" | sort; }
 
-for p in yunnan-2021 gansu-2021 chongqing-2021 inner-mongolia-2022; do
+for p in yunnan-2021 gansu-2021 chongqing-2021 inner-mongolia-2022 guangdong-2020; do
 	r score --db t.db --profile "$src/forms/profiles/$p.csv" --format csv >out.csv 2>err
 	eq "$p: exit 0" $? 0
 	eq "$p: header" "$(head -1 out.csv)" \
@@ -36,12 +36,10 @@ for p in yunnan-2021 gansu-2021 chongqing-2021 inner-mongolia-2022; do
 	eq "$p: every number as computed by hand" "$(tail -n +2 out.csv | cols)" \
 		"$(expect "$here/$p.expect")"
 	eq "$p: small samples are warned about" \
-		"$(grep -v 'no --inputs' err | sed 's/minimum of [0-9]*/minimum/')" \
-"bs: warning: sample of 6 households, below the profile's minimum
-qs: warning: sample of 10 households, below the profile's minimum"
+		"$(grep -c "warning: sample of .* households, below the profile's minimum of" err)" 2
 done
 check "a composite without --inputs: says the composite is missing" \
-	grep -q "inner-mongolia-2022.csv: warning: no --inputs: no composite score; grades come from the field score" err
+	grep -q "guangdong-2020.csv: warning: no --inputs: no composite score; grades come from the field score" err
 
 # Gansu's composite through prefecture level, worked by hand (inputs.csv):
 #   county = departments × 0.5 + field × 0.3 + prefecture × 0.2 (001)
@@ -69,6 +67,18 @@ eq "chongqing: the composite reorders the group and the shares follow" \
 	"$(grep ',_total,' cq.csv | awk -F, '{ printf "%s %.4f %s %s\n", $1, $11, $12, $14 }')" \
 "qs 65.4375 好 1
 bs 65.3500 较好 2"
+
+# Guangdong: city = special survey 0.3 + cross check 0.4 + routine 0.3 (004);
+# a violation (an input of weight 0 the veto reads) caps at 一般:
+#   qingyuan: 0.3 × 50.625 + 0.4 × 85 + 0.3 × 80 = 15.1875 + 34 + 24 = 73.1875 -> 一般
+#   shaoguan: 0.3 × 92.5 + 0.4 × 95 + 0.3 × 90 = 27.75 + 38 + 27 = 92.75 -> 好,
+#             violation 1 -> weiji forbids 较好 and better -> 一般
+r score --db t.db --profile "$src/forms/profiles/guangdong-2020.csv" \
+	--inputs "$here/inputs-guangdong.csv" --format csv >gd.csv 2>/dev/null
+eq "guangdong: composite, and the violation caps shaoguan at 一般" \
+	"$(grep ',_total,' gd.csv | awk -F, '{ printf "%s %.4f %s %s %s\n", $1, $11, $12, $13, $14 }')" \
+"shaoguan 92.7500 一般 weiji 1
+qingyuan 73.1875 一般  2"
 
 # bad inputs: each named with its line, nothing written
 bad_inputs() { # DESCRIPTION FILE-CONTENT EXPECTED-STDERR
