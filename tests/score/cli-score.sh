@@ -43,16 +43,18 @@ check "a composite without --inputs: says the composite is missing" \
 
 # Gansu's composite through prefecture level, worked by hand (inputs.csv):
 #   county = departments × 0.5 + field × 0.3 + prefecture × 0.2 (001)
-#   qs: 0.5 × 80 + 0.3 × 50.625 + 0.2 × 70 = 40 + 15.1875 + 14 = 69.1875 -> 一般
-#   bs: 0.5 × 95 + 0.3 × 92.5   + 0.2 × 90 = 47.5 + 27.75 + 18 = 93.25   -> 好
+#   qs: 0.5 × 80 + 0.3 × 50.625 + 0.2 × 70 = 40 + 15.1875 + 14 = 69.1875 -> 一般;
+#       tuchu holds (forbids 好), and the input flag fanpin = 1 forces 较差
+#   bs: 0.5 × 95 + 0.3 × 92.5   + 0.2 × 90 = 47.5 + 27.75 + 18 = 93.25   -> 好;
+#       the input flag conditions = 1 (conditions 1-5, 7) forbids 好 -> 较好
 #   prefecture pz = mean(69.1875, 93.25) × 0.8 + departments 85 × 0.2
 #                 = 81.21875 × 0.8 + 17 = 64.975 + 17 = 81.975          -> 较好
 r score --db t.db --profile "$gansu" --inputs "$here/inputs.csv" --format csv >comp.csv 2>err
 eq "composite: exit 0" $? 0
 eq "composite: counties and prefecture as computed by hand" \
 	"$(grep -E ',_(total|parent),' comp.csv | awk -F, '{ printf "%s %s %.4f %.4f %s %s %s\n", $1, $4, $7, $11, $12, $13, $14 }')" \
-"bs _total 92.5000 93.2500 好  1
-qs _total 50.6250 69.1875 一般 tuchu 2
+"bs _total 92.5000 93.2500 较好 conditions 1
+qs _total 50.6250 69.1875 较差 tuchu fanpin 2
 pz _parent 81.2188 81.9750 较好  1"
 r score --db t.db --profile "$gansu" --inputs "$here/inputs.csv" >comp.txt 2>/dev/null
 check "composite: the table shows the prefecture" grep -q '^pz  *16  *81.22  *81.98  *1  fairly good' comp.txt
