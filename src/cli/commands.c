@@ -138,13 +138,17 @@ const struct cmd_entry cmd_table[] = {
 	 "lists the households behind the number with the answers that made each count. Errors "
 	 "in the profile or the data are reported before any output, with exit 1."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
-	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--seed 种子] --out 目录\n\n"
+	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--counties 县数] [--seed 种子] --out 目录\n\n"
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"
-	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。",
-	 "ruhu synth FORM --households N [--devices K] [--seed S] --out DIR\n\n"
+	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。"
+	 "--counties 把各户轮流分到 C001…CN 个县（样本中的县），并给样本加上 county_class（三类）和 "
+	 "prefecture（每十县一个）两列，供评分配置分组。",
+	 "ruhu synth FORM --households N [--devices K] [--counties N] [--seed S] --out DIR\n\n"
 	 "Generates synthetic interviews that satisfy the form's logic (random valid answers, "
 	 "rosters, paradata) through the interview engine, as K device bundles, plus sample.csv "
-	 "for ruhu assign. The same seed gives identical files."},
+	 "for ruhu assign. The same seed gives identical files. --counties spreads the households "
+	 "over counties C001..CN in the sample and adds the columns county_class (three classes) "
+	 "and prefecture (one per ten counties) that scoring profiles group by."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -224,6 +224,19 @@ static const char *sample_value(const struct hh_sample *h, const char *name)
 	return "";
 }
 
+static bool sample_has(const struct hh_sample *h, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < N_STD; k++)
+		if (!strcmp(std_cols[k], name))
+			return true;
+	for (k = 0; k < h->n_pre; k++)
+		if (!strcmp(h->pre[k].name, name))
+			return true;
+	return false;
+}
+
 static int read_sample(struct run *r, const char ***cols, size_t *n_cols, struct error *err)
 {
 	size_t i, j, k;
@@ -448,6 +461,12 @@ static int on_record(void *ctx, const struct store_record *rec)
 		const char *val = NULL;
 		int k = lf->node[v];
 
+		/* the sample is the frame: a sampled household's unit, group and
+		 * parent are the sample's, whatever the interview says */
+		if (hs && ((int)v == profile_unit_var(r->p) || (int)v == profile_group_var(r->p) ||
+			   (int)v == profile_parent_var(r->p)) &&
+		    sample_has(hs, profile_var_name(r->p, v)))
+			k = -1;
 		if (k >= 0) {
 			const char *name = form_node(lf->f, (size_t)k)->name;
 

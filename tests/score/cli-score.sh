@@ -188,6 +188,22 @@ eq "latest interview counts: F6 of qs 0/8, 15 points" \
 eq "and qs's field score rises by 3.75" "$(grep '^qs,.*,_total,' dup.csv | cut -d, -f10)" 54.375
 check "the duplicate is named" grep -q '^QS-05: warning: several interviews of this household' err
 
+# synth --counties: households spread over counties C001..C006 of the sample
+# (the frame: their county is the sample's, not the form's two), in three
+# classes that rank separately
+r synth "$form" --households 60 --devices 2 --counties 6 --seed 5 --out syn >/dev/null 2>&1
+eq "synth --counties: sample columns" "$(head -1 syn/sample.csv)" \
+	"household_key,county,township,village,household_type,head_name,enumerator,device,county_class,prefecture"
+r assign --db syn.db syn/sample.csv >/dev/null 2>&1
+r merge --db syn.db syn/*.bundle.gz >/dev/null 2>&1
+r score --db syn.db --profile "$gansu" --format csv >syn.csv 2>/dev/null
+eq "synth --counties: six units, two per class" \
+	"$(grep ',_total,' syn.csv | cut -d, -f1,2 | sort | tr '\n' ' ')" \
+	"C001,national C002,other C003,scattered C004,national C005,other C006,scattered "
+eq "synth --counties: ranks 1 and 2 (or a tie at 1) within each class" \
+	"$(grep ',_total,' syn.csv | awk -F, '{ r[$2] = r[$2] $14 } END { for (g in r) print g, r[g] }' | sort | tr '\n' ' ')" \
+	"$(grep ',_total,' syn.csv | awk -F, '{ s[$2] = s[$2] " " $10 } END { for (g in s) { split(s[g], a, " "); print g, (a[1] == a[2] ? "11" : "12") } }' | sort | tr '\n' ' ')"
+
 # refusals: a name neither in the form nor the sample, before any output
 sed 's/\${help_visits} = 0/${help_visit} = 0/' "$yunnan" >unknown.csv
 r score --db t.db --profile unknown.csv --format csv >out 2>err
