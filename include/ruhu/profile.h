@@ -130,7 +130,8 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 void profile_free(struct profile *p); /* accepts NULL */
 
 /* settings: "name_zh", "name_en", "province", "year", "unit", "unit_column",
- * "group_column", "form_id", "parent_column" (NULL when absent or empty). */
+ * "group_column", "form_id", "parent_column", "weight_column" (NULL when
+ * absent or empty). */
 const char *profile_setting(const struct profile *p, const char *key);
 double profile_min_sample(const struct profile *p); /* settings min_sample; 0 when empty */
 const char *profile_file(const struct profile *p); /* the FILE of its error locations */
@@ -182,6 +183,9 @@ int profile_group_var(const struct profile *p);
 /* The household var naming the unit's parent (settings parent_column, e.g.
  * the prefecture of a county), or -1. */
 int profile_parent_var(const struct profile *p);
+/* The household var holding the design weight (settings weight_column), or -1:
+ * then every household weighs 1. */
+int profile_weight_var(const struct profile *p);
 
 /* Composite components in sheet order (none: the profile has no composite). */
 size_t profile_component_count(const struct profile *p);

@@ -38,6 +38,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define N_SETTINGS 10
+
 struct param {
 	char *name;
 	double value;
@@ -62,9 +64,9 @@ struct profile {
 	size_t n_params, cap_params;
 	struct var *vars;
 	size_t n_vars, cap_vars;
-	char *settings[9];
+	char *settings[N_SETTINGS];
 	double min_sample;
-	int unit_var, group_var, parent_var; /* household vars, -1 when none */
+	int unit_var, group_var, parent_var, weight_var; /* household vars, -1 when none */
 	bool by_share; /* grades by shares of a ranked group, not by bands */
 	struct profile_component *comps;
 	size_t n_comps;
@@ -80,10 +82,9 @@ struct profile {
 	int cur_row;
 };
 
-#define N_SETTINGS 9
 static const char *const setting_keys[N_SETTINGS] = {
-	"name_zh",	"name_en", "province", "year",	       "unit",
-	"unit_column", "group_column", "form_id", "parent_column"};
+	"name_zh",	"name_en",	"province", "year",	     "unit",
+	"unit_column", "group_column", "form_id",  "parent_column", "weight_column"};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -430,6 +431,13 @@ static int read_settings(struct profile *p, struct diag_list *dl)
 		return -1;
 	}
 	p->parent_var = p->settings[8] ? hh_field(p, p->settings[8]) - (int)p->n_params : -1;
+	if (p->settings[9] && (!valid_name(p->settings[9]) ||
+			       profile_param(p, p->settings[9], NULL) >= 0)) {
+		perr(dl, p, "settings", r->line, "weight_column 不是有效的名称",
+		     "weight_column is not a valid name");
+		return -1;
+	}
+	p->weight_var = p->settings[9] ? hh_field(p, p->settings[9]) - (int)p->n_params : -1;
 	return num_cell(p, dl, "settings", r, col(s, "min_sample"), "min_sample", 0,
 			&p->min_sample);
 }
@@ -1137,7 +1145,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 
 	*out = NULL;
 	p->file = xstrdup(name);
-	p->unit_var = p->group_var = p->parent_var = -1;
+	p->unit_var = p->group_var = p->parent_var = p->weight_var = -1;
 	/* the form loader's byte rules and wording (src/form/form.c) */
 	if (utf8_is_utf16(data, len)) {
 		diag_add(dl, DIAG_ERROR, name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
@@ -1392,6 +1400,11 @@ int profile_group_var(const struct profile *p)
 bool profile_grades_by_share(const struct profile *p)
 {
 	return p->by_share;
+}
+
+int profile_weight_var(const struct profile *p)
+{
+	return p->weight_var;
 }
 
 int profile_parent_var(const struct profile *p)

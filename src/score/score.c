@@ -127,6 +127,7 @@ struct row {
 	char *key, *uuid;
 	int64_t updated;
 	char *unit, *group, *parent;
+	double weight;                   /* design weight (1 without a weight column) */
 	unsigned char *in_pop, *problem; /* per indicator */
 	double *value;                   /* per indicator (mean / ratio numerator / AF score) */
 	double *base;                    /* per indicator (ratio denominator) */
@@ -486,6 +487,20 @@ static int on_record(void *ctx, const struct store_record *rec)
 	w->unit = xstrdup(r->cur[profile_unit_var(r->p)]);
 	w->group = xstrdup(profile_group_var(r->p) >= 0 ? r->cur[profile_group_var(r->p)] : "");
 	w->parent = xstrdup(profile_parent_var(r->p) >= 0 ? r->cur[profile_parent_var(r->p)] : "");
+	w->weight = 1;
+	if (profile_weight_var(r->p) >= 0) {
+		const char *ws = r->cur[profile_weight_var(r->p)];
+
+		w->weight = expr_parse_number(ws);
+		if (!(w->weight > 0) || !isfinite(w->weight)) {
+			diag_add(r->dl, DIAG_ERROR, w->key,
+				 "设计权数 '%s' 的值 '%s' 不是正数",
+				 "design weight '%s' is '%s', not a positive number",
+				 profile_setting(r->p, "weight_column"), ws);
+			r->failed = 1;
+			w->weight = 1;
+		}
+	}
 	w->in_pop = xcalloc(r->n_ind, 1);
 	w->problem = xcalloc(r->n_ind, 1);
 	w->value = xcalloc(r->n_ind, sizeof(double));
@@ -543,6 +558,12 @@ static const char *unit_value(void *ud, expr_node n)
 	return n ? u->s[n - 1] : "";
 }
 
+/*
+ * One unit's figures. Every household counts with its design weight w (1
+ * without a weight column): rates are sum(w x problem) / sum(w); intervals
+ * use Kish's effective sample size n_eff = (sum w)^2 / sum(w^2) (= n when
+ * unweighted), so Wilson's interval is taken at p with n_eff households.
+ */
 static void aggregate(struct run *r, const struct row *rows, size_t n, struct score_unit *u)
 {
 	const struct profile *p = r->p;
@@ -555,7 +576,10 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 	for (i = 0; i < r->n_ind; i++) {
 		const struct profile_indicator *ind = profile_indicator(p, i);
 		struct score_cell *c = &u->cells[i];
-		double sum = 0, sumsq = 0, cnt = 0, num = 0;
+		/* sw, sw2: weights and squares of the households counted; num: the
+		 * weighted numerator; sum: the weighted values (mean), bases
+		 * (ratio) or scores of the poor (AF) */
+		double sw = 0, sw2 = 0, num = 0, sum = 0, neff, ss = 0;
 
 		c->ci_low = c->ci_high = NAN;
 		if (ind->measure == PROFILE_AF) {
@@ -563,85 +587,102 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 			c->af.censored = xcalloc(ind->n_dims, sizeof(double));
 		}
 		for (k = 0; k < n; k++) {
+			double w = rows[k].weight;
+
 			if (!rows[k].in_pop[i])
 				continue;
-			if (ind->measure == PROFILE_MEAN) {
-				if (isnan(rows[k].value[i]))
-					continue;
-				sum += rows[k].value[i];
-				sumsq += rows[k].value[i] * rows[k].value[i];
-			}
-			if (ind->measure == PROFILE_RATIO) {
-				if (isnan(rows[k].value[i]) || isnan(rows[k].base[i]))
-					continue;
-				num += rows[k].value[i];
-				sum += rows[k].base[i];
-				cnt++;
+			if ((ind->measure == PROFILE_MEAN || ind->measure == PROFILE_RATIO) &&
+			    isnan(rows[k].value[i]))
 				continue;
-			}
-			cnt++;
-			if (rows[k].problem[i]) {
-				num++;
-				if (ind->measure == PROFILE_AF) {
-					sum += rows[k].value[i];
-					for (j = 0; j < ind->n_dims; j++)
-						if (rows[k].dep[r->dim_off[i] + j])
-							c->af.censored[j]++;
-				}
+			if (ind->measure == PROFILE_RATIO && isnan(rows[k].base[i]))
+				continue;
+			sw += w;
+			sw2 += w * w;
+			switch (ind->measure) {
+			case PROFILE_MEAN:
+				sum += w * rows[k].value[i];
+				break;
+			case PROFILE_RATIO:
+				num += w * rows[k].value[i];
+				sum += w * rows[k].base[i];
+				break;
+			case PROFILE_RATE:
+				if (rows[k].problem[i])
+					num += w;
+				break;
+			case PROFILE_AF:
+				if (!rows[k].problem[i])
+					break;
+				num += w;
+				sum += w * rows[k].value[i];
+				for (j = 0; j < ind->n_dims; j++)
+					if (rows[k].dep[r->dim_off[i] + j])
+						c->af.censored[j] += w;
+				break;
 			}
 		}
-		c->den = cnt;
+		neff = sw2 > 0 ? sw * sw / sw2 : 0;
+		c->den = sw;
 		switch (ind->measure) {
+		case PROFILE_RATE:
+			c->num = num;
+			c->value = sw > 0 ? num / sw : NAN;
+			if (sw > 0)
+				score_wilson(c->value * neff, neff, SCORE_Z95, &c->ci_low, &c->ci_high);
+			break;
+		case PROFILE_MEAN:
+			c->num = sum;
+			c->value = sw > 0 ? sum / sw : NAN;
+			if (neff >= 2) {
+				for (k = 0; k < n; k++) {
+					double d;
+
+					if (!rows[k].in_pop[i] || isnan(rows[k].value[i]))
+						continue;
+					d = rows[k].value[i] - c->value;
+					ss += rows[k].weight * d * d;
+				}
+				/* weighted variance with the unbiased n_eff / (n_eff - 1) */
+				ss = ss / sw * neff / (neff - 1);
+				c->ci_low = c->value - SCORE_Z95 * sqrt(ss / neff);
+				c->ci_high = c->value + SCORE_Z95 * sqrt(ss / neff);
+			}
+			break;
 		case PROFILE_RATIO: {
 			/* households are clusters of members: the linearised variance
-			 * of a ratio estimator, sum (x - r y)^2 / (n (n - 1) ybar^2) */
-			double ratio = sum > 0 ? num / sum : NAN, ss = 0, ybar = sum / cnt;
+			 * of a ratio estimator, sum w^2 (x - r y)^2 / (sum w y)^2,
+			 * times n / (n - 1) (unweighted: the textbook formula) */
+			double ratio = sum > 0 ? num / sum : NAN, cnt = 0;
 
 			c->num = num;
 			c->den = sum;
 			c->value = ratio;
+			for (k = 0; k < n && sum > 0; k++) {
+				double d, w = rows[k].weight;
+
+				if (!rows[k].in_pop[i] || isnan(rows[k].value[i]) ||
+				    isnan(rows[k].base[i]))
+					continue;
+				d = rows[k].value[i] - ratio * rows[k].base[i];
+				ss += w * w * d * d;
+				cnt++;
+			}
 			if (cnt >= 2 && sum > 0) {
-				double se;
+				double se = sqrt(ss / (sum * sum) * cnt / (cnt - 1));
 
-				for (k = 0; k < n; k++) {
-					double d;
-
-					if (!rows[k].in_pop[i] || isnan(rows[k].value[i]) ||
-					    isnan(rows[k].base[i]))
-						continue;
-					d = rows[k].value[i] - ratio * rows[k].base[i];
-					ss += d * d;
-				}
-				se = sqrt(ss / (cnt * (cnt - 1) * ybar * ybar));
 				c->ci_low = ratio - SCORE_Z95 * se < 0 ? 0 : ratio - SCORE_Z95 * se;
 				c->ci_high = ratio + SCORE_Z95 * se;
 			}
 			break;
 		}
-		case PROFILE_RATE:
-			c->num = num;
-			c->value = cnt ? num / cnt : NAN;
-			score_wilson(num, cnt, SCORE_Z95, &c->ci_low, &c->ci_high);
-			break;
-		case PROFILE_MEAN:
-			c->num = sum;
-			c->value = cnt ? sum / cnt : NAN;
-			if (cnt >= 2) {
-				double var = (sumsq - sum * sum / cnt) / (cnt - 1);
-				double half = SCORE_Z95 * sqrt(var > 0 ? var : 0) / sqrt(cnt);
-
-				c->ci_low = c->value - half;
-				c->ci_high = c->value + half;
-			}
-			break;
 		case PROFILE_AF:
 			c->num = num;
-			c->af.H = cnt ? num / cnt : NAN;
-			c->af.A = num ? sum / num : NAN;
-			c->af.M0 = cnt ? sum / cnt : NAN;
+			c->af.H = sw > 0 ? num / sw : NAN;
+			c->af.A = num > 0 ? sum / num : NAN;
+			c->af.M0 = sw > 0 ? sum / sw : NAN;
 			c->value = c->af.M0;
 			for (j = 0; j < ind->n_dims; j++) {
-				c->af.censored[j] = cnt ? c->af.censored[j] / cnt : NAN;
+				c->af.censored[j] = sw > 0 ? c->af.censored[j] / sw : NAN;
 				c->af.contrib[j] = c->af.M0 > 0 ? ind->dims[j].weight *
 									  c->af.censored[j] / c->af.M0
 								: NAN;

@@ -188,6 +188,33 @@ eq "latest interview counts: F6 of qs 0/8, 15 points" \
 eq "and qs's field score rises by 3.75" "$(grep '^qs,.*,_total,' dup.csv | cut -d, -f10)" 54.375
 check "the duplicate is named" grep -q '^QS-05: warning: several interviews of this household' err
 
+# design weights (a variant of the Yunnan profile with weight_column = wt;
+# the sample gives QS-03 weight 2, every other household 1), by hand:
+#   F1 qs: T∪J weigh 2 + 7 × 1 = 9, the problem household (03) 2 -> 2/9 = 0.2222
+#          >= 0.2 -> 0 points (unweighted it was 1/8 and 3.75)
+#   F4 qs: 1/9 = 0.1111 -> 10 × (1 − 0.1111/0.2) = 4.4444
+#   F9 qs: all weigh 11, 06 weighs 1 -> 1/11 = 0.0909 -> 10 × (1 − 0.0409/0.2) = 7.9545
+#   Wilson at n_eff = 9² / (2² + 7) = 81/11 households: F1 at x = 2/9 × 81/11
+sed -e '2s/$/,weight_column/' -e '3s/$/,wt/' "$yunnan" >weighted.csv
+r score --db t.db --profile weighted.csv --format csv >w.csv 2>/dev/null
+eq "weights: F1, F4, F9 of qs as computed by hand" \
+	"$(grep -E '^qs,.*,(F1|F4|F9),' w.csv | awk -F, '{ printf "%s %g %g %.4f %.4f\n", $4, $5, $6, $7, $10 }')" \
+"F1 2 9 0.2222 0.0000
+F4 1 9 0.1111 4.4444
+F9 1 11 0.0909 7.9545"
+eq "weights: Wilson at the effective sample size" \
+	"$(grep -E '^qs,.*,F1,' w.csv | awk -F, '{ printf "%.6f %.6f", $8, $9 }')" \
+	"$(awk 'BEGIN { n = 81 / 11; p = 2 / 9; z = 1.959963984540054; d = 1 + z * z / n;
+		c = (p + z * z / (2 * n)) / d; h = z / d * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+		printf "%.6f %.6f", c - h, c + h }')"
+printf 'household_key,county,township,village,household_type,head_name,enumerator,device,county_class,prefecture,district_group,city,wt\n' >wbad.csv
+grep '^QS-01,' "$here/sample.csv" | sed 's/,1$/,-3/' >>wbad.csv
+cp t.db wbad.db
+r assign --db wbad.db wbad.csv >/dev/null 2>&1
+r score --db wbad.db --profile weighted.csv --format csv >out 2>err
+eq "weights: a negative weight is refused, naming the household" "$(grep error err)" \
+	"QS-01: error: design weight 'wt' is '-3', not a positive number"
+
 # synth --counties: households spread over counties C001..C006 of the sample
 # (the frame: their county is the sample's, not the form's two), in three
 # classes that rank separately
