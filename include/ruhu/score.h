@@ -81,6 +81,8 @@ struct score_unit {
 struct score_household {
 	char *household_key, *uuid;
 	char **vals;   /* one per profile var (profile_var_name), "" when empty */
+	char **behind; /* one per profile var: for a calculation, the answers it rests
+			* on as "name=value name=value" (top-level questions), else "" */
 	bool *in_pop;  /* per indicator */
 	bool *problem; /* per indicator: counted in the numerator (AF: poor) */
 	double *value; /* per indicator: the mean measure, or the AF deprivation score */

@@ -418,6 +418,20 @@ static int explain(FILE *out, const struct profile *p, const struct score_result
 				fprintf(out, " %s=%s", cli_safe(profile_var_name(p, vars[j])),
 					cli_safe(h->vals[vars[j]]));
 			fputc('\n', out);
+			/* a counting household: the answers behind each flag that is set
+			 * (a calculation worth 1 resting on a few answers; sums such as
+			 * income rest on many and are shown by value only) */
+			for (j = 0; j < nv && h->problem[i]; j++) {
+				const char *b = h->behind[vars[j]], *q;
+				size_t words = *b ? 1 : 0;
+
+				for (q = b; *q; q++)
+					words += *q == ' ';
+				if (strcmp(h->vals[vars[j]], "1") || !words || words > 8)
+					continue;
+				fprintf(out, "      %s=1 <- %s\n", cli_safe(profile_var_name(p, vars[j])),
+					cli_safe(b));
+			}
 		}
 	}
 	return EXIT_OK;

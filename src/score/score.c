@@ -133,6 +133,7 @@ struct row {
 	double *base;                    /* per indicator (ratio denominator) */
 	unsigned char *dep;              /* AF: per indicator x dimension (dim_off) */
 	char **vals;                     /* explain unit only: per var */
+	char **behind;                   /* explain unit only: per var, the answers behind it */
 };
 
 struct run {
@@ -342,6 +343,10 @@ static void row_free(struct row *w, size_t n_vars)
 		for (i = 0; i < n_vars; i++)
 			free(w->vals[i]);
 	free(w->vals);
+	if (w->behind)
+		for (i = 0; i < n_vars; i++)
+			free(w->behind[i]);
+	free(w->behind);
 }
 
 static void eval_fail(struct run *r, const char *key, const char *what, struct error *e)
@@ -426,6 +431,42 @@ static int eval_row(struct run *r, struct row *w)
 	return ret;
 }
 
+/*
+ * The answers a calculation rests on: the top-level questions reached through
+ * the calculations it references, as "name=value" separated by spaces ("" for
+ * a question). Fields inside repeats are named by their repeat's count of
+ * answers only through the calculations outside it, so they are left out.
+ */
+static void behind(const struct form *f, struct interview *iv, int node, unsigned char *seen,
+		   struct strbuf *out, int depth)
+{
+	const struct form_node *nd = form_node(f, (size_t)node);
+	const int *refs;
+	size_t n, i;
+
+	if (seen[node] || depth > 32)
+		return;
+	seen[node] = 1;
+	if (!nd->calculation.e) {
+		const char *v = NULL;
+
+		if (nd->repeat >= 0 || depth == 0)
+			return;
+		if (interview_get(iv, nd->name, &v, NULL) < 0 || !interview_relevant(iv, nd->name))
+			v = NULL;
+		if (!v)
+			return; /* unanswered or not relevant: nothing behind */
+		if (out->len)
+			strbuf_addch(out, ' ');
+		strbuf_addf(out, "%s=%s", nd->name, v);
+		return;
+	}
+	n = expr_refs(nd->calculation.e, &refs);
+	for (i = 0; i < n; i++)
+		if (refs[i] >= 0 && (size_t)refs[i] < form_node_count(f))
+			behind(f, iv, refs[i], seen, out, depth + 1);
+}
+
 static int on_record(void *ctx, const struct store_record *rec)
 {
 	struct run *r = ctx;
@@ -507,9 +548,21 @@ static int on_record(void *ctx, const struct store_record *rec)
 	w->base = xcalloc(r->n_ind, sizeof(double));
 	w->dep = xcalloc(r->n_dep ? r->n_dep : 1, 1);
 	if (r->o && r->o->explain_unit && !strcmp(r->o->explain_unit, w->unit)) {
+		unsigned char *seen = xcalloc(form_node_count(lf->f) + 1, 1);
+
 		w->vals = xcalloc(r->n_vars ? r->n_vars : 1, sizeof(char *));
-		for (v = 0; v < r->n_vars; v++)
+		w->behind = xcalloc(r->n_vars ? r->n_vars : 1, sizeof(char *));
+		for (v = 0; v < r->n_vars; v++) {
+			struct strbuf sb = STRBUF_INIT;
+
 			w->vals[v] = xstrdup(r->cur[v]);
+			if (lf->node[v] >= 0) {
+				memset(seen, 0, form_node_count(lf->f) + 1);
+				behind(lf->f, iv, lf->node[v], seen, &sb, 0);
+			}
+			w->behind[v] = strbuf_detach(&sb, NULL);
+		}
+		free(seen);
 	}
 	if (eval_row(r, w) < 0)
 		ret = r->dl->errors > 20 ? -1 : 0; /* collect a few, then stop */
@@ -1283,6 +1336,7 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 				h->household_key = w->key;
 				h->uuid = w->uuid;
 				h->vals = w->vals;
+				h->behind = w->behind;
 				h->in_pop = xcalloc(r.n_ind, sizeof(bool));
 				h->problem = xcalloc(r.n_ind, sizeof(bool));
 				for (size_t c = 0; c < r.n_ind; c++) {
@@ -1292,6 +1346,7 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 				h->value = w->value;
 				w->key = w->uuid = NULL;
 				w->vals = NULL;
+				w->behind = NULL;
 				w->value = NULL;
 			}
 		}
@@ -1375,6 +1430,10 @@ void score_result_free(struct score_result *r)
 			for (j = 0; j < r->n_vars; j++)
 				free(h->vals[j]);
 		free(h->vals);
+		if (h->behind)
+			for (j = 0; j < r->n_vars; j++)
+				free(h->behind[j]);
+		free(h->behind);
 	}
 	free(r->households);
 	free(r);

@@ -157,6 +157,8 @@ eq "explain lists the 8 households of T∪Y" "$(grep -c '^  QS-' ex.txt)" 8
 eq "explain marks the 3 that count" "$(grep ' counts ' ex.txt | awk '{print $1}' | tr '\n' ' ')" \
 	"QS-03 QS-04 QS-10 "
 check "explain shows the answer that made QS-10 count" grep -q 'QS-10 .*med_oop=10000' ex.txt
+check "explain shows the answers behind a flag" grep -q '^      lbc_problem=1 <- .*food_protein=no' ex.txt
+check "explain shows both flags of QS-04" grep -q '^      house_problem=1 <- house_grade=C' ex.txt
 r score --db t.db --profile "$yunnan" --explain qs >ex2.txt 2>/dev/null
 check "explain UNIT shows the rule" grep -qF 'F9  1 / 10 = 0.1: 10 × clamp(1 − (0.1 − 0.05) / (0.25 − 0.05), 0, 1) = 7.5' ex2.txt
 check "explain UNIT shows the veto" grep -q 'veto tuchu (forbids good) -> average, rank 2' ex2.txt
