@@ -118,6 +118,19 @@ struct profile_component {
 	int row;
 };
 
+/* A finding below the unit, reported and never applied (sheet flags): a
+ * `level` group (a village) is flagged when at least min_count and at least
+ * min_share of its population households have the problem. */
+struct profile_flag {
+	const char *id;
+	const char *label_zh, *label_en;
+	size_t level_var;        /* household var naming the group (village) */
+	struct expr *population; /* NULL: every household */
+	struct expr *problem;
+	double min_count, min_share;
+	int row;
+};
+
 /*
  * Loads the profile at `path` (a regular file of at most PROFILE_MAX_BYTES,
  * UTF-8). Returns 0 and sets *out (free with profile_free), or -1 with
@@ -186,6 +199,10 @@ int profile_parent_var(const struct profile *p);
 /* The household var holding the design weight (settings weight_column), or -1:
  * then every household weighs 1. */
 int profile_weight_var(const struct profile *p);
+
+/* Flags in sheet order. */
+size_t profile_flag_count(const struct profile *p);
+const struct profile_flag *profile_flag(const struct profile *p, size_t i);
 
 /* Composite components in sheet order (none: the profile has no composite). */
 size_t profile_component_count(const struct profile *p);

@@ -63,6 +63,12 @@ struct score_cell { /* one unit x indicator */
 	bool band_outside;
 };
 
+struct score_flagged { /* a group of a unit that a profile flag holds for */
+	size_t flag;  /* profile_flag index */
+	char *level;  /* the group (village) */
+	double num, den; /* problem households / population households of the group */
+};
+
 struct score_unit {
 	char *unit, *group; /* group "" when the profile has no group column */
 	size_t n;           /* households counted */
@@ -75,6 +81,8 @@ struct score_unit {
 	size_t grade;       /* after vetoes */
 	char *veto;         /* ids of the vetoes whose condition held, space-separated, or NULL */
 	size_t rank;        /* 1-based within the group */
+	struct score_flagged *flagged; /* reported for assessors, never applied */
+	size_t n_flagged;
 };
 
 /* One household of the explained unit. */

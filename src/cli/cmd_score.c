@@ -184,6 +184,15 @@ static void write_csv(FILE *out, const struct profile *p, const struct score_res
 				strbuf_release(&id);
 			}
 		}
+		for (j = 0; j < u->n_flagged; j++) {
+			const struct score_flagged *x = &u->flagged[j];
+			struct strbuf id = STRBUF_INIT;
+
+			strbuf_addf(&id, "_flag:%s:%s", profile_flag(p, x->flag)->id, x->level);
+			csv_row(out, u, id.buf, x->num, x->den, x->num / x->den, NAN, NAN, NAN);
+			fputs(",,,,\n", out);
+			strbuf_release(&id);
+		}
 		csv_row(out, u, "_total", NAN, NAN, u->field, NAN, NAN, u->field);
 		csv_num(out, u->composite);
 		fputc(',', out);
@@ -300,6 +309,20 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 			pad(out, ind->id, 10);
 			fprintf(out, " %7.*f %7g %8s  %-17s %14s\n", ind->measure == PROFILE_MEAN ? 1 : 0,
 				c->num, c->den, v, ci, pts);
+		}
+	}
+	for (i = 0; i < r->n_units; i++) {
+		const struct score_unit *u = &r->units[i];
+
+		for (j = 0; j < u->n_flagged; j++) {
+			const struct score_flagged *x = &u->flagged[j];
+
+			if (!i && !j)
+				fputc('\n', out);
+			fprintf(out, T_("待核实 %s %s %s：%g/%g 户（%.1f%%），不计入等次\n",
+					"to confirm: %s %s %s: %g of %g households (%.1f%%), not in the grade\n"),
+				cli_safe(u->unit), cli_safe(profile_flag(p, x->flag)->id),
+				cli_safe(x->level), x->num, x->den, 100 * x->num / x->den);
 		}
 	}
 	fprintf(out, "\n%s\n", T_("指标：", "indicators:"));

@@ -70,6 +70,8 @@ struct profile {
 	bool by_share; /* grades by shares of a ranked group, not by bands */
 	struct profile_component *comps;
 	size_t n_comps;
+	struct profile_flag *flags;
+	size_t n_flags;
 	struct profile_indicator *ind;
 	struct ind_priv *ipriv;
 	size_t n_ind, cap_ind;
@@ -946,6 +948,62 @@ static int read_grades(struct profile *p, struct diag_list *dl)
 	return ret;
 }
 
+
+/* Sheet flags: findings below the unit (规模性返贫 risk by village) that are
+ * reported for assessors to confirm and never change a grade. */
+static int read_flags(struct profile *p, struct diag_list *dl)
+{
+	static const char *const need[] = {"id", "level", "problem", "min_count", "min_share",
+					   NULL};
+	struct wb_sheet *s = wb_sheet(p->wb, "flags");
+	int cid, cz, ce, cl, cp, cpr, cc, cs, ret = 0;
+	size_t i;
+
+	if (!s)
+		return 0;
+	if (need_cols(p, dl, s, need) < 0)
+		return -1;
+	cid = col(s, "id");
+	cz = col_lang(s, "label", "zh");
+	ce = col_lang(s, "label", "en");
+	cl = col(s, "level");
+	cp = col(s, "population");
+	cpr = col(s, "problem");
+	cc = col(s, "min_count");
+	cs = col(s, "min_share");
+	p->flags = xcalloc(s->n ? s->n : 1, sizeof(*p->flags));
+	for (i = 0; i < s->n; i++) {
+		const struct wb_row *r = &s->rows[i];
+		struct profile_flag f;
+		const char *level = cell(r, cl);
+
+		memset(&f, 0, sizeof(f));
+		f.id = cell(r, cid);
+		f.label_zh = cell(r, cz);
+		f.label_en = cell(r, ce);
+		f.row = r->line;
+		if (!valid_name(f.id) || !valid_name(level)) {
+			perr(dl, p, "flags", r->line, "id '%s' 或 level '%s' 不是有效的名称",
+			     "id '%s' or level '%s' is not a valid name", f.id, level);
+			ret = -1;
+			continue;
+		}
+		p->cur_sheet = "flags";
+		p->cur_row = r->line;
+		f.level_var = (size_t)(hh_field(p, level) - (int)p->n_params);
+		if (num_cell(p, dl, "flags", r, cc, "min_count", NAN, &f.min_count) < 0 ||
+		    num_cell(p, dl, "flags", r, cs, "min_share", NAN, &f.min_share) < 0 ||
+		    compile(p, dl, "flags", r, cp, "population", false, false, &f.population) < 0 ||
+		    compile(p, dl, "flags", r, cpr, "problem", false, true, &f.problem) < 0) {
+			expr_free(f.population);
+			ret = -1;
+			continue;
+		}
+		p->flags[p->n_flags++] = f;
+	}
+	return ret;
+}
+
 static int read_vetoes(struct profile *p, struct diag_list *dl)
 {
 	static const char *const need[] = {"id", "when", "effect", "grade", NULL};
@@ -1177,7 +1235,8 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 	read_dimensions(p, dl);
 	if (dl->errors > errors)
 		goto fail;
-	if (read_grades(p, dl) < 0 || read_composite(p, dl) < 0 || read_vetoes(p, dl) < 0)
+	if (read_grades(p, dl) < 0 || read_composite(p, dl) < 0 || read_vetoes(p, dl) < 0 ||
+	    read_flags(p, dl) < 0)
 		goto fail;
 	for (i = 0; i < p->n_ind; i++) {
 		const struct profile_indicator *ind = &p->ind[i];
@@ -1271,6 +1330,11 @@ void profile_free(struct profile *p)
 	for (i = 0; i < N_SETTINGS; i++)
 		free(p->settings[i]);
 	free(p->comps);
+	for (i = 0; i < p->n_flags; i++) {
+		expr_free(p->flags[i].population);
+		expr_free(p->flags[i].problem);
+	}
+	free(p->flags);
 	for (i = 0; i < p->n_ind; i++) {
 		struct profile_indicator *ind = &p->ind[i];
 
@@ -1410,6 +1474,16 @@ int profile_weight_var(const struct profile *p)
 int profile_parent_var(const struct profile *p)
 {
 	return p->parent_var;
+}
+
+size_t profile_flag_count(const struct profile *p)
+{
+	return p->n_flags;
+}
+
+const struct profile_flag *profile_flag(const struct profile *p, size_t i)
+{
+	return i < p->n_flags ? &p->flags[i] : NULL;
 }
 
 size_t profile_component_count(const struct profile *p)

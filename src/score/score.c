@@ -134,6 +134,9 @@ struct row {
 	unsigned char *dep;              /* AF: per indicator x dimension (dim_off) */
 	char **vals;                     /* explain unit only: per var */
 	char **behind;                   /* explain unit only: per var, the answers behind it */
+	char **flag_level;               /* per profile flag: the group (village) */
+	unsigned char *flag_pop, *flag_problem;
+	bool flag_problem_b; /* scratch of eval_row */
 };
 
 struct run {
@@ -347,6 +350,12 @@ static void row_free(struct row *w, size_t n_vars)
 		for (i = 0; i < n_vars; i++)
 			free(w->behind[i]);
 	free(w->behind);
+	if (w->flag_level)
+		for (i = 0; w->flag_level[i]; i++)
+			free(w->flag_level[i]);
+	free(w->flag_level);
+	free(w->flag_pop);
+	free(w->flag_problem);
 }
 
 static void eval_fail(struct run *r, const char *key, const char *what, struct error *e)
@@ -426,6 +435,25 @@ static int eval_row(struct run *r, struct row *w)
 		ret = -1;
 	next:
 		strbuf_release(&what);
+	}
+	for (i = 0; i < profile_flag_count(r->p) && !ret; i++) {
+		const struct profile_flag *fl = profile_flag(r->p, i);
+		bool b = true;
+
+		w->flag_level[i] = xstrdup(r->cur[fl->level_var]);
+		if ((fl->population &&
+		     expr_eval_bool(fl->population, &h, 0, r->scratch, &b, &e) < 0) ||
+		    (b && expr_eval_bool(fl->problem, &h, 0, r->scratch, &w->flag_problem_b, &e) < 0)) {
+			struct strbuf what = STRBUF_INIT;
+
+			strbuf_addf(&what, "flag '%s'", fl->id);
+			eval_fail(r, w->key, what.buf, &e);
+			strbuf_release(&what);
+			ret = -1;
+			break;
+		}
+		w->flag_pop[i] = b;
+		w->flag_problem[i] = b && w->flag_problem_b;
 	}
 	error_clear(&e);
 	return ret;
@@ -547,6 +575,9 @@ static int on_record(void *ctx, const struct store_record *rec)
 	w->value = xcalloc(r->n_ind, sizeof(double));
 	w->base = xcalloc(r->n_ind, sizeof(double));
 	w->dep = xcalloc(r->n_dep ? r->n_dep : 1, 1);
+	w->flag_level = xcalloc(profile_flag_count(r->p) + 1, sizeof(char *));
+	w->flag_pop = xcalloc(profile_flag_count(r->p) + 1, 1);
+	w->flag_problem = xcalloc(profile_flag_count(r->p) + 1, 1);
 	if (r->o && r->o->explain_unit && !strcmp(r->o->explain_unit, w->unit)) {
 		unsigned char *seen = xcalloc(form_node_count(lf->f) + 1, 1);
 
@@ -751,6 +782,52 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 /* The unit's score for an input component, NaN when the inputs have none
  * (defined with the inputs below). */
 static double input_value(const struct score_inputs *in, const char *unit, const char *comp);
+
+/* The flagged groups of one unit, in group order, each with a warning. */
+static void flag_unit(struct run *r, const struct row *rows, size_t n, struct score_unit *u)
+{
+	size_t f, k, g;
+
+	for (f = 0; f < profile_flag_count(r->p); f++) {
+		const struct profile_flag *fl = profile_flag(r->p, f);
+		struct score_flagged *groups = NULL;
+		size_t ng = 0;
+
+		for (k = 0; k < n; k++) {
+			if (!rows[k].flag_pop[f])
+				continue;
+			for (g = 0; g < ng; g++)
+				if (!strcmp(groups[g].level, rows[k].flag_level[f]))
+					break;
+			if (g == ng) {
+				groups = xrealloc(groups, (ng + 1) * sizeof(*groups));
+				memset(&groups[ng], 0, sizeof(*groups));
+				groups[ng].flag = f;
+				groups[ng].level = rows[k].flag_level[f];
+				ng++;
+			}
+			groups[g].den++;
+			groups[g].num += rows[k].flag_problem[f];
+		}
+		for (g = 0; g < ng; g++) {
+			struct score_flagged *x;
+
+			if (groups[g].num < fl->min_count - EPS ||
+			    groups[g].num / groups[g].den < fl->min_share - EPS)
+				continue;
+			u->flagged = xrealloc(u->flagged, (u->n_flagged + 1) * sizeof(*u->flagged));
+			x = &u->flagged[u->n_flagged++];
+			*x = groups[g];
+			x->level = xstrdup(groups[g].level);
+			diag_add(r->dl, DIAG_WARNING, u->unit,
+				 "%s '%s'：%g 户有问题，共 %g 户（%.1f%%）：请评估组核实，不自动计入等次",
+				 "%s '%s': %g of %g households (%.1f%%): for the assessors to confirm, "
+				 "never applied to the grade",
+				 fl->id, x->level, x->num, x->den, 100 * x->num / x->den);
+		}
+		free(groups);
+	}
+}
 
 static void grade_unit(struct run *r, struct score_unit *u)
 {
@@ -1315,6 +1392,7 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 		u->parent = xstrdup(r.rows[i].parent);
 		u->composite = NAN;
 		aggregate(&r, r.rows + i, k - i, u);
+		flag_unit(&r, r.rows + i, k - i, u);
 		if (u->small)
 			diag_add(dl, DIAG_WARNING, u->unit, "样本 %zu 户，少于配置文件要求的 %g 户",
 				 "sample of %zu households, below the profile's minimum of %g", u->n,
@@ -1410,6 +1488,9 @@ void score_result_free(struct score_result *r)
 		free(u->group);
 		free(u->parent);
 		free(u->veto);
+		for (j = 0; j < u->n_flagged; j++)
+			free(u->flagged[j].level);
+		free(u->flagged);
 	}
 	free(r->units);
 	for (i = 0; i < r->n_parents; i++) {

@@ -111,8 +111,8 @@ eq "county class as group, Wilson interval" \
 # tuchu forbids 好 -> 较好; a forcing veto (F8 all wrong) then makes it 一般
 sed -e 's/^,grade_hao,90,/,grade_hao,50,/' -e 's/^,grade_jiaohao,80,/,grade_jiaohao,40,/' \
 	"$yunnan" >variant.csv
-printf '%s\n' ',removal,撤销不实,wrong removals,"${F8_den} > 0 and ${F8} >= 1",force,yiban' \
-	>>variant.csv
+sed -i '/^,tuchu,/a ,removal,撤销不实,wrong removals,"${F8_den} > 0 and ${F8} >= 1",force,yiban' \
+	variant.csv
 r score --db t.db --profile variant.csv --format csv 2>/dev/null | grep ',_total,' | cols >tot
 eq "forbid lowers 好 to 较好, force sets 一般" "$(cat tot)" \
 "bs,6,_total,,,92.5,92.5,好,,1
@@ -217,6 +217,17 @@ r score --db wbad.db --profile weighted.csv --format csv >out 2>err
 eq "weights: a negative weight is refused, naming the household" "$(grep error err)" \
 	"QS-01: error: design weight 'wt' is '-3', not a positive number"
 
+# 规模性返贫 risk by village is flagged, never applied: at least 5 (here, in a
+# variant, 3) and 10% of T∪J fail; qs_sm_01 has 03, 04 and 08 failing of 8
+sed 's/^,fanpin_min_count,5,/,fanpin_min_count,3,/' "$yunnan" >flag.csv
+r score --db t.db --profile flag.csv --format csv >flag.out 2>err
+eq "flag: the village row" "$(grep '_flag' flag.out | cut -d, -f1,4,5,6)" \
+	"qs,_flag:fanpin_risk:qs_sm_01,3,8"
+check "flag: a warning for the assessors" \
+	grep -q "^qs: warning: fanpin_risk 'qs_sm_01': 3 of 8 households (37.5%): for the assessors to confirm, never applied to the grade" err
+eq "flag: the grade is not touched" "$(grep '^qs,.*,_total,' flag.out | cut -d, -f12,13)" "一般,tuchu"
+eq "flag: none at the shipped threshold of 5" "$(grep -c '_flag' out.csv)" 0
+
 # synth --counties: households spread over counties C001..C006 of the sample
 # (the frame: their county is the sample's, not the form's two), in three
 # classes that rank separately
@@ -238,7 +249,7 @@ sed 's/\${help_visits} = 0/${help_visit} = 0/' "$yunnan" >unknown.csv
 r score --db t.db --profile unknown.csv --format csv >out 2>err
 eq "unknown field: exit 1" $? 1
 eq "unknown field: named at its sheet and row" "$(cat err)" \
-	"unknown.csv:indicators:44: error: unknown field 'help_visit': not in form 'ruhu_household' nor a column of the sample"
+	"unknown.csv:indicators:46: error: unknown field 'help_visit': not in form 'ruhu_household' nor a column of the sample"
 eq "unknown field: nothing written" "$(cat out)" ""
 r score --db t.db --profile unknown.csv --out never.csv --format csv >/dev/null 2>&1
 check "a failed run leaves no --out file" test ! -e never.csv
