@@ -931,6 +931,8 @@ static void rank_units(struct score_unit *units, size_t n)
 {
 	size_t i, start = 0;
 
+	if (!n)
+		return; /* qsort(NULL, 0, ...) is undefined */
 	qsort(units, n, sizeof(*units), cmp_unit_score);
 	for (i = 0; i < n; i++) {
 		struct score_unit *u = &units[i];
@@ -1272,6 +1274,8 @@ static void share_grades(const struct profile *p, struct score_unit *units, size
 {
 	size_t i, start = 0, ng = profile_grade_count(p);
 
+	if (!n)
+		return;
 	qsort(units, n, sizeof(*units), cmp_unit_score);
 	for (i = 0; i < n; i++) {
 		struct score_unit *u = &units[i];
