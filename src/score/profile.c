@@ -17,6 +17,7 @@
  * score, and for each indicator ID: ID (value), ID_num, ID_den, ID_points.
  */
 #include "ruhu/profile.h"
+#include "score_internal.h"
 
 #include "../form/workbook.h"
 #include "../form/xlsform_csv.h"
@@ -1258,14 +1259,14 @@ fail:
 	return -1;
 }
 
-int profile_load(const char *path, struct profile **out, struct diag_list *dl)
+int score_read_file(const char *path, char **buf, size_t *len, struct diag_list *dl)
 {
 	struct stat st;
-	char *buf = NULL;
 	size_t got = 0;
 	int fd, ret = -1;
 
-	*out = NULL;
+	*buf = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		diag_add(dl, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
@@ -1277,8 +1278,8 @@ int profile_load(const char *path, struct profile **out, struct diag_list *dl)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode))
-			diag_add(dl, DIAG_ERROR, path, "是目录，不是配置文件",
-				 "is a directory, not a profile file");
+			diag_add(dl, DIAG_ERROR, path, "是目录，不是普通文件",
+				 "is a directory, not a regular file");
 		else if (S_ISFIFO(st.st_mode))
 			diag_add(dl, DIAG_ERROR, path, "是 FIFO（管道），不是普通文件",
 				 "is a FIFO (pipe), not a regular file");
@@ -1288,30 +1289,47 @@ int profile_load(const char *path, struct profile **out, struct diag_list *dl)
 		goto done;
 	}
 	if ((size_t)st.st_size > PROFILE_MAX_BYTES) {
-		diag_add(dl, DIAG_ERROR, path, "配置文件太大（%lld 字节，最多 %u 字节）",
-			 "profile file too large (%lld bytes, at most %u)", (long long)st.st_size,
+		diag_add(dl, DIAG_ERROR, path, "文件太大（%lld 字节，最多 %u 字节）",
+			 "file too large (%lld bytes, at most %u)", (long long)st.st_size,
 			 PROFILE_MAX_BYTES);
 		goto done;
 	}
-	buf = xmalloc((size_t)st.st_size + 1);
+	*buf = xmalloc((size_t)st.st_size + 1);
 	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		ssize_t r = read(fd, *buf + got, (size_t)st.st_size - got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			diag_add(dl, DIAG_ERROR, path, "读取失败：%s", "cannot read: %s",
 				 strerror(errno));
+			free(*buf);
+			*buf = NULL;
 			goto done;
 		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
 	}
-	ret = profile_load_buffer(path, buf, got, out, dl);
+	(*buf)[got] = '\0';
+	*len = got;
+	ret = 0;
 done:
-	free(buf);
 	close(fd);
+	return ret;
+}
+
+int profile_load(const char *path, struct profile **out, struct diag_list *dl)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	*out = NULL;
+	if (score_read_file(path, &buf, &len, dl) < 0)
+		return -1;
+	ret = profile_load_buffer(path, buf, len, out, dl);
+	free(buf);
 	return ret;
 }
 

@@ -12,6 +12,7 @@
  * compared unrounded; a unit's row exists only when it has households.
  */
 #include "ruhu/score.h"
+#include "score_internal.h"
 
 #include "ruhu/csvread.h"
 #include "ruhu/expr.h"
@@ -1059,40 +1060,21 @@ int score_inputs_load(const char *path, const struct profile *p, struct score_in
 	struct csvread_opts o = {path, 16};
 	struct in_ctx c = {p, in, -1, -1, -1, dl};
 	struct error err = ERROR_INIT;
-	struct strbuf data = STRBUF_INIT;
-	size_t errors = dl->errors;
-	char buf[65536];
-	size_t got;
-	FILE *fp;
+	char *data = NULL;
+	size_t errors = dl->errors, len = 0;
 	int ret = -1;
 
 	*out = NULL;
 	in->file = xstrdup(path);
-	fp = fopen(path, "rb");
-	if (!fp) {
-		diag_add(dl, DIAG_ERROR, path, "无法打开：%s", "cannot open: %s", strerror(errno));
+	if (score_read_file(path, &data, &len, dl) < 0)
+		goto done;
+	/* csvread refuses UTF-16 and names the line; the rest must be text */
+	if (!utf8_is_utf16(data, len) && !utf8_text_valid(data, len)) {
+		diag_add(dl, DIAG_ERROR, path, "不是有效的 UTF-8 文本：请把文件另存为 UTF-8",
+			 "not valid UTF-8 text: save the file as UTF-8");
 		goto done;
 	}
-	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0) {
-		strbuf_add(&data, buf, got);
-		if (data.len > PROFILE_MAX_BYTES) {
-			diag_add(dl, DIAG_ERROR, path, "文件超过 %u 字节",
-				 "the file is larger than %u bytes", PROFILE_MAX_BYTES);
-			fclose(fp);
-			goto done;
-		}
-	}
-	if (ferror(fp)) {
-		diag_add(dl, DIAG_ERROR, path, "读取失败：%s", "cannot read: %s", strerror(errno));
-		fclose(fp);
-		goto done;
-	}
-	fclose(fp);
-	if (!utf8_text_valid(data.buf, data.len) && !utf8_is_utf16(data.buf, data.len)) {
-		diag_add(dl, DIAG_ERROR, path, "不是 UTF-8 文本", "not UTF-8 text");
-		goto done;
-	}
-	if (csvread_buffer(&o, data.buf, data.len, on_input, &c, &err) < 0) {
+	if (csvread_buffer(&o, data, len, on_input, &c, &err) < 0) {
 		if (error_isset(&err))
 			diag_add_error(dl, DIAG_ERROR, &err);
 		else if (dl->errors == errors)
@@ -1106,7 +1088,7 @@ int score_inputs_load(const char *path, const struct profile *p, struct score_in
 	ret = 0;
 done:
 	score_inputs_free(in);
-	strbuf_release(&data);
+	free(data);
 	error_clear(&err);
 	return ret;
 }
