@@ -267,6 +267,18 @@ void score_write_html(FILE *out, const struct profile *p, const struct score_res
 			fputs("</td></tr>\n", out);
 		}
 		fputs("</table>\n", out);
+		for (j = 0; j < u->n_flagged; j++) {
+			const struct score_flagged *x = &u->flagged[j];
+			const struct profile_flag *fl = profile_flag(p, x->flag);
+
+			fputs("<p class=\"small\">", out);
+			fputs(T_("待评估组核实（不计入等次）：", "for the assessors to confirm (not in the grade): "),
+			      out);
+			esc(out, pick(fl->label_zh, fl->label_en));
+			fputs(" · ", out);
+			esc(out, x->level);
+			fprintf(out, " · %g / %g (%.1f%%)</p>\n", x->num, x->den, 100 * x->num / x->den);
+		}
 		rate_chart(out, p, r, u);
 		fputs("</section>\n", out);
 	}

@@ -227,6 +227,10 @@ check "flag: a warning for the assessors" \
 	grep -q "^qs: warning: fanpin_risk 'qs_sm_01': 3 of 8 households (37.5%): for the assessors to confirm, never applied to the grade" err
 eq "flag: the grade is not touched" "$(grep '^qs,.*,_total,' flag.out | cut -d, -f12,13)" "一般,tuchu"
 eq "flag: none at the shipped threshold of 5" "$(grep -c '_flag' out.csv)" 0
+r score --db t.db --profile flag.csv >flag.txt 2>/dev/null
+check "flag: a table line" grep -q '^to confirm: qs fanpin_risk qs_sm_01: 3 of 8 households (37.5%), not in the grade' flag.txt
+r score --db t.db --profile flag.csv --format html --out flag.html 2>/dev/null
+check "flag: in the html report" grep -q 'for the assessors to confirm (not in the grade): risk of large-scale return to poverty (village) · qs_sm_01 · 3 / 8 (37.5%)' flag.html
 
 # synth --counties: households spread over counties C001..C006 of the sample
 # (the frame: their county is the sample's, not the form's two), in three
