@@ -147,6 +147,9 @@ void profile_free(struct profile *p); /* accepts NULL */
  * absent or empty). */
 const char *profile_setting(const struct profile *p, const char *key);
 double profile_min_sample(const struct profile *p); /* settings min_sample; 0 when empty */
+/* The minimum sample of a unit: its row of sheet minimums, else its group's,
+ * else settings min_sample. */
+double profile_min_sample_of(const struct profile *p, const char *unit, const char *group);
 const char *profile_file(const struct profile *p); /* the FILE of its error locations */
 
 size_t profile_indicator_count(const struct profile *p);

@@ -41,6 +41,11 @@
 
 #define N_SETTINGS 10
 
+struct minimum {
+	const char *unit, *group; /* exactly one non-empty */
+	double min;
+};
+
 struct param {
 	char *name;
 	double value;
@@ -73,6 +78,8 @@ struct profile {
 	size_t n_comps;
 	struct profile_flag *flags;
 	size_t n_flags;
+	struct minimum *mins;
+	size_t n_mins;
 	struct profile_indicator *ind;
 	struct ind_priv *ipriv;
 	size_t n_ind, cap_ind;
@@ -1005,6 +1012,44 @@ static int read_flags(struct profile *p, struct diag_list *dl)
 	return ret;
 }
 
+/* Sheet minimums: the minimum sample of one unit or of a group's units, where
+ * a seed sets them apart (Gansu's 重点帮扶县, Chongqing's districts). */
+static int read_minimums(struct profile *p, struct diag_list *dl)
+{
+	static const char *const need[] = {"min_sample", NULL};
+	struct wb_sheet *s = wb_sheet(p->wb, "minimums");
+	int cu, cg, cm, ret = 0;
+	size_t i;
+
+	if (!s)
+		return 0;
+	if (need_cols(p, dl, s, need) < 0)
+		return -1;
+	cu = col(s, "unit");
+	cg = col(s, "group");
+	cm = col(s, "min_sample");
+	p->mins = xcalloc(s->n ? s->n : 1, sizeof(*p->mins));
+	for (i = 0; i < s->n; i++) {
+		const struct wb_row *r = &s->rows[i];
+		struct minimum m;
+
+		m.unit = cell(r, cu);
+		m.group = cell(r, cg);
+		if (!*m.unit == !*m.group) {
+			perr(dl, p, "minimums", r->line, "要有 unit 或 group 之一（不能都有或都没有）",
+			     "give either a unit or a group (not both, not neither)");
+			ret = -1;
+			continue;
+		}
+		if (num_cell(p, dl, "minimums", r, cm, "min_sample", NAN, &m.min) < 0) {
+			ret = -1;
+			continue;
+		}
+		p->mins[p->n_mins++] = m;
+	}
+	return ret;
+}
+
 static int read_vetoes(struct profile *p, struct diag_list *dl)
 {
 	static const char *const need[] = {"id", "when", "effect", "grade", NULL};
@@ -1237,7 +1282,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 	if (dl->errors > errors)
 		goto fail;
 	if (read_grades(p, dl) < 0 || read_composite(p, dl) < 0 || read_vetoes(p, dl) < 0 ||
-	    read_flags(p, dl) < 0)
+	    read_flags(p, dl) < 0 || read_minimums(p, dl) < 0)
 		goto fail;
 	for (i = 0; i < p->n_ind; i++) {
 		const struct profile_indicator *ind = &p->ind[i];
@@ -1348,6 +1393,7 @@ void profile_free(struct profile *p)
 	for (i = 0; i < N_SETTINGS; i++)
 		free(p->settings[i]);
 	free(p->comps);
+	free(p->mins);
 	for (i = 0; i < p->n_flags; i++) {
 		expr_free(p->flags[i].population);
 		expr_free(p->flags[i].problem);
@@ -1394,6 +1440,19 @@ const char *profile_file(const struct profile *p)
 
 double profile_min_sample(const struct profile *p)
 {
+	return p->min_sample;
+}
+
+double profile_min_sample_of(const struct profile *p, const char *unit, const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_mins; i++)
+		if (*p->mins[i].unit && unit && !strcmp(p->mins[i].unit, unit))
+			return p->mins[i].min;
+	for (i = 0; i < p->n_mins; i++)
+		if (*p->mins[i].group && group && !strcmp(p->mins[i].group, group))
+			return p->mins[i].min;
 	return p->min_sample;
 }
 

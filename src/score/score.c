@@ -656,7 +656,7 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 
 	u->cells = xcalloc(r->n_ind, sizeof(*u->cells));
 	u->n = n;
-	u->small = (double)n < profile_min_sample(p);
+	u->small = (double)n < profile_min_sample_of(p, u->unit, u->group);
 	u->field = 0;
 	for (i = 0; i < r->n_ind; i++) {
 		const struct profile_indicator *ind = profile_indicator(p, i);
@@ -1382,7 +1382,7 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 		if (u->small)
 			diag_add(dl, DIAG_WARNING, u->unit, "样本 %zu 户，少于配置文件要求的 %g 户",
 				 "sample of %zu households, below the profile's minimum of %g", u->n,
-				 profile_min_sample(p));
+				 profile_min_sample_of(p, u->unit, u->group));
 		for (size_t c = 0; c < r.n_ind; c++)
 			if (u->cells[c].band_outside)
 				diag_add(dl, DIAG_WARNING, u->unit,

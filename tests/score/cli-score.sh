@@ -102,6 +102,13 @@ bad_inputs "inputs: unknown unit, missing scores" "$(sed 's/^pz,/px,/' "$here/in
 "in.csv: error: parent 'pz' has no 'departments' score (write 100 where there was no task)
 in.csv:6: error: unknown unit 'px' (no interviews, or not a unit of this profile)"
 
+# minimum samples by group: Gansu's 重点帮扶县 (class national) 300,
+# Chongqing's first group (一类) 400
+r score --db t.db --profile "$gansu" --format csv >/dev/null 2>err
+check "gansu: 300 for the national class" grep -q "^qs: warning: sample of 10 households, below the profile's minimum of 300" err
+r score --db t.db --profile "$src/forms/profiles/chongqing-2021.csv" --format csv >/dev/null 2>err
+check "chongqing: 400 for the first group" grep -q "^bs: warning: sample of 6 households, below the profile's minimum of 400" err
+
 # group and intervals on one row: F1 of qs is 1 of 8 (Wilson 0.0224-0.4709)
 eq "county class as group, Wilson interval" \
 	"$(r score --db t.db --profile "$yunnan" --format csv 2>/dev/null | grep '^qs,.*,F1,' |

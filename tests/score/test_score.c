@@ -256,6 +256,9 @@ static const struct bad bad[] = {
 	 ",id,name::中文 (zh),min,max,share\n", "test.csv:grades:21",
 	 "grades need either score bands (columns min, max) or shares of a ranked group "
 	 "(column share), not both or neither"},
+	{"minimum for a unit and a group at once", NULL,
+	 "minimums\n,group,unit,min_sample\n,national,qs,300\n", "test.csv:minimums:29",
+	 "give either a unit or a group (not both, not neither)"},
 	{"UTF-16 file", "settings\n", "\xff\xfesettings\n", "test.csv",
 	 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)"},
 	{"GBK text", ",测试,", ",\304\343,", "test.csv", "invalid UTF-8 at byte offset "},
