@@ -39,6 +39,7 @@ enum profile_measure {
 	PROFILE_RATE, /* share of the population for which `problem` holds */
 	PROFILE_MEAN, /* mean of number(`value`) over the population (empty skipped) */
 	PROFILE_AF,   /* Alkire-Foster: dimensions, weights, cutoff k; value = M0 */
+	PROFILE_MEDIAN, /* median of number(`value`) over the population (empty skipped) */
 	PROFILE_RATIO, /* sum of number(`value`) over sum of number(`base`): a member-level
 			* rate from household counts (uninsured members / members) */
 };

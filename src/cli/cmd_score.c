@@ -218,7 +218,7 @@ static void fmt_value(char *buf, size_t size, const struct profile_indicator *in
 {
 	if (isnan(v))
 		snprintf(buf, size, "-");
-	else if (ind->measure == PROFILE_MEAN)
+	else if (ind->measure == PROFILE_MEAN || ind->measure == PROFILE_MEDIAN)
 		snprintf(buf, size, "%.2f", v);
 	else if (ind->measure == PROFILE_AF)
 		snprintf(buf, size, "%.3f", v);
@@ -307,7 +307,8 @@ static void write_table(FILE *out, const struct profile *p, const struct score_r
 				snprintf(pts, sizeof(pts), "%.2f/%g", c->points, ind->points);
 			fputs("  ", out);
 			pad(out, ind->id, 10);
-			fprintf(out, " %7.*f %7g %8s  %-17s %14s\n", ind->measure == PROFILE_MEAN ? 1 : 0,
+			fprintf(out, " %7.*f %7g %8s  %-17s %14s\n",
+				ind->measure == PROFILE_MEAN || ind->measure == PROFILE_MEDIAN ? 1 : 0,
 				c->num, c->den, v, ci, pts);
 		}
 	}
@@ -433,7 +434,7 @@ static int explain(FILE *out, const struct profile *p, const struct score_result
 			if (!h->in_pop[i])
 				continue;
 			fprintf(out, "  %-20s ", cli_safe(h->household_key));
-			if (ind->measure == PROFILE_MEAN)
+			if (ind->measure == PROFILE_MEAN || ind->measure == PROFILE_MEDIAN)
 				fprintf(out, "%-8s", expr_format_number(h->value[i], v, sizeof(v)));
 			else
 				fprintf(out, "%-8s", h->problem[i] ? T_("计入", "counts") : "-");

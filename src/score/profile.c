@@ -462,6 +462,8 @@ static int parse_measure(const char *s, enum profile_measure *m)
 		*m = PROFILE_AF;
 	else if (!strcmp(s, "ratio"))
 		*m = PROFILE_RATIO;
+	else if (!strcmp(s, "median"))
+		*m = PROFILE_MEDIAN;
 	else
 		return -1;
 	return 0;
@@ -559,8 +561,8 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 		ind.label_en = cell(r, c_le);
 		if (parse_measure(cell(r, c_meas), &ind.measure) < 0) {
 			perr(dl, p, "indicators", r->line,
-			     "指标 '%s'：未知的 measure '%s'（rate、mean、ratio 或 af）",
-			     "indicator '%s': unknown measure '%s' (rate, mean, ratio or af)", id,
+			     "指标 '%s'：未知的 measure '%s'（rate、mean、median、ratio 或 af）",
+			     "indicator '%s': unknown measure '%s' (rate, mean, median, ratio or af)", id,
 			     cell(r, c_meas));
 			bad = 1;
 		}
@@ -577,7 +579,9 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 		if (!bad && ind.measure == PROFILE_RATE &&
 		    compile(p, dl, "indicators", r, c_prob, "problem", false, true, &ind.problem) < 0)
 			bad = 1;
-		if (!bad && (ind.measure == PROFILE_MEAN || ind.measure == PROFILE_RATIO) &&
+		if (!bad &&
+		    (ind.measure == PROFILE_MEAN || ind.measure == PROFILE_MEDIAN ||
+		     ind.measure == PROFILE_RATIO) &&
 		    compile(p, dl, "indicators", r, c_val, "value", false, true, &ind.value) < 0)
 			bad = 1;
 		if (!bad && ind.measure == PROFILE_RATIO &&

@@ -404,6 +404,7 @@ static int eval_row(struct run *r, struct row *w)
 			w->problem[i] = b;
 			break;
 		case PROFILE_MEAN:
+		case PROFILE_MEDIAN:
 			if (expr_eval_number(ind->value, &h, 0, r->scratch, &w->value[i], &e) < 0)
 				goto fail;
 			break;
@@ -643,6 +644,61 @@ static const char *unit_value(void *ud, expr_node n)
 	return n ? u->s[n - 1] : "";
 }
 
+struct wv {
+	double v, w;
+};
+
+static int cmp_wv(const void *a, const void *b)
+{
+	const struct wv *x = a, *y = b;
+
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/*
+ * The (weighted) median of indicator i's values: the smallest value whose
+ * cumulative weight reaches half the total, the mean of the two middle values
+ * when it reaches exactly half. Its 95% interval is distribution-free, from
+ * order statistics: the values ranked n/2 ∓ z√n/2 (rounded outwards) among the
+ * n households, unweighted.
+ */
+static void median(const struct row *rows, size_t n, size_t i, double sw, struct score_cell *c)
+{
+	struct wv *v = xmalloc((n ? n : 1) * sizeof(*v));
+	size_t m = 0, k;
+	double cum = 0;
+
+	for (k = 0; k < n; k++)
+		if (rows[k].in_pop[i] && !isnan(rows[k].value[i])) {
+			v[m].v = rows[k].value[i];
+			v[m].w = rows[k].weight;
+			m++;
+		}
+	c->value = NAN;
+	if (m) {
+		qsort(v, m, sizeof(*v), cmp_wv);
+		for (k = 0; k < m; k++) {
+			cum += v[k].w;
+			if (fabs(cum - sw / 2) <= EPS * sw && k + 1 < m) {
+				c->value = (v[k].v + v[k + 1].v) / 2;
+				break;
+			}
+			if (cum > sw / 2) {
+				c->value = v[k].v;
+				break;
+			}
+		}
+		if (m >= 2) {
+			double half = SCORE_Z95 * sqrt((double)m) / 2;
+			double lo = floor((double)m / 2 - half), hi = ceil((double)m / 2 + half);
+
+			c->ci_low = v[lo < 1 ? 0 : (size_t)lo - 1].v;
+			c->ci_high = v[hi > (double)m ? m - 1 : (size_t)hi - 1].v;
+		}
+	}
+	free(v);
+}
+
 /*
  * One unit's figures. Every household counts with its design weight w (1
  * without a weight column): rates are sum(w x problem) / sum(w); intervals
@@ -676,7 +732,8 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 
 			if (!rows[k].in_pop[i])
 				continue;
-			if ((ind->measure == PROFILE_MEAN || ind->measure == PROFILE_RATIO) &&
+			if ((ind->measure == PROFILE_MEAN || ind->measure == PROFILE_MEDIAN ||
+			     ind->measure == PROFILE_RATIO) &&
 			    isnan(rows[k].value[i]))
 				continue;
 			if (ind->measure == PROFILE_RATIO && isnan(rows[k].base[i]))
@@ -685,6 +742,7 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 			sw2 += w * w;
 			switch (ind->measure) {
 			case PROFILE_MEAN:
+			case PROFILE_MEDIAN:
 				sum += w * rows[k].value[i];
 				break;
 			case PROFILE_RATIO:
@@ -732,6 +790,10 @@ static void aggregate(struct run *r, const struct row *rows, size_t n, struct sc
 				c->ci_low = c->value - SCORE_Z95 * sqrt(ss / neff);
 				c->ci_high = c->value + SCORE_Z95 * sqrt(ss / neff);
 			}
+			break;
+		case PROFILE_MEDIAN:
+			c->num = sum;
+			median(rows, n, i, sw, c);
 			break;
 		case PROFILE_RATIO: {
 			/* households are clusters of members: the linearised variance

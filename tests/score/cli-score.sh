@@ -102,6 +102,15 @@ bad_inputs "inputs: unknown unit, missing scores" "$(sed 's/^pz,/px,/' "$here/in
 "in.csv: error: parent 'pz' has no 'departments' score (write 100 where there was no task)
 in.csv:6: error: unknown unit 'px' (no interviews, or not a unit of this profile)"
 
+# a median (a variant adds one: helper visits of T∪J): qs has 0 (QS-01) and
+# seven 6s -> median 6 (the mean would be 5.25); its distribution-free
+# interval takes the values ranked floor(4 − 1.96·√8/2) = 1 and
+# ceil(4 + 1.96·√8/2) = 7 of 8: 0 and 6
+sed "/^,F11,/a ,VM,帮扶次数中位数,median helper visits,\${household_type} = 'tuopin' or \${household_type} = 'jiance',median,,\${help_visits},,report,,,,," \
+	"$yunnan" >median.csv
+r score --db t.db --profile median.csv --format csv >median.out 2>/dev/null
+eq "median: value and interval by hand" "$(grep '^qs,.*,VM,' median.out | cut -d, -f5-9)" "42,8,6,0,6"
+
 # minimum samples by group: Gansu's 重点帮扶县 (class national) 300,
 # Chongqing's first group (一类) 400
 r score --db t.db --profile "$gansu" --format csv >/dev/null 2>err

@@ -204,7 +204,7 @@ static const struct bad bad[] = {
 	{"rule that does not compile", ",L,linear,,rate,${x} = 1,", ",L,linear,,rate,${x} = = 1,",
 	 "test.csv:indicators:11", "'problem' column 8: unexpected '='"},
 	{"unknown measure", ",S,step,,rate,", ",S,step,,share,", "test.csv:indicators:12",
-	 "indicator 'S': unknown measure 'share' (rate, mean, ratio or af)"},
+	 "indicator 'S': unknown measure 'share' (rate, mean, median, ratio or af)"},
 	{"unknown rule", ",p10,linear,t,c", ",p10,lineal,t,c", "test.csv:indicators:11",
 	 "indicator 'L': unknown rule 'lineal' (linear, step, bands or report)"},
 	{"duplicate indicator", ",S,step,", ",L,step,", "test.csv:indicators:12",
