@@ -6,14 +6,20 @@
  *
  * Sheets: settings (one row), params (every policy number with its source),
  * indicators (who counts, what is measured, how points are given),
- * point_bands (points by band, for indicators with rule = bands), grades
- * (names and score bands, best first) and vetoes (conditions that forbid or
- * force a grade).
+ * point_bands (points by band, for indicators with rule = bands), dimensions
+ * (the deprivations of Alkire-Foster indicators), grades (names with score
+ * bands or shares of a ranked group, best first), composite (how the field
+ * score combines with scores from outside the survey, per unit and per parent
+ * unit), vetoes (conditions that forbid or force a grade), flags (findings
+ * below the unit, reported and never applied) and minimums (minimum samples
+ * per group or unit). Sheets are read in that dependency order.
  *
  * Invariants of a loaded profile: every expression compiled; every number
  * cell resolved (a literal or a param name); indicator ids unique; grade bands
- * contiguous (no overlap, no gap) from the lowest grade's min (<= 0) up; the
- * point bands of each indicator contiguous; every veto names a grade. Names
+ * contiguous (no overlap, no gap) from the lowest grade's min (<= 0) up, or
+ * grade shares adding up to 1; the point bands of each indicator contiguous;
+ * the weights of each AF indicator and of each composite level adding up to
+ * 1; every veto names a grade and reads only unit values. Names
  * used in household expressions (${name}) are collected but only checked
  * against a form and a sample by profile_bind(), since they live there.
  *
