@@ -79,12 +79,12 @@ static void rate(FILE *out, const struct profile_indicator *ind, double d)
 
 static void summary_chart(FILE *out, const struct profile *p, const struct score_result *r)
 {
-	const double full = profile_max_points(p), W = 460, X0 = 130;
+	const double full = profile_max_points(p), W = 400, X0 = 110;
 	size_t i, ng = profile_grade_count(p);
 	double h = 22 * (double)r->n_units + 40;
 
-	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"%.0f\" "
-		     "viewBox=\"0 0 640 %.0f\" role=\"img\">\n", h, h);
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"660\" height=\"%.0f\" "
+		     "viewBox=\"0 0 660 %.0f\" role=\"img\">\n", h, h);
 	for (i = 0; i < r->n_units; i++) {
 		const struct score_unit *u = &r->units[i];
 		double y = 10 + 22 * (double)i;
@@ -182,7 +182,9 @@ void score_write_html(FILE *out, const struct profile *p, const struct score_res
 	      "@page { size: A4; margin: 15mm; }\n"
 	      "body { font-family: sans-serif; font-size: 10pt; max-width: 180mm; margin: auto; }\n"
 	      "table { border-collapse: collapse; margin: 4pt 0 10pt; }\n"
-	      "th, td { border: 1px solid #999; padding: 2pt 5pt; text-align: right; }\n"
+	      "th, td { border: 1px solid #999; padding: 2pt 5pt; text-align: right; "
+	      "white-space: nowrap; }\n"
+	      "td:first-child { white-space: normal; }\n"
 	      "th:first-child, td:first-child, td.t { text-align: left; }\n"
 	      "section { page-break-inside: avoid; break-inside: avoid; }\n"
 	      ".small { color: #b35806; }\n"
