@@ -113,8 +113,9 @@ const struct cmd_entry cmd_table[] = {
 	 "reason (not empty). A rejected interview and its comment go back to the enumerator's "
 	 "device in the next return bundle (ruhu export --for DEVICE)."},
 	{"score", cmd_score, "按省份规则计算实地评估得分和等次", "field-assessment scores and grades",
-	 "ruhu score --db 团队库 --profile 配置.csv [--inputs 外部得分.csv] [--status approved|completed]\n"
-	 "           [--format table|csv|html] [--out 文件] [--explain 单位 [指标]]\n\n"
+	 "ruhu score --db 团队库 --profile 配置.csv [--inputs 外部得分.csv]\n"
+	 "           [--status approved|completed] [--format table|csv|html] [--out 文件]\n"
+	 "           [--explain 单位 [指标]]\n\n"
 	 "按配置文件（forms/profiles/，格式见 docs/profiles.md）把团队库里的入户访谈算成"
 	 "每个单位（县、区……）的样本量、各指标的分子、分母、比率及其 95% 置信区间（Wilson）、"
 	 "得分、实地评估总分、等次（含否决条件）和组内名次；--inputs 给出调查以外的得分（列 unit,component,score）时，"
@@ -123,8 +124,9 @@ const struct cmd_entry cmd_table[] = {
 	 "--format html 写一个可离线打开、可用 A4 打印的报告（内嵌 SVG 图）。"
 	 "--explain 单位 说明各指标得分和等次的由来，--explain 单位 指标 列出该指标背后的每一户"
 	 "及使其计入的答案。配置或数据有错时在输出任何内容前报告并退出 1。",
-	 "ruhu score --db TEAM.db --profile PROFILE.csv [--inputs SCORES.csv] [--status approved|completed]\n"
-	 "           [--format table|csv|html] [--out FILE] [--explain UNIT [INDICATOR]]\n\n"
+	 "ruhu score --db TEAM.db --profile PROFILE.csv [--inputs SCORES.csv]\n"
+	 "           [--status approved|completed] [--format table|csv|html] [--out FILE]\n"
+	 "           [--explain UNIT [INDICATOR]]\n\n"
 	 "Scores the household interviews of a team database under a profile (forms/profiles/, "
 	 "format in docs/profiles.md): per unit (county, district...) the sample size, each "
 	 "indicator's numerator, denominator, rate with its 95% (Wilson) interval and points, the "
