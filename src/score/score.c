@@ -120,8 +120,78 @@ static const char *std_value(const struct store_assignment_row *r, size_t k)
 struct loaded_form {
 	char *hash;
 	struct form *f;
-	int *node; /* per var: top-level node index, or -1 (sample) */
+	int *node;             /* per var: top-level node index, or -1 (sample) */
+	unsigned char *needed; /* per form node: its answers must be replayed */
 };
+
+static void need_expr(const struct form *f, const struct expr *e, int *stack, size_t *n,
+		      unsigned char *needed)
+{
+	const int *refs;
+	size_t k, m;
+
+	if (!e)
+		return;
+	m = expr_refs(e, &refs);
+	for (k = 0; k < m; k++)
+		if (refs[k] >= 0 && (size_t)refs[k] < form_node_count(f) && !needed[refs[k]]) {
+			needed[refs[k]] = 1;
+			stack[(*n)++] = refs[k];
+		}
+}
+
+/*
+ * The nodes whose stored answers decide the profile's names: the names'
+ * nodes, and, closed over, every node a calculation, a relevance or a
+ * repeat_count of a needed node or of its groups and repeats refers to
+ * (${name} references). Replaying only their answers gives the same values
+ * for the names and skips the rest of a long form (names, notes, paradata).
+ */
+static unsigned char *needed_nodes(const struct form *f, const int *var_node, size_t n_vars)
+{
+	size_t nn = form_node_count(f), n = 0, v;
+	unsigned char *needed = xcalloc(nn + 1, 1);
+	int *stack = xmalloc((nn + 1) * sizeof(int));
+
+	for (v = 0; v < n_vars; v++)
+		if (var_node[v] >= 0 && !needed[var_node[v]]) {
+			needed[var_node[v]] = 1;
+			stack[n++] = var_node[v];
+		}
+	while (n) {
+		const struct form_node *nd = form_node(f, (size_t)stack[--n]);
+
+		need_expr(f, nd->calculation.e, stack, &n, needed);
+		need_expr(f, nd->relevant.e, stack, &n, needed);
+		need_expr(f, nd->repeat_count.e, stack, &n, needed);
+		if (nd->parent >= 0 && !needed[nd->parent]) {
+			needed[nd->parent] = 1;
+			stack[n++] = nd->parent;
+		}
+	}
+	free(stack);
+	return needed;
+}
+
+/* Whether the stored answer at `path` (a/b[2]/c, or a repeat instance b[2])
+ * belongs to a needed node. */
+static bool path_needed(const struct loaded_form *lf, const char *path)
+{
+	const char *last = strrchr(path, '/'), *br;
+	char name[256];
+	size_t len;
+	int k;
+
+	last = last ? last + 1 : path;
+	br = strchr(last, '[');
+	len = br ? (size_t)(br - last) : strlen(last);
+	if (len >= sizeof(name))
+		return true; /* not a name this form has: let the engine decide */
+	memcpy(name, last, len);
+	name[len] = '\0';
+	k = form_find(lf->f, name);
+	return k < 0 || lf->needed[k];
+}
 
 /* One household reduced (interview of the pass). */
 struct row {
@@ -315,6 +385,7 @@ static int load_forms(struct run *r, const char *const *cols, size_t n_cols)
 		lf->node = xmalloc((r->n_vars ? r->n_vars : 1) * sizeof(int));
 		for (v = 0; v < r->n_vars; v++)
 			lf->node[v] = form_find(f, profile_var_name(r->p, v));
+		lf->needed = needed_nodes(f, lf->node, r->n_vars);
 	}
 	if (!r->n_forms) {
 		diag_add(r->dl, DIAG_ERROR, store_path(r->s),
@@ -523,6 +594,8 @@ static int on_record(void *ctx, const struct store_record *rec)
 										  : IV_SPECIAL_NONE;
 		struct error e2 = ERROR_INIT;
 
+		if (!path_needed(lf, a->path))
+			continue;
 		/* as a resumed session does: a stored answer that no longer fits
 		 * the form is left out of the replay, never fatal */
 		interview_restore(iv, a->path, a->value, sp, &e2);
@@ -1503,6 +1576,7 @@ done:
 		free(r.forms[i].hash);
 		form_free(r.forms[i].f);
 		free(r.forms[i].node);
+		free(r.forms[i].needed);
 	}
 	free(r.forms);
 	for (i = 0; i < r.n_arows; i++)
