@@ -11,6 +11,7 @@
  * place, so a failed run never leaves half a report.
  */
 #include "cli.h"
+#include "ruhu/utf8.h"
 #include "commands.h"
 
 #include "ruhu/expr.h"
@@ -26,31 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Display columns of a UTF-8 string: East Asian wide ranges count 2. */
-static size_t width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
-
-	while (*p) {
-		unsigned cp = *p;
-		int n = cp < 0x80 ? 0 : cp < 0xe0 ? 1 : cp < 0xf0 ? 2 : 3;
-
-		if (n)
-			cp &= 0x3f >> n;
-		p++;
-		while (n-- > 0 && (*p & 0xc0) == 0x80)
-			cp = (cp << 6) | (*p++ & 0x3f);
-		w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-				     (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-				     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-				     (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
-			     ? 2
-			     : 1;
-	}
-	return w;
-}
 
 /* s (made safe) left-aligned in `cols` display columns, cut when longer. */
 static void pad(FILE *out, const char *s, size_t cols)
@@ -69,7 +45,7 @@ static void pad(FILE *out, const char *s, size_t cols)
 			q++;
 		memcpy(one, p, (size_t)(q - p));
 		one[q - p] = '\0';
-		cw = width(one);
+		cw = utf8_width(one);
 		if (w + cw > cols)
 			break;
 		strbuf_add(&sb, p, (size_t)(q - p));
@@ -85,7 +61,7 @@ static void pad(FILE *out, const char *s, size_t cols)
 /* s right-aligned in `cols` display columns (s is program text, not data). */
 static void rpad(FILE *out, const char *s, size_t cols)
 {
-	size_t w = width(s);
+	size_t w = utf8_width(s);
 
 	while (w++ < cols)
 		fputc(' ', out);
@@ -101,22 +77,6 @@ static const char *label(const char *zh, const char *en)
 
 /* ---- csv ---------------------------------------------------------------- */
 
-static void csv_cell(FILE *out, const char *s)
-{
-	s = cli_safe_data(s, out);
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* A number as data: unrounded (shortest round-trip form), "" for NaN. */
 static void csv_num(FILE *out, double d)
 {
@@ -130,11 +90,11 @@ static void csv_num(FILE *out, double d)
 static void csv_row(FILE *out, const struct score_unit *u, const char *ind, double num,
 		    double den, double value, double lo, double hi, double points)
 {
-	csv_cell(out, u->unit);
+	cli_csv_cell(out, u->unit);
 	fputc(',', out);
-	csv_cell(out, u->group);
+	cli_csv_cell(out, u->group);
 	fprintf(out, ",%zu,", u->n);
-	csv_cell(out, ind);
+	cli_csv_cell(out, ind);
 	csv_num(out, num);
 	csv_num(out, den);
 	csv_num(out, value);
@@ -196,9 +156,9 @@ static void write_csv(FILE *out, const struct profile *p, const struct score_res
 		csv_row(out, u, "_total", NAN, NAN, u->field, NAN, NAN, u->field);
 		csv_num(out, u->composite);
 		fputc(',', out);
-		csv_cell(out, profile_grade(p, u->grade)->name_zh);
+		cli_csv_cell(out, profile_grade(p, u->grade)->name_zh);
 		fputc(',', out);
-		csv_cell(out, u->veto ? u->veto : "");
+		cli_csv_cell(out, u->veto ? u->veto : "");
 		fprintf(out, ",%zu\n", u->rank);
 	}
 	for (i = 0; i < r->n_parents; i++) {
@@ -207,7 +167,7 @@ static void write_csv(FILE *out, const struct profile *p, const struct score_res
 		csv_row(out, u, "_parent", NAN, NAN, u->field, NAN, NAN, NAN);
 		csv_num(out, u->composite);
 		fputc(',', out);
-		csv_cell(out, profile_grade(p, u->grade)->name_zh);
+		cli_csv_cell(out, profile_grade(p, u->grade)->name_zh);
 		fprintf(out, ",,%zu\n", u->rank);
 	}
 }
