@@ -15,19 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 form_id or NULL, ?2 form hash or NULL, ?3 status bits or 0 */
-#define FILTER                                                                            \
-	" JOIN interview i ON i.uuid = x.interview"                                       \
-	" WHERE (?1 IS NULL OR i.form_hash IN (SELECT hash FROM form WHERE form_id = ?1))" \
-	" AND (?2 IS NULL OR i.form_hash = ?2)"                                           \
-	" AND (?3 = 0 OR (?3 & CASE i.status WHEN 'in_progress' THEN 1 WHEN 'completed'"   \
-	" THEN 2 WHEN 'approved' THEN 4 WHEN 'rejected' THEN 8 ELSE 0 END) <> 0)"
-
 static const char iv_sql[] =
 	"SELECT i.uuid, i.form_hash, i.household_key, i.enumerator, i.device,"
 	" i.status, i.review_comment, i.revision, i.change_seq, i.created, i.updated,"
-	" i.position FROM (SELECT uuid AS interview FROM interview) x" FILTER " ORDER BY i.uuid";
-static const char ans_sql[] = "SELECT x.interview, x.path, x.value, x.special FROM answer x" FILTER
+	" i.position FROM (SELECT uuid AS interview FROM interview) x" STORE_RECORD_FILTER_SQL " ORDER BY i.uuid";
+static const char ans_sql[] = "SELECT x.interview, x.path, x.value, x.special FROM answer x" STORE_RECORD_FILTER_SQL
 			      " ORDER BY x.interview, x.path";
 
 static void answers_clear(struct store_record *r)
