@@ -689,4 +689,14 @@ int store_conflict_latest(struct store *s, const char *uuid, int64_t *rev, char 
 int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const char *hash,
 			   struct store_loaded **out, struct error *err);
 
+/* ---- data export (store_data.c) ---------------------------------------- */
+
+/*
+ * The secret key of `ruhu data --mask` pseudonyms (meta 'data_mask_key'),
+ * created at the first call (one transaction; the database must then be
+ * writable: STORE_E_READONLY otherwise) and the same ever after. *key is a
+ * malloc'd string the caller frees.
+ */
+int store_data_mask_key(struct store *s, char **key, struct error *err);
+
 #endif

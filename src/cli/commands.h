@@ -59,4 +59,7 @@ int cmd_synth(int argc, char **argv);
 /* cmd_review.c */
 int cmd_review(int argc, char **argv);
 
+/* cmd_data.c */
+int cmd_data(int argc, char **argv);
+
 #endif
