@@ -72,6 +72,8 @@ static int write_table(struct data_job *j, const struct data_table *t, struct er
 
 	strbuf_addf(&name, "%s.csv", t->name);
 	tmp = data_files_add(j->files, name.buf);
+	strbuf_reset(&name);
+	strbuf_addstr(&name, data_files_final(j->files));
 	fp = data_fopen(tmp, name.buf, err);
 	if (!fp) {
 		strbuf_release(&name);
@@ -119,7 +121,8 @@ int data_write_codebook(struct data_job *j, struct error *err)
 					   "field", "choices", "missing_codes", "relevant",
 					   "constraint", "personal"};
 	const char *tmp = data_files_add(j->files, "codebook.csv");
-	FILE *fp = data_fopen(tmp, "codebook.csv", err);
+	FILE *fp = data_fopen(tmp, data_files_final(j->files), err);
+	const char *final = data_files_final(j->files);
 	struct strbuf sb = STRBUF_INIT, miss = STRBUF_INIT, fld = STRBUF_INIT;
 	size_t ti, c, i;
 
@@ -176,7 +179,7 @@ int data_write_codebook(struct data_job *j, struct error *err)
 	strbuf_release(&sb);
 	strbuf_release(&miss);
 	strbuf_release(&fld);
-	return data_fclose(fp, "codebook.csv", err);
+	return data_fclose(fp, final, err);
 }
 
 /* ---- labels.do ---------------------------------------------------------- */
@@ -257,7 +260,8 @@ static void write_do_table(struct data_job *j, FILE *fp, const struct data_model
 static int write_do(struct data_job *j, struct error *err)
 {
 	const char *tmp = data_files_add(j->files, "labels.do");
-	FILE *fp = data_fopen(tmp, "labels.do", err);
+	FILE *fp = data_fopen(tmp, data_files_final(j->files), err);
+	const char *final = data_files_final(j->files);
 	size_t ti;
 
 	if (!fp)
@@ -275,7 +279,7 @@ static int write_do(struct data_job *j, struct error *err)
 
 		write_do_table(j, fp, m, t);
 	}
-	return data_fclose(fp, "labels.do", err);
+	return data_fclose(fp, final, err);
 }
 
 /* ---- labels.R ----------------------------------------------------------- */
@@ -341,7 +345,8 @@ static void write_r_table(struct data_job *j, FILE *fp, const struct data_model 
 static int write_r(struct data_job *j, struct error *err)
 {
 	const char *tmp = data_files_add(j->files, "labels.R");
-	FILE *fp = data_fopen(tmp, "labels.R", err);
+	FILE *fp = data_fopen(tmp, data_files_final(j->files), err);
+	const char *final = data_files_final(j->files);
 	size_t ti;
 
 	if (!fp)
@@ -365,7 +370,7 @@ static int write_r(struct data_job *j, struct error *err)
 
 		write_r_table(j, fp, m, t);
 	}
-	return data_fclose(fp, "labels.R", err);
+	return data_fclose(fp, final, err);
 }
 
 int data_write_csv(struct data_job *j, struct error *err)

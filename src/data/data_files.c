@@ -30,6 +30,11 @@ const char *data_files_add(struct data_files *fs, const char *name)
 	return fs->tmp[fs->n++];
 }
 
+const char *data_files_final(const struct data_files *fs)
+{
+	return fs->n ? fs->names[fs->n - 1] : fs->dir;
+}
+
 int data_io_fail(struct error *err, const char *name, const char *what_zh, const char *what_en)
 {
 	int e = errno;

@@ -30,6 +30,8 @@ struct data_files {
 	size_t n, cap;
 };
 const char *data_files_add(struct data_files *fs, const char *name);
+/* The final path of the file added last ("DIR/NAME"), for messages. */
+const char *data_files_final(const struct data_files *fs);
 int data_files_commit(struct data_files *fs, struct error *err);
 void data_files_abort(struct data_files *fs);
 void data_files_free(struct data_files *fs);

@@ -93,6 +93,8 @@ static int write_table(struct data_job *j, enum data_format fmt, const struct da
 
 	strbuf_addf(&name, "%s.%s", t->name, ext);
 	tmp = data_files_add(j->files, name.buf);
+	strbuf_reset(&name);
+	strbuf_addstr(&name, data_files_final(j->files));
 	sink.fp = data_fopen(tmp, name.buf, err);
 	if (!sink.fp)
 		goto done;

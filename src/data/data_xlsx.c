@@ -224,6 +224,8 @@ int data_write_xlsx(struct data_job *j, struct error *err)
 	else
 		strbuf_addstr(&name, "data.xlsx");
 	tmp = data_files_add(j->files, name.buf);
+	strbuf_reset(&name);
+	strbuf_addstr(&name, data_files_final(j->files));
 	memset(&opt, 0, sizeof(opt));
 	opt.constant_memory = LXW_TRUE;
 	opt.tmpdir = j->files->dir; /* its temporary files beside the output, not in /tmp */
