@@ -123,11 +123,13 @@ void data_model_free(struct data_model *m);
 /*
  * Appends the rows of one interview (taken with this model's form): its main
  * row with `sample` (may be NULL: a household not in the sample) for the
- * county/township/village columns, and one row per repeat instance. Fails
+ * county/township/village columns, `completed` (ms; 0: not known, the
+ * interview's last change is used) for iv_end, and one row per repeat
+ * instance. Fails
  * (< 0, the model unchanged) when an answer names no field of the form or a
  * repeat path does not match it; err->where is "interview UUID".
  */
-int data_model_add(struct data_model *m, const struct store_record *r,
+int data_model_add(struct data_model *m, const struct store_record *r, int64_t completed,
 		   const struct store_assignment_row *sample, struct error *err);
 
 /*

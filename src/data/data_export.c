@@ -340,7 +340,7 @@ struct pass {
 	struct error *err;
 };
 
-static int on_record(void *ctx, const struct store_record *r)
+static int on_data(void *ctx, const struct store_record *r, int64_t completed)
 {
 	struct pass *p = ctx;
 	struct exp *e = p->e;
@@ -353,7 +353,7 @@ static int on_record(void *ctx, const struct store_record *r)
 			v = &e->v[i];
 	if (!v)
 		return 0; /* a form version not chosen */
-	ret = data_model_add(v->m, r, sample_of(e, r->iv.household_key), p->err);
+	ret = data_model_add(v->m, r, completed, sample_of(e, r->iv.household_key), p->err);
 	if (ret < 0)
 		return ret;
 	v->n++;
@@ -366,6 +366,18 @@ static int on_record(void *ctx, const struct store_record *r)
 	if ((e->interviews & 255) == 0 && e->o->progress)
 		e->o->progress(e->o->progress_ctx, &e->job->progress);
 	return 0;
+}
+
+/* With the events (--long, --paradata): the completion time from them. */
+static int on_record(void *ctx, const struct store_record *r)
+{
+	int64_t completed = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_events; i++)
+		if (!strcmp(r->events[i].kind, "complete"))
+			completed = r->events[i].time;
+	return on_data(ctx, r, completed);
 }
 
 static const char *const long_cols[] = {
@@ -576,7 +588,13 @@ int data_export(struct store *s, const char *out, const struct data_options *o,
 	filter.statuses = opt.statuses;
 	pass.e = &e;
 	pass.err = err;
-	ret = e.nv ? store_records_each(s, &filter, on_record, &pass, err) : 0;
+	/* the events only when a table needs them: they are most of the rows */
+	if (!e.nv)
+		ret = 0;
+	else if (opt.long_format || opt.paradata)
+		ret = store_records_each(s, &filter, on_record, &pass, err);
+	else
+		ret = store_data_each(s, &filter, on_data, &pass, err);
 	if (ret < 0)
 		goto done;
 	if (!e.interviews) {

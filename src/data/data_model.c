@@ -597,6 +597,16 @@ static void inst_add(struct data_model *m, const char *p, size_t len)
 	for (i = 0; i < len; i++) {
 		if (p[i] != ']' || (i + 1 < len && p[i + 1] != '/'))
 			continue;
+		/* answers come in path order: the same instance was most likely
+		 * added just before (the rest is removed after sorting) */
+		{
+			size_t k, seen = 0;
+
+			for (k = m->n_inst; k > 0 && k + 4 > m->n_inst && !seen; k--)
+				seen = !strncmp(m->inst[k - 1], p, i + 1) && !m->inst[k - 1][i + 1];
+			if (seen)
+				continue;
+		}
 		XGROW(m->inst, m->cap_inst, m->n_inst + 1);
 		m->inst[m->n_inst++] = xstrndup(p, i + 1);
 	}
@@ -770,7 +780,7 @@ static int put_value(struct data_model *m, const struct store_record *r,
 	return 0;
 }
 
-int data_model_add(struct data_model *m, const struct store_record *r,
+int data_model_add(struct data_model *m, const struct store_record *r, int64_t completed,
 		   const struct store_assignment_row *sample, struct error *err)
 {
 	const struct store_interview *iv = &r->iv;
@@ -778,7 +788,7 @@ int data_model_add(struct data_model *m, const struct store_record *r,
 	size_t *rows = xcalloc(m->n_tabs, sizeof(*rows));
 	size_t i, main_row;
 	struct tab *mt = &m->tabs[0];
-	int64_t end = iv->updated;
+	int64_t end = completed > 0 ? completed : iv->updated;
 	int ret = 0;
 
 	for (i = 0; i < m->n_tabs; i++)
@@ -800,9 +810,6 @@ int data_model_add(struct data_model *m, const struct store_record *r,
 		if (sample->village)
 			set(mt, main_row, MC_VILLAGE, dup(m, sample->village));
 	}
-	for (i = 0; i < r->n_events; i++)
-		if (!strcmp(r->events[i].kind, "complete"))
-			end = r->events[i].time;
 	set(mt, main_row, MC_START, iso_time(m, iv->created));
 	set(mt, main_row, MC_END, iso_time(m, end));
 	set(mt, main_row, MC_DURATION, num(m, (end - iv->created) / 1000));
@@ -1025,7 +1032,10 @@ void data_model_finish(struct data_model *m)
 							     ? form_node(m->f, (size_t)col->node)
 							     : NULL;
 			bool calc = nd && nd->type == FORM_CALCULATE;
-			bool any = false, all_num = true, all_date = true, all_dt = true;
+			bool any = false;
+			/* only what the kind needs is checked */
+			bool all_num = calc || col->kind == DATA_NUMBER;
+			bool all_date = col->kind == DATA_DATE, all_dt = col->kind == DATA_DATETIME;
 
 			for (r = 0; r < t->t.n_rows; r++) {
 				const char *v = t->t.cells[r * t->t.n_cols + c];
@@ -1035,6 +1045,8 @@ void data_model_finish(struct data_model *m)
 				if (!v || v == DATA_DONT_KNOW || v == DATA_REFUSED)
 					continue;
 				any = true;
+				if (col->masked || (col->kind == DATA_STRING && !calc))
+					break;
 				if (all_num && data_parse_number(v, &d) < 0)
 					all_num = false;
 				if (all_date && data_parse_date(v, &dd) < 0)

@@ -9,6 +9,9 @@
  */
 #include "store_internal.h"
 
+#include "ruhu/strbuf.h"
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +66,143 @@ int store_data_mask_key(struct store *s, char **key, struct error *err)
 	if (ret < 0)
 		return ret;
 	return key_get(s, key, err);
+}
+
+/* ---- the data export reader ------------------------------------------------ */
+
+/* ?1 form_id or NULL, ?2 form hash or NULL, ?3 status bits or 0 (as store_reader.c) */
+static const char iv_sql[] =
+	"SELECT i.uuid, i.form_hash, i.household_key, i.enumerator, i.device, i.status,"
+	" i.review_comment, i.revision, i.change_seq, i.created, i.updated, i.position"
+	" FROM interview i"
+	" WHERE (?1 IS NULL OR i.form_hash IN (SELECT hash FROM form WHERE form_id = ?1))"
+	" AND (?2 IS NULL OR i.form_hash = ?2)"
+	" AND (?3 = 0 OR (?3 & CASE i.status WHEN 'in_progress' THEN 1 WHEN 'completed'"
+	" THEN 2 WHEN 'approved' THEN 4 WHEN 'rejected' THEN 8 ELSE 0 END) <> 0)"
+	" ORDER BY i.uuid";
+/* the primary key order: no join, no sort */
+static const char ans_sql[] =
+	"SELECT interview, path, value, special FROM answer ORDER BY interview, path";
+static const char done_sql[] =
+	"SELECT interview, MAX(time) FROM event WHERE kind = 'complete' AND interview IS NOT NULL"
+	" GROUP BY interview ORDER BY interview";
+
+/* Steps q; 0 or the mapped error. *rc is SQLITE_ROW while on a row. */
+static int next(struct store *s, sqlite3_stmt *q, int *rc, struct error *err)
+{
+	*rc = sqlite3_step(q);
+	return *rc == SQLITE_ROW || *rc == SQLITE_DONE ? 0 : db_fail(s, *rc, err);
+}
+
+/* < 0, 0, > 0 as the row's interview compares with uuid (done: > 0) */
+static int behind(sqlite3_stmt *q, int rc, const char *uuid)
+{
+	const char *k;
+
+	if (rc != SQLITE_ROW)
+		return 1;
+	k = (const char *)sqlite3_column_text(q, 0);
+	return strcmp(k ? k : "", uuid);
+}
+
+int store_data_each(struct store *s, const struct store_record_filter *f, store_data_cb cb,
+		    void *ctx, struct error *err)
+{
+	sqlite3_stmt *q[3] = {NULL, NULL, NULL};
+	const char *const sql[3] = {iv_sql, ans_sql, done_sql};
+	int rc[3] = {0, 0, 0};
+	struct store_record r;
+	struct strbuf text = STRBUF_INIT;
+	size_t cap = 0, *off = NULL, cap_off = 0;
+	bool snap = false;
+	int k, ret = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (s->depth == 0 && sqlite3_get_autocommit(s->db)) {
+		ret = store_snapshot_begin(s, err);
+		if (ret < 0)
+			return ret;
+		snap = true;
+	}
+	for (k = 0; k < 3; k++) {
+		ret = store_prepare(s, sql[k], &q[k], err);
+		if (ret < 0)
+			goto done;
+		if (k == 0) {
+			bind_text(q[0], 1, f ? f->form_id : NULL);
+			bind_text(q[0], 2, f ? f->form_hash : NULL);
+			sqlite3_bind_int(q[0], 3, f ? (int)f->statuses : 0);
+		}
+		ret = next(s, q[k], &rc[k], err);
+		if (ret < 0)
+			goto done;
+	}
+	while (rc[0] == SQLITE_ROW) {
+		int64_t completed = 0;
+		int cmp;
+		size_t i;
+
+		ret = iv_from_row(s, q[0], &r.iv, err);
+		if (ret < 0)
+			goto done;
+		/* the answers: texts in one buffer, pointers set once it stops moving */
+		strbuf_reset(&text);
+		r.n_answers = 0;
+		while ((cmp = behind(q[1], rc[1], r.iv.uuid)) <= 0) {
+			if (cmp == 0) {
+				struct store_answer *a;
+				int c;
+
+				XGROW(r.answers, cap, r.n_answers + 1);
+				XGROW(off, cap_off, 2 * r.n_answers + 2);
+				a = &r.answers[r.n_answers];
+				for (c = 0; c < 2; c++) {
+					const unsigned char *t = sqlite3_column_text(q[1], 1 + c);
+
+					if (!t) {
+						off[2 * r.n_answers + c] = SIZE_MAX;
+						continue;
+					}
+					off[2 * r.n_answers + c] = text.len;
+					strbuf_add(&text, t, (size_t)sqlite3_column_bytes(q[1], 1 + c));
+					strbuf_addch(&text, '\0');
+				}
+				a->special = (enum store_special)special_parse(
+					(const char *)sqlite3_column_text(q[1], 3));
+				r.n_answers++;
+			}
+			ret = next(s, q[1], &rc[1], err);
+			if (ret < 0)
+				goto done;
+		}
+		for (i = 0; i < r.n_answers; i++) {
+			r.answers[i].path = off[2 * i] == SIZE_MAX ? NULL : text.buf + off[2 * i];
+			r.answers[i].value = off[2 * i + 1] == SIZE_MAX ? NULL
+								       : text.buf + off[2 * i + 1];
+		}
+		while ((cmp = behind(q[2], rc[2], r.iv.uuid)) <= 0) {
+			if (cmp == 0)
+				completed = sqlite3_column_int64(q[2], 1);
+			ret = next(s, q[2], &rc[2], err);
+			if (ret < 0)
+				goto done;
+		}
+		ret = cb(ctx, &r, completed);
+		store_interview_release(&r.iv);
+		if (ret)
+			goto done;
+		ret = next(s, q[0], &rc[0], err);
+		if (ret < 0)
+			goto done;
+	}
+done:
+	store_interview_release(&r.iv);
+	free(r.answers);
+	free(off);
+	strbuf_release(&text);
+	for (k = 0; k < 3; k++)
+		sqlite3_finalize(q[k]);
+	if (snap)
+		store_snapshot_end(s);
+	return ret;
 }
