@@ -69,6 +69,7 @@ int cmd_data(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&meter, 0, sizeof(meter));
+	/* the global --lang (taken by main) chooses the labels' language too */
 	o.lang = i18n_lang() == LANG_EN ? "en" : "zh";
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -100,13 +101,6 @@ int cmd_data(int argc, char **argv)
 				return cli_usage("data");
 			}
 			o.statuses |= STORE_STATUS_BIT(st);
-		} else if (!strcmp(a, "--lang") && val) {
-			o.lang = argv[++i];
-			if (strcmp(o.lang, "zh") && strcmp(o.lang, "en")) {
-				cli_errorf("未知语言 '%s'（可用 zh、en）", "unknown language '%s' (zh or en)",
-					   o.lang);
-				return cli_usage("data");
-			}
 		} else if (!strcmp(a, "--dk-code") && val)
 			o.dk_code = argv[++i];
 		else if (!strcmp(a, "--refused-code") && val)

@@ -418,10 +418,9 @@ int data_model_new(const struct form *f, const struct data_model_options *o,
 	add_table(m, table_name(m, form_id(f), NULL), form_title(f), -1);
 	for (i = 0; i < n; i++) {
 		const struct form_node *nd = form_node(f, i);
-		int ti = nd->repeat >= 0 && nd->type != FORM_REPEAT ? m->table_of_repeat[nd->repeat]
-			 : nd->type == FORM_REPEAT && nd->parent >= 0 && form_node(f, (size_t)nd->parent)->repeat >= 0
-				 ? m->table_of_repeat[form_node(f, (size_t)nd->parent)->repeat]
-				 : 0;
+		/* a question's table is its innermost repeat's, or the main one
+		 * (repeats come before their children: document order) */
+		int ti = nd->type != FORM_REPEAT && nd->repeat >= 0 ? m->table_of_repeat[nd->repeat] : 0;
 		struct tab *t;
 		struct data_column *c;
 
@@ -454,7 +453,7 @@ int data_model_new(const struct form *f, const struct data_model_options *o,
 		} else if (nd->type == FORM_SELECT_MULTIPLE && nd->list >= 0 && !c->masked) {
 			int vl = add_vlabels(m, nd->list);
 			const struct form_list *l = form_list(f, (size_t)nd->list);
-			const char *qlabel = text(m, nd->label);
+			const char *qlabel = text(m, nd->label), *relevant = c->relevant;
 
 			c->vlabels = vl;
 			for (j = 0; j < l->n; j++) {
@@ -466,7 +465,7 @@ int data_model_new(const struct form *f, const struct data_model_options *o,
 				sc = add_col(m, t, want.buf, lab.buf, DATA_FLAG);
 				sc->source = nd->name;
 				sc->type_name = nd->type_name;
-				sc->relevant = c - t->t.cols >= 0 ? t->t.cols[m->place[i].col].relevant : "";
+				sc->relevant = relevant; /* c may have moved: add_col grows the array */
 				sc->node = (int)i;
 				sc->vlabels = vl;
 				sc->choice = l->choices[j].name;

@@ -31,6 +31,31 @@ for f in data_test.csv data_test_members.csv data_test_jobs.csv codebook.csv lab
 	data_test.xlsx data_test.dta data_test_members.sav data_test_long.csv data_test_events.sav; do
 	check "wrote $f" test -s "$tmp/all/$f"
 done
+# the workbook: numbers as numbers, dates as dates, specials as text
+python3 - "$tmp/all/data_test.xlsx" >"$tmp/xlsx" 2>&1 <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
+sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+cells = re.findall(r'<c r="([A-Z]+)(\d+)"([^>]*)>(.*?)</c>', sheet)
+head = {c: re.sub(r"<[^>]+>", "", v) for c, r, a, v in cells if r == "1"}
+col = {v: c for c, v in head.items()}
+def cell(name, row):
+    for c, r, a, v in cells:
+        if c == col[name] and r == row:
+            return a, re.sub(r"<[^>]+>", "", v)
+    return None, None
+ok = True
+for row in ("2", "3", "4"):
+    a, v = cell("iv_household", row)
+    if v == "H-001":
+        a, v = cell("hh_size", row); ok &= "t=" not in a and v == "2"
+        a, v = cell("visit_date", row); ok &= "t=" not in a and v == "46346" and " s=" in a
+        a, v = cell("has_toilet", row); ok &= v == "refused"
+        a, v = cell("help_types_edu", row); ok &= "t=" not in a and v == "1"
+print("sheets", len([n for n in names if n.startswith("xl/worksheets/")]), "ok" if ok else "bad")
+PY
+check "xlsx: typed cells, a sheet per table and the codebook" has "$tmp/xlsx" "sheets 6 ok"
 check "no temporary file left" test -z "$(ls -A "$tmp/all" | grep '^\.')"
 
 eq "non-empty folder: exit 1" "$(rc r data --db "$db" --out "$tmp/all")" 1
