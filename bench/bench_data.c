@@ -165,6 +165,16 @@ int main(void)
 	strbuf_addf(&p, "%s/team.db", dir.buf);
 	check(store_open(p.buf, STORE_OPEN_READONLY, &team, &err), &err, "open team");
 
+	/* the database in the file cache, so the first format does not pay for it */
+	{
+		FILE *fp = fopen(p.buf, "rb");
+		char buf[65536];
+
+		while (fp && fread(buf, 1, sizeof(buf), fp) > 0)
+			;
+		if (fp)
+			fclose(fp);
+	}
 	printf("%-6s %9s %9s %9s %12s %6s\n", "format", "wall s", "cpu s", "interviews", "bytes",
 	       "files");
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {

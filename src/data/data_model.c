@@ -90,6 +90,7 @@ struct data_model {
 	struct data_vlabels *vl;
 	size_t n_vl;
 	int *vl_of_list; /* form list -> value label set, or -1 */
+	const char ***code_text; /* per set: its codes as text (cells point to them) */
 	struct place *place; /* per node */
 	int *table_of_repeat; /* per node: the table of a repeat node, else -1 */
 	/* scratch for one record */
@@ -354,6 +355,14 @@ static int add_vlabels(struct data_model *m, int list)
 		names[i] = l->choices[i].name;
 		labels[i] = text(m, l->choices[i].label);
 	}
+	m->code_text = xrealloc(m->code_text, (m->n_vl + 1) * sizeof(*m->code_text));
+	m->code_text[m->n_vl] = xcalloc(l->n ? l->n : 1, sizeof(**m->code_text));
+	for (i = 0; i < l->n; i++) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "%d", (int)codes[i]);
+		m->code_text[m->n_vl][i] = dup(m, buf);
+	}
 	m->vl = xrealloc(m->vl, (m->n_vl + 1) * sizeof(*m->vl));
 	v = &m->vl[m->n_vl];
 	v->list = l->name;
@@ -502,6 +511,7 @@ void data_model_free(struct data_model *m)
 		free(m->tabs[i].t.cells);
 	}
 	for (i = 0; i < m->n_vl; i++) {
+		free(m->code_text[i]);
 		free((void *)m->vl[i].codes);
 		free((void *)m->vl[i].names);
 		free((void *)m->vl[i].labels);
@@ -511,6 +521,7 @@ void data_model_free(struct data_model *m)
 	free(m->inst);
 	free(m->inst_row);
 	free(m->vl);
+	free(m->code_text);
 	free(m->vl_of_list);
 	free(m->place);
 	free(m->table_of_repeat);
@@ -711,7 +722,7 @@ static const char *choice_code(struct data_model *m, int vl, const char *name)
 
 	for (i = 0; i < v->n; i++)
 		if (!strcmp(v->names[i], name))
-			return num(m, v->codes[i]);
+			return m->code_text[vl][i];
 	return NULL;
 }
 
