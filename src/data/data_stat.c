@@ -78,6 +78,7 @@ static int write_table(struct data_job *j, enum data_format fmt, const struct da
 	readstat_writer_t *w = readstat_writer_init();
 	readstat_variable_t **vars = xcalloc(t->n_cols + 1, sizeof(*vars));
 	readstat_label_set_t **sets = NULL, *flag_set = NULL, *special_set = NULL;
+	readstat_string_ref_t ***refs = NULL;
 	double dk = (double)code_of(j->o->dk_code ? j->o->dk_code : "-8");
 	double rf = (double)code_of(j->o->refused_code ? j->o->refused_code : "-9");
 	const char *dk_text = j->o->dk_code ? j->o->dk_code : "-8";
@@ -214,6 +215,21 @@ static int write_table(struct data_job *j, enum data_format fmt, const struct da
 		}
 	}
 
+	/* strL values are interned before the data (ReadStat writes and sorts
+	 * them when it begins) */
+	refs = xcalloc(t->n_cols + 1, sizeof(*refs));
+	for (c = 0; c < t->n_cols; c++) {
+		if (readstat_variable_get_type(vars[c]) != READSTAT_TYPE_STRING_REF)
+			continue;
+		refs[c] = xcalloc(t->n_rows + 1, sizeof(**refs));
+		for (r = 0; r < t->n_rows; r++) {
+			const char *v = t->cells[r * t->n_cols + c];
+
+			if (v)
+				refs[c][r] = readstat_add_string_ref(
+					w, v == DATA_DONT_KNOW ? dk_text : v == DATA_REFUSED ? rf_text : v);
+		}
+	}
 	e = fmt == DATA_DTA ? readstat_begin_writing_dta(w, &sink, (long)t->n_rows)
 			    : readstat_begin_writing_sav(w, &sink, (long)t->n_rows);
 	for (r = 0; r < t->n_rows && e == READSTAT_OK; r++) {
@@ -235,9 +251,8 @@ static int write_table(struct data_job *j, enum data_format fmt, const struct da
 
 				if (!s)
 					e = readstat_insert_missing_value(w, var);
-				else if (readstat_variable_get_type(var) == READSTAT_TYPE_STRING_REF)
-					e = readstat_insert_string_ref(w, var,
-								       readstat_add_string_ref(w, s));
+				else if (refs[c])
+					e = readstat_insert_string_ref(w, var, refs[c][r]);
 				else
 					e = readstat_insert_string_value(w, var, s);
 				continue;
@@ -287,6 +302,9 @@ done:
 	if (sink.fp)
 		fclose(sink.fp);
 	readstat_writer_free(w);
+	for (c = 0; refs && c < t->n_cols; c++)
+		free(refs[c]);
+	free(refs);
 	free(vars);
 	free(sets);
 	free(buf);

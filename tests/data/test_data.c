@@ -757,6 +757,58 @@ static void test_xlsx(void **state)
 	error_clear(&err);
 }
 
+/* A text longer than a Stata str# (2,045 bytes) and an SPSS short string:
+ * strL in .dta, a very long string in .sav, whole in both. */
+static void test_long_text(void **state)
+{
+	const char *bin = getenv("RUHU_BIN"), *src = test_source_dir();
+	char ans[512], ldb[512], path[512];
+	struct store *s = NULL;
+	struct data_options o = {0};
+	struct data_result res;
+	struct error err = ERROR_INIT;
+	struct sfile *f = malloc(sizeof(*f));
+	FILE *fp;
+	int i, k, fmt;
+
+	(void)state;
+	snprintf(ans, sizeof(ans), "%s/long.answers.csv", tmpdir);
+	snprintf(ldb, sizeof(ldb), "%s/long.db", tmpdir);
+	fp = fopen(ans, "w");
+	assert_non_null(fp);
+	fputs("field,value\nhousehold_key,L-1\nresp_name,长\nhh_size,1\nremarks,", fp);
+	for (i = 0; i < 700; i++)
+		fputs("很长的备注", fp); /* 15 bytes each: 10,500 bytes */
+	fputs("\nmembers[1]/m_name,x\nmembers[1]/m_njobs,0\n", fp);
+	fclose(fp);
+	assert_int_equal(run("'%s' --lang en fill '%s/tests/data/data-form.csv' --answers '%s' "
+			     "--db '%s' >/dev/null",
+			     bin, src, ans, ldb),
+			 0);
+	assert_int_equal(store_open(ldb, 0, &s, &err), 0);
+	o.formats = DATA_DTA | DATA_SAV;
+	assert_int_equal(data_export(s, outdir("longtext"), &o, &res, &err), 0);
+	store_close(s);
+	for (fmt = 0; fmt < 2; fmt++) {
+		bool found = false;
+
+		snprintf(path, sizeof(path), "%s/data_test.%s", outdir("longtext"),
+			 fmt ? "sav" : "dta");
+		read_stat(path, !fmt, f);
+		for (k = 0; k < f->n_vars; k++)
+			if (!strcmp(f->vars[k].name, "remarks")) {
+				assert_int_equal(f->vals[k].kind, 2);
+				assert_int_equal(strlen(f->vals[k].s), 10500);
+				assert_int_equal(strncmp(f->vals[k].s, "很长的备注很长", 21), 0);
+				found = true;
+			}
+		assert_true(found);
+		free_stat(f);
+	}
+	free(f);
+	error_clear(&err);
+}
+
 /* ---- masking ------------------------------------------------------------- */
 
 static void test_mask(void **state)
@@ -932,7 +984,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_round_trip), cmocka_unit_test(test_dta_round_trip),
-		cmocka_unit_test(test_sav_round_trip), cmocka_unit_test(test_xlsx),
+		cmocka_unit_test(test_sav_round_trip), cmocka_unit_test(test_long_text),
+		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_mask),	       cmocka_unit_test(test_long_paradata),
 		cmocka_unit_test(test_errors),
 	};
