@@ -619,7 +619,7 @@ int data_export(struct store *s, const char *out, const struct data_options *o,
 		if (same > 1) {
 			struct strbuf sfx = STRBUF_INIT;
 
-			strbuf_addf(&sfx, "v%s", e.v[i].info->version[0] ? e.v[i].info->version : "");
+			strbuf_addf(&sfx, "v%s_", e.v[i].info->version);
 			strbuf_add(&sfx, e.v[i].info->hash, 8);
 			data_model_suffix(e.v[i].m, sfx.buf);
 			if (e.v[i].lng)

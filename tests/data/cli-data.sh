@@ -58,6 +58,14 @@ PY
 check "xlsx: typed cells, a sheet per table and the codebook" has "$tmp/xlsx" "sheets 6 ok"
 check "no temporary file left" test -z "$(ls -A "$tmp/all" | grep '^\.')"
 
+# labels.do (Stata is not here to run it): value labels with .a/.b, a cut label
+do="$tmp/all/labels.do"
+check "labels.do: imports every table" has "$do" 'import delimited using "data_test_jobs.csv"'
+check "labels.do: specials to .a/.b" has "$do" 'mvdecode `r(varlist)'"'"', mv(-8=.a \ -9=.b)'
+check "labels.do: value labels" has "$do" 'label define yes_no 1 `"Yes"'"'"' 2 `"No"'"'"' .a `"don'"'"'t know"'"'"' .b `"refused"'"'"', replace'
+check "labels.do: label values" has "$do" 'capture label values has_toilet yes_no'
+check "labels.do: macros not expanded" has "$do" '(yuan, "wages" included)'
+
 eq "non-empty folder: exit 1" "$(rc r data --db "$db" --out "$tmp/all")" 1
 check "non-empty folder: named, --force suggested" has "$tmp/err" "$tmp/all: the output folder is not empty"
 eq "non-empty folder (zh)" "$(rc "$bin" --lang zh data --db "$db" --out "$tmp/all")" 1
