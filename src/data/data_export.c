@@ -94,7 +94,7 @@ struct xtab {
 };
 
 static struct xtab *xtab_new(const char *name, const char *label, const char *const *cols,
-			     const enum data_kind *kinds, size_t n, struct data_arena *a)
+			     const enum data_kind *kinds, size_t n)
 {
 	struct xtab *x = xcalloc(1, sizeof(*x));
 	size_t i;
@@ -110,12 +110,11 @@ static struct xtab *xtab_new(const char *name, const char *label, const char *co
 		c->name = cols[2 * i];
 		c->label = cols[2 * i + 1];
 		c->kind = kinds[i];
-		c->source = c->type_name = c->relevant = c->constraint = "";
+		c->source = c->relevant = c->constraint = "";
 		c->type_name = "meta";
 		c->node = -1;
 		c->vlabels = -1;
 	}
-	(void)a;
 	return x;
 }
 
@@ -136,6 +135,7 @@ static const char **xtab_row(struct xtab *x)
 	return row;
 }
 
+/* Frees an xtab through its table (the first member). */
 static void xtab_free(struct data_table *t)
 {
 	if (!t)
@@ -578,11 +578,11 @@ int data_export(struct store *s, const char *out, const struct data_options *o,
 		if (opt.long_format)
 			e.v[i].lng = xtab_new(table_suffixed(&e, base, "long"),
 					      "答案（长格式）/ answers (long)", long_cols, long_kinds,
-					      sizeof(long_kinds) / sizeof(long_kinds[0]), &e.arena);
+					      sizeof(long_kinds) / sizeof(long_kinds[0]));
 		if (opt.paradata)
 			e.v[i].evs = xtab_new(table_suffixed(&e, base, "events"),
 					      "事件日志 / event log", ev_cols, ev_kinds,
-					      sizeof(ev_kinds) / sizeof(ev_kinds[0]), &e.arena);
+					      sizeof(ev_kinds) / sizeof(ev_kinds[0]));
 	}
 	filter.form_id = opt.form_id;
 	filter.statuses = opt.statuses;

@@ -414,7 +414,7 @@ int data_model_new(const struct form *f, const struct data_model_options *o,
 	struct data_model *m = xcalloc(1, sizeof(*m));
 	size_t n = form_node_count(f), i, j;
 
-	(void)err;
+	(void)err; /* nothing fails yet: kept for the formats' future limits */
 	m->f = f;
 	m->lang = form_lang_for(f, o && o->lang ? o->lang : "zh");
 	m->key = o ? o->mask_key : NULL;
@@ -861,7 +861,7 @@ int data_model_add(struct data_model *m, const struct store_record *r, int64_t c
 		const char *p = m->inst[i];
 		size_t len = strlen(p);
 		const char *slash = NULL, *q;
-		int node, parent_table = 0;
+		int node;
 		struct tab *t;
 		size_t row;
 		struct strbuf key = STRBUF_INIT;
@@ -879,16 +879,19 @@ int data_model_add(struct data_model *m, const struct store_record *r, int64_t c
 		{
 			const struct form_node *nd = form_node(m->f, (size_t)node);
 			int pr = nd->parent >= 0 ? form_node(m->f, (size_t)nd->parent)->repeat : -1;
+			bool ok = (pr >= 0) == (slash != NULL);
 
-			parent_table = pr >= 0 ? m->table_of_repeat[pr] : 0;
-			/* the parent instance must be the path's own prefix */
-			if ((pr >= 0) != (slash != NULL)) {
+			/* the enclosing instance in the path is one of the enclosing repeat */
+			if (ok && slash) {
+				last_name(p, (size_t)(slash - p), &name);
+				ok = !strcmp(name.buf, form_node(m->f, (size_t)pr)->name);
+			}
+			if (!ok) {
 				ret = fail(err, iv->uuid, "重复组路径与问卷的嵌套不符 '%s'",
-				    "repeat path does not match the form's nesting at '%s'", p);
+					   "repeat path does not match the form's nesting at '%s'", p);
 				goto done;
 			}
 		}
-		(void)parent_table;
 		t = &m->tabs[m->table_of_repeat[node]];
 		row = new_row(t);
 		m->inst_row[i] = row;
