@@ -980,6 +980,65 @@ static void test_errors(void **state)
 	error_clear(&err);
 }
 
+/* Answers that do not fit their own form (a damaged or hand-edited
+ * database): an error naming the interview and the path, and no file. */
+static void test_bad_record(void **state)
+{
+	static const struct {
+		const char *path, *message;
+	} cases[] = {
+		{"no_such_field", "answer names no field of the form at 'no_such_field'"},
+		{"jobs[1]/job_name", "repeat path does not match the form's nesting at 'jobs[1]'"},
+		{"members[1]/jobs[1]/m_age", "repeat path does not match the form's nesting"},
+		{"has_toilet", "answer is not a choice of the form at 'has_toilet'"},
+	};
+	struct form *f = load_form();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct store *s = NULL;
+		struct error err = ERROR_INIT;
+		struct store_interview iv;
+		struct store_answer a[2];
+		struct data_options o = {0};
+		struct data_result res;
+		char path[512], name[16];
+		const char *dir;
+
+		snprintf(path, sizeof(path), "%s/bad%zu.db", tmpdir, i);
+		assert_int_equal(store_open(path, STORE_OPEN_CREATE, &s, &err), 0);
+		assert_int_equal(store_form_put(s, f, &err), 0);
+		memset(&iv, 0, sizeof(iv));
+		snprintf(iv.uuid, sizeof(iv.uuid), "00000000-0000-4000-8000-00000000000%zu", i);
+		iv.form_hash = (char *)form_hash(f);
+		iv.device = (char *)store_device_id(s);
+		iv.status = STORE_COMPLETED;
+		iv.revision = 1;
+		iv.created = iv.updated = 1764900000000;
+		a[0].path = (char *)"household_key";
+		a[0].value = (char *)"B-1";
+		a[0].special = STORE_SPECIAL_NONE;
+		a[1].path = (char *)cases[i].path;
+		a[1].value = (char *)"maybe";
+		a[1].special = STORE_SPECIAL_NONE;
+		assert_int_equal(store_interview_import(s, &iv, a, 2, &err), 0);
+		snprintf(name, sizeof(name), "bad%zu", i);
+		dir = outdir(name);
+		o.formats = DATA_CSV | DATA_DTA;
+		assert_true(data_export(s, dir, &o, &res, &err) < 0);
+		assert_non_null(err.where);
+		assert_non_null(strstr(err.where, iv.uuid));
+		if (!strstr(err.en, cases[i].message))
+			fail_msg("%s: got '%s'", cases[i].path, err.en);
+		assert_true(err.zh && *err.zh);
+		assert_false(exists(dir, ""));
+		store_close(s);
+		error_clear(&err);
+	}
+	form_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -987,7 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_sav_round_trip), cmocka_unit_test(test_long_text),
 		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_mask),	       cmocka_unit_test(test_long_paradata),
-		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_errors), cmocka_unit_test(test_bad_record),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
