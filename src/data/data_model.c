@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 const char DATA_DONT_KNOW[] = "dont_know";
@@ -317,6 +318,9 @@ static const char *table_name(struct data_model *m, const char *a, const char *b
 		for (p = b; *p; p++)
 			strbuf_addch(&sb, isalnum((unsigned char)*p) || *p == '-' ? *p : '_');
 	}
+	/* codebook.csv is the export's own file */
+	if (!strcasecmp(sb.buf, "codebook"))
+		strbuf_addch(&sb, '_');
 	r = dup(m, sb.len ? sb.buf : "form");
 	strbuf_release(&sb);
 	return r;
