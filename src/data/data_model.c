@@ -847,7 +847,8 @@ int data_model_add(struct data_model *m, const struct store_record *r, int64_t c
 				inst_add(m, p, (size_t)(slash - p));
 		}
 	}
-	qsort(m->inst, m->n_inst, sizeof(*m->inst), inst_qcmp);
+	if (m->n_inst > 1) /* an interview without rosters has no array at all */
+		qsort(m->inst, m->n_inst, sizeof(*m->inst), inst_qcmp);
 	{
 		size_t w = 0;
 
