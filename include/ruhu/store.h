@@ -729,9 +729,10 @@ int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const
 			   struct store_loaded **out, struct error *err);
 
 /*
- * For scoring (src/store/store_score.c): store_records_each without the
- * paradata — each record has its interview row and answers only
- * (n_events = n_comments = 0). Same filter, order, snapshot and callback rules.
+ * For scoring: store_records_each without the paradata — each record has
+ * its interview row and answers only (n_events = n_comments = 0), valid only
+ * during `cb`. Same filter, order and snapshot rules. The same scan as
+ * store_data_each (src/store/store_data.c) without the completion times.
  */
 int store_records_answers_each(struct store *s, const struct store_record_filter *f,
 			       store_record_cb cb, void *ctx, struct error *err);

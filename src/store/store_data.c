@@ -105,12 +105,16 @@ static int behind(sqlite3_stmt *q, int rc, const char *uuid)
 	return strcmp(k ? k : "", uuid);
 }
 
-int store_data_each(struct store *s, const struct store_record_filter *f, store_data_cb cb,
-		    void *ctx, struct error *err)
+/* The one answers-only scan: interviews in uuid order, each with its answers
+ * (texts in one buffer) and, with `completed_too`, the time of its latest
+ * `complete` event (else 0). */
+static int answers_scan(struct store *s, const struct store_record_filter *f, bool completed_too,
+			store_data_cb cb, void *ctx, struct error *err)
 {
 	sqlite3_stmt *q[3] = {NULL, NULL, NULL};
 	const char *const sql[3] = {iv_sql, ans_sql, done_sql};
-	int rc[3] = {0, 0, 0};
+	int rc[3] = {0, 0, SQLITE_DONE};
+	int nq = completed_too ? 3 : 2;
 	struct store_record r;
 	struct strbuf text = STRBUF_INIT;
 	size_t cap = 0, *off = NULL, cap_off = 0;
@@ -128,7 +132,7 @@ int store_data_each(struct store *s, const struct store_record_filter *f, store_
 	 * page (a read-only mapping; SQLite falls back to reads where it
 	 * cannot map) */
 	sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < nq; k++) {
 		ret = store_prepare(s, sql[k], &q[k], err);
 		if (ret < 0)
 			goto done;
@@ -209,4 +213,32 @@ done:
 	if (snap)
 		store_snapshot_end(s);
 	return ret;
+}
+
+int store_data_each(struct store *s, const struct store_record_filter *f, store_data_cb cb,
+		    void *ctx, struct error *err)
+{
+	return answers_scan(s, f, true, cb, ctx, err);
+}
+
+/* store_records_answers_each's callback through the one scan */
+struct record_cb {
+	store_record_cb cb;
+	void *ctx;
+};
+
+static int record_cb(void *ctx, const struct store_record *r, int64_t completed)
+{
+	const struct record_cb *rc = ctx;
+
+	(void)completed;
+	return rc->cb(rc->ctx, r);
+}
+
+int store_records_answers_each(struct store *s, const struct store_record_filter *f,
+			       store_record_cb cb, void *ctx, struct error *err)
+{
+	struct record_cb rc = {cb, ctx};
+
+	return answers_scan(s, f, false, record_cb, &rc, err);
 }
