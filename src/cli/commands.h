@@ -59,4 +59,7 @@ int cmd_synth(int argc, char **argv);
 /* cmd_review.c */
 int cmd_review(int argc, char **argv);
 
+/* cmd_audit.c */
+int cmd_audit(int argc, char **argv);
+
 #endif
