@@ -123,6 +123,10 @@ static void outliers(struct audit_ctx *c, size_t ci)
 			continue;
 		q1 = audit_quantile(v, j - i, 0.25);
 		q3 = audit_quantile(v, j - i, 0.75);
+		/* a group whose middle half is one value has no spread to judge
+		 * by: every other value would be "outside" */
+		if (!(q3 > q1))
+			continue;
 		lo = q1 - k->p[0] * (q3 - q1);
 		hi = q3 + k->p[0] * (q3 - q1);
 		for (m = i; m < j; m++) {

@@ -164,14 +164,13 @@ static void print_table(FILE *out, const char *db, const struct audit_rules *r,
 		fputs("  ", out);
 		pad(out, f->severity == AUDIT_ERROR ? T_("错误", "error") : T_("警告", "warning"),
 		    7);
-		pad(out, f->check, 18);
-		pad(out, where, 14);
-		pad(out, *f->household_key ? f->household_key : "-", 10);
+		pad(out, f->check, 25);
+		pad(out, where, 12);
+		pad(out, *f->household_key ? f->household_key : "-", 12);
 		pad(out, *f->enumerator ? f->enumerator : "-", 8);
-		pad(out, iv, 8);
-		if (*f->path)
-			fprintf(out, "%s ", cli_safe(f->path));
-		fprintf(out, "%s\n", cli_safe(f->detail));
+		fprintf(out, "%s%s%s\n", iv, *f->path ? " " : "", cli_safe(f->path));
+		if (*f->detail)
+			fprintf(out, "          %s\n", cli_safe(f->detail));
 	}
 	if (!shown)
 		fprintf(out, "  %s\n", T_("（无）", "(none)"));
