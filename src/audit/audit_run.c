@@ -63,7 +63,9 @@ struct run {
 	size_t n_arows;
 	struct sample_hh *hh; /* sorted by key */
 	const char **cols;    /* sample column names */
-	size_t n_cols;
+	size_t n_cols, cap_cols;
+	char **own; /* column names made up while compiling (no sample loaded) */
+	size_t n_own, cap_own;
 	struct store_form_info *fi;
 	size_t n_fi;
 	struct bound *b;
@@ -238,6 +240,15 @@ static int scope_field(void *ud, const char *name)
 		return (int)nf + k;
 	if (!strncmp(name, "sample_", 7) && (k = sample_col(u->r, name + 7)) >= 0)
 		return (int)(nf + rules->n_params) + k;
+	if (!strncmp(name, "sample_", 7) && name[7] && !u->r->n_arows) {
+		/* no sample loaded at all: nothing to check the name against, and
+		 * every sample column reads "" (a typo shows once there is one) */
+		XGROW(u->r->own, u->r->cap_own, u->r->n_own + 1);
+		u->r->own[u->r->n_own] = xstrdup(name + 7);
+		XGROW(u->r->cols, u->r->cap_cols, u->r->n_cols + 1);
+		u->r->cols[u->r->n_cols] = u->r->own[u->r->n_own++];
+		return (int)(nf + rules->n_params + u->r->n_cols++);
+	}
 	return -1;
 }
 
@@ -369,11 +380,12 @@ static const struct sample_hh *find_hh(const struct run *r, const char *key)
 
 static int read_sample(struct run *r, struct error *err)
 {
-	size_t i, j, k, cap = N_STD;
+	size_t i, j, k;
 
 	if (store_assignment_list(r->c.s, NULL, &r->arows, &r->n_arows, err) < 0)
 		return -1;
-	r->cols = xmalloc(cap * sizeof(*r->cols));
+	r->cap_cols = N_STD;
+	r->cols = xmalloc(r->cap_cols * sizeof(*r->cols));
 	for (k = 0; k < N_STD; k++)
 		r->cols[k] = std_cols[k];
 	r->n_cols = N_STD;
@@ -386,7 +398,7 @@ static int read_sample(struct run *r, struct error *err)
 			return -1;
 		for (j = 0; j < h->n_pre; j++)
 			if (sample_col(r, h->pre[j].name) < 0) {
-				XGROW(r->cols, cap, r->n_cols + 1);
+				XGROW(r->cols, r->cap_cols, r->n_cols + 1);
 				r->cols[r->n_cols++] = h->pre[j].name;
 			}
 	}
@@ -998,6 +1010,9 @@ done:
 	}
 	free(r.hh);
 	free(r.cols);
+	for (i = 0; i < r.n_own; i++)
+		free(r.own[i]);
+	free(r.own);
 	store_assignment_rows_free(r.arows, r.n_arows);
 	interview_free(r.iv);
 	expr_scratch_free(r.scratch);
