@@ -114,15 +114,15 @@ const struct cmd_entry cmd_table[] = {
 	 "device in the next return bundle (ruhu export --for DEVICE)."},
 	{"audit", cmd_audit, "质量控制检查（规则、过程数据、批量检查）",
 	 "quality-control checks (rules, paradata, batch checks)",
-	 "ruhu audit --db 团队库 [--rules 规则.csv] [--format table|csv] [--out 文件] [--since 运行号] "
+	 "ruhu audit --db 团队库 [--rules 规则.csv] [--format table|csv|html] [--out 文件] [--since 运行号] "
 	 "[--no-save]\n\n"
 	 "按规则文件（默认 forms/checks.csv）检查团队库中已完成、已通过和已退回的访谈：规则表的表达式"
 	 "（按访谈或按花名册成员）、过程数据（时长、每题秒数、修改次数、时段、时间重叠、设备时钟倒退）和"
 	 "批量检查（重复户编码或证件号、组内离群值、调查员看板）。每项发现一行（访谈、户、县/村、调查员、"
 	 "检查、严重程度、相关值），再按检查、调查员和县汇总。本次运行及其发现存入团队库（--no-save 不存），"
-	 "--since 运行号 只显示该次运行以来的新发现。规则文件有错时报告为 规则.csv:表:行: 信息，"
+	 "--since 运行号 只显示该次运行以来的新发现。--format html 写出一个可离线打开、可打印的报表（内嵌图表）。规则文件有错时报告为 规则.csv:表:行: 信息，"
 	 "不输出也不写入任何内容，退出码 1。",
-	 "ruhu audit --db TEAM.db [--rules RULES.csv] [--format table|csv] [--out FILE] [--since RUN] "
+	 "ruhu audit --db TEAM.db [--rules RULES.csv] [--format table|csv|html] [--out FILE] [--since RUN] "
 	 "[--no-save]\n\n"
 	 "Checks the completed, approved and rejected interviews of the team database with the "
 	 "rules file (default forms/checks.csv): expressions of the rules sheet (per interview or "
@@ -132,7 +132,7 @@ const struct cmd_entry cmd_table[] = {
 	 "finding (interview, household, county/village, enumerator, check, severity, values "
 	 "involved), then summaries by check, enumerator and county. The run and its findings are "
 	 "recorded in the team database (not with --no-save); --since RUN shows only findings new "
-	 "since that run. A bad rules file is reported as RULES.csv:SHEET:ROW: message with "
+	 "since that run; --format html writes one self-contained offline report with inline charts to print. A bad rules file is reported as RULES.csv:SHEET:ROW: message with "
 	 "nothing printed or written, and exit 1."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
 	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--seed 种子] --out 目录\n\n"

@@ -156,6 +156,24 @@ check "--since an unknown run says so" has "$tmp/out" "no audit run 9"
 r audit --db "$db" --rules "$rules" --since x >"$tmp/out" 2>&1
 check "--since x is a usage error" test $? -eq 2
 
+# html: one self-contained file, well-formed, naming every check and enumerator
+r audit --db "$db" --rules "$rules" --no-save --format html --out "$tmp/qc.html" >"$tmp/out" 2>&1
+check "html exits 0" test $? -eq 0
+if command -v xmllint >/dev/null 2>&1; then
+	check "html is well-formed (polyglot XHTML)" xmllint --noout "$tmp/qc.html"
+fi
+check "html has no script" sh -c "! grep -qi '<script' '$tmp/qc.html'"
+check "html links nothing outside itself" sh -c \
+	"! grep -o 'http[^\"]*' '$tmp/qc.html' | grep -qv -e '^http://www.w3.org/1999/xhtml\$' -e '^http://www.w3.org/2000/svg\$'"
+check "html has its charts inline" grep -q '<svg xmlns="http://www.w3.org/2000/svg"' "$tmp/qc.html"
+missing=
+for id in $(awk -F, '/^(rules|paradata|batch),/ { s = 1; h = 1; next } /^[a-z]+,/ { s = 0 }
+	s && h { h = 0; next } s && $2 != "" { print $2 }' "$rules"); do
+	grep -q ">$id<" "$tmp/qc.html" || missing="$missing $id"
+done
+eq "html names every check" "$missing" ""
+check "html names the enumerator" grep -q '>张敏' "$tmp/qc.html"
+
 # bad rules files: one per kind of error, each refused before any output
 runs=$(q "$db" "SELECT COUNT(*) FROM audit_run")
 bad() { # bad NAME EXPECTED SED-SCRIPT: a copy of the rules edited by sed
