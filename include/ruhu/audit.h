@@ -149,4 +149,41 @@ int audit_run(struct store *s, const struct audit_rules *r, const struct audit_o
 	      struct audit_report *out, struct diag_list *dl);
 void audit_report_release(struct audit_report *rep);
 
+/* ---- back-checks ----------------------------------------------------------- */
+
+struct audit_backcheck_opts {
+	double rate;           /* share of each enumerator's interviews, 0 < rate <= 1 */
+	size_t min_per_enumerator; /* at least this many per enumerator (or all it has) */
+	uint64_t seed;
+};
+
+/* One household drawn for a back-check: its assignment (when sampled) and
+ * the original interview. Strings owned by the draw ("" when unknown). */
+struct audit_backcheck_row {
+	char *household_key, *county, *township, *village, *household_type, *head_name;
+	char *interview, *enumerator;
+};
+
+struct audit_backcheck {
+	struct audit_backcheck_row *rows; /* sorted by enumerator, then household key */
+	size_t n;
+	size_t eligible;  /* completed or approved interviews with a household key */
+	size_t skipped;   /* left out: no household key (not in the sample) */
+};
+
+/*
+ * Draws a reproducible random sample of completed and approved interviews
+ * for back-checks, stratified by enumerator: from each enumerator's
+ * interviews (ordered by uuid, so the draw depends only on the database's
+ * content and the seed) ceil(rate * n) are drawn without replacement, at
+ * least min_per_enumerator (or all the enumerator has). Interviews without a
+ * household key cannot be revisited and are counted in `skipped`. A
+ * household is drawn at most once (its latest interview stands for it).
+ * Returns 0, or < 0 with err (a rate outside (0, 1]: STORE_E_INVALID-like
+ * message, code 0). Release with audit_backcheck_release().
+ */
+int audit_backcheck_draw(struct store *s, const struct audit_backcheck_opts *o,
+			 struct audit_backcheck *out, struct error *err);
+void audit_backcheck_release(struct audit_backcheck *b);
+
 #endif

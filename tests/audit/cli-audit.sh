@@ -174,6 +174,21 @@ done
 eq "html names every check" "$missing" ""
 check "html names the enumerator" grep -q '>张敏' "$tmp/qc.html"
 
+# backcheck draw: a sample file assign reads, the same for the same seed
+r backcheck draw --db "$db" --rate 10% --seed 7 --out "$tmp/bc.csv" >"$tmp/out" 2>&1
+check "backcheck draw exits 0" test $? -eq 0
+check "backcheck draw: 3 of 21 (one enumerator, ceil of 10%)" has "$tmp/out" "3 of 21 households drawn for back-checks (1 enumerators, seed 7)"
+eq "backcheck list has 3 households" "$(tail -n +2 "$tmp/bc.csv" | wc -l | tr -d ' ')" 3
+r backcheck draw --db "$db" --rate 0.1 --seed 7 --out "$tmp/bc2.csv" >/dev/null 2>&1
+check "backcheck draw: same seed, same list (0.1 = 10%)" cmp -s "$tmp/bc.csv" "$tmp/bc2.csv"
+r assign --db "$tmp/backcheck.db" "$tmp/bc.csv" >"$tmp/out" 2>&1
+check "assign loads the back-check list" has "$tmp/out" "3 households loaded"
+r backcheck draw --db "$db" --rate 0 --out "$tmp/bc3.csv" >"$tmp/out" 2>&1
+check "backcheck --rate 0 is a usage error" test $? -eq 2
+check "backcheck --rate 0 writes nothing" test ! -e "$tmp/bc3.csv"
+r backcheck draw --db "$tmp/empty.db" --rate 10% --out "$tmp/bc4.csv" >"$tmp/out" 2>&1
+check "backcheck of a missing database exits 1" test $? -eq 1
+
 # bad rules files: one per kind of error, each refused before any output
 runs=$(q "$db" "SELECT COUNT(*) FROM audit_run")
 bad() { # bad NAME EXPECTED SED-SCRIPT: a copy of the rules edited by sed

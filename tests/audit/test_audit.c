@@ -513,6 +513,56 @@ static void test_load_errors(void **state)
 	}
 }
 
+/* The back-check draw: stratified, at least the minimum, reproducible. */
+static void test_backcheck(void **state)
+{
+	struct fx *f = *state;
+	struct audit_backcheck_opts o = {0.25, 2, 42};
+	struct audit_backcheck a, b;
+	struct error e = ERROR_INIT;
+	static const char *const none[] = {NULL};
+	char u[37], key[16];
+	size_t i, per[3] = {0, 0, 0};
+	int k;
+
+	now_ms = at(0);
+	for (k = 0; k < 14; k++) {
+		snprintf(key, sizeof(key), "K%02d", k);
+		record(f, k < 10 ? "e1" : k < 13 ? "e2" : "e3", key, none, u);
+	}
+	record(f, "e1", "K00", none, u); /* K00 again: a household counts once */
+	/* no household key: cannot be revisited */
+	assert_int_equal(store_interview_new(f->s, f->hash, NULL, u, &f->err), 0);
+	assert_int_equal(store_interview_complete(f->s, u, &f->err), 0);
+	/* in progress: not a back-check candidate */
+	assert_int_equal(store_interview_new(f->s, f->hash, "K99", u, &f->err), 0);
+
+	assert_int_equal(audit_backcheck_draw(f->s, &o, &a, &e), 0);
+	assert_int_equal(a.eligible, 14);
+	assert_int_equal(a.skipped, 1);
+	/* e1: ceil(0.25 * 10) = 3; e2: ceil(0.75) = 1, raised to 2; e3: its 1 */
+	assert_int_equal(a.n, 6);
+	for (i = 0; i < a.n; i++)
+		per[a.rows[i].enumerator[1] - '1']++;
+	assert_int_equal(per[0], 3);
+	assert_int_equal(per[1], 2);
+	assert_int_equal(per[2], 1);
+	for (i = 1; i < a.n; i++)
+		assert_true(strcmp(a.rows[i - 1].household_key, a.rows[i].household_key) != 0);
+	assert_int_equal(audit_backcheck_draw(f->s, &o, &b, &e), 0);
+	assert_int_equal(b.n, a.n);
+	for (i = 0; i < a.n; i++) {
+		assert_string_equal(a.rows[i].household_key, b.rows[i].household_key);
+		assert_string_equal(a.rows[i].interview, b.rows[i].interview);
+	}
+	audit_backcheck_release(&a);
+	audit_backcheck_release(&b);
+	o.rate = 0;
+	assert_int_equal(audit_backcheck_draw(f->s, &o, &a, &e), -1);
+	assert_non_null(strstr(error_msg(&e, LANG_EN), "rate"));
+	error_clear(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +570,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rules_and_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_errors, setup, teardown),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test_setup_teardown(test_backcheck, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
