@@ -186,4 +186,52 @@ int audit_backcheck_draw(struct store *s, const struct audit_backcheck_opts *o,
 			 struct audit_backcheck *out, struct error *err);
 void audit_backcheck_release(struct audit_backcheck *b);
 
+/* One compared field of a back-check: the original's value and the
+ * back-check's. type: 1 should never change, 2 checks the enumerator, 3 may
+ * change (checks the question). */
+struct audit_bc_pair {
+	char *household_key, *original, *backcheck; /* interview uuids */
+	char *enumerator, *checker;                 /* who asked each */
+	char *field;
+	int type;
+	char *a, *b;  /* original, back-check ("" unanswered, ".d"/".r" special) */
+	bool differs;
+};
+
+struct audit_bc_rate {
+	char *name;           /* enumerator or field */
+	size_t compared, differ;
+	bool flagged;         /* enumerators: type 1+2 rate above backcheck_max_rate */
+};
+
+struct audit_bc_report {
+	struct audit_bc_pair *pairs; /* by household, then the backcheck sheet's order */
+	size_t n_pairs;
+	struct audit_bc_rate *by_enumerator; /* type 1 and 2 fields, sorted by name */
+	size_t n_enumerators;
+	struct audit_bc_rate *by_field;      /* in the sheet's order */
+	size_t n_fields;
+	struct audit_bc_rate by_type[3];
+	size_t matched;   /* back-check interviews with a merged original */
+	size_t unmatched; /* back-check interviews without one (listed nowhere else) */
+	double max_rate;
+};
+
+/*
+ * Compares each back-check interview (form `backcheck_form` of the rules'
+ * backcheck sheet) with the latest completed, approved or rejected
+ * interview of the same household in the original form, field by field as
+ * the sheet lists them: numbers within the row's tolerance param
+ * (absolute), select_multiple answers as sets, other answers exactly; a
+ * field unanswered on both sides is not compared. Rates per enumerator
+ * (of the original; type 1 and 2 fields, as IPA's bcstats judges
+ * enumerators), per field and per type; enumerators above the param
+ * backcheck_max_rate are flagged. Fails (-1, error in dl) when the rules
+ * have no backcheck sheet or when no back-check interview has a merged
+ * original. Release with audit_bc_report_release().
+ */
+int audit_backcheck_compare(struct store *s, const struct audit_rules *r,
+			    struct audit_bc_report *out, struct diag_list *dl);
+void audit_bc_report_release(struct audit_bc_report *rep);
+
 #endif

@@ -61,6 +61,14 @@ struct audit_check_priv {
 	const char *field, *group; /* batch: field and group names ("" when none) */
 };
 
+/* A row of the backcheck sheet. */
+struct audit_bc_field {
+	const char *field;
+	int type;        /* 1, 2, 3 */
+	double tol;      /* NAN: compare exactly */
+	int row;
+};
+
 struct audit_rules {
 	char *file;
 	char sha256[65];
@@ -69,6 +77,10 @@ struct audit_rules {
 	size_t n_params;
 	struct audit_check_priv *checks;
 	size_t n_checks;
+	struct audit_bc_field *bc; /* the backcheck sheet */
+	size_t n_bc;
+	const char *bc_form, *bc_backcheck_form; /* its form and backcheck_form */
+	double bc_max_rate;
 };
 
 /* What the interview pass keeps of each audited interview for the paradata

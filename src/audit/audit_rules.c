@@ -433,6 +433,76 @@ static int read_builtins(struct audit_rules *r, struct diag_list *dl, const char
 	return 0;
 }
 
+/* The backcheck sheet: field, type (1-3), tolerance (a param, optional),
+ * form and backcheck_form (the same on every row). */
+static int read_backcheck(struct audit_rules *r, struct diag_list *dl)
+{
+	static const char *const cols[] = {"field", "type", "form", "backcheck_form", NULL};
+	struct wb_sheet *s = wb_sheet(r->wb, "backcheck");
+	size_t i, j;
+
+	if (!s)
+		return 0;
+	if (need_cols(r, dl, s, cols) < 0)
+		return -1;
+	if (audit_param(r, "backcheck_max_rate", &r->bc_max_rate) < 0) {
+		rerr(dl, r, s->name, s->line, "有 backcheck 表时 params 表须有 backcheck_max_rate",
+		     "a backcheck sheet needs the param backcheck_max_rate");
+		return -1;
+	}
+	r->bc = xcalloc(s->n + 1, sizeof(*r->bc));
+	for (i = 0; i < s->n; i++) {
+		const struct wb_row *row = &s->rows[i];
+		struct audit_bc_field *f = &r->bc[r->n_bc];
+		const char *type = cell(row, col(s, "type")), *tol = cell(row, col(s, "tolerance"));
+		const char *form = cell(row, col(s, "form")), *bform = cell(row, col(s, "backcheck_form"));
+		int bad = 0;
+
+		f->field = cell(row, col(s, "field"));
+		f->row = row->line;
+		f->tol = NAN;
+		if (!valid_name(f->field)) {
+			rerr(dl, r, s->name, row->line, "字段名 '%s' 无效", "invalid field name '%s'",
+			     f->field);
+			bad = 1;
+		}
+		for (j = 0; j < r->n_bc; j++)
+			if (!strcmp(r->bc[j].field, f->field)) {
+				rerr(dl, r, s->name, row->line, "字段 '%s' 重复", "field '%s' listed twice",
+				     f->field);
+				bad = 1;
+			}
+		if (strlen(type) != 1 || type[0] < '1' || type[0] > '3') {
+			rerr(dl, r, s->name, row->line, "类型 '%s' 无效：应为 1、2 或 3",
+			     "bad type '%s': use 1, 2 or 3", type);
+			bad = 1;
+		}
+		f->type = type[0] - '0';
+		if (*tol && audit_param(r, tol, &f->tol) < 0) {
+			rerr(dl, r, s->name, row->line, "容差参数 '%s' 不在 params 表中",
+			     "tolerance param '%s' is not in the params sheet", tol);
+			bad = 1;
+		}
+		if (!*form || !*bform) {
+			rerr(dl, r, s->name, row->line, "须写明 form 和 backcheck_form",
+			     "form and backcheck_form are required");
+			bad = 1;
+		} else if (!r->bc_form) {
+			r->bc_form = form;
+			r->bc_backcheck_form = bform;
+		} else if (strcmp(form, r->bc_form) || strcmp(bform, r->bc_backcheck_form)) {
+			rerr(dl, r, s->name, row->line,
+			     "每行的 form 和 backcheck_form 须相同（'%s'、'%s'）",
+			     "every row needs the same form and backcheck_form ('%s', '%s')",
+			     r->bc_form, r->bc_backcheck_form);
+			bad = 1;
+		}
+		if (!bad)
+			r->n_bc++;
+	}
+	return 0;
+}
+
 int audit_rules_load_buffer(const char *name, const char *data, size_t len,
 			    struct audit_rules **out, struct diag_list *dl)
 {
@@ -476,6 +546,7 @@ int audit_rules_load_buffer(const char *name, const char *data, size_t len,
 	read_rules(r, dl);
 	read_builtins(r, dl, "paradata", AUDIT_PARADATA);
 	read_builtins(r, dl, "batch", AUDIT_BATCH);
+	read_backcheck(r, dl);
 	if (dl->errors > errors)
 		goto fail;
 	xlsform_csv_free(rd);
@@ -512,6 +583,7 @@ void audit_rules_free(struct audit_rules *r)
 	wb_free(r->wb);
 	free(r->params);
 	free(r->checks);
+	free(r->bc);
 	free(r->file);
 	free(r);
 }

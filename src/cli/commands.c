@@ -134,18 +134,25 @@ const struct cmd_entry cmd_table[] = {
 	 "recorded in the team database (not with --no-save); --since RUN shows only findings new "
 	 "since that run; --format html writes one self-contained offline report with inline charts to print. A bad rules file is reported as RULES.csv:SHEET:ROW: message with "
 	 "nothing printed or written, and exit 1."},
-	{"backcheck", cmd_backcheck, "抽取回访样本", "draw households for back-checks",
-	 "ruhu backcheck draw --db 团队库 --rate 比例 [--min-per-enumerator N] [--seed 种子] --out 文件.csv\n\n"
+	{"backcheck", cmd_backcheck, "回访：抽样与比对", "back-checks: draw and compare",
+	 "ruhu backcheck draw --db 团队库 --rate 比例 [--min-per-enumerator N] [--seed 种子] --out 文件.csv\n"
+	 "ruhu backcheck compare --db 团队库 [--rules 规则.csv] [--format table|csv]\n\n"
 	 "按调查员分层、以种子可重复地从已完成和已通过的访谈中抽取回访户（每名调查员抽 比例×访谈数，向上取整，"
 	 "至少 N 户或其全部），写成 ruhu assign 可读的样本文件（原访谈和原调查员作为预填列）。"
-	 "请把它载入回访组的设备数据库，而不是团队库（assign 会替换同户的样本行）。比例写作 10% 或 0.1。",
-	 "ruhu backcheck draw --db TEAM.db --rate RATE [--min-per-enumerator N] [--seed S] --out FILE.csv\n\n"
+	 "请把它载入回访组的设备数据库，而不是团队库（assign 会替换同户的样本行）。比例写作 10% 或 0.1。"
+	 "compare 把每份已合并的回访（forms/backcheck.csv）与同户原访谈逐字段比对（字段、类型和容差见规则文件的 "
+	 "backcheck 表），报告按类型、调查员和字段的不一致率，并标出超过 backcheck_max_rate 的调查员。",
+	 "ruhu backcheck draw --db TEAM.db --rate RATE [--min-per-enumerator N] [--seed S] --out FILE.csv\n"
+	 "ruhu backcheck compare --db TEAM.db [--rules RULES.csv] [--format table|csv]\n\n"
 	 "Draws households for back-checks from the completed and approved interviews, stratified "
 	 "by enumerator and reproducible for a seed (per enumerator RATE times its interviews, "
 	 "rounded up, at least N or all it has), written as a sample file ruhu assign reads (the "
 	 "original interview and enumerator as preload columns). Load it into the back-check team's "
 	 "device databases, not the team database (assign replaces a household's sample row). RATE "
-	 "is 10% or 0.1."},
+	 "is 10% or 0.1. compare checks every merged back-check (forms/backcheck.csv) against its "
+	 "household's original, field by field (fields, types and tolerances in the rules file's "
+	 "backcheck sheet), and reports discrepancy rates by type, enumerator and field, flagging "
+	 "enumerators above backcheck_max_rate."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
 	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--seed 种子] --out 目录\n\n"
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"

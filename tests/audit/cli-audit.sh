@@ -189,6 +189,49 @@ check "backcheck --rate 0 writes nothing" test ! -e "$tmp/bc3.csv"
 r backcheck draw --db "$tmp/empty.db" --rate 10% --out "$tmp/bc4.csv" >"$tmp/out" 2>&1
 check "backcheck of a missing database exits 1" test $? -eq 1
 
+# backcheck compare: two originals (张敏, and 王芳 whose household QS-BC-02 was
+# answered the same on the back-check) and two back-checks of forms/backcheck.csv
+bcdb=$tmp/bc.db
+bcf=$src/forms/backcheck.csv
+bcbase=$src/tests/audit/backcheck.answers.csv
+variant "$tmp/o1.csv" household_key=QS-BC-01
+variant "$tmp/o2.csv" household_key=QS-BC-02 enumerator=王芳
+r fill "$form" --answers "$tmp/o1.csv" --db "$bcdb" >/dev/null 2>&1
+r fill "$form" --answers "$tmp/o2.csv" --db "$bcdb" >/dev/null 2>&1
+r backcheck compare --db "$bcdb" --rules "$rules" >"$tmp/out" 2>&1
+check "compare before any back-check exits 1" test $? -eq 1
+check "compare before any back-check says so" has "$tmp/out" "no back-check interview has a merged original (form 'ruhu_backcheck' against 'ruhu_household')"
+sed -e 's/^household_key,.*/household_key,QS-BC-01/' -e 's/^hh_size,4/hh_size,5/' \
+	-e 's/^water_source,piped_central/water_source,well/' -e 's/^inc_wage,36000/inc_wage,38000/' \
+	-e 's/^rec_policy,yes/rec_policy,basic/' "$bcbase" >"$tmp/b1.csv"
+sed -e 's/^household_key,.*/household_key,QS-BC-02/' "$bcbase" >"$tmp/b2.csv"
+sed -e 's/^household_key,.*/household_key,QS-NOPE-01/' "$bcbase" >"$tmp/b3.csv"
+for b in b1 b2 b3; do
+	r fill "$bcf" --answers "$tmp/$b.csv" --db "$bcdb" >/dev/null 2>"$tmp/err" || {
+		not_ok "fill back-check $b"
+		sed 's/^/#   /' "$tmp/err"
+	}
+done
+r backcheck compare --db "$bcdb" --rules "$rules" >"$tmp/out" 2>&1
+check "compare exits 0" test $? -eq 0
+check "compare: 2 matched, 1 without an original" has "$tmp/out" "2 back-checks matched to their originals (1 without a merged original)"
+# type 1: 5 fields x 2 households, hh_size differs once; type 2: 4 x 2, water_source
+# once; type 3: 3 x 2, rec_policy once (wage 36000 -> 38000 is within 3000)
+check "compare: type 1 rate 1/10" grep -q 'type 1 (should not change) *1/10 *10.0%' "$tmp/out"
+check "compare: type 2 rate 1/8" grep -q 'type 2 (checks the enumerator) *1/8 *12.5%' "$tmp/out"
+check "compare: type 3 rate 1/6" grep -q 'type 3 (may change) *1/6 *16.7%' "$tmp/out"
+check "compare: 张敏 flagged at 2/9" grep -q '^! 张敏 *2/9 *22.2%' "$tmp/out"
+check "compare: 王芳 not flagged at 0/9" grep -q '^  王芳 *0/9 *0.0%' "$tmp/out"
+check "compare: the wage within tolerance agrees" grep -q '^  inc_wage *0/2 ' "$tmp/out"
+check "compare: the pair is shown" has "$tmp/out" "QS-BC-01 hh_size 1: 4 -> 5  张敏 / 赵回访"
+r backcheck compare --db "$bcdb" --rules "$rules" --format csv >"$tmp/bc.csv" 2>&1
+eq "compare csv: one row per compared field" "$(tail -n +2 "$tmp/bc.csv" | wc -l | tr -d ' ')" 24
+eq "compare csv: 3 differ" "$(awk -F, '$10 == 1' "$tmp/bc.csv" | wc -l | tr -d ' ')" 3
+sed '/^backcheck,/,$d' "$rules" >"$tmp/nobc.csv"
+r backcheck compare --db "$bcdb" --rules "$tmp/nobc.csv" >"$tmp/out" 2>&1
+check "compare without a backcheck sheet exits 1" test $? -eq 1
+check "compare without a backcheck sheet says so" has "$tmp/out" "the rules file has no backcheck sheet"
+
 # bad rules files: one per kind of error, each refused before any output
 runs=$(q "$db" "SELECT COUNT(*) FROM audit_run")
 bad() { # bad NAME EXPECTED SED-SCRIPT: a copy of the rules edited by sed
