@@ -118,7 +118,7 @@ int audit_backcheck_draw(struct store *s, const struct audit_backcheck_opts *o,
 	if (ret < 0)
 		goto done;
 	/* one interview per household: the latest */
-	qsort(c.v, c.n, sizeof(*c.v), cmp_key);
+	audit_qsort(c.v, c.n, sizeof(*c.v), cmp_key);
 	for (i = 0; i < c.n; i++) {
 		if (m && !strcmp(c.v[m - 1].key, c.v[i].key)) {
 			free_cand(&c.v[i]);
@@ -129,7 +129,7 @@ int audit_backcheck_draw(struct store *s, const struct audit_backcheck_opts *o,
 	c.n = m;
 	out->eligible = c.n;
 	out->skipped = c.skipped;
-	qsort(c.v, c.n, sizeof(*c.v), cmp_enum);
+	audit_qsort(c.v, c.n, sizeof(*c.v), cmp_enum);
 	for (i = 0; i < c.n; i = j) {
 		size_t n, want;
 
@@ -179,7 +179,7 @@ int audit_backcheck_draw(struct store *s, const struct audit_backcheck_opts *o,
 			error_clear(&e2);
 		}
 	}
-	qsort(out->rows, out->n, sizeof(*out->rows), cmp_row);
+	audit_qsort(out->rows, out->n, sizeof(*out->rows), cmp_row);
 	ret = 0;
 done:
 	for (i = 0; i < c.n; i++)

@@ -54,7 +54,7 @@ static void duplicates(struct audit_ctx *c, size_t ci, bool by_value)
 		it[n].iv = i;
 		n++;
 	}
-	qsort(it, n, sizeof(*it), cmp_item);
+	audit_qsort(it, n, sizeof(*it), cmp_item);
 	for (i = 0; i < n; i = j) {
 		size_t households = 1;
 
@@ -113,7 +113,7 @@ static void outliers(struct audit_ctx *c, size_t ci)
 		it[n].x = x;
 		n++;
 	}
-	qsort(it, n, sizeof(*it), cmp_grp);
+	audit_qsort(it, n, sizeof(*it), cmp_grp);
 	for (i = 0; i < n; i = j) {
 		double q1, q3, lo, hi;
 
@@ -179,7 +179,7 @@ static void dashboard(struct audit_ctx *c, size_t ci)
 			c->n_dash++;
 		}
 	}
-	qsort(c->dash, c->n_dash, sizeof(*c->dash), cmp_dash);
+	audit_qsort(c->dash, c->n_dash, sizeof(*c->dash), cmp_dash);
 	for (j = 0; j < c->n_dash; j++) {
 		struct audit_enumerator *d = &c->dash[j];
 		double *mins = xcalloc(c->n_ivs + 1, sizeof(double));
@@ -204,7 +204,7 @@ static void dashboard(struct audit_ctx *c, size_t ci)
 			if (localtime_r(&t, &tm))
 				days[n_days++] = (long)(tm.tm_year * 400 + tm.tm_yday);
 		}
-		qsort(days, n_days, sizeof(*days), cmp_long);
+		audit_qsort(days, n_days, sizeof(*days), cmp_long);
 		for (i = 0; i < n_days; i++)
 			d->days += i == 0 || days[i] != days[i - 1];
 		d->per_day = d->days ? (double)d->interviews / (double)d->days : 0;

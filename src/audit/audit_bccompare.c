@@ -120,7 +120,7 @@ static size_t newest(struct side *v, size_t n, size_t n_fields)
 {
 	size_t i, m = 0;
 
-	qsort(v, n, sizeof(*v), cmp_side);
+	audit_qsort(v, n, sizeof(*v), cmp_side);
 	for (i = 0; i < n; i++) {
 		if (m && !strcmp(v[m - 1].key, v[i].key)) {
 			free_side(&v[i], n_fields);
@@ -147,7 +147,7 @@ static char *as_set(const char *s)
 		XGROW(tok, cap, n + 1);
 		tok[n++] = p;
 	}
-	qsort(tok, n, sizeof(*tok), cmp_tok);
+	audit_qsort(tok, n, sizeof(*tok), cmp_tok);
 	for (i = 0; i < n; i++)
 		strbuf_addf(&sb, "%s%s", i ? " " : "", tok[i]);
 	free(tok);
@@ -271,7 +271,7 @@ int audit_backcheck_compare(struct store *s, const struct audit_rules *r,
 			}
 		}
 	}
-	qsort(out->by_enumerator, out->n_enumerators, sizeof(*out->by_enumerator), cmp_rate);
+	audit_qsort(out->by_enumerator, out->n_enumerators, sizeof(*out->by_enumerator), cmp_rate);
 	for (i = 0; i < out->n_enumerators; i++) {
 		struct audit_bc_rate *e = &out->by_enumerator[i];
 

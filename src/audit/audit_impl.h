@@ -18,8 +18,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 struct workbook;
+
+/* qsort() that accepts an empty (NULL) array: C leaves qsort(NULL, 0, ...)
+ * undefined and UBSan reports it. */
+static inline void audit_qsort(void *base, size_t n, size_t size,
+			       int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
 
 /* The built-in paradata and batch checks. */
 enum audit_builtin {

@@ -163,7 +163,7 @@ static void overlaps(struct audit_ctx *c, size_t ci, bool by_device, bool *flagg
 		sp[n].end = iv->completed ? iv->completed : iv->last;
 		n++;
 	}
-	qsort(sp, n, sizeof(*sp), cmp_span);
+	audit_qsort(sp, n, sizeof(*sp), cmp_span);
 	for (i = 0; i < n; i++) {
 		/* `top`: the interview of this person that ends last so far */
 		if (i == 0 || strcmp(sp[i].who, sp[i - 1].who)) {
@@ -220,7 +220,7 @@ static int on_event(void *ctx, const struct store_event *ev)
 		st->max_seq = ev->seq;
 		return 0;
 	}
-	if (ev->time < st->max_time - st->tol && ev->interview) {
+	if (ev->time < st->max_time - st->tol && ev->interview && st->c->n_ivs) {
 		/* records came in uuid order, so the interviews are sorted */
 		struct audit_iv *iv = bsearch(ev->interview, st->c->ivs, st->c->n_ivs,
 					      sizeof(*st->c->ivs), cmp_uuid);

@@ -417,7 +417,7 @@ static int read_sample(struct run *r, struct error *err)
 		for (j = 0; j < h->n_pre; j++)
 			h->v[sample_col(r, h->pre[j].name)] = h->pre[j].value ? h->pre[j].value : "";
 	}
-	qsort(r->hh, r->n_arows, sizeof(*r->hh), cmp_hh);
+	audit_qsort(r->hh, r->n_arows, sizeof(*r->hh), cmp_hh);
 	return 0;
 }
 
@@ -802,8 +802,8 @@ static void summarise(struct run *r, struct audit_report *rep)
 					      *f->county ? f->county : "-"),
 				      f);
 	}
-	qsort(rep->by_enumerator, rep->n_enumerators, sizeof(*rep->by_enumerator), cmp_sum);
-	qsort(rep->by_county, rep->n_counties, sizeof(*rep->by_county), cmp_sum);
+	audit_qsort(rep->by_enumerator, rep->n_enumerators, sizeof(*rep->by_enumerator), cmp_sum);
+	audit_qsort(rep->by_county, rep->n_counties, sizeof(*rep->by_county), cmp_sum);
 	rep->durations = xcalloc(r->c.n_ivs + 1, sizeof(double));
 	for (i = 0; i < r->c.n_ivs; i++)
 		if (!isnan(r->c.ivs[i].minutes))
@@ -847,7 +847,7 @@ double audit_median(double *v, size_t n)
 {
 	if (!n)
 		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
+	audit_qsort(v, n, sizeof(*v), cmp_double);
 	return audit_quantile(v, n, 0.5);
 }
 
@@ -929,7 +929,7 @@ int audit_run(struct store *s, const struct audit_rules *rules, const struct aud
 		}
 		if (store_audit_keys_each(s, opts->since, on_key, &seen, &err) < 0)
 			goto fail;
-		qsort(seen.v, seen.n, sizeof(*seen.v), cmp_str);
+		audit_qsort(seen.v, seen.n, sizeof(*seen.v), cmp_str);
 	}
 	if (read_sample(&r, &err) < 0 || load_forms(&r, &err) < 0)
 		goto fail;
@@ -952,7 +952,7 @@ int audit_run(struct store *s, const struct audit_rules *rules, const struct aud
 	out->n_findings = r.c.n_f;
 	r.c.f = NULL;
 	r.c.n_f = 0;
-	qsort(out->findings, out->n_findings, sizeof(*out->findings), cmp_finding);
+	audit_qsort(out->findings, out->n_findings, sizeof(*out->findings), cmp_finding);
 	for (i = 0; i < out->n_findings; i++) {
 		struct audit_finding *f = &out->findings[i];
 

@@ -369,8 +369,10 @@ static void print_html(FILE *out, const char *db, const struct audit_rules *r,
 	}
 	svg_bars(out, "findings per enumerator", labels, v, rep->n_enumerators);
 	fputs("<h2>访谈时长（分钟）/ Interview durations (minutes)</h2>\n", out);
-	memcpy(dur, rep->durations, rep->n_durations * sizeof(double));
-	qsort(dur, rep->n_durations, sizeof(double), cmp_dbl);
+	if (rep->n_durations) {
+		memcpy(dur, rep->durations, rep->n_durations * sizeof(double));
+		qsort(dur, rep->n_durations, sizeof(double), cmp_dbl);
+	}
 	svg_hist(out, dur, rep->n_durations);
 
 	fputs("<h2>调查员看板 / Enumerator dashboard</h2>\n<table>\n<tr><th>调查员 / enumerator"
