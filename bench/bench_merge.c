@@ -247,7 +247,7 @@ int main(void)
 	for (i = 0; i < ns; i++) {
 		struct strbuf db = STRBUF_INIT;
 		struct store *s = NULL;
-		struct export_opts o = {p.buf, true, NULL, "2026-07-31T20:00:00Z"};
+		struct export_opts o = {p.buf, true, NULL, "2026-07-31T20:00:00Z", 0};
 		struct export_result r;
 
 		strbuf_addf(&db, "%s/dev%02zu.db", dir.buf, i);

@@ -9,10 +9,21 @@
  * in full so ASan sees any overread. A read that succeeds must also yield a
  * manifest, and the trusted re-read of the same bytes (the merge's apply
  * pass, with its own CSV splitter) must succeed and yield the very same rows:
- * the harness aborts on any difference.
+ * the harness aborts on any difference. A bundle that reads is then merged
+ * (merge_bundle_into) into an empty in-memory target, so its content meets
+ * the merge's checks: identifiers, value limits, every bundled form loaded
+ * as `ruhu check` loads it and every interview validated against its form
+ * (issue 11, D4); a merge that fails must say where and why in both
+ * languages. The crafted bundles of tests/sync/test_merge.c
+ * (test_bad_content) are seeds (fuzz/seeds/bundle).
  */
 #include "ruhu/bundle.h"
 #include "ruhu/digest.h"
+#include "ruhu/merge.h"
+#include "ruhu/merge_target.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,6 +114,130 @@ static unsigned char *wrap(const uint8_t *text, size_t n, size_t *olen)
 	return buf;
 }
 
+/* ---- an empty target that keeps nothing: the merge's decisions alone ---- */
+
+static const char *n_device_id(void *t)
+{
+	return "fuzz-device";
+}
+static int n_no(void *t, const char *key, struct error *err)
+{
+	return 0;
+}
+static int n_form_source(void *t, const char *hash, char **src, size_t *len, struct error *err)
+{
+	error_set(err, "fuzz", "没有表单 %s", "no form %s", hash);
+	return -1;
+}
+static int n_applied(void *t, const struct store_bundle_key *k, char **sha, struct error *err)
+{
+	return 0;
+}
+static int n_tx(void *t, struct error *err)
+{
+	return 0;
+}
+static void n_rollback(void *t)
+{
+}
+static int n_put_form(void *t, const char *hash, const char *form_id, const char *version,
+		      const char *title, const char *source, size_t len, struct error *err)
+{
+	return 0;
+}
+static int n_put_assignments(void *t, const struct store_assignment *a, size_t n,
+			     struct error *err)
+{
+	return 0;
+}
+static int n_revisions(void *t, const char *const *uuids, size_t n, int64_t *rev,
+		       struct error *err)
+{
+	memset(rev, 0, n * sizeof(*rev));
+	return 0;
+}
+static int n_load(void *t, const char *uuid, struct store_loaded **out, struct error *err)
+{
+	error_set(err, "fuzz", "没有访谈", "no interview");
+	return -1;
+}
+static int n_put_interview(void *t, const struct store_interview *iv, const struct store_answer *a,
+			   size_t n, struct error *err)
+{
+	return 0;
+}
+static int n_put_events(void *t, const struct store_event *ev, size_t n,
+			size_t counts[MERGE_EVENT_NOUTCOMES], struct error *err)
+{
+	counts[MERGE_EVENT_NEW] += n;
+	return 0;
+}
+static int n_put_comments(void *t, const struct store_comment *c, size_t n, size_t *added,
+			  struct error *err)
+{
+	*added += n;
+	return 0;
+}
+static int n_conflict(void *t, const struct store_interview *iv, const struct store_answer *a,
+		      size_t n, const char *hash, struct error *err)
+{
+	return 1;
+}
+static int n_duplicates(void *t, const char *uuid, const char *household_key, size_t *added,
+			struct error *err)
+{
+	return 0;
+}
+static int n_record(void *t, const struct store_bundle_record *r, struct error *err)
+{
+	return 0;
+}
+
+static const struct merge_target_ops null_ops = {
+	.device_id = n_device_id,
+	.form_known = n_no,
+	.interview_known = n_no,
+	.form_source = n_form_source,
+	.bundle_applied = n_applied,
+	.begin = n_tx,
+	.commit = n_tx,
+	.rollback = n_rollback,
+	.put_form = n_put_form,
+	.put_assignments = n_put_assignments,
+	.revisions = n_revisions,
+	.load = n_load,
+	.put_interview = n_put_interview,
+	.put_events = n_put_events,
+	.put_comments = n_put_comments,
+	.record_conflict = n_conflict,
+	.record_duplicates = n_duplicates,
+	.record_bundle = n_record,
+};
+
+/* Merges the bundle bytes in[0..len) (written to a file: merges read files)
+ * into the empty target; aborts when a refusal does not say where and why. */
+static void merge_it(const void *in, size_t len, bool import)
+{
+	static char path[64];
+	struct merge_target tg = {&null_ops, NULL};
+	struct merge_stats st;
+	struct error err = ERROR_INIT;
+	FILE *fp;
+
+	if (!path[0])
+		snprintf(path, sizeof(path), "/tmp/fuzz_bundle_%d.bundle.gz", (int)getpid());
+	fp = fopen(path, "wb");
+	if (!fp)
+		abort();
+	if (fwrite(in, 1, len, fp) != len || fclose(fp) != 0)
+		abort();
+	if (merge_bundle_into(&tg, path, import, &st, NULL, NULL, &err) < 0 &&
+	    (!err.en || !err.zh || !err.where))
+		abort();
+	error_clear(&err);
+	unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bundle_manifest *m = NULL;
@@ -131,6 +266,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    bundle_reread_buffer("fuzz.bundle.gz", in, len, &hasher, &h2, NULL, &err) != 0 ||
 		    h1 != h2)
 			abort(); /* the trusted re-read differs from the verified read */
+		merge_it(in, len, m->kind == BUNDLE_RETURN);
 	}
 	if (rc != 0 && (!err.en || !err.zh || !err.where))
 		abort(); /* every refusal names where and why, in both languages */

@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static struct expr_scratch *s;
 	static const struct expr_scope scope = {NULL, field, list};
 	static const struct expr_host host = {NULL,  resolve, value, parent, position,
-					      child, instance, label, now, NULL};
+					      child, instance, label, now, NULL, NULL, NULL};
 	char *src;
 	struct expr *e = NULL;
 	struct error err = ERROR_INIT;

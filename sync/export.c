@@ -13,6 +13,7 @@
  */
 #include "ruhu/merge.h"
 
+#include "ruhu/ident.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 
@@ -231,6 +232,11 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 
 	memset(res, 0, sizeof(*res));
 	memset(&x, 0, sizeof(x));
+	/* the bundle's file name is built from these two: check them before
+	 * anything is read or written (ruhu/ident.h) */
+	if ((o->for_device && ident_check(o->for_device, IDENT_DEVICE, err) < 0) ||
+	    ident_check(store_device_id(s), IDENT_DEVICE, err) < 0)
+		return -1;
 	x.s = s;
 	x.res = res;
 	x.target = o->for_device;
@@ -251,6 +257,13 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 	reading = true;
 	if (store_export_last(s, kind, target, &last_seq, &since, err) < 0 ||
 	    store_change_seq(s, &change, err) < 0)
+		goto done;
+	if (o->again > 0 && o->for_device) {
+		error_set(err, NULL, "返回数据包总是包含全部内容：--again 只用于设备数据包",
+			  "a return bundle always carries everything: --again is for device bundles");
+		goto done;
+	}
+	if (o->again > 0 && store_export_since(s, kind, target, o->again, &since, err) < 0)
 		goto done;
 	if (o->all || o->for_device)
 		since = 0;

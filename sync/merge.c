@@ -16,6 +16,9 @@
 #include "ruhu/merge.h"
 
 #include "ruhu/digest.h"
+#include "ruhu/form.h"
+#include "ruhu/ident.h"
+#include "ruhu/merge_check.h"
 #include "ruhu/merge_target.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
@@ -24,6 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* everything a store holds can be read back from a bundle (issue 11, D3) */
+_Static_assert(BUNDLE_FIELD_MAX >= STORE_VALUE_MAX, "a bundle field must hold any stored value");
+_Static_assert(BUNDLE_FIELD_MAX >= FORM_MAX_BYTES, "a bundle field must hold any form source");
 
 /* ---- a string -> index map (open addressing) -------------------------------- */
 
@@ -237,6 +244,8 @@ struct mctx {
 	struct smap pkeys;  /* preload "key\x1fname" (check pass) */
 	long last_group;    /* index of the interview whose answers are being read */
 
+	struct merge_check *mc; /* check: the content against its forms */
+
 	/* apply */
 	struct store_interview *iv;
 	size_t n_iv, cap_iv, next_iv;
@@ -282,9 +291,21 @@ static int bad(struct error *err, const char *zh, const char *en, ...)
 	return -1;
 }
 
+/* An identifier of the bundle (ruhu/ident.h); NULL passes when `optional`. */
+static int bad_ident(const char *v, enum ident_kind kind, bool optional, struct error *err)
+{
+	if (optional && !v)
+		return 0;
+	return ident_check(v, kind, err);
+}
+
 static int on_manifest(void *ctx, const struct bundle_manifest *m, struct error *err)
 {
 	struct mctx *c = ctx;
+
+	if (bad_ident(m->device, IDENT_DEVICE, false, err) < 0 ||
+	    bad_ident(m->for_device, IDENT_DEVICE, true, err) < 0)
+		return -1;
 
 	c->total = 0;
 	for (int i = 0; i < BS_COUNT; i++)
@@ -502,11 +523,19 @@ static char *dup0(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* The store's one value limit (merge_check_value), checked before anything
+ * is written so that a bundle is refused whole, naming the field. */
+static int too_long(const char *v, const char *name, struct error *err)
+{
+	return merge_check_value(name, v, err);
+}
+
 static int row_check(struct mctx *c, enum bundle_section sec, const char *const *f,
 		     struct error *err)
 {
 	int64_t v = 0;
 	long k;
+	int rc;
 
 	switch (sec) {
 	case BS_FORMS: {
@@ -518,11 +547,20 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 			return bad(err, "表单 '%s' 的源文件与其哈希不符",
 				   "form '%s' source does not match its hash", f[0]);
 		smap_put(&c->forms, f[2], 0);
+		if (f[0] && *f[0] && bad_ident(f[0], IDENT_FORM, false, err) < 0)
+			return -1;
+		/* a form a team database keeps must load as `ruhu check` loads it */
+		if (merge_check_form(c->mc, f[2], f[0], src, strlen(src), err) < 0)
+			return -1;
 		return 0;
 	}
 	case BS_ASSIGNMENTS:
 		if (!f[0] || !*f[0])
 			return bad(err, "户编号为空", "empty household_key");
+		if (bad_ident(f[0], IDENT_HOUSEHOLD, false, err) < 0 ||
+		    bad_ident(f[6], IDENT_ENUMERATOR, true, err) < 0 ||
+		    bad_ident(f[7], IDENT_DEVICE, true, err) < 0)
+			return -1;
 		for (const char *p = f[0]; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				return bad(err, "户编号 '%s' 含有控制字符",
@@ -536,6 +574,8 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 				   "preload field for unassigned household '%s'", f[0] ? f[0] : "");
 		if (!f[1] || !*f[1] || !f[2])
 			return bad(err, "预填字段名或值为空", "empty preload field name or value");
+		if (too_long(f[2], f[1], err) < 0)
+			return -1;
 		{
 			struct strbuf pk = STRBUF_INIT;
 			int dup;
@@ -560,6 +600,10 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 				   f[0], f[1] ? f[1] : "");
 		if (!f[4] || !*f[4])
 			return bad(err, "访谈 '%s' 缺少设备", "interview '%s' lacks its device", f[0]);
+		if (bad_ident(f[4], IDENT_DEVICE, false, err) < 0 ||
+		    bad_ident(f[2], IDENT_HOUSEHOLD, true, err) < 0 ||
+		    bad_ident(f[3], IDENT_ENUMERATOR, true, err) < 0)
+			return -1;
 		if (store_istatus_parse(f[5]) < 0)
 			return bad(err, "未知的访谈状态 '%s'", "unknown interview status '%s'",
 				   f[5] ? f[5] : "");
@@ -567,8 +611,18 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 			return bad(err, "版本号 '%s' 无效", "invalid revision '%s'", f[6] ? f[6] : "");
 		if (parse_i64(f[7], &v) < 0 || parse_i64(f[8], &v) < 0)
 			return bad(err, "时间无效", "invalid time");
-		if (smap_put(&c->ivs, f[0], c->ivs.n) < 0)
+		if (too_long(f[9], "position", err) < 0 || too_long(f[10], "review_comment", err) < 0)
+			return -1;
+		if (smap_get(&c->ivs, f[0]) >= 0)
 			return bad(err, "访谈 '%s' 重复", "interview '%s' repeated", f[0]);
+		rc = merge_check_interview(c->mc, c->ivs.n, f[0], f[1],
+					   store_istatus_parse(f[5]) != STORE_IN_PROGRESS, err);
+		if (rc < 0) {
+			if (rc == -2)
+				c->lookup_rc = -1; /* the target's error */
+			return -1;
+		}
+		smap_put(&c->ivs, f[0], c->ivs.n);
 		return 0;
 	case BS_ANSWERS:
 		k = f[0] ? smap_get(&c->ivs, f[0]) : -1;
@@ -587,10 +641,15 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 		if (f[3] && f[2])
 			return bad(err, "答案 '%s' 同时有值和特殊值",
 				   "answer '%s' has both a value and a special value", f[1]);
+		if (too_long(f[2], f[1], err) < 0)
+			return -1;
+		merge_check_answer(c->mc, (size_t)k, f[1], f[2], store_special_parse(f[3]));
 		return 0;
 	case BS_EVENTS:
 		if (!f[0] || !*f[0] || parse_i64(f[1], &v) < 0 || v < 1)
 			return bad(err, "事件的设备或序号无效", "event has an invalid device or seq");
+		if (bad_ident(f[0], IDENT_DEVICE, false, err) < 0)
+			return -1;
 		if (parse_i64(f[3], &v) < 0)
 			return bad(err, "事件时间无效", "invalid event time");
 		if (!f[4] || !*f[4])
@@ -599,6 +658,9 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 			return bad(err, "事件类型 '%s' 无效", "invalid event kind '%s'", f[4]);
 		if (store_special_parse(f[9]) < 0 || store_special_parse(f[10]) < 0)
 			return bad(err, "事件的特殊值无效", "invalid special value in event");
+		if (too_long(f[7], "old_value", err) < 0 || too_long(f[8], "new_value", err) < 0 ||
+		    too_long(f[11], "extra", err) < 0)
+			return -1;
 		if (f[2] && smap_get(&c->ivs, f[2]) < 0 && !known(c, true, f[2], err))
 			return bad(err, "事件属于未知的访谈 '%s'", "event of unknown interview '%s'",
 				   f[2]);
@@ -607,6 +669,8 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 		if (!f[0] || !*f[0] || !f[4] || !f[6] || !*f[6])
 			return bad(err, "批注缺少 uuid、文字或设备",
 				   "comment lacks its uuid, text or device");
+		if (bad_ident(f[6], IDENT_DEVICE, false, err) < 0 || too_long(f[4], "text", err) < 0)
+			return -1;
 		if (parse_i64(f[5], &v) < 0)
 			return bad(err, "批注时间无效", "invalid comment time");
 		if (!f[1] || (smap_get(&c->ivs, f[1]) < 0 && !known(c, true, f[1], err)))
@@ -783,6 +847,8 @@ static void mctx_release(struct mctx *c)
 	c->ev = NULL;
 	c->cm = NULL;
 	c->cap_ev = c->cap_cm = 0;
+	merge_check_free(c->mc);
+	c->mc = NULL;
 	c->last_group = -1;
 	c->asg_done = false;
 	c->done = 0;
@@ -861,8 +927,15 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 	c.last_group = -1;
 	/* pass 1: verify everything, write nothing, streaming the file (64 KiB
 	 * at a time: whatever the file, refusing it costs little memory) */
+	c.mc = merge_check_new(tg);
 	if (bundle_read_file(path, &visitor, &c, &m, err) < 0)
 		goto done;
+	/* the interviews after the last group of answers; the first interview
+	 * its form does not allow refuses the bundle */
+	if (merge_check_finish(c.mc, err) < 0) {
+		error_prefix(err, path);
+		goto done;
+	}
 	rc = already(tg, m, err);
 	if (rc < 0) {
 		error_prefix(err, path);

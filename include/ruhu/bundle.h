@@ -37,6 +37,12 @@
 /* The format version this code writes and the only one it reads. */
 #define BUNDLE_FORMAT_VERSION 1
 
+/* The longest field the reader accepts, in bytes ("field too long" past
+ * it). It must hold every value a store keeps (STORE_VALUE_MAX, checked at
+ * compile time in sync/merge.c) and a form source (FORM_MAX_BYTES), so that
+ * whatever a database holds can travel. */
+#define BUNDLE_FIELD_MAX ((size_t)64 << 20)
+
 enum bundle_kind {
 	BUNDLE_DEVICE, /* a device's work, for `ruhu merge` */
 	BUNDLE_RETURN, /* assignments and sent-back interviews, for `ruhu import` */

@@ -129,9 +129,18 @@ struct expr_host {
 	/* now(): milliseconds since the Unix epoch. NULL: the system clock. */
 	int64_t (*now_ms)(void *ud);
 
-	/* 64 random bits for uuid() / random(). NULL: the engine's own generator
-	 * seeded from /dev/urandom. */
+	/* 64 random bits for uuid() / random() / randomize() without a seed.
+	 * NULL: the engine's own generator seeded from /dev/urandom. */
 	uint64_t (*random)(void *ud);
+
+	/* jr:itext(id): the text `id` ("name:label", "name:hint", ... as
+	 * docs/expressions.md lists) in the current form language; NULL when
+	 * there is no such text. `ctx` is the context node. */
+	const char *(*itext)(void *ud, const char *id, expr_node ctx);
+
+	/* version(): the form's version (settings `version`); NULL when the
+	 * form has none. */
+	const char *(*form_version)(void *ud);
 };
 
 /*
@@ -219,6 +228,15 @@ int expr_eval_number(const struct expr *e, const struct expr_host *h, expr_node 
  * is a node's value, so it never aliases the host's storage). */
 int expr_eval_string(const struct expr *e, const struct expr_host *h, expr_node ctx,
 		     struct expr_scratch *s, const char **out, struct error *err);
+
+/*
+ * Shuffles v[0..n) as randomize(nodes, seed) shuffles nodes: ODK's
+ * "inside-out" Fisher-Yates with the Park-Miller generator seeded by `seed`
+ * (its fraction dropped). For hosts that shuffle choice lists the way a form's
+ * randomize=true parameter asks. Returns 0, or -1 (v untouched) when the seed
+ * is NaN or infinite.
+ */
+int expr_shuffle(size_t *v, size_t n, double seed);
 
 /* Formats a number as string() does into buf (at least 32 bytes); returns buf. */
 char *expr_format_number(double d, char *buf, size_t size);

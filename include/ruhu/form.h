@@ -107,6 +107,12 @@ struct form_node {
 
 	/* range: parsed parameters (defaults 1, 10, 1 as in ODK) */
 	double range_start, range_end, range_step;
+
+	/* selects: parameters randomize=true [seed=EXPR] — the choices are
+	 * offered shuffled as ODK's randomize() does (seed: NULL expression when
+	 * absent) */
+	bool randomize;
+	struct form_expr seed;
 };
 
 struct form_choice {
@@ -122,6 +128,10 @@ struct form_list {
 	size_t n;
 	const char *const *extra_names; /* extra columns of the choices sheet (for choice_filter) */
 	size_t n_extra;
+	/* an attached CSV file's list: the file's name as the form writes it
+	 * ("villages.csv"; the list is named "villages"), choices' rows are the
+	 * file's lines; NULL for a list of the choices sheet */
+	const char *file;
 };
 
 enum form_syntax { FORM_SYNTAX_AUTO, FORM_SYNTAX_CSV, FORM_SYNTAX_MD };
@@ -155,6 +165,56 @@ int form_load(const char *path, struct form **out, struct diag_list *diags);
  */
 int form_load_buffer(const char *name, const char *data, size_t len, enum form_syntax syntax,
 		     struct form **out, struct diag_list *diags);
+
+/*
+ * Attached files: the CSV files a form reads besides its workbook —
+ * `select_one_from_file villages.csv` / `select_multiple_from_file`, a
+ * `csv-external` row, and instance('villages') / pulldata('villages', ...)
+ * naming no list of the choices sheet (then villages.csv is looked for).
+ * Each becomes a choice list named after the file without ".csv": columns
+ * `name`, `label` (and `label::LANGUAGE` of the form's languages), any other
+ * column kept for choice_filter and pulldata. docs/xlsform.md has the rules.
+ *
+ * struct form_files says where the loader finds them: first among `mem`
+ * (name and bytes, e.g. read from the team database), then in `dir`. A file
+ * the form names that is in neither is an error of the form.
+ */
+struct form_attachment {
+	const char *name; /* as the form names it: "villages.csv" */
+	const char *data;
+	size_t len;
+};
+
+struct form_files {
+	const char *dir;                   /* read attached files from here; NULL: nowhere */
+	const struct form_attachment *mem; /* in-memory files, looked up first */
+	size_t n_mem;
+};
+
+/*
+ * form_load_buffer() with attached files. `files` NULL means none are
+ * available: select_*_from_file questions then load as FORM_UNSUPPORTED with a
+ * warning (so a form kept without its files still opens), and instance() or
+ * pulldata() naming an unknown list is an error as usual. form_load(path)
+ * reads attached files from the directory of `path`; form_load_buffer() has
+ * none.
+ */
+int form_load_buffer_files(const char *name, const char *data, size_t len,
+			   enum form_syntax syntax, const struct form_files *files,
+			   struct form **out, struct diag_list *diags);
+/* form_load() reading attached files from `files` instead of the form's
+ * directory. */
+int form_load_files(const char *path, const struct form_files *files, struct form **out,
+		    struct diag_list *diags);
+
+/*
+ * The attached files the form read, in the order it first named them: name
+ * (as the form writes it), the exact bytes (owned by the form), their SHA-256
+ * in hex, and the choice list they became. For storing a form with its files.
+ */
+size_t form_attachment_count(const struct form *f);
+int form_attachment_get(const struct form *f, size_t i, struct form_attachment *out,
+			const char **sha256_hex);
 
 void form_free(struct form *f);
 

@@ -165,7 +165,10 @@ int interview_check(struct interview *iv, const char *path, struct error *err);
 /*
  * The choices the select at `path` offers now: indexes into its list
  * (form_list(f, node->list)) of the choices passing its choice_filter in the
- * field's instance, in list order. *out is malloc'd (free it); for an or_other
+ * field's instance, in list order — shuffled when the select's parameters say
+ * randomize=true (by its seed as ODK's randomize() shuffles, else by one seed
+ * drawn per interview, so the order holds still while the interview lasts).
+ * *out is malloc'd (free it); for an or_other
  * select the caller adds "other" itself. Returns 0, or -1 when the path is
  * not a select.
  */
@@ -326,6 +329,41 @@ bool interview_completed(const struct interview *iv);
  */
 int interview_preload(struct interview *iv, const char *const *names,
 		      const char *const *values, size_t n, struct error *err);
+
+/* ---- validation of answers from outside -------------------------------- */
+
+/* One stored answer as a store or a bundle holds it. */
+struct interview_answer_in {
+	const char *path;
+	const char *value; /* NULL: special value, or a repeat instance ("members[2]") */
+	enum interview_special special;
+};
+
+/*
+ * Checks the answers a[0..n) of one interview of form `f` that arrive from
+ * outside (a bundle, before a merge writes them), as the engine checked
+ * them when they were entered:
+ *  - every path names a field that can hold an answer (no unknown names, no
+ *    "../x", no calculation, no repeat instance with a value);
+ *  - every value has its field's type (integer, date, ...), a select's
+ *    value names choices of its list, a range value is in range;
+ *  - when `completed` (the interview says it is completed, approved or
+ *    rejected), nothing blocks completion (interview_blockers: constraints,
+ *    choice filters, required questions, roster counts), because completion
+ *    checked exactly that on the same answers and form;
+ *  - every relevant answer passes its constraint when the constraint reads
+ *    no other field (`. >= 1 and . <= 20`): true when entered, true forever.
+ * An interview in progress is not held to constraints that read other
+ * fields, nor to required questions: a later answer may turn such a
+ * constraint false, and the interview is legitimate until it is completed.
+ * Special values are not checked against the question's allowed ones.
+ * Pure: nothing is kept; the clock is the system's (today() in a constraint
+ * reads the day of the check). Returns 0, or -1 with `err` where = the
+ * answer's path (NULL for the whole interview), err->code an enum
+ * interview_code, the engine's message.
+ */
+int interview_validate(const struct form *f, const struct interview_answer_in *a, size_t n,
+		       bool completed, struct error *err);
 
 /* ---- sessions: the engine bound to the store -------------------------- */
 

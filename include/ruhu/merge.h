@@ -83,6 +83,12 @@ struct export_opts {
 	bool all;               /* everything, not only what changed since the last export */
 	const char *for_device; /* non-NULL: a return bundle for that device */
 	const char *created;    /* NULL: now; else "YYYY-MM-DDTHH:MM:SSZ" (tests, synth) */
+	/* > 0: export again what device bundle `again` held, for a bundle the
+	 * team refused: every interview changed since the export before it
+	 * (store_export_since), in its current version, as a NEW bundle with
+	 * the next sequence number (a number is never used twice). Device
+	 * bundles only. */
+	long long again;
 };
 
 struct export_result {
@@ -101,8 +107,11 @@ struct export_result {
  * only then is the export recorded in sync_export. First it removes the
  * temporary files that killed exports left in o->out_dir (bundle_tmp_clean:
  * a live export's file is locked and stays), counted in res->stale_removed.
- * Returns 0 (res->path NULL when there was nothing to export) or -1 with
- * err; on failure no bundle file is left and nothing is recorded.
+ * With o->again, the interviews are those changed since the export before
+ * bundle o->again (STORE_E_NOTFOUND when that bundle was never exported; an
+ * error with o->for_device). Returns 0 (res->path NULL when there was nothing
+ * to export) or -1 with err; on failure no bundle file is left and nothing is
+ * recorded.
  */
 int export_bundle(struct store *s, const struct export_opts *o, struct export_result *res,
 		  struct error *err);

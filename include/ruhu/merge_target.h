@@ -8,7 +8,8 @@
  *
  * The protocol for one bundle, as merge_bundle() drives it:
  *   1. verification, outside any transaction: device_id, form_known,
- *      interview_known, bundle_applied (read-only; may be called many times);
+ *      interview_known, form_source, bundle_applied (read-only; may be
+ *      called many times);
  *   2. begin — opens the bundle's ONE transaction, holding the write lock
  *      from the start (a second merge waits here); then bundle_applied
  *      again: a bundle that a concurrent merge applied in the meantime ends
@@ -63,6 +64,13 @@ struct merge_target_ops {
 	 * 0 when not, < 0 on error. */
 	int (*form_known)(void *t, const char *hash, struct error *err);
 	int (*interview_known)(void *t, const char *uuid, struct error *err);
+	/* The exact source bytes of the stored form `hash` in a malloc'd buffer
+	 * (NUL appended, not counted in *len) the caller frees, as
+	 * store_form_source(): 0, or < 0 (STORE_E_NOTFOUND when absent). A merge
+	 * loads each form its interviews use once per bundle to validate them
+	 * (interview_validate) before anything is written. */
+	int (*form_source)(void *t, const char *hash, char **src, size_t *len,
+			   struct error *err);
 	/* As store_bundle_applied(): 1 (+ its recorded content hash, malloc'd)
 	 * or 0. */
 	int (*bundle_applied)(void *t, const struct store_bundle_key *k, char **content_sha256,

@@ -174,6 +174,20 @@ int store_tx_begin(struct store *s, struct error *err);
 int store_tx_commit(struct store *s, struct error *err);
 int store_tx_rollback(struct store *s, struct error *err);
 
+/* ---- limits --------------------------------------------------------------- */
+
+/*
+ * The largest value the store keeps, in bytes: an answer, a preload field, a
+ * comment, a review comment, an event's old/new value and extra, a position.
+ * Enforced by the store wherever a value enters (STORE_E_INVALID "value of
+ * 'PATH' too long: N bytes (limit 1048576 bytes)"), so everything stored can
+ * be exported and merged: the bundle reader accepts fields of at least this
+ * size (sync/bundle.c FIELD_MAX), and a merge refuses a bundle holding a
+ * larger value before it writes anything (issue 11, D3). Form sources have
+ * their own limit (FORM_MAX_BYTES).
+ */
+#define STORE_VALUE_MAX ((size_t)1 << 20)
+
 /* ---- identity ------------------------------------------------------------- */
 
 #define STORE_ID_LEN 36 /* device ids and UUIDs: 8-4-4-4-12 lowercase hex */
@@ -641,6 +655,17 @@ int store_bundle_record(struct store *s, const struct store_bundle_record *r,
  */
 int store_export_last(struct store *s, const char *kind, const char *target, int64_t *seq,
 		      int64_t *change, struct error *err);
+/*
+ * Where a re-export of device export `seq` starts (`ruhu export --again
+ * SEQ`, for a bundle the team refused): *since = the change counter of the
+ * last completed export of (kind, target) before `seq`, 0 when there is none;
+ * everything changed after it (all that bundle `seq` held, in its current
+ * version, and what changed since) goes into the new bundle. STORE_E_NOTFOUND
+ * "no completed export N" when export `seq` of (kind, target) never
+ * completed.
+ */
+int store_export_since(struct store *s, const char *kind, const char *target, int64_t seq,
+		       int64_t *since, struct error *err);
 /* Reserves sequence `seq` (state 'pending') before the file is written, so a
  * number is never used twice; one transaction. */
 int store_export_reserve(struct store *s, const char *kind, const char *target, int64_t seq,

@@ -1,6 +1,7 @@
 /*
  * cmd_export — `ruhu export --db DB --out DIR [--all]` writes one device
- * bundle of everything changed since the last export; `ruhu export --db
+ * bundle of everything changed since the last export (`--again SEQ`: since
+ * the export before bundle SEQ, which the team refused); `ruhu export --db
  * TEAM.db --for DEVICE --out DIR` writes a return bundle for DEVICE
  * (sync/export.c). Prints the path of the bundle written.
  */
@@ -11,7 +12,9 @@
 #include "ruhu/merge.h"
 #include "ruhu/store.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cmd_export(int argc, char **argv)
@@ -33,6 +36,18 @@ int cmd_export(int argc, char **argv)
 			o.for_device = argv[++i];
 		else if (!strcmp(argv[i], "--all"))
 			o.all = true;
+		else if (!strcmp(argv[i], "--again") && i + 1 < argc) {
+			char *end;
+
+			errno = 0;
+			o.again = strtoll(argv[++i], &end, 10);
+			if (errno || end == argv[i] || *end || o.again < 1) {
+				cli_errorf("--again 需要一个正整数（数据包序号），不是 '%s'",
+					   "--again takes a positive number (a bundle sequence), not '%s'",
+					   argv[i]);
+				return cli_usage("export");
+			}
+		}
 		else {
 			cli_errorf("未知参数 '%s'", "unknown argument '%s'", argv[i]);
 			return cli_usage("export");

@@ -71,13 +71,19 @@ const struct cmd_entry cmd_table[] = {
 	 "preload field usable in forms. Every bad row is reported as SAMPLE.csv:ROW: message; if "
 	 "any row is bad, nothing is loaded."},
 	{"export", cmd_export, "导出数据包", "write a bundle",
-	 "ruhu export --db 数据库 --out 目录 [--all]\nruhu export --db 团队库 --for 设备 --out 目录\n\n"
+	 "ruhu export --db 数据库 --out 目录 [--all | --again 序号]\n"
+	 "ruhu export --db 团队库 --for 设备 --out 目录\n\n"
 	 "把上次导出后有变化的访谈（--all：全部）写成一个数据包 ruhu-设备-序号.bundle.gz；"
+	 "--again 序号：团队拒收了该序号的数据包时，重新导出它所含的访谈（当前版本）及之后的变化，"
+	 "作为一个新序号的数据包；"
 	 "--for 为某台设备写返回数据包（其样本分配和被退回的访谈）。先写临时文件并同步到磁盘，"
 	 "改名后才记录导出。",
-	 "ruhu export --db DB --out DIR [--all]\nruhu export --db TEAM.db --for DEVICE --out DIR\n\n"
+	 "ruhu export --db DB --out DIR [--all | --again SEQ]\n"
+	 "ruhu export --db TEAM.db --for DEVICE --out DIR\n\n"
 	 "Writes one bundle ruhu-DEVICE-SEQ.bundle.gz of every interview changed since the last "
-	 "export (--all: everything); --for writes a return bundle for a device (its assignments "
+	 "export (--all: everything; --again SEQ: a bundle the team refused is exported again, "
+	 "everything it held in its current version and all changed since, as a bundle with a new "
+	 "number); --for writes a return bundle for a device (its assignments "
 	 "and the interviews sent back to it). The file is written under a temporary name, synced "
 	 "and renamed before the export is recorded."},
 	{"merge", cmd_merge, "合并数据包到团队库", "merge bundles into a team database",

@@ -225,6 +225,20 @@ int expr_ev_push_resolve(struct ev *E, int node, int field, const char *name, ex
 	return push_lookup(E, node, do_resolve, &ra);
 }
 
+int expr_ev_push_instance(struct ev *E, int node, int list, const char *name)
+{
+	struct resolve_arg ra = {list, name, 0};
+
+	return push_lookup(E, node, do_instance, &ra);
+}
+
+int expr_ev_push_child(struct ev *E, int node, expr_node parent, const char *name)
+{
+	struct resolve_arg ra = {-1, name, parent};
+
+	return push_lookup(E, node, do_child, &ra);
+}
+
 char *expr_ev_alloc(struct ev *E, size_t n)
 {
 	return salloc(E->s, n);

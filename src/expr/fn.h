@@ -6,7 +6,7 @@
  *
  * Functions are registered the way SQLite's func.c registers its own: each
  * family file (fn_logic.c, fn_string.c, fn_number.c, fn_nodeset.c,
- * fn_select.c, fn_date.c, fn_geo.c) defines a const table of entries, and
+ * fn_select.c, fn_date.c, fn_geo.c, fn_form.c) defines a const table of entries, and
  * func.c lists the tables. The parser looks names up there (unknown names and
  * argument counts are checked against the same entries) and stores the entry
  * in the OP_CALL node, so evaluation is one indirect call.
@@ -135,6 +135,10 @@ enum {
 	/* regex(): a literal second argument is a pattern, compiled at compile
 	 * time so that an invalid one is a compile error */
 	EXPR_FN_REGEX_ARG2 = 4,
+	/* pulldata(): a literal first argument names a choice list or an
+	 * attached file, checked (and resolved into the call node's `field`) at
+	 * compile time like instance('name') */
+	EXPR_FN_INSTANCE_ARG1 = 8,
 };
 
 struct expr_fn {
@@ -147,9 +151,9 @@ struct expr_fn {
 
 /* The family tables (each file's own) and their sizes. */
 extern const struct expr_fn expr_fn_logic[], expr_fn_string[], expr_fn_number[],
-	expr_fn_nodeset[], expr_fn_select[], expr_fn_date[], expr_fn_geo[];
+	expr_fn_nodeset[], expr_fn_select[], expr_fn_date[], expr_fn_geo[], expr_fn_form[];
 extern const size_t expr_fn_logic_n, expr_fn_string_n, expr_fn_number_n, expr_fn_nodeset_n,
-	expr_fn_select_n, expr_fn_date_n, expr_fn_geo_n;
+	expr_fn_select_n, expr_fn_date_n, expr_fn_geo_n, expr_fn_form_n;
 
 /* The entry named name[0..len), or NULL. */
 const struct expr_fn *expr_fn_find(const char *name, size_t len);
@@ -194,6 +198,11 @@ char *expr_ev_copy(struct ev *E, const char *s, size_t len);
  * count. */
 int expr_ev_push_node(struct ev *E, int node, expr_node n);
 int expr_ev_push_resolve(struct ev *E, int node, int field, const char *name, expr_node from);
+/* Appends the items of instance('name')/root/item (list index `list` as the
+ * compile scope resolved it, or -1 to look `name` up), or the children of
+ * `parent` named `name`; returns the count or -1. */
+int expr_ev_push_instance(struct ev *E, int node, int list, const char *name);
+int expr_ev_push_child(struct ev *E, int node, expr_node parent, const char *name);
 
 /* The node stack and arena, saved and restored around a sub-result that is
  * consumed before the function returns. */

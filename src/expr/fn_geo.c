@@ -188,6 +188,7 @@ static int fn_geofence(struct ev *E, int i, const struct cx *c, struct val *out)
 
 const struct expr_fn expr_fn_geo[] = {
 	{"area", 1, 1, 0, G_AREA, fn_measure},
+	{"enclosed-area", 1, 1, 0, G_AREA, fn_measure}, /* JavaRosa's name for area() */
 	{"distance", 1, -1, 0, G_DISTANCE, fn_measure},
 	{"geofence", 2, 2, 0, 0, fn_geofence},
 };

@@ -19,7 +19,7 @@ static const struct family {
 	{expr_fn_logic, &expr_fn_logic_n},     {expr_fn_string, &expr_fn_string_n},
 	{expr_fn_number, &expr_fn_number_n},   {expr_fn_nodeset, &expr_fn_nodeset_n},
 	{expr_fn_select, &expr_fn_select_n},   {expr_fn_date, &expr_fn_date_n},
-	{expr_fn_geo, &expr_fn_geo_n},
+	{expr_fn_geo, &expr_fn_geo_n},         {expr_fn_form, &expr_fn_form_n},
 };
 
 const struct expr_fn *expr_fn_find(const char *name, size_t len)

@@ -589,6 +589,28 @@ static int parse_call(struct parser *ps)
 			goto args;
 		}
 	}
+	if (fi && (fi->flags & EXPR_FN_INSTANCE_ARG1) && ps->e->nodes[l.v[0]].op == OP_STR) {
+		/* pulldata('villages', ...): the list must exist, as for instance() */
+		const struct enode *a1 = &ps->e->nodes[l.v[0]];
+		int list = -1;
+
+		if (ps->scope && ps->scope->instance) {
+			list = ps->scope->instance(ps->scope->ud, a1->str);
+			if (list < 0) {
+				int col = a1->col;
+
+				free(l.v);
+				fail(ps, at, "未知的选项列表或附带文件 '%s'",
+				     "unknown choice list or attached file '%s'", a1->str);
+				if (ps->err)
+					ps->err->code = col;
+				return -1;
+			}
+		}
+		i = add_node(ps, OP_CALL, at);
+		ps->e->nodes[i].field = list;
+		goto args;
+	}
 	if (!fi) {
 		fi = &expr_fn_unknown;
 		i = add_node(ps, OP_CALL, at);

@@ -6,6 +6,11 @@
  * finds into the caller's diag_list rather than stopping at the first:
  *   settings -> column maps and languages -> choices -> survey rows (types,
  *   nesting, names) -> select lists -> expressions and ${} references.
+ * Attached CSV files become choice lists when first named: by a
+ * select_*_from_file or csv-external row (survey pass), or by instance() /
+ * pulldata() (expression pass). They are read through the caller's
+ * struct form_files, after the languages are final, so their labels only map
+ * onto the form's languages and never resize a text array.
  * A form is returned only when no pass reported an error.
  *
  * Invariants: every string of the model lives in the form's arena (freed at
@@ -19,8 +24,10 @@
  */
 #include "form_internal.h"
 
+#include "ruhu/csvread.h"
 #include "ruhu/digest.h"
 #include "ruhu/expr.h"
+#include "ruhu/ident.h"
 #include "ruhu/utf8.h"
 #include "xlsform_csv.h"
 
@@ -164,6 +171,16 @@ struct setting {
 	const char *val;
 };
 
+/* An attached file the form named (found or not). */
+struct attached {
+	char *name;  /* as the form writes it: "villages.csv" */
+	char *shown; /* in messages: "forms/villages.csv" */
+	char *data;  /* the exact bytes (NULL when not found) */
+	size_t len;
+	char hash[65];
+	int list;    /* its choice list, -1 when it could not be read */
+};
+
 struct form {
 	struct arena arena;
 	char *path;
@@ -189,6 +206,9 @@ struct form {
 
 	struct smap names; /* tag -1: node name -> index; tag -2: list name -> index;
 			      tag >= 0: choice name in list `tag` -> index */
+
+	struct attached *att; /* attached files, in the order the form names them */
+	size_t n_att, cap_att;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -431,7 +451,11 @@ struct builder {
 	struct colmap sc, cc;
 	int allow_choice_dups;
 	char *multi_checked; /* per list: already checked for select_multiple */
+	size_t multi_cap;    /* bytes of multi_checked */
 	bool too_big;        /* past a FORM_MAX_* limit: the survey is not compiled */
+	const struct form_files *files; /* where attached files are read, or NULL */
+	const char *cur_sheet; /* where the expression being compiled is */
+	int cur_row;
 };
 
 static void vdiag(struct builder *b, enum diag_severity sev, const char *sheet, int line,
@@ -833,6 +857,7 @@ enum kind {
 	K_END_GROUP,
 	K_END_REPEAT,
 	K_END_LOOP,
+	K_CSV_EXTERNAL, /* csv-external: declares the attached file NAME.csv */
 	K_UNKNOWN,
 	K_BAD,          /* a select without a list, or with extra words */
 };
@@ -878,7 +903,7 @@ static const struct {
 static const char *const unsupported_types[] = {
 	"image", "photo", "audio", "video", "file", "geotrace", "geoshape", "osm",
 	"background-audio", "background-geopoint", "start-geopoint", "xml-external",
-	"csv-external", "phonenumber", "simserial", "subscriberid", "email", "uri:deviceid",
+	"phonenumber", "simserial", "subscriberid", "email", "uri:deviceid",
 	"uri:subscriberid", "uri:phonenumber", "uri:simserial", "uri:username", "uri:email",
 	"sim id", "subscriber id", "entity",
 };
@@ -888,10 +913,10 @@ static const struct {
 	const char *prefix;
 	enum form_type type; /* FORM_UNSUPPORTED for lists ruhu cannot show */
 } select_prefixes[] = {
-	{"select_one_from_file ", FORM_UNSUPPORTED},
-	{"select_multiple_from_file ", FORM_UNSUPPORTED},
-	{"select one from file ", FORM_UNSUPPORTED},
-	{"select multiple from file ", FORM_UNSUPPORTED},
+	{"select_one_from_file ", FORM_SELECT_ONE},
+	{"select_multiple_from_file ", FORM_SELECT_MULTIPLE},
+	{"select one from file ", FORM_SELECT_ONE},
+	{"select multiple from file ", FORM_SELECT_MULTIPLE},
 	{"select_one_external ", FORM_UNSUPPORTED},
 	{"rank ", FORM_UNSUPPORTED},
 	{"osm ", FORM_UNSUPPORTED},
@@ -915,6 +940,7 @@ struct type_info {
 	char *list;   /* selects: the list name as written (malloc'd) */
 	char *extra;  /* K_BAD: the unexpected words after the list, or NULL */
 	int or_other;
+	int from_file; /* select_*_from_file: `list` is an attached file's name */
 };
 
 /* Collapses runs of blanks into one space and trims; keeps case. */
@@ -1010,6 +1036,8 @@ static void parse_type(const char *cellv, struct type_info *ti)
 		ti->type = FORM_GROUP;
 	} else if (!strcmp(t, "end loop")) {
 		ti->kind = K_END_LOOP;
+	} else if (!strcmp(t, "csv-external")) {
+		ti->kind = K_CSV_EXTERNAL;
 	} else {
 		for (i = 0; i < sizeof(select_prefixes) / sizeof(select_prefixes[0]); i++) {
 			const char *p = select_prefixes[i].prefix;
@@ -1020,6 +1048,7 @@ static void parse_type(const char *cellv, struct type_info *ti)
 				continue;
 			ti->type = select_prefixes[i].type;
 			ti->kind = ti->type == FORM_UNSUPPORTED ? K_UNSUPPORTED : K_SELECT;
+			ti->from_file = strstr(p, "file") != NULL;
 			parse_select_rest(strlen(w) > pl ? w + pl : "", ti);
 			if (ti->type == FORM_UNSUPPORTED && ti->kind == K_BAD) {
 				/* not shown anyway: no need to be strict about its list */
@@ -1158,6 +1187,72 @@ static void parse_range(struct builder *b, struct form_node *n)
 	/* start > end is a reversed range, which ODK allows */
 	if (n->range_step == 0)
 		err_at(b, "survey", n->row, "range 的 step 不能为 0", "range step must not be 0");
+}
+
+/* A select's parameters: randomize=true|false and seed=EXPR (pyxform's). */
+static void parse_select_params(struct builder *b, struct form_node *n, bool from_file)
+{
+	const char *p = n->parameters;
+
+	while (p && *p) {
+		const char *k, *v;
+		size_t kl, vl;
+		char *key, *val;
+
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
+			p++;
+		if (!*p)
+			break;
+		k = p;
+		while (*p && *p != '=' && *p != ' ' && *p != ',' && *p != ';')
+			p++;
+		kl = (size_t)(p - k);
+		while (*p == ' ')
+			p++;
+		key = xstrndup(k, kl);
+		if (*p != '=') {
+			err_at(b, "survey", n->row,
+			       "选择题参数 '%s' 缺少 '='，应写成 randomize=true seed=${s}",
+			       "select parameter '%s' has no '=': write randomize=true seed=${s}", key);
+			free(key);
+			while (*p && *p != ' ' && *p != ',' && *p != ';')
+				p++;
+			continue;
+		}
+		p++;
+		while (*p == ' ')
+			p++;
+		v = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != ',' && *p != ';')
+			p++;
+		vl = (size_t)(p - v);
+		val = xstrndup(v, vl);
+		if (!strcasecmp(key, "randomize")) {
+			if (is_yes(val))
+				n->randomize = true;
+			else if (!is_no(val))
+				err_at(b, "survey", n->row, "randomize 应为 true 或 false，而不是 '%s'",
+				       "randomize must be true or false, not '%s'", val);
+		} else if (!strcasecmp(key, "seed")) {
+			n->seed.src = *val ? arena_strdup(&b->f->arena, val) : NULL;
+		} else if (from_file && (!strcasecmp(key, "value") || !strcasecmp(key, "label"))) {
+			err_at(b, "survey", n->row,
+			       "不支持参数 '%s'：附带文件的选项名和标签须放在 name 和 label 列",
+			       "parameter '%s' is not supported: an attached file's choice names and "
+			       "labels go in its columns name and label",
+			       key);
+		} else {
+			err_at(b, "survey", n->row, "未知的选择题参数 '%s'（可用 randomize、seed）",
+			       "unknown select parameter '%s' (use randomize, seed)", key);
+		}
+		free(key);
+		free(val);
+	}
+	if (n->seed.src && !n->randomize) {
+		err_at(b, "survey", n->row, "seed 参数需要同时写 randomize=true",
+		       "parameter seed needs randomize=true as well");
+		n->seed.src = NULL;
+	}
 }
 
 /* A pyxform default is dynamic when it references a field or calls a
@@ -1309,6 +1404,9 @@ static char *suggest_type(const char *type)
 
 /* select_multiple answers are choice names separated by spaces, so a name
  * with a blank in it could never be told apart: reported once per list. */
+static void err_file(struct builder *b, const char *shown, size_t line, const char *zh,
+		     const char *en, ...) RUHU_PRINTF2(4, 5, 6);
+
 static void check_multi_names(struct builder *b, int list, int row)
 {
 	const struct form_list *l = &b->f->lists[list];
@@ -1317,13 +1415,444 @@ static void check_multi_names(struct builder *b, int list, int row)
 	if (b->multi_checked[list])
 		return;
 	b->multi_checked[list] = 1;
-	for (j = 0; j < l->n; j++)
-		if (strpbrk(l->choices[j].name, " \t\r\n"))
-			err_at(b, "choices", l->choices[j].row,
-			       "选项列表 '%1$s' 的选项名 '%2$s' 含有空格，而第 %3$d 行的多选题以空格分隔选项名",
-			       "choice name '%2$s' in list '%1$s' holds a space, but the select_multiple "
-			       "of row %3$d separates choice names with spaces",
-			       l->name, l->choices[j].name, row);
+	for (j = 0; j < l->n; j++) {
+		if (!strpbrk(l->choices[j].name, " \t\r\n"))
+			continue;
+		if (l->file) {
+			size_t k;
+
+			for (k = 0; k < b->f->n_att; k++)
+				if (b->f->att[k].list == list)
+					break;
+			err_file(b, k < b->f->n_att ? b->f->att[k].shown : l->file,
+				 (size_t)l->choices[j].row,
+				 "name '%1$s' 含有空格，而第 %2$d 行的多选题以空格分隔选项名",
+				 "name '%1$s' holds a space, but the select_multiple of row %2$d "
+				 "separates choice names with spaces",
+				 l->choices[j].name, row);
+			continue;
+		}
+		err_at(b, "choices", l->choices[j].row,
+		       "选项列表 '%1$s' 的选项名 '%2$s' 含有空格，而第 %3$d 行的多选题以空格分隔选项名",
+		       "choice name '%2$s' in list '%1$s' holds a space, but the select_multiple "
+		       "of row %3$d separates choice names with spaces",
+		       l->name, l->choices[j].name, row);
+	}
+}
+
+/* ---- attached files ------------------------------------------------------ */
+
+/* Rows of one attached file at most (a list item handle holds 24 bits). */
+#define FORM_MAX_ATTACHED_ROWS 1000000
+
+static int check_bytes(const char *name, const char *data, size_t len, struct diag_list *diags);
+
+static void err_file(struct builder *b, const char *shown, size_t line, const char *zh,
+		     const char *en, ...) RUHU_PRINTF2(4, 5, 6);
+static void err_file(struct builder *b, const char *shown, size_t line, const char *zh,
+		     const char *en, ...)
+{
+	struct strbuf where = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addstr(&where, shown);
+	if (line)
+		strbuf_addf(&where, ":%zu", line);
+	va_start(ap, en);
+	diag_vadd(b->diags, DIAG_ERROR, where.buf, zh, en, ap);
+	va_end(ap);
+	strbuf_release(&where);
+}
+
+/* Reads `name` from the in-memory files or the directory into a->data.
+ * Returns 0, 1 when there is no such file, -1 when it cannot be read
+ * (reported). */
+static int attached_read(struct builder *b, struct attached *a)
+{
+	const struct form_files *fs = b->files;
+	struct strbuf buf = STRBUF_INIT;
+	char chunk[65536];
+	struct error e = ERROR_INIT;
+	struct stat st;
+	FILE *fp = NULL;
+	size_t k, got;
+
+	for (k = 0; k < fs->n_mem; k++)
+		if (fs->mem[k].name && !strcmp(fs->mem[k].name, a->name)) {
+			if (fs->mem[k].len > FORM_MAX_BYTES) {
+				err_file(b, a->shown, 0, "附带文件太大（%zu 字节，最多 %u 字节）",
+					 "attached file too large (%zu bytes, at most %u)",
+					 fs->mem[k].len, FORM_MAX_BYTES);
+				return -1;
+			}
+			a->data = xmalloc(fs->mem[k].len + 1);
+			memcpy(a->data, fs->mem[k].data, fs->mem[k].len);
+			a->data[fs->mem[k].len] = '\0';
+			a->len = fs->mem[k].len;
+			return 0;
+		}
+	if (!fs->dir)
+		return 1;
+	if (stat(a->shown, &st) < 0 && errno == ENOENT)
+		return 1;
+	if (infile_open(a->shown, INFILE_FORM, &fp, NULL, &e) < 0) {
+		diag_add_error(b->diags, DIAG_ERROR, &e);
+		error_clear(&e);
+		return -1;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (got > FORM_MAX_BYTES - buf.len) {
+			err_file(b, a->shown, 0, "附带文件太大（超过 %u 字节）",
+				 "attached file too large (more than %u bytes)", FORM_MAX_BYTES);
+			goto fail;
+		}
+		strbuf_add(&buf, chunk, got);
+	}
+	if (ferror(fp)) {
+		err_file(b, a->shown, 0, "读取失败：%s", "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	fclose(fp);
+	a->len = buf.len;
+	a->data = strbuf_detach(&buf, NULL);
+	return 0;
+fail:
+	fclose(fp);
+	strbuf_release(&buf);
+	return -1;
+}
+
+/* the state of reading one attached CSV file into list `li` */
+struct attach_read {
+	struct builder *b;
+	struct attached *a;
+	int li;
+	bool need_label;
+	bool header_done, header_bad;
+	int name_col;
+	int *lang;     /* per column: the form language of a label column, else -1 */
+	int *extra;    /* per column: the extra column's index, else -1 */
+	size_t ncols, n_extra, rows;
+	const char **empty_extra;
+};
+
+static char *trimmed(const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		len--;
+	return xstrndup(s, len);
+}
+
+/* The form language a header `label::X` / `label:X` / `label` names, -1 for
+ * none (reported as a warning), -2 when the column is no label. */
+static int attached_label_lang(struct attach_read *r, const char *h, size_t line)
+{
+	struct builder *b = r->b;
+	struct form *f = b->f;
+	const char *sep, *code;
+	size_t i;
+
+	if (!strcasecmp(h, "label"))
+		return (int)f->lang_default;
+	if (strncasecmp(h, "label:", 6))
+		return -2;
+	sep = h + 6;
+	if (*sep == ':')
+		sep++;
+	while (*sep == ' ')
+		sep++;
+	for (i = 0; i < f->n_lang; i++)
+		if (!strcmp(f->lang_name[i], sep))
+			return (int)i;
+	code = lang_code_of(&f->arena, sep);
+	for (i = 0; *code && i < f->n_lang; i++)
+		if (!strcmp(f->lang_code[i], code))
+			return (int)i;
+	{
+		struct strbuf where = STRBUF_INIT;
+
+		strbuf_addf(&where, "%s:%zu", r->a->shown, line);
+		diag_add(b->diags, DIAG_WARNING, where.buf, "列 '%s' 的语言不是问卷的语言，已忽略",
+			 "column '%s' is in no language of the form: ignored", h);
+		strbuf_release(&where);
+	}
+	return -1;
+}
+
+static int attached_header(struct attach_read *r, struct csvread_record *rec)
+{
+	struct builder *b = r->b;
+	struct form *f = b->f;
+	const char **names;
+	bool label = false;
+	size_t i;
+
+	r->ncols = rec->n;
+	r->lang = xcalloc(rec->n + 1, sizeof(int));
+	r->extra = xcalloc(rec->n + 1, sizeof(int));
+	names = arena_alloc(&f->arena, (rec->n + 1) * sizeof(char *));
+	r->name_col = -1;
+	for (i = 0; i < rec->n; i++) {
+		char *h = trimmed(rec->cells[i], rec->lens[i]);
+		int lang = attached_label_lang(r, h, rec->line);
+
+		r->lang[i] = -1;
+		r->extra[i] = -1;
+		if (!strcasecmp(h, "name") && r->name_col < 0) {
+			r->name_col = (int)i;
+		} else if (lang != -2) {
+			r->lang[i] = lang;
+			label = true;
+		} else if (*h) {
+			r->extra[i] = (int)r->n_extra;
+			names[r->n_extra++] = arena_strdup(&f->arena, h);
+		}
+		free(h);
+	}
+	if (r->name_col < 0 && r->need_label) {
+		err_file(b, r->a->shown, rec->line,
+			 "附带文件没有 'name' 列（select_one_from_file 需要 name 和 label 两列）",
+			 "attached file has no 'name' column (select_one_from_file needs the columns "
+			 "name and label)");
+		r->header_bad = true;
+	}
+	if (r->need_label && !label) {
+		err_file(b, r->a->shown, rec->line,
+			 "附带文件没有 'label' 列（select_one_from_file 需要 name 和 label 两列）",
+			 "attached file has no 'label' column (select_one_from_file needs the columns "
+			 "name and label)");
+		r->header_bad = true;
+	}
+	f->lists[r->li].extra_names = names;
+	f->lists[r->li].n_extra = r->n_extra;
+	r->header_done = true;
+	return 0;
+}
+
+static int attached_row(void *ud, struct csvread_record *rec, struct error *err)
+{
+	struct attach_read *r = ud;
+	struct builder *b = r->b;
+	struct form *f = b->f;
+	struct form_list *l;
+	struct form_choice *c;
+	const char **v = NULL, **extra;
+	char *name;
+	size_t i;
+	int prev;
+
+	if (!r->header_done)
+		return attached_header(r, rec);
+	if (r->header_bad)
+		return 0;
+	if (++r->rows > FORM_MAX_ATTACHED_ROWS) {
+		error_set(err, NULL, "附带文件的行数太多（最多 %d 行）",
+			  "attached file has too many rows (at most %d)", FORM_MAX_ATTACHED_ROWS);
+		return -2;
+	}
+	l = &f->lists[r->li];
+	if (r->name_col < 0) {
+		/* a file only pulldata() and instance() read: no names to check */
+		name = xstrdup("");
+		prev = 0;
+		goto cells;
+	}
+	name = trimmed((size_t)r->name_col < rec->n ? rec->cells[r->name_col] : "",
+		       (size_t)r->name_col < rec->n ? rec->lens[r->name_col] : 0);
+	if (!*name) {
+		err_file(b, r->a->shown, rec->line, "这一行没有 name", "row has no name");
+		free(name);
+		return 0;
+	}
+	prev = smap_get(&f->names, r->li, name);
+	if (prev >= 0 && !b->allow_choice_dups) {
+		err_file(b, r->a->shown, rec->line, "name '%s' 重复（第 %d 行已有）",
+			 "duplicate name '%s' (also at line %d)", name, l->choices[prev].row);
+		free(name);
+		return 0;
+	}
+cells:
+	for (i = 0; i < rec->n && i < r->ncols; i++) {
+		if (r->lang[i] < 0 || !rec->lens[i])
+			continue;
+		if (!v) {
+			v = arena_alloc(&f->arena, f->n_lang * sizeof(*v));
+			memset(v, 0, f->n_lang * sizeof(*v));
+		}
+		if (!v[r->lang[i]]) {
+			char *t = trimmed(rec->cells[i], rec->lens[i]);
+
+			v[r->lang[i]] = arena_strdup(&f->arena, t);
+			free(t);
+		}
+	}
+	extra = NULL;
+	if (r->n_extra) {
+		bool any = false;
+
+		for (i = 0; i < rec->n && i < r->ncols; i++)
+			if (r->extra[i] >= 0 && rec->lens[i])
+				any = true;
+		if (!any) {
+			if (!r->empty_extra) {
+				r->empty_extra = arena_alloc(&f->arena, r->n_extra * sizeof(char *));
+				for (i = 0; i < r->n_extra; i++)
+					r->empty_extra[i] = "";
+			}
+			extra = r->empty_extra;
+		} else {
+			extra = arena_alloc(&f->arena, r->n_extra * sizeof(char *));
+			for (i = 0; i < r->n_extra; i++)
+				extra[i] = "";
+			for (i = 0; i < rec->n && i < r->ncols; i++)
+				if (r->extra[i] >= 0 && rec->lens[i]) {
+					char *t = trimmed(rec->cells[i], rec->lens[i]);
+
+					extra[r->extra[i]] = arena_strdup(&f->arena, t);
+					free(t);
+				}
+		}
+	}
+	XGROW(l->choices, f->list_cap[r->li], l->n + 1);
+	c = &l->choices[l->n];
+	c->name = arena_strdup(&f->arena, name);
+	c->label.v = v;
+	c->extra = extra;
+	c->row = (int)rec->line;
+	if (prev < 0 && r->name_col >= 0)
+		smap_put(&f->names, r->li, c->name, (int)l->n);
+	l->n++;
+	free(name);
+	return 0;
+}
+
+static bool csv_name(const char *file)
+{
+	const char *dot = strrchr(file, '.');
+
+	return dot && dot != file && !strcasecmp(dot, ".csv");
+}
+
+/*
+ * The choice list of attached file `file` ("villages.csv"), reading it the
+ * first time it is named. Problems are reported at `sheet`:`row` (the file
+ * is missing, a clash with a choices list) or at the file's own lines.
+ * Returns the list, -1 after an error (or, when `quiet`, a missing file
+ * without a word: instance() and pulldata() then report an unknown list),
+ * or -2 when the loader has no attached files at all.
+ */
+static int attach(struct builder *b, const char *file, const char *sheet, int row,
+		  bool need_label, bool quiet)
+{
+	struct form *f = b->f;
+	struct csvread_opts o = {NULL, 1000};
+	struct error err = ERROR_INIT;
+	struct attach_read r;
+	struct attached *a;
+	const char *dot = strrchr(file, '.');
+	char *stem;
+	size_t k;
+	int li, rc;
+
+	for (k = 0; k < f->n_att; k++)
+		if (!strcmp(f->att[k].name, file))
+			return f->att[k].list;
+	if (!b->files)
+		return -2;
+	if (!csv_name(file)) {
+		if (!quiet)
+			err_at(b, sheet, row, "附带文件 '%s' 必须是 .csv 文件",
+			       "attached file '%s' must be a .csv file", file);
+		return -1;
+	}
+	if (strchr(file, '/') || strchr(file, '\\') || file[0] == '.') {
+		if (!quiet)
+			err_at(b, sheet, row, "附带文件名 '%s' 不能含有路径，文件须放在问卷旁边",
+			       "attached file name '%s' cannot hold a path: put the file next to the "
+			       "form",
+			       file);
+		return -1;
+	}
+	stem = xstrndup(file, (size_t)(dot - file));
+	if (form_find_list(f, stem) >= 0) {
+		if (!quiet)
+			err_at(b, sheet, row,
+			       "附带文件 '%s' 与 choices 表的选项列表 '%s' 同名",
+			       "attached file '%s' has the same name as the choice list '%s'", file,
+			       stem);
+		free(stem);
+		return -1;
+	}
+	XGROW(f->att, f->cap_att, f->n_att + 1);
+	a = &f->att[f->n_att];
+	memset(a, 0, sizeof(*a));
+	a->name = xstrdup(file);
+	a->list = -1;
+	if (b->files->dir && strcmp(b->files->dir, ".")) {
+		struct strbuf p = STRBUF_INIT;
+
+		size_t dl = strlen(b->files->dir);
+
+		strbuf_addf(&p, "%s%s%s", b->files->dir,
+			    dl && b->files->dir[dl - 1] == '/' ? "" : "/", file);
+		a->shown = strbuf_detach(&p, NULL);
+	} else {
+		a->shown = xstrdup(file);
+	}
+	rc = attached_read(b, a);
+	if (rc == 1 && quiet) {
+		/* forget it: a later select_one_from_file still reports it */
+		free(a->name);
+		free(a->shown);
+		free(stem);
+		return -1;
+	}
+	f->n_att++;
+	/* the list exists from here on, even empty when the file is bad: the
+	 * expressions naming it then add no error to the one reported */
+	li = list_add(b, stem);
+	free(stem);
+	f->lists[li].file = a->name;
+	if (rc == 1)
+		err_at(b, sheet, row, "找不到附带文件 '%s'（应在问卷旁边：%s）",
+		       "attached file '%s' not found (it belongs next to the form: %s)", file,
+		       a->shown);
+	if (rc)
+		return -1;
+	digest_sha256_hex(a->data, a->len, a->hash);
+	if (check_bytes(a->shown, a->data, a->len, b->diags) < 0)
+		return -1;
+	if ((size_t)f->n_lists + 1 > b->multi_cap) {
+		b->multi_checked = xrealloc(b->multi_checked, f->n_lists + 1);
+		memset(b->multi_checked + b->multi_cap, 0, f->n_lists + 1 - b->multi_cap);
+		b->multi_cap = f->n_lists + 1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.b = b;
+	r.a = a;
+	r.li = li;
+	r.need_label = need_label;
+	o.name = a->shown;
+	rc = csvread_buffer(&o, a->data, a->len, attached_row, &r, &err);
+	if (rc < 0) {
+		if (!err.where)
+			error_prefix(&err, a->shown);
+		diag_add_error(b->diags, DIAG_ERROR, &err);
+	} else if (!r.header_done) {
+		err_file(b, a->shown, 0, "附带文件是空的", "attached file is empty");
+		r.header_bad = true;
+	} else if (!r.header_bad && !f->lists[li].n) {
+		err_file(b, a->shown, 0, "附带文件没有数据行", "attached file has no rows");
+	}
+	error_clear(&err);
+	free(r.lang);
+	free(r.extra);
+	if (r.header_bad || rc < 0)
+		return -1;
+	a->list = li;
+	return li;
 }
 
 /* Whether row r would cross FORM_MAX_NODES or FORM_MAX_DEPTH (reported). */
@@ -1382,6 +1911,24 @@ static void build_survey(struct builder *b)
 		case K_END_LOOP:
 			end_container(b, stack, &depth, r, ti.kind, type);
 			goto next;
+		case K_CSV_EXTERNAL: {
+			/* declares NAME.csv for instance('NAME') and pulldata('NAME', ...) */
+			struct strbuf fn = STRBUF_INIT;
+
+			if (!*name) {
+				err_at(b, "survey", r->line, "csv-external 需要 name（附带文件名，不含 .csv）",
+				       "csv-external needs a name (the attached file's name without .csv)");
+				goto next;
+			}
+			strbuf_addf(&fn, "%s.csv", name);
+			if (attach(b, fn.buf, "survey", r->line, false, false) == -2)
+				warn_at(b, "survey", r->line,
+					"没有附带文件可读：csv-external '%s' 被忽略",
+					"no attached files are available: csv-external '%s' ignored",
+					name);
+			strbuf_release(&fn);
+			goto next;
+		}
 		case K_UNKNOWN: {
 			char *hint = suggest_type(type);
 
@@ -1499,7 +2046,32 @@ static void build_survey(struct builder *b)
 				header_of(b, COL_CHOICE_FILTER));
 			n->choice_filter.src = NULL;
 		}
-		if (ti.kind == K_SELECT) {
+		if (ti.kind == K_SELECT)
+			parse_select_params(b, n, ti.from_file);
+		if (ti.kind == K_SELECT && ti.from_file && !csv_name(ti.list)) {
+			/* GeoJSON or XML choices feed map widgets a terminal has not */
+			n->list = -1;
+			n->type = FORM_UNSUPPORTED;
+			warn_at(b, "survey", r->line,
+				"'%s'：ruhu 只读取 CSV 附带文件，问题 '%s' 在访问时会被跳过",
+				"'%s': ruhu reads only CSV attached files; question '%s' will be "
+				"skipped at interview time",
+				type, name);
+		} else if (ti.kind == K_SELECT && ti.from_file) {
+			n->list = attach(b, ti.list, "survey", r->line, true, false);
+			if (n->list == -2) {
+				/* a form kept without its files (form_load_buffer) still opens */
+				n->list = -1;
+				n->type = FORM_UNSUPPORTED;
+				warn_at(b, "survey", r->line,
+					"'%s'：没有附带文件可读，问题 '%s' 在访问时会被跳过",
+					"'%s': no attached files are available; question '%s' will be "
+					"skipped at interview time",
+					type, name);
+			} else if (n->list >= 0 && n->type == FORM_SELECT_MULTIPLE) {
+				check_multi_names(b, n->list, r->line);
+			}
+		} else if (ti.kind == K_SELECT) {
 			n->list = smap_get(&f->names, -2, ti.list);
 			if (n->list < 0)
 				err_at(b, "survey", r->line, "未知的选项列表 '%s'",
@@ -1517,11 +2089,19 @@ static void build_survey(struct builder *b)
 					"'or_other' with a choice_filter: pyxform and ODK refuse this "
 					"combination");
 		}
-		if (ti.kind == K_UNSUPPORTED && strstr(type, "_from_file"))
+		if (n->appearance && !strncasecmp(n->appearance, "search(", 7))
 			warn_at(b, "survey", r->line,
-				"'%s'：ruhu 不读取外部选项文件，问题 '%s' 在访问时会被跳过",
-				"'%s': ruhu does not read external choice files; question '%s' will be "
-				"skipped at interview time",
+				"不支持 appearance 'search(...)'（ODK 已弃用）：请用 select_one_from_file "
+				"附带 CSV 文件并加 choice_filter",
+				"appearance 'search(...)' is not supported (ODK deprecated it): use "
+				"select_one_from_file with a CSV file and a choice_filter");
+		if (ti.kind == K_UNSUPPORTED && strstr(type, "_external"))
+			warn_at(b, "survey", r->line,
+				"'%s'：ruhu 不读取外部选项（请用 select_one_from_file 附带 CSV 文件），"
+				"问题 '%s' 在访问时会被跳过",
+				"'%s': ruhu does not read external choices (attach a CSV file with "
+				"select_one_from_file instead); question '%s' will be skipped at "
+				"interview time",
 				type, name);
 		else if (ti.kind == K_UNSUPPORTED)
 			warn_at(b, "survey", r->line,
@@ -1564,12 +2144,26 @@ refused:
 
 static int scope_field(void *ud, const char *name)
 {
-	return form_find(ud, name);
+	struct builder *b = ud;
+
+	return form_find(b->f, name);
 }
 
+/* instance('name') and pulldata('name', ...): a list of the choices sheet or
+ * of an attached file, else the file name.csv next to the form when there
+ * is one (so a form need not declare it with csv-external, as pyxform). */
 static int scope_instance(void *ud, const char *name)
 {
-	return form_find_list(ud, name);
+	struct builder *b = ud;
+	struct strbuf fn = STRBUF_INIT;
+	int li = form_find_list(b->f, name);
+
+	if (li >= 0 || !b->files || !*name)
+		return li;
+	strbuf_addf(&fn, "%s.csv", name);
+	li = attach(b, fn.buf, b->cur_sheet, b->cur_row, false, true);
+	strbuf_release(&fn);
+	return li < 0 ? form_find_list(b->f, name) : li;
 }
 
 /* Spreadsheet programs turn ' and " into typographic quotes; pyxform turns
@@ -1597,12 +2191,14 @@ static void straighten_quotes(char *s)
 static void compile_one(struct builder *b, const char *sheet, int row, const char *column,
 			struct form_expr *fe)
 {
-	struct expr_scope scope = {b->f, scope_field, scope_instance};
+	struct expr_scope scope = {b, scope_field, scope_instance};
 	struct error err = ERROR_INIT;
 	struct strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
 
 	if (!fe->src)
 		return;
+	b->cur_sheet = sheet;
+	b->cur_row = row;
 	straighten_quotes((char *)fe->src);
 	if (expr_compile(fe->src, &scope, &fe->e, &err) == 0)
 		return;
@@ -1681,6 +2277,7 @@ static void compile_survey(struct builder *b)
 		compile_one(b, "survey", row, header_of(b, COL_READ_ONLY), &n->read_only);
 		compile_one(b, "survey", row, header_of(b, COL_CHOICE_FILTER), &n->choice_filter);
 		compile_one(b, "survey", row, header_of(b, COL_DEFAULT), &n->default_expr);
+		compile_one(b, "survey", row, header_of(b, COL_PARAMETERS), &n->seed);
 		if (n->repeat_count.src) {
 			const char *rc = n->repeat_count.src;
 			double d;
@@ -1717,7 +2314,7 @@ static void compile_survey(struct builder *b)
 		for (i = 0; i < f->n_lists; i++) {
 			size_t j;
 
-			for (j = 0; j < f->lists[i].n; j++)
+			for (j = 0; j < f->lists[i].n && !f->lists[i].file; j++)
 				check_texts(b, "choices", f->lists[i].choices[j].row, &b->cc, chdr,
 					    COL_LABEL, f->lists[i].choices[j].label);
 		}
@@ -1840,6 +2437,12 @@ static void finish_languages(struct builder *b)
 int form_build(struct workbook *wb, const char *src, size_t len, struct form **out,
 	       struct diag_list *diags)
 {
+	return form_build_files(wb, src, len, NULL, out, diags);
+}
+
+int form_build_files(struct workbook *wb, const char *src, size_t len,
+		     const struct form_files *files, struct form **out, struct diag_list *diags)
+{
 	struct builder b;
 	struct form *f = xcalloc(1, sizeof(*f));
 	const char *v;
@@ -1851,6 +2454,7 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 	b.f = f;
 	b.diags = diags;
 	b.errors0 = diags->errors;
+	b.files = files;
 	*out = NULL;
 	f->path = xstrdup(wb->file);
 	f->src = xmalloc(len + 1);
@@ -1881,7 +2485,8 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 		b.survey = b.choices = b.settings = NULL;
 	}
 	build_choices(&b);
-	b.multi_checked = xcalloc(f->n_lists + 1, 1);
+	b.multi_cap = f->n_lists + 1;
+	b.multi_checked = xcalloc(b.multi_cap, 1);
 	if (b.survey && b.survey->header.n)
 		build_survey(&b);
 	if (b.survey && b.survey->header.n && diags->errors == b.errors0 && !f->n_nodes)
@@ -1892,6 +2497,15 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 		compile_settings(&b);
 
 	v = form_setting(f, "form_id");
+	if (v && *v && b.settings) {
+		/* the one identifier rule (ruhu/ident.h): a form id may name files */
+		struct error e = ERROR_INIT;
+
+		if (ident_check(v, IDENT_FORM, &e) < 0)
+			err_at(&b, "settings", b.settings->n ? b.settings->rows[0].line : b.settings->line,
+			       "%1$s%2$.0s", "%1$.0s%2$s", error_msg(&e, LANG_ZH), error_msg(&e, LANG_EN));
+		error_clear(&e);
+	}
 	f->id = v && *v ? v : file_stem(&f->arena, f->path);
 	v = form_setting(f, "form_title");
 	f->title = v && *v ? v : f->id;
@@ -1957,6 +2571,13 @@ static enum form_syntax guess_syntax(const char *name, const char *data, size_t 
 int form_load_buffer(const char *name, const char *data, size_t len, enum form_syntax syntax,
 		     struct form **out, struct diag_list *diags)
 {
+	return form_load_buffer_files(name, data, len, syntax, NULL, out, diags);
+}
+
+int form_load_buffer_files(const char *name, const char *data, size_t len,
+			   enum form_syntax syntax, const struct form_files *files,
+			   struct form **out, struct diag_list *diags)
+{
 	struct workbook *wb = NULL;
 
 	*out = NULL;
@@ -1984,10 +2605,28 @@ int form_load_buffer(const char *name, const char *data, size_t len, enum form_s
 		if (rc < 0)
 			return -1;
 	}
-	return form_build(wb, data, len, out, diags);
+	return form_build_files(wb, data, len, files, out, diags);
 }
 
 int form_load(const char *path, struct form **out, struct diag_list *diags)
+{
+	struct form_files files = {".", NULL, 0};
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL;
+	int rc;
+
+	/* attached files are read from the form's directory */
+	if (slash) {
+		dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+		files.dir = dir;
+	}
+	rc = form_load_files(path, &files, out, diags);
+	free(dir);
+	return rc;
+}
+
+int form_load_files(const char *path, const struct form_files *files, struct form **out,
+		    struct diag_list *diags)
 {
 	struct strbuf src = STRBUF_INIT;
 	struct xlsform_csv *r = NULL;
@@ -2039,7 +2678,7 @@ int form_load(const char *path, struct form **out, struct diag_list *diags)
 	} else if (xlsform_md_parse(path, src.buf, src.len, &wb, diags) < 0) {
 		goto done;
 	}
-	ret = form_build(wb, src.buf, src.len, out, diags);
+	ret = form_build_files(wb, src.buf, src.len, files, out, diags);
 done:
 	if (fp)
 		fclose(fp);
@@ -2066,10 +2705,17 @@ void form_free(struct form *f)
 		expr_free(n->choice_filter.e);
 		expr_free(n->repeat_count.e);
 		expr_free(n->default_expr.e);
+		expr_free(n->seed.e);
 	}
 	expr_free(f->instance_name.e);
 	for (i = 0; i < f->n_lists; i++)
 		free(f->lists[i].choices);
+	for (i = 0; i < f->n_att; i++) {
+		free(f->att[i].name);
+		free(f->att[i].shown);
+		free(f->att[i].data);
+	}
+	free(f->att);
 	free(f->lists);
 	free(f->list_cap);
 	free(f->nodes);
@@ -2086,6 +2732,37 @@ void form_free(struct form *f)
 /* ------------------------------------------------------------------------ */
 /* Accessors                                                                */
 /* ------------------------------------------------------------------------ */
+
+size_t form_attachment_count(const struct form *f)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->n_att; i++)
+		n += f->att[i].list >= 0;
+	return n;
+}
+
+int form_attachment_get(const struct form *f, size_t i, struct form_attachment *out,
+			const char **sha256_hex)
+{
+	size_t k;
+
+	/* only the files that were read and became lists (a form with any
+	 * other is never returned by the loader) */
+	for (k = 0; k < f->n_att; k++) {
+		if (f->att[k].list < 0)
+			continue;
+		if (i--)
+			continue;
+		out->name = f->att[k].name;
+		out->data = f->att[k].data;
+		out->len = f->att[k].len;
+		if (sha256_hex)
+			*sha256_hex = f->att[k].hash;
+		return 0;
+	}
+	return -1;
+}
 
 size_t form_node_count(const struct form *f)
 {
@@ -2316,12 +2993,18 @@ void form_dump(const struct form *f, struct strbuf *o)
 		if (n->type == FORM_RANGE)
 			strbuf_addf(o, " range=%g..%g/%g", n->range_start, n->range_end,
 				    n->range_step);
+		if (n->randomize)
+			strbuf_addstr(o, " randomize");
+		dump_expr(o, "seed", n->seed);
 		strbuf_addch(o, '\n');
 	}
 	for (i = 0; i < f->n_lists; i++) {
 		const struct form_list *l = &f->lists[i];
 
-		strbuf_addf(o, "list %zu [%s] n=%zu extras=", i, l->name, l->n);
+		strbuf_addf(o, "list %zu [%s] n=%zu", i, l->name, l->n);
+		if (l->file)
+			strbuf_addf(o, " file=[%s]", l->file);
+		strbuf_addstr(o, " extras=");
 		for (k = 0; k < l->n_extra; k++)
 			strbuf_addf(o, "[%s]", l->extra_names[k]);
 		strbuf_addch(o, '\n');

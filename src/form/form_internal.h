@@ -15,6 +15,9 @@
  */
 int form_build(struct workbook *wb, const char *src, size_t len, struct form **out,
 	       struct diag_list *diags);
+/* form_build() reading attached files from `files` (NULL: none available). */
+int form_build_files(struct workbook *wb, const char *src, size_t len,
+		     const struct form_files *files, struct form **out, struct diag_list *diags);
 
 /* Appends a complete, deterministic text dump of the model (every node field,
  * list, language and setting) to `out`; two forms with equal dumps are equal. */

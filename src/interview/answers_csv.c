@@ -15,6 +15,7 @@
 #include "ruhu/infile.h"
 #include "ruhu/form.h"
 #include "ruhu/interview.h"
+#include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 
 #include <errno.h>
@@ -65,6 +66,14 @@ static int on_record(void *ud, struct csvread_record *rec, struct error *err)
 		}
 	if (rec->record == 1 && !strcmp(rec->cells[0], "field") && !strcmp(rec->cells[1], "value"))
 		return 0;
+	/* the store's one limit: what fill accepts can be stored, exported and
+	 * merged (issue 11, D3) */
+	if (rec->lens[1] > STORE_VALUE_MAX) {
+		error_set(err, w, "'%s' 的值过长：%zu 字节（上限 %zu 字节）",
+			  "value of '%s' too long: %zu bytes (limit %zu bytes)", rec->cells[0],
+			  rec->lens[1], STORE_VALUE_MAX);
+		goto fail;
+	}
 	XGROW(a->rows, a->cap, a->n + 1);
 	rw = &a->rows[a->n++];
 	memset(rw, 0, sizeof(*rw));

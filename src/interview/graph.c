@@ -305,6 +305,50 @@ static const char *h_choice_label(void *ud, int field, const char *name, const c
 	return form_text(iv->f, l->choices[c].label, iv->lang);
 }
 
+/* jr:itext('NAME:FORM'): NAME is a field name, or a pyxform path
+ * (/data/group/NAME) whose last step is one; FORM is label, hint,
+ * constraintMsg or requiredMsg. */
+static const char *h_itext(void *ud, const char *id, expr_node ctx)
+{
+	struct interview *iv = ud;
+	const char *colon = strrchr(id, ':'), *slash, *form;
+	const struct form_node *nd;
+	char name[256];
+	size_t len;
+	int k;
+
+	if (!colon)
+		return NULL;
+	for (slash = colon; slash > id && slash[-1] != '/'; slash--)
+		;
+	len = (size_t)(colon - slash);
+	if (!len || len >= sizeof(name))
+		return NULL;
+	memcpy(name, slash, len);
+	name[len] = '\0';
+	k = form_find(iv->f, name);
+	if (k < 0)
+		return NULL;
+	nd = iv->nodes[k];
+	form = colon + 1;
+	if (!strcmp(form, "label"))
+		return form_text(iv->f, nd->label, iv->lang);
+	if (!strcmp(form, "hint"))
+		return form_text(iv->f, nd->hint, iv->lang);
+	if (!strcmp(form, "constraintMsg"))
+		return form_text(iv->f, nd->constraint_message, iv->lang);
+	if (!strcmp(form, "requiredMsg"))
+		return form_text(iv->f, nd->required_message, iv->lang);
+	return NULL;
+}
+
+static const char *h_form_version(void *ud)
+{
+	struct interview *iv = ud;
+
+	return form_version(iv->f);
+}
+
 static int64_t h_now(void *ud)
 {
 	return iv_now(ud);
@@ -322,6 +366,8 @@ void iv_host_init(struct interview *iv)
 	iv->host.instance = h_instance;
 	iv->host.choice_label = h_choice_label;
 	iv->host.now_ms = h_now;
+	iv->host.itext = h_itext;
+	iv->host.form_version = h_form_version;
 }
 
 int iv_eval_bool(struct interview *iv, const struct form_expr *fx, uint64_t ctx, bool *out,
@@ -355,6 +401,29 @@ bool iv_choice_passes(struct interview *iv, struct inst *I, int k, int list, int
 	iv->cf_inst = NULL;
 	error_clear(&e);
 	return ok;
+}
+
+void iv_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, size_t n)
+{
+	const struct form_node *nd = iv->nodes[k];
+	struct error e = ERROR_INIT;
+	double seed = NAN;
+
+	if (!nd->randomize)
+		return;
+	iv->evals++;
+	if (nd->seed.e &&
+	    expr_eval_number(nd->seed.e, &iv->host, iv_node_field(I, k), iv->scratch, &seed, &e) < 0)
+		seed = NAN;
+	error_clear(&e);
+	if (!isfinite(seed)) {
+		/* no seed (or none yet): the order ODK would draw on each display,
+		 * drawn once per interview so that it holds still between redraws */
+		while (!iv->shuffle_seed)
+			iv->shuffle_seed = (double)(iv_now(iv) % 2147483646 + 1);
+		seed = iv->shuffle_seed;
+	}
+	(void)expr_shuffle(v, n, seed);
 }
 
 /* ---- the graph ---------------------------------------------------------- */

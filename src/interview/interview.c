@@ -1117,6 +1117,7 @@ int interview_choices(struct interview *iv, const char *path, size_t **out, size
 	for (i = 0; i < l->n; i++)
 		if (iv_choice_passes(iv, t.I, t.k, iv->nodes[t.k]->list, (int)i))
 			(*out)[cnt++] = i;
+	iv_shuffle_choices(iv, t.I, t.k, *out, cnt);
 	*n = cnt;
 	return 0;
 }
@@ -2083,4 +2084,89 @@ void interview_free(struct interview *iv)
 	error_clear(&iv->eval_err);
 	error_clear(&iv->too_large);
 	free(iv);
+}
+
+/* ---- validation of stored answers (a bundle's interview) -------------- */
+
+/*
+ * The checks an answer passed when the engine took it, made again on answers
+ * that arrive from outside (interview_validate): the path resolves to a
+ * field that can hold an answer (interview_restore), the value has the
+ * field's type and names choices of its list. A choice_filter depends on
+ * the other answers: it is judged only when `full` (see below).
+ */
+static int validate_answer(struct interview *iv, const struct interview_answer_in *a, bool full,
+			   struct error *err)
+{
+	struct target t;
+	char *norm = NULL;
+	struct error e = ERROR_INIT;
+
+	if (a->special || !a->value || !*a->value)
+		return 0;
+	if (resolve(iv, a->path, R_READ, &t, err) < 0)
+		return -1;
+	if (t.inst) {
+		error_set(err, a->path, "重复组实例 '%s' 不能有值", "repeat instance '%s' cannot hold a value",
+			  a->path);
+		if (err)
+			err->code = IV_E_NOT_ANSWERABLE;
+		return -1;
+	}
+	if (t.sub) {
+		if (utf8_valid(a->value, strlen(a->value)))
+			return 0;
+		return type_error(err, a->path, "文本不是有效的 UTF-8", "text is not valid UTF-8",
+				  a->value);
+	}
+	if (validate_value(iv, t.I, t.k, a->value, a->path, &norm, &e) < 0 &&
+	    (e.code != IV_E_FILTER || (full && iv_relevant(iv, t.I, t.k)))) {
+		error_move(err, &e);
+		return -1;
+	}
+	error_clear(&e);
+	free(norm);
+	/* a constraint that reads only its own field was true when the value
+	 * was entered and stays true whatever else changes: hold every
+	 * interview to it (one that reads other fields: see `full`) */
+	if (iv->nodes[t.k]->constraint.e && iv_relevant(iv, t.I, t.k)) {
+		const int *refs = NULL;
+		size_t nr = expr_refs(iv->nodes[t.k]->constraint.e, &refs), j;
+		bool self = true;
+
+		for (j = 0; j < nr; j++)
+			self = self && refs[j] == t.k;
+		if (self && check_constraint(iv, t.I, t.k, a->path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int interview_validate(const struct form *f, const struct interview_answer_in *a, size_t n,
+		       bool completed, struct error *err)
+{
+	struct interview *iv = NULL;
+	struct diag_list dl = DIAG_LIST_INIT;
+	size_t i;
+	int ret = -1;
+
+	if (interview_new(f, NULL, &iv, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (interview_restore(iv, a[i].path, a[i].value, a[i].special, err) < 0)
+			goto done;
+	for (i = 0; i < n; i++)
+		if (validate_answer(iv, &a[i], completed, err) < 0)
+			goto done;
+	/* what completion checked (constraints, choice filters, required,
+	 * roster counts) still holds for the same answers and form */
+	if (completed && interview_blockers(iv, &dl) > 0) {
+		error_copy(err, &dl.items[0].e);
+		goto done;
+	}
+	ret = 0;
+done:
+	diag_list_free(&dl);
+	interview_free(iv);
+	return ret;
 }

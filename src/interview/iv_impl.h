@@ -74,6 +74,7 @@ struct interview {
 	struct expr_scratch *scratch;
 	struct inst *cf_inst;  /* context instance of a choice_filter evaluation */
 	uint64_t evals;
+	double shuffle_seed;   /* randomize=true without a seed: one per interview, or 0 */
 
 	size_t lang, lang_zh, lang_en;
 	unsigned specials;     /* form default IV_ALLOW_* */
@@ -110,6 +111,9 @@ int iv_eval_bool(struct interview *iv, const struct form_expr *fx, uint64_t ctx,
 int iv_eval_string(struct interview *iv, const struct form_expr *fx, uint64_t ctx,
 		   const char **out, struct error *err);
 bool iv_choice_passes(struct interview *iv, struct inst *I, int k, int list, int choice);
+/* Shuffles the choices v[0..n) of select k in I when its parameters say
+ * randomize=true (by its seed, else by one seed drawn per interview). */
+void iv_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, size_t n);
 
 /* interview.c */
 bool iv_relevant(const struct interview *iv, const struct inst *I, int k);

@@ -19,6 +19,7 @@
 #include "ruhu/sample.h"
 
 #include "ruhu/csvread.h"
+#include "ruhu/ident.h"
 #include "ruhu/infile.h"
 #include "ruhu/strbuf.h"
 #include "ruhu/utf8.h"
@@ -132,11 +133,33 @@ static void data_row(struct sp *p, struct csvread_record *rec, const char *where
 		return;
 	}
 	for (i = 0; i < rec->n; i++)
+		if (rec->lens[i] > STORE_VALUE_MAX) {
+			/* the store's one limit (issue 11, D3) */
+			diag_add(p->dl, DIAG_ERROR, where, "列 '%s' 的值过长：%zu 字节（上限 %zu 字节）",
+				 "value of column '%s' too long: %zu bytes (limit %zu bytes)", p->hdr[i],
+				 rec->lens[i], STORE_VALUE_MAX);
+			return;
+		}
+	for (i = 0; i < rec->n; i++)
 		if (strchr(rec->cells[i], '\n') || strchr(rec->cells[i], '\r')) {
 			diag_add(p->dl, DIAG_ERROR, where, "列 '%s' 的值含有换行",
 				 "value of column '%s' holds a line break", p->hdr[i]);
 			return;
 		}
+	/* identifiers that may name files: the one rule (ruhu/ident.h) */
+	for (i = 0; i < 3; i++) {
+		static const int col[3] = {0, 6, 7};
+		static const enum ident_kind kind[3] = {IDENT_HOUSEHOLD, IDENT_ENUMERATOR,
+							IDENT_DEVICE};
+		const char *v = p->col[col[i]] >= 0 ? rec->cells[p->col[col[i]]] : NULL;
+		struct error e = ERROR_INIT;
+
+		if (!v || (i && !*v) || ident_check(v, kind[i], &e) == 0)
+			continue;
+		diag_add(p->dl, DIAG_ERROR, where, "%1$s%2$.0s", "%1$.0s%2$s", e.zh, e.en);
+		error_clear(&e);
+		return;
+	}
 	XGROW(s->a, p->cap_a, s->n + 1);
 	XGROW(s->row, p->cap_row, s->n + 1);
 	a = &s->a[s->n];

@@ -998,6 +998,8 @@ int store_enumerator_set(struct store *s, const char *id, struct error *err)
 		return fail(err, s->path, STORE_E_INVALID, "调查员编号 '%s' 无效：不能为空或含控制字符",
 			    "invalid enumerator id '%s': empty or has control characters",
 			    id ? id : "");
+	if (store_ident(s, id, IDENT_ENUMERATOR, false, err) < 0)
+		return -STORE_E_INVALID;
 	if (s->enumerator && !strcmp(s->enumerator, id))
 		return 0;
 	ret = tx_begin(s, err);
@@ -1053,6 +1055,9 @@ int store_form_put_source(struct store *s, const char *hash, const char *form_id
 			    "表单 '%s' 的哈希 %s 与其源文件不符 (%s)",
 			    "form '%s' hash %s does not match its source (%s)",
 			    form_id ? form_id : "", hash, hex);
+	/* a form may have no form_id; one it has follows the identifier rule */
+	if (form_id && *form_id && store_ident(s, form_id, IDENT_FORM, false, err) < 0)
+		return -STORE_E_INVALID;
 	ret = tx_begin(s, err);
 	if (ret < 0)
 		return ret;
@@ -1168,6 +1173,36 @@ int store_form_source(struct store *s, const char *hash, char **src, size_t *len
 done:
 	sqlite3_finalize(q);
 	return ret;
+}
+
+/* Checks an identifier entering the store (ruhu/ident.h); NULL passes when
+ * `optional`. STORE_E_INVALID with where = the database on a fault. */
+int store_ident(struct store *s, const char *v, enum ident_kind kind, bool optional,
+		struct error *err)
+{
+	if (optional && !v)
+		return 0;
+	if (ident_check(v, kind, err) == 0)
+		return 0;
+	if (err) {
+		free(err->where);
+		err->where = xstrdup(s->path);
+		err->code = STORE_E_INVALID;
+	}
+	return -STORE_E_INVALID;
+}
+
+/* The one value limit (STORE_VALUE_MAX, ruhu/store.h): 0, or
+ * STORE_E_INVALID naming the field `name` (an answer path, "comment" ...). */
+int store_value_check(struct store *s, const char *name, const char *v, struct error *err)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	if (n <= STORE_VALUE_MAX)
+		return 0;
+	return store_fail(s, err, STORE_E_INVALID, "'%s' 的值过长：%zu 字节（上限 %zu 字节）",
+			  "value of '%s' too long: %zu bytes (limit %zu bytes)", name ? name : "",
+			  n, STORE_VALUE_MAX);
 }
 
 /* Used by the other files for their own messages. */

@@ -9,6 +9,7 @@
 #ifndef RUHU_STORE_INTERNAL_H
 #define RUHU_STORE_INTERNAL_H
 
+#include "ruhu/ident.h"
 #include "ruhu/store.h"
 
 #include <sqlite3.h>
@@ -83,6 +84,9 @@ sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err);
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct error *err);
 
 /* Sets err (where = the store's path, code) and returns -code. */
+int store_ident(struct store *s, const char *v, enum ident_kind kind, bool optional,
+		struct error *err);
+int store_value_check(struct store *s, const char *name, const char *v, struct error *err);
 int store_fail(struct store *s, struct error *err, int code, const char *zh, const char *en,
 	       ...) RUHU_PRINTF2(4, 5, 6);
 

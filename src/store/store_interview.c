@@ -87,6 +87,8 @@ int store_interview_new(struct store *s, const char *form_hash, const char *hous
 	uuid_out[0] = '\0';
 	if (household_key && !*household_key)
 		return store_fail(s, err, STORE_E_INVALID, "户编码为空", "empty household key");
+	if (store_ident(s, household_key, IDENT_HOUSEHOLD, true, err) < 0)
+		return -STORE_E_INVALID;
 	ret = store_uuid_new(uuid, err);
 	if (ret < 0)
 		return ret;
@@ -398,6 +400,10 @@ int store_answer_put(struct store *s, const char *uuid, const char *path, const 
 	if (special == STORE_SPECIAL_NONE && !value && !is_instance_path(path))
 		return store_fail(s, err, STORE_E_INVALID, "'%s' 缺少答案值",
 				  "missing value for '%s'", path);
+	if ((ret = store_value_check(s, "path", path, err)) < 0 ||
+	    (ret = store_value_check(s, path, value, err)) < 0 ||
+	    (ret = store_value_check(s, "position", position, err)) < 0)
+		return ret;
 	ret = begin_editable(s, uuid, err);
 	if (ret < 0)
 		return ret;
@@ -549,6 +555,8 @@ int store_interview_navigate(struct store *s, const char *uuid, const char *posi
 		return ret;
 	if (!position || !*position)
 		return store_fail(s, err, STORE_E_INVALID, "位置为空", "empty position");
+	if ((ret = store_value_check(s, "position", position, err)) < 0)
+		return ret;
 	ev.interview = uuid;
 	ev.kind = "navigate";
 	ev.path = position;
@@ -560,12 +568,18 @@ int store_event_log(struct store *s, const char *uuid, const char *kind, const c
 		    struct error *err)
 {
 	struct event_in ev = {0};
+	int ret;
 
 	if (!store_event_kind_valid(kind))
 		return store_fail(s, err, STORE_E_INVALID,
 				  "事件类型 '%s' 无效：只能用小写字母和 '_'",
 				  "invalid event kind '%s': use lowercase letters and '_'",
 				  kind ? kind : "");
+	if ((ret = store_value_check(s, "path", path, err)) < 0 ||
+	    (ret = store_value_check(s, path ? path : kind, old_value, err)) < 0 ||
+	    (ret = store_value_check(s, path ? path : kind, new_value, err)) < 0 ||
+	    (ret = store_value_check(s, "extra", extra, err)) < 0)
+		return ret;
 	ev.interview = uuid;
 	ev.kind = kind;
 	ev.path = path;
@@ -872,6 +886,8 @@ int store_interview_review(struct store *s, const char *uuid, bool approve,
 	if (!approve && (!comment || !*comment))
 		return store_fail(s, err, STORE_E_INVALID, "退回访问 '%s' 时必须填写意见",
 				  "rejecting interview '%s' needs a comment", uuid ? uuid : "");
+	if (store_value_check(s, "comment", comment, err) < 0)
+		return -STORE_E_INVALID;
 	return transition(s, uuid,
 			  BIT(STORE_COMPLETED) | BIT(STORE_APPROVED) | BIT(STORE_REJECTED),
 			  approve ? STORE_APPROVED : STORE_REJECTED, "review", true,
@@ -891,6 +907,9 @@ int store_comment_add(struct store *s, const char *uuid, const char *path, const
 		return ret;
 	if (!text || !*text)
 		return store_fail(s, err, STORE_E_INVALID, "备注为空", "empty comment");
+	if ((ret = store_value_check(s, "comment", text, err)) < 0 ||
+	    (ret = store_value_check(s, "path", path, err)) < 0)
+		return ret;
 	ret = tx_begin(s, err);
 	if (ret < 0)
 		return ret;
@@ -1069,6 +1088,12 @@ int store_event_insert(struct store *s, const struct store_event *ev, struct err
 				  "invalid event (device '%s', seq %lld, kind '%s')",
 				  ev->device ? ev->device : "", (long long)ev->seq,
 				  ev->kind ? ev->kind : "");
+	if (store_ident(s, ev->device, IDENT_DEVICE, false, err) < 0 ||
+	    store_value_check(s, "path", ev->path, err) < 0 ||
+	    store_value_check(s, ev->path ? ev->path : ev->kind, ev->old_value, err) < 0 ||
+	    store_value_check(s, ev->path ? ev->path : ev->kind, ev->new_value, err) < 0 ||
+	    store_value_check(s, "extra", ev->extra, err) < 0)
+		return -STORE_E_INVALID;
 	q = stmt(s, ST_EVENT_INSERT, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
@@ -1090,6 +1115,10 @@ int store_comment_insert(struct store *s, const struct store_comment *c, struct 
 	if (!c->uuid || !*c->uuid || !c->interview || !c->text || !c->device)
 		return store_fail(s, err, STORE_E_INVALID, "备注 '%s' 不完整",
 				  "incomplete comment '%s'", c->uuid ? c->uuid : "");
+	if (store_ident(s, c->device, IDENT_DEVICE, false, err) < 0 ||
+	    store_value_check(s, "comment", c->text, err) < 0 ||
+	    store_value_check(s, "path", c->path, err) < 0)
+		return -STORE_E_INVALID;
 	q = stmt(s, ST_COMMENT_ADD, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
@@ -1119,6 +1148,16 @@ int store_interview_import(struct store *s, const struct store_interview *iv,
 	    iv->revision < 1)
 		return store_fail(s, err, STORE_E_INVALID, "访问 '%s' 不完整",
 				  "incomplete interview '%s'", iv->uuid);
+	if (store_ident(s, iv->device, IDENT_DEVICE, false, err) < 0 ||
+	    store_ident(s, iv->household_key, IDENT_HOUSEHOLD, true, err) < 0 ||
+	    store_ident(s, iv->enumerator, IDENT_ENUMERATOR, true, err) < 0 ||
+	    store_value_check(s, "position", iv->position, err) < 0 ||
+	    store_value_check(s, "review_comment", iv->review_comment, err) < 0)
+		return -STORE_E_INVALID;
+	for (i = 0; answers && i < n; i++)
+		if (store_value_check(s, "path", answers[i].path, err) < 0 ||
+		    store_value_check(s, answers[i].path, answers[i].value, err) < 0)
+			return -STORE_E_INVALID;
 	for (i = 0; answers && i < n; i++)
 		if (!answers[i].path || !*answers[i].path ||
 		    (answers[i].value && answers[i].special != STORE_SPECIAL_NONE))

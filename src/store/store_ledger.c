@@ -104,6 +104,37 @@ int store_export_last(struct store *s, const char *kind, const char *target, int
 	return ret;
 }
 
+int store_export_since(struct store *s, const char *kind, const char *target, int64_t seq,
+		       int64_t *since, struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret;
+
+	*since = 0;
+	ret = store_prepare(s,
+		      "SELECT EXISTS (SELECT 1 FROM sync_export WHERE kind = ?1 AND target = ?2"
+		      " AND sequence = ?3 AND state = 'done'),"
+		      " (SELECT change_seq FROM sync_export WHERE kind = ?1 AND target = ?2"
+		      " AND state = 'done' AND sequence < ?3 ORDER BY sequence DESC LIMIT 1)",
+		      &q, err);
+	if (ret < 0)
+		return ret;
+	bind_text(q, 1, kind);
+	bind_text(q, 2, target);
+	sqlite3_bind_int64(q, 3, seq);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(s, rc, err);
+	} else if (!sqlite3_column_int(q, 0)) {
+		ret = store_fail(s, err, STORE_E_NOTFOUND, "没有已完成的第 %lld 号导出",
+				 "no completed export %lld", (long long)seq);
+	} else {
+		*since = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	return ret;
+}
+
 static int export_write(struct store *s, bool done, const char *kind, const char *target,
 			int64_t seq, int64_t change, const char *file, size_t interviews,
 			struct error *err)

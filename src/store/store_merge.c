@@ -36,6 +36,12 @@ static int t_form_known(void *t, const char *hash, struct error *err)
 	return exists(t, ST_FORM_HAS, hash, err);
 }
 
+static int t_form_source(void *t, const char *hash, char **src, size_t *len,
+			 struct error *err)
+{
+	return store_form_source(t, hash, src, len, err);
+}
+
 static int t_interview_known(void *t, const char *uuid, struct error *err)
 {
 	return exists(t, ST_IV_EXISTS, uuid, err);
@@ -170,6 +176,7 @@ static const struct merge_target_ops store_ops = {
 	.device_id = t_device_id,
 	.form_known = t_form_known,
 	.interview_known = t_interview_known,
+	.form_source = t_form_source,
 	.bundle_applied = t_bundle_applied,
 	.begin = t_begin,
 	.commit = t_commit,

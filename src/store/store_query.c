@@ -50,6 +50,27 @@ static int validate_assignments(struct store *s, const struct store_assignment *
 					 "assignment %zu: empty or invalid household key", i + 1);
 			goto bad_row;
 		}
+		if ((ret = store_ident(s, a[i].household_key, IDENT_HOUSEHOLD, false, err)) < 0 ||
+		    (ret = store_ident(s, a[i].enumerator, IDENT_ENUMERATOR, true, err)) < 0 ||
+		    (ret = store_ident(s, a[i].device, IDENT_DEVICE, true, err)) < 0)
+			goto bad_row;
+		{
+			const struct store_assignment *r = &a[i];
+			const char *name[] = {"county", "township", "village", "household_type",
+					      "head_name"};
+			const char *val[] = {r->county, r->township, r->village, r->household_type,
+					     r->head_name};
+
+			for (k = 0; k < 5; k++)
+				if ((ret = store_value_check(s, name[k], val[k], err)) < 0)
+					goto bad_row;
+			for (j = 0; j < r->n_preload; j++)
+				if ((ret = store_value_check(s, r->preload[j].name, r->preload[j].name,
+							     err)) < 0 ||
+				    (ret = store_value_check(s, r->preload[j].name, r->preload[j].value,
+							     err)) < 0)
+					goto bad_row;
+		}
 		for (j = 0; j < a[i].n_preload; j++) {
 			const char *nm = a[i].preload[j].name;
 			if (!nm || !*nm) {

@@ -196,7 +196,7 @@ static uint64_t h_random(void *ud)
 }
 
 static const struct expr_host host = {NULL,	  h_resolve, h_value, h_parent,	   h_position,
-				      h_child, h_instance, h_label, h_now, h_random};
+				      h_child, h_instance, h_label, h_now, h_random, NULL, NULL};
 
 static struct expr_scratch *scratch;
 

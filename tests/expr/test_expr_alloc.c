@@ -96,7 +96,7 @@ static int64_t now(void *ud)
 
 static const struct expr_scope scope = {NULL, field, NULL};
 static const struct expr_host host = {NULL, resolve, value, NULL, NULL, child, NULL, NULL, now,
-				      NULL};
+				      NULL, NULL, NULL};
 
 static long allocs_of(const char *const *srcs, int rounds)
 {

@@ -635,7 +635,7 @@ static void test_types(void **state)
 	strbuf_release(&sb);
 	expect_warning("t.csv", "survey\n,type,name,label\n,select_one_from_file c.csv,q,Q\n",
 		       "t.csv:survey:3",
-		       "'select_one_from_file c.csv': ruhu does not read external choice files; "
+		       "'select_one_from_file c.csv': no attached files are available; "
 		       "question 'q' will be skipped at interview time");
 }
 

@@ -1160,6 +1160,62 @@ static void test_event_clash(void **state)
 	store_close(t);
 }
 
+/* D3: one value limit, enforced by the store wherever a value enters, and
+ * identifiers by the one rule (D8); nothing is written when refused. */
+static void test_value_limit(void **state)
+{
+	struct fx *f = *state;
+	char uuid[STORE_ID_LEN + 1], *big;
+	struct store_field pre = {"note", NULL};
+	struct store_assignment a = {.household_key = "HH1", .preload = &pre, .n_preload = 1};
+	struct store_event ev = {.device = "dddddddd-0000-4000-8000-000000000000", .seq = 1,
+				 .time = 1000, .kind = "answer_set", .path = "age"};
+	size_t bad = 99;
+	long long changes;
+
+	open_with_form(f);
+	assert_int_equal(store_interview_new(f->s, f->form, "HH1", uuid, &f->err), 0);
+	big = xmalloc(STORE_VALUE_MAX + 2);
+	memset(big, '7', STORE_VALUE_MAX + 1);
+	big[STORE_VALUE_MAX + 1] = 0;
+	changes = q1(f->s, "SELECT count(*) FROM event");
+	/* past the limit: refused, naming the field */
+	assert_int_equal(store_answer_put(f->s, uuid, "age", big, STORE_SPECIAL_NONE, NULL, &f->err),
+			 -STORE_E_INVALID);
+	assert_string_equal(f->err.en, "value of 'age' too long: 1048577 bytes (limit 1048576 bytes)");
+	assert_string_equal(f->err.zh, "'age' 的值过长：1048577 字节（上限 1048576 字节）");
+	assert_int_equal(f->err.code, STORE_E_INVALID);
+	assert_int_equal(store_comment_add(f->s, uuid, NULL, NULL, big, &f->err), -STORE_E_INVALID);
+	assert_string_equal(f->err.en,
+			    "value of 'comment' too long: 1048577 bytes (limit 1048576 bytes)");
+	assert_int_equal(store_event_log(f->s, uuid, "note", NULL, NULL, big, NULL, &f->err),
+			 -STORE_E_INVALID);
+	ev.new_value = big;
+	assert_int_equal(store_event_insert(f->s, &ev, &f->err), -STORE_E_INVALID);
+	pre.value = big;
+	assert_int_equal(store_assignments_put(f->s, &a, 1, &bad, &f->err), -STORE_E_INVALID);
+	assert_int_equal(bad, 0);
+	assert_string_equal(f->err.en, "value of 'note' too long: 1048577 bytes (limit 1048576 bytes)");
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM event"), changes);
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM answer"), 0);
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM assignment"), 0);
+	/* at the limit: kept */
+	big[STORE_VALUE_MAX] = 0;
+	assert_int_equal(store_answer_put(f->s, uuid, "age", big, STORE_SPECIAL_NONE, NULL, &f->err), 0);
+	/* identifiers: the one rule */
+	a.household_key = "../HH2";
+	pre.value = "x";
+	assert_int_equal(store_assignments_put(f->s, &a, 1, &bad, &f->err), -STORE_E_INVALID);
+	assert_string_equal(f->err.en, "invalid household key '../HH2': holds a path separator '/'");
+	a.household_key = "HH2";
+	a.device = "dev/1";
+	assert_int_equal(store_assignments_put(f->s, &a, 1, &bad, &f->err), -STORE_E_INVALID);
+	assert_string_equal(f->err.en, "invalid device id 'dev/1': holds a path separator '/'");
+	assert_int_equal(store_enumerator_set(f->s, "e..1", &f->err), -STORE_E_INVALID);
+	assert_string_equal(f->err.en, "invalid enumerator id 'e..1': holds '..'");
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1179,6 +1235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_review, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_clash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_value_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_assignments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forms_export_import, setup, teardown),
 	};

@@ -33,8 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char form_src[] = "type,name,label\ninteger,age,Age\ntext,name,Name\n"
-			       "begin repeat,members,Members\ntext,m_name,Name\nend repeat,,\n";
+static const char form_src[] = "survey,,,,\n,type,name,label,constraint\n"
+			       ",integer,age,Age,. >= 0 and . <= 150\n,text,name,Name,\n"
+			       ",begin repeat,members,Members,\n,text,m_name,Name,\n"
+			       ",end repeat,,,\n";
 static char form_hash[65];
 static char tmpdir[64];
 
@@ -199,7 +201,7 @@ static void same_dump(const char *a, const char *b)
 
 static char *export_one(struct store *s, const char *dir, bool all)
 {
-	struct export_opts o = {dir, all, NULL, "2026-11-22T10:00:00Z"};
+	struct export_opts o = {dir, all, NULL, "2026-11-22T10:00:00Z", 0};
 	struct export_result r;
 	char *p;
 
@@ -624,6 +626,223 @@ static void test_refusals(void **state)
 	free(p);
 }
 
+/* D3: a bundle the team refused (here: lost) is exported again on request,
+ * with a new number, holding what it held and what changed since. */
+static void test_export_again(void **state)
+{
+	char u[3][STORE_ID_LEN + 1];
+	char *devp = pathf("ag-dev.db"), *teamp = pathf("ag-team.db"), *out = pathf("ag-out");
+	struct store *d, *t;
+	struct export_opts o = {out, false, NULL, "2026-11-22T10:00:00Z", 0};
+	struct export_result r;
+	struct merge_stats st;
+	struct error err = ERROR_INIT;
+	char *b1;
+
+	(void)state;
+	mkdir(out, 0755);
+	d = make_device(devp, 3, 700, u);
+	t = open_db(teamp);
+	b1 = export_one(d, out, false);
+	assert_non_null(b1);
+	/* the team refused bundle 1: nothing new to export without --again */
+	OK(export_bundle(d, &o, &r, E));
+	assert_null(r.path);
+	o.again = 1;
+	OK(export_bundle(d, &o, &r, E));
+	assert_non_null(r.path);
+	assert_int_equal(r.sequence, 2);
+	assert_int_equal(r.interviews, 3);
+	merge(t, r.path, &st);
+	assert_int_equal(st.iv_new, 3);
+	export_result_release(&r);
+	/* a later change: an incremental export, then that one again */
+	OK(store_answer_put(d, u[1], "age", "33", STORE_SPECIAL_NONE, "age", E));
+	o.again = 0;
+	OK(export_bundle(d, &o, &r, E));
+	assert_int_equal(r.sequence, 3);
+	assert_int_equal(r.interviews, 1);
+	export_result_release(&r);
+	o.again = 3;
+	OK(export_bundle(d, &o, &r, E));
+	assert_int_equal(r.sequence, 4);
+	assert_int_equal(r.interviews, 1);
+	merge(t, r.path, &st);
+	assert_int_equal(st.iv_updated, 1);
+	export_result_release(&r);
+	/* a bundle never exported; a return bundle */
+	o.again = 9;
+	assert_int_equal(export_bundle(d, &o, &r, &err), -1);
+	assert_string_equal(err.en, "no completed export 9");
+	assert_string_equal(err.zh, "没有已完成的第 9 号导出");
+	assert_int_equal(err.code, STORE_E_NOTFOUND);
+	error_clear(&err);
+	o.again = 1;
+	o.for_device = "dev1";
+	assert_int_equal(export_bundle(d, &o, &r, &err), -1);
+	assert_string_equal(err.en,
+			    "a return bundle always carries everything: --again is for device bundles");
+	error_clear(&err);
+	free(b1);
+	store_close(d);
+	store_close(t);
+	free(devp);
+	free(teamp);
+	free(out);
+}
+
+/* ---- D4: a bundle's content is validated against its form ----------------- */
+
+/* The form of the hand-edited bundles: hh_size 1-20, a choice list, start. */
+static const char v_form[] = "survey,,,,\n,type,name,label,constraint\n,start,start,,\n"
+			     ",integer,hh_size,Size,. >= 1 and . <= 20\n"
+			     ",select_one water,water,Water,\n,text,head,Head,\n"
+			     "choices,,,,\n,list_name,name,label,\n,water,well,Well,\n"
+			     ",water,tap,Tap,\n"
+			     "settings,,,,\n,form_title,form_id,version,\n,HH,hhv,1,\n";
+/* `ruhu check` refuses it (a broken constraint): same id and version */
+static const char v_badform[] = "survey,,,,\n,type,name,label,constraint\n"
+				",integer,hh_size,Size,. >= 1 and\n"
+				"settings,,,,\n,form_title,form_id,version,\n,HH,hhv,1,\n";
+
+struct vcase {
+	const char *name;    /* the seed's file name too */
+	const char *device;  /* of the manifest, the interview and its event */
+	const char *status;
+	const char *path, *value; /* one more answer (NULL: none) */
+	bool bad_form;       /* the bundle also carries v_badform */
+	const char *where;   /* after the bundle's path: the row, if any */
+	const char *want;    /* the message (English) */
+};
+
+/* Writes the bundle of case `vc` (interview U1 of household HH001 with
+ * hh_size = 3, water = well and the case's answer): the bundle writer
+ * computes every digest, as a hand edit that recomputes them would. */
+static char *v_bundle(const struct vcase *vc, const char *dir, const char *big)
+{
+	struct bundle_writer *w = bundle_writer_new(BUNDLE_DEVICE, vc->device, NULL, 1,
+						    "2026-11-22T10:00:00Z");
+	char hash[65], bhash[65];
+	const char *fr[] = {"hhv", "1", hash, "HH", v_form};
+	const char *bf[] = {"hhv", "1", bhash, "HH", v_badform};
+	const char *iv[] = {U1, hash, "HH001", "e1", vc->device, vc->status, "1",
+			    "1700000000000", "1700000005000", NULL, NULL};
+	const char *a1[] = {U1, "hh_size", "3", NULL};
+	const char *a2[] = {U1, "water", "well", NULL};
+	const char *a3[] = {U1, vc->path, vc->value, NULL};
+	const char *ev[] = {vc->device, "1", U1, "1700000001000", "answer_set", "e1", "hh_size",
+			    NULL, "3", NULL, NULL, NULL};
+	struct strbuf p = STRBUF_INIT;
+	char *data;
+	size_t len;
+
+	if (big && vc->value == big)
+		a3[2] = big;
+	digest_sha256_hex(v_form, strlen(v_form), hash);
+	digest_sha256_hex(v_badform, strlen(v_badform), bhash);
+	bundle_writer_row(w, BS_FORMS, fr);
+	if (vc->bad_form)
+		bundle_writer_row(w, BS_FORMS, bf);
+	bundle_writer_row(w, BS_INTERVIEWS, iv);
+	if (!vc->path || strcmp(vc->path, "hh_size"))
+		bundle_writer_row(w, BS_ANSWERS, a1);
+	if (vc->path)
+		bundle_writer_row(w, BS_ANSWERS, a3);
+	bundle_writer_row(w, BS_ANSWERS, a2);
+	bundle_writer_row(w, BS_EVENTS, ev);
+	bundle_writer_write_mem(w, &data, &len);
+	strbuf_addf(&p, "%s/%s.bundle.gz", dir, vc->name);
+	write_file(p.buf, data, len);
+	free(data);
+	bundle_writer_free(w);
+	return strbuf_detach(&p, NULL);
+}
+
+static void test_bad_content(void **state)
+{
+	static char big_marker[] = "big";
+	static const struct vcase cases[] = {
+		{"unknown-path", "dev-v", "completed", "no_such_field", "1", false, "",
+		 "interview '" "11111111-1111-4111-8111-111111111111"
+		 "', field 'no_such_field': unknown field 'no_such_field'"},
+		{"dotdot-path", "dev-v", "completed", "../../etc/passwd", "x", false, "",
+		 "interview '11111111-1111-4111-8111-111111111111', field '../../etc/passwd': "
+		 "unknown field '..'"},
+		{"type", "dev-v", "in_progress", "hh_size", "abc", false, "",
+		 "interview '11111111-1111-4111-8111-111111111111', field 'hh_size': "
+		 "'abc' is not an integer"},
+		{"constraint", "dev-v", "completed", "hh_size", "999", false, "",
+		 "interview '11111111-1111-4111-8111-111111111111', field 'hh_size': "
+		 "the answer fails the constraint: . >= 1 and . <= 20"},
+		{"constraint-in-progress", "dev-v", "in_progress", "hh_size", "999", false, "",
+		 "interview '11111111-1111-4111-8111-111111111111', field 'hh_size': "
+		 "the answer fails the constraint: . >= 1 and . <= 20"},
+		{"choice", "dev-v", "completed", "water", "river", false, "",
+		 "interview '11111111-1111-4111-8111-111111111111', field 'water': "
+		 "'river' is not a choice of list 'water'"},
+		{"big-start", "dev-v", "completed", "start", big_marker, false,
+		 ":answers:3", "value of 'start' too long: 1048577 bytes (limit 1048576 bytes)"},
+		{"bad-form", "dev-v", "completed", NULL, NULL, true, ":forms:3",
+		 "form 'hhv' does not pass `ruhu check`: hhv:survey:3: constraint: column 11: "
+		 "unexpected end of expression"},
+		{"device-dotdot", "../../evil", "completed", NULL, NULL, false, "",
+		 "invalid device id '../../evil': holds a path separator '/'"},
+		{"device-control", "dev\033[2J", "completed", NULL, NULL, false, "",
+		 "invalid device id 'dev\033[2J': holds a control character"},
+	};
+	char *team = pathf("vc-team.db"), *dir = pathf("vc"), *big;
+	const char *seeds = getenv("RUHU_WRITE_SEEDS");
+	struct store *t = open_db(team);
+	struct merge_stats st;
+	char *before, *after, *b;
+	size_t i;
+
+	(void)state;
+	mkdir(dir, 0755);
+	big = xmalloc(STORE_VALUE_MAX + 2);
+	memset(big, '1', STORE_VALUE_MAX + 1);
+	big[STORE_VALUE_MAX + 1] = 0;
+	before = dump(t);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vcase vc = cases[i];
+		struct error err = ERROR_INIT;
+
+		if (vc.value == big_marker)
+			vc.value = big;
+		b = v_bundle(&vc, seeds ? seeds : dir, big);
+		if (merge_bundle(t, b, false, &st, NULL, NULL, &err) != -1)
+			fail_msg("case %s: merged", vc.name);
+		print_message("%s: %s: %s\n", vc.name, err.where, err.en);
+		{
+			struct strbuf w = STRBUF_INIT;
+
+			strbuf_addf(&w, "%s%s", b, vc.where);
+			assert_string_equal(err.where, w.buf);
+			assert_string_equal(err.en, vc.want);
+			strbuf_release(&w);
+		}
+		after = dump(t);
+		assert_string_equal(before, after);
+		free(after);
+		error_clear(&err);
+		free(b);
+	}
+	/* the same bundle without a fault merges: every case failed for its fault */
+	{
+		struct vcase ok = {"valid", "dev-v", "completed", "head", "王五", false, "", NULL};
+
+		b = v_bundle(&ok, seeds ? seeds : dir, NULL);
+		merge(t, b, &st);
+		assert_int_equal(st.iv_new, 1);
+		free(b);
+	}
+	free(big);
+	free(before);
+	store_close(t);
+	free(team);
+	free(dir);
+}
+
 /* Team leader rejects an interview and assigns households; the device
  * imports the return bundle. */
 static void test_return_bundle(void **state)
@@ -633,7 +852,7 @@ static void test_return_bundle(void **state)
 	struct store *d, *t;
 	struct merge_stats st;
 	struct error err = ERROR_INIT;
-	struct export_opts o = {NULL, false, NULL, "2026-11-22T11:00:00Z"};
+	struct export_opts o = {NULL, false, NULL, "2026-11-22T11:00:00Z", 0};
 	struct export_result r;
 	struct store_interview iv;
 	char *b;
@@ -728,7 +947,7 @@ static void test_interrupted_export(void **state)
 		assert_true(pid >= 0);
 		if (pid == 0) {
 			struct store *c = NULL;
-			struct export_opts o = {out, true, NULL, NULL};
+			struct export_opts o = {out, true, NULL, NULL, 0};
 			struct export_result r;
 			struct error e = ERROR_INIT;
 
@@ -816,7 +1035,7 @@ static void test_interrupted_export(void **state)
 		char *dead = pathf("ie-out/.ruhu-dead-000998.bundle.gz.tmp");
 		int lfd = open(live, O_WRONLY | O_CREAT, 0644), dfd;
 		struct stat st;
-		struct export_opts o = {out, true, NULL, NULL};
+		struct export_opts o = {out, true, NULL, NULL, 0};
 		struct export_result r;
 
 		assert_true(lfd >= 0);
@@ -1016,6 +1235,8 @@ int main(void)
 		cmocka_unit_test(test_order_independence),
 		cmocka_unit_test(test_corruption_refused),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_bad_content),
+		cmocka_unit_test(test_export_again),
 		cmocka_unit_test(test_return_bundle),
 		cmocka_unit_test(test_interrupted_export),
 		cmocka_unit_test(test_locked),

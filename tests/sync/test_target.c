@@ -29,7 +29,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char form_src[] = "type,name,label\ninteger,age,Age\n";
+/* A valid form (merge validates every interview against it) with the
+ * questions q0000 ... of the fixture and `age`; built by make_form(). */
+static char *form_src;
 static char tmpdir[64];
 static char *bundle; /* one interview, 2500 answers and their events, one comment */
 static char uuid[STORE_ID_LEN + 1];
@@ -66,6 +68,11 @@ static const char *r_device_id(void *t)
 static int r_form_known(void *t, const char *h, struct error *err)
 {
 	return R(t)->inner.ops->form_known(R(t)->inner.t, h, err);
+}
+
+static int r_form_source(void *t, const char *h, char **src, size_t *len, struct error *err)
+{
+	return R(t)->inner.ops->form_source(R(t)->inner.t, h, src, len, err);
 }
 
 static int r_interview_known(void *t, const char *u, struct error *err)
@@ -196,6 +203,7 @@ static const struct merge_target_ops rec_ops = {
 	.device_id = r_device_id,
 	.form_known = r_form_known,
 	.interview_known = r_interview_known,
+	.form_source = r_form_source,
 	.bundle_applied = r_bundle_applied,
 	.begin = r_begin,
 	.commit = r_commit,
@@ -222,14 +230,28 @@ static char *pathf(const char *name)
 	return strbuf_detach(&sb, NULL);
 }
 
+static void make_form(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	if (form_src)
+		return;
+	strbuf_addstr(&sb, "survey,,\n,type,name,label\n,integer,age,Age\n");
+	for (i = 0; i < N_ANSWERS; i++)
+		strbuf_addf(&sb, ",integer,q%04d,Q\n", i);
+	form_src = strbuf_detach(&sb, NULL);
+}
+
 static int setup(void **state)
 {
-	struct export_opts o = {NULL, false, NULL, "2026-11-22T10:00:00Z"};
+	struct export_opts o = {NULL, false, NULL, "2026-11-22T10:00:00Z", 0};
 	struct export_result res;
 	struct store *d = NULL;
 	char hash[65], path[32], *db, *out;
 	int i;
 
+	make_form();
 	strcpy(tmpdir, "target-test-XXXXXX");
 	assert_non_null(mkdtemp(tmpdir));
 	db = pathf("dev.db");
@@ -263,6 +285,8 @@ static int teardown(void **state)
 	char cmd[100];
 
 	free(bundle);
+	free(form_src);
+	form_src = NULL;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	assert_int_equal(system(cmd), 0);
 	return 0;
