@@ -51,6 +51,7 @@ struct bound {
 	struct form *f;
 	const char *hash, *form_id;
 	bool newest;
+	bool needed;     /* some rule or batch field reads its interviews' answers */
 	struct expr **e; /* per check; NULL when the check does not run on it */
 	int *rep;        /* per check: roster scope's repeat node, or -1 */
 	int *field, *group; /* per batch check: node, or -(2 + sample column), or -1 */
@@ -360,6 +361,9 @@ static void bind_form(struct run *r, struct bound *b)
 		}
 		error_clear(&e);
 	}
+	for (i = 0; i < rules->n_checks; i++)
+		if (b->e[i] || b->field[i] != -1 || b->group[i] != -1)
+			b->needed = true;
 	strbuf_release(&w);
 }
 
@@ -634,8 +638,8 @@ static int on_record(void *ctx, const struct store_record *rec)
 			b = &r->b[i];
 	aiv->form_id = xstrdup(b ? b->form_id : "");
 	audit_paradata_record(&r->c, aiv, rec);
-	if (!b)
-		return 0;
+	if (!b || !b->needed)
+		return 0; /* nothing reads its answers: no replay */
 	r->cur = b;
 	if (interview_new(b->f, NULL, &r->iv, &e) < 0) {
 		diag_add_error(r->c.dl, DIAG_WARNING, &e);
