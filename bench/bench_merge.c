@@ -196,7 +196,7 @@ int main(void)
 	const char *hs = getenv("RUHU_BENCH_HOUSEHOLDS"), *ds = getenv("RUHU_BENCH_DEVICES");
 	const char *src = getenv("RUHU_SOURCE"), *reuse = getenv("RUHU_BENCH_REUSE");
 	struct synth_opts so = {hs ? strtoul(hs, NULL, 10) : 2000, ds ? strtoul(ds, NULL, 10) : 20,
-				42, NULL};
+				42, NULL, 0};
 	struct synth_result sr;
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct error err = ERROR_INIT;

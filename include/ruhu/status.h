@@ -44,7 +44,7 @@ struct status_report {
 };
 
 /* Fills *r (free with status_report_release). Returns 0 or -1 with err. */
-int status_report(struct store *s, struct status_report *r, struct error *err);
-void status_report_release(struct status_report *r);
+int store_status_report(struct store *s, struct status_report *r, struct error *err);
+void store_status_report_release(struct status_report *r);
 
 #endif

@@ -728,6 +728,14 @@ int store_conflict_latest(struct store *s, const char *uuid, int64_t *rev, char 
 int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const char *hash,
 			   struct store_loaded **out, struct error *err);
 
+/*
+ * For scoring (src/store/store_score.c): store_records_each without the
+ * paradata — each record has its interview row and answers only
+ * (n_events = n_comments = 0). Same filter, order, snapshot and callback rules.
+ */
+int store_records_answers_each(struct store *s, const struct store_record_filter *f,
+			       store_record_cb cb, void *ctx, struct error *err);
+
 /* ---- audit runs and findings (store_audit.c; tables in docs/audit.md) ---- */
 
 /*

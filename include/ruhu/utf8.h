@@ -65,4 +65,9 @@ size_t utf8_length(const char *s, size_t len);
  * utf8_length() counts them; len when n is at or past the end. */
 size_t utf8_offset(const char *s, size_t len, size_t n);
 
+/* Display columns of a NUL-terminated UTF-8 string in a terminal: East Asian
+ * wide and fullwidth code points count 2, everything else 1 (an invalid byte
+ * counts 1). For aligning tables of Chinese text in CLI output. */
+size_t utf8_width(const char *s);
+
 #endif

@@ -164,7 +164,7 @@ static int need_cols(struct audit_rules *r, struct diag_list *dl, const struct w
 static int read_params(struct audit_rules *r, struct diag_list *dl)
 {
 	static const char *const cols[] = {"name", "value", NULL};
-	struct wb_sheet *s = wb_sheet(r->wb, "params");
+	struct wb_sheet *s = workbook_sheet(r->wb, "params");
 	int cn, cv;
 	size_t i, j;
 
@@ -277,7 +277,7 @@ static int common(struct audit_rules *r, struct diag_list *dl, const struct wb_s
 static int read_rules(struct audit_rules *r, struct diag_list *dl)
 {
 	static const char *const cols[] = {"id", "severity", "scope", "form", "expression", NULL};
-	struct wb_sheet *s = wb_sheet(r->wb, "rules");
+	struct wb_sheet *s = workbook_sheet(r->wb, "rules");
 	size_t i;
 
 	if (!s) {
@@ -390,7 +390,7 @@ static int read_builtins(struct audit_rules *r, struct diag_list *dl, const char
 			 enum audit_kind kind)
 {
 	static const char *const cols[] = {"id", "severity", "check", NULL};
-	struct wb_sheet *s = wb_sheet(r->wb, sheet);
+	struct wb_sheet *s = workbook_sheet(r->wb, sheet);
 	size_t i;
 
 	if (!s)
@@ -438,7 +438,7 @@ static int read_builtins(struct audit_rules *r, struct diag_list *dl, const char
 static int read_backcheck(struct audit_rules *r, struct diag_list *dl)
 {
 	static const char *const cols[] = {"field", "type", "form", "backcheck_form", NULL};
-	struct wb_sheet *s = wb_sheet(r->wb, "backcheck");
+	struct wb_sheet *s = workbook_sheet(r->wb, "backcheck");
 	size_t i, j;
 
 	if (!s)
@@ -536,7 +536,7 @@ int audit_rules_load_buffer(const char *name, const char *data, size_t len,
 	if (xlsform_csv_finish(rd, &r->wb, dl) < 0)
 		goto fail;
 	for (i = 0; i < sizeof(sheets) / sizeof(sheets[0]); i++) {
-		struct wb_sheet *s = wb_sheet(r->wb, sheets[i]);
+		struct wb_sheet *s = workbook_sheet(r->wb, sheets[i]);
 
 		rows += s ? s->n : 0;
 	}
@@ -580,7 +580,7 @@ void audit_rules_free(struct audit_rules *r)
 {
 	if (!r)
 		return;
-	wb_free(r->wb);
+	workbook_free(r->wb);
 	free(r->params);
 	free(r->checks);
 	free(r->bc);

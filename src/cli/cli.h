@@ -44,6 +44,10 @@ const char *cli_safe(const char *s);
  */
 const char *cli_safe_data(const char *s, FILE *out);
 
+/* Writes s as one CSV cell (RFC 4180: quoted when it holds a comma, quote or
+ * line break; quotes doubled), through cli_safe_data(). */
+void cli_csv_cell(FILE *out, const char *s);
+
 /* Prints "ruhu: WHERE: message" in the current language to stderr, escaped
  * with cli_safe() (messages quote file content). */
 void cli_error(const struct error *err);

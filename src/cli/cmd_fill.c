@@ -27,29 +27,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void csv_cell(FILE *out, const char *s)
-{
-	s = cli_safe_data(s, out);
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static int print_value(void *ud, const char *path, const char *value)
 {
 	FILE *out = ud;
 
-	csv_cell(out, path);
+	cli_csv_cell(out, path);
 	fputc(',', out);
-	csv_cell(out, value);
+	cli_csv_cell(out, value);
 	fputc('\n', out);
 	return ferror(out) ? -1 : 0;
 }

@@ -4,6 +4,7 @@
  * whose work is missing shows). Data from sync/status.c.
  */
 #include "cli.h"
+#include "ruhu/utf8.h"
 #include "commands.h"
 
 #include "ruhu/i18n.h"
@@ -13,38 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Display columns of a UTF-8 string: East Asian wide ranges count 2. */
-static size_t width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
-
-	while (*p) {
-		unsigned cp = *p;
-		int n = cp < 0x80 ? 0 : cp < 0xe0 ? 1 : cp < 0xf0 ? 2 : 3;
-
-		if (n)
-			cp &= 0x3f >> n;
-		p++;
-		while (n-- > 0 && (*p & 0xc0) == 0x80)
-			cp = (cp << 6) | (*p++ & 0x3f);
-		w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-				     (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-				     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-				     (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
-			     ? 2
-			     : 1;
-	}
-	return w;
-}
-
 /* Prints s left-aligned in `cols` display columns. */
 static void pad(const char *s, size_t cols)
 {
 	size_t w;
 
 	s = cli_safe(s); /* names come from the sample and bundles */
-	w = width(s);
+	w = utf8_width(s);
 
 	fputs(s, stdout);
 	while (w++ < cols)
@@ -63,7 +39,7 @@ static void header(const char *title)
 	pad("", 34);
 	for (i = 0; i < 6; i++) {
 		const char *h = T_(zh[i], en[i]);
-		size_t w = width(h);
+		size_t w = utf8_width(h);
 
 		putchar(' ');
 		while (w++ < cols[i])
@@ -103,7 +79,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (!db)
 		return cli_usage("status");
-	if (store_open(db, STORE_OPEN_READONLY, &s, &err) < 0 || status_report(s, &r, &err) < 0) {
+	if (store_open(db, STORE_OPEN_READONLY, &s, &err) < 0 || store_status_report(s, &r, &err) < 0) {
 		cli_error(&err);
 		error_clear(&err);
 		store_close(s);
@@ -132,7 +108,7 @@ int cmd_status(int argc, char **argv)
 			  "  %s  bundle %lld (written %s), %zu bundles in all\n"),
 		       cli_safe(r.dev[k].device), r.dev[k].sequence, cli_safe(r.dev[k].created),
 		       r.dev[k].bundles);
-	status_report_release(&r);
+	store_status_report_release(&r);
 	store_close(s);
 	return EXIT_OK;
 }

@@ -30,7 +30,7 @@ static int parse_size(const char *s, unsigned long long *out)
 
 int cmd_synth(int argc, char **argv)
 {
-	struct synth_opts o = {0, 1, 1, NULL};
+	struct synth_opts o = {0, 1, 1, NULL, 0};
 	struct synth_result res;
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct error err = ERROR_INIT;
@@ -42,7 +42,8 @@ int cmd_synth(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if ((!strcmp(a, "--households") || !strcmp(a, "--devices") || !strcmp(a, "--seed")) &&
+		if ((!strcmp(a, "--households") || !strcmp(a, "--devices") || !strcmp(a, "--seed") ||
+		     !strcmp(a, "--counties")) &&
 		    i + 1 < argc) {
 			if (parse_size(argv[++i], &v) < 0 || (strcmp(a, "--seed") && v == 0)) {
 				cli_errorf("'%s' 的值 '%s' 无效", "invalid value '%2$s' for '%1$s'", a,
@@ -53,6 +54,8 @@ int cmd_synth(int argc, char **argv)
 				o.households = (size_t)v;
 			else if (!strcmp(a, "--devices"))
 				o.devices = (size_t)v;
+			else if (!strcmp(a, "--counties"))
+				o.counties = (size_t)v;
 			else
 				o.seed = v;
 		} else if (!strcmp(a, "--out") && i + 1 < argc) {

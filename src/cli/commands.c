@@ -118,6 +118,33 @@ const struct cmd_entry cmd_table[] = {
 	 "The team leader's verdict on one completed interview: --approve, or --reject with the "
 	 "reason (not empty). A rejected interview and its comment go back to the enumerator's "
 	 "device in the next return bundle (ruhu export --for DEVICE)."},
+	{"score", cmd_score, "按省份规则计算实地评估得分和等次", "field-assessment scores and grades",
+	 "ruhu score --db 团队库 --profile 配置.csv [--inputs 外部得分.csv]\n"
+	 "           [--status approved|completed] [--format table|csv|html] [--out 文件]\n"
+	 "           [--explain 单位 [指标]]\n\n"
+	 "按配置文件（forms/profiles/，格式见 docs/profiles.md）把团队库里的入户访谈算成"
+	 "每个单位（县、区……）的样本量、各指标的分子、分母、比率及其 95% 置信区间（Wilson）、"
+	 "得分、实地评估总分、等次（含否决条件）和组内名次；--inputs 给出调查以外的得分（列 unit,component,score）时，"
+	 "按配置文件的 composite 表计算综合得分（及上级单位的综合得分）并按它评定等次。--status approved 只计已通过审核的"
+	 "访谈，默认计已完成和已通过的。--format csv 输出的列是约定（见 docs/profiles.md）；"
+	 "--format html 写一个可离线打开、可用 A4 打印的报告（内嵌 SVG 图）。"
+	 "--explain 单位 说明各指标得分和等次的由来，--explain 单位 指标 列出该指标背后的每一户"
+	 "及使其计入的答案。配置或数据有错时在输出任何内容前报告并退出 1。",
+	 "ruhu score --db TEAM.db --profile PROFILE.csv [--inputs SCORES.csv]\n"
+	 "           [--status approved|completed] [--format table|csv|html] [--out FILE]\n"
+	 "           [--explain UNIT [INDICATOR]]\n\n"
+	 "Scores the household interviews of a team database under a profile (forms/profiles/, "
+	 "format in docs/profiles.md): per unit (county, district...) the sample size, each "
+	 "indicator's numerator, denominator, rate with its 95% (Wilson) interval and points, the "
+	 "field score, the grade after vetoes and the rank within the group; with --inputs (scores "
+	 "from outside the survey: columns unit,component,score) the composite of the profile's "
+	 "composite sheet, for units and their parents, which the grade then uses. --status approved "
+	 "counts only approved interviews; the default counts completed and approved ones. "
+	 "--format csv writes the columns docs/profiles.md names (a contract); --format html one "
+	 "self-contained report (inline SVG) that opens offline and prints on A4. --explain UNIT "
+	 "shows how each indicator's points and the grade came about; --explain UNIT INDICATOR "
+	 "lists the households behind the number with the answers that made each count. Errors "
+	 "in the profile or the data are reported before any output, with exit 1."},
 	{"audit", cmd_audit, "质量控制检查（规则、过程数据、批量检查）",
 	 "quality-control checks (rules, paradata, batch checks)",
 	 "ruhu audit --db 团队库 [--rules 规则.csv] [--format table|csv|html] [--out 文件] [--since 运行号] "
@@ -160,13 +187,17 @@ const struct cmd_entry cmd_table[] = {
 	 "backcheck sheet), and reports discrepancy rates by type, enumerator and field, flagging "
 	 "enumerators above backcheck_max_rate."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
-	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--seed 种子] --out 目录\n\n"
+	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--counties 县数] [--seed 种子] --out 目录\n\n"
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"
-	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。",
-	 "ruhu synth FORM --households N [--devices K] [--seed S] --out DIR\n\n"
+	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。"
+	 "--counties 把各户轮流分到 C001…CN 个县（样本中的县），并给样本加上 county_class（三类）和 "
+	 "prefecture（每十县一个）两列，供评分配置分组。",
+	 "ruhu synth FORM --households N [--devices K] [--counties N] [--seed S] --out DIR\n\n"
 	 "Generates synthetic interviews that satisfy the form's logic (random valid answers, "
 	 "rosters, paradata) through the interview engine, as K device bundles, plus sample.csv "
-	 "for ruhu assign. The same seed gives identical files."},
+	 "for ruhu assign. The same seed gives identical files. --counties spreads the households "
+	 "over counties C001..CN in the sample and adds the columns county_class (three classes) "
+	 "and prefecture (one per ten counties) that scoring profiles group by."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -3,6 +3,7 @@
 #define RUHU_CLI_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* cmd_check.c */
 int cmd_check(int argc, char **argv);
@@ -60,6 +61,12 @@ int cmd_conflicts(int argc, char **argv);
 
 /* cmd_synth.c */
 int cmd_synth(int argc, char **argv);
+
+/* cmd_score.c, and score_html.c: the --format html report */
+int cmd_score(int argc, char **argv);
+struct profile;
+struct score_result;
+void score_write_html(FILE *out, const struct profile *p, const struct score_result *r);
 
 /* cmd_review.c */
 int cmd_review(int argc, char **argv);

@@ -41,6 +41,22 @@ const char *cli_safe_data(const char *s, FILE *out)
 	return isatty(fileno(out)) ? safe_flags(s, TERMSAFE_LINES) : s;
 }
 
+void cli_csv_cell(FILE *out, const char *s)
+{
+	s = cli_safe_data(s, out);
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
 /* Messages quote file content (a cell, a name, a value): escaped as a whole. */
 void cli_error(const struct error *err)
 {

@@ -2370,7 +2370,7 @@ static void find_sheets(struct builder *b)
 			slot = &b->settings;
 		if (!slot) {
 			/* without a survey sheet the file is not a form: one error says it */
-			if (!wb_sheet(wb, "survey"))
+			if (!workbook_sheet(wb, "survey"))
 				continue;
 			warn_at(b, s->name, s->line, "ruhu 不使用表 '%s'，已忽略",
 				"sheet '%s' is not used by ruhu and was ignored", s->name);
@@ -2521,7 +2521,7 @@ int form_build_files(struct workbook *wb, const char *src, size_t len,
 	colmap_free(&b.sc);
 	colmap_free(&b.cc);
 	form_free(f);
-	wb_free(wb);
+	workbook_free(wb);
 	return ret;
 }
 

@@ -40,7 +40,7 @@ static void row_free(struct wb_row *r)
 	r->n = 0;
 }
 
-struct workbook *wb_new(const char *file)
+struct workbook *workbook_new(const char *file)
 {
 	struct workbook *wb = xcalloc(1, sizeof(*wb));
 
@@ -48,7 +48,7 @@ struct workbook *wb_new(const char *file)
 	return wb;
 }
 
-void wb_free(struct workbook *wb)
+void workbook_free(struct workbook *wb)
 {
 	size_t i, j;
 
@@ -86,7 +86,7 @@ static void row_take(struct wb_row *dst, int line, char **cells, size_t n)
 	free(cells);
 }
 
-void wb_row(struct workbook *wb, int line, char **cells, size_t n)
+void workbook_row(struct workbook *wb, int line, char **cells, size_t n)
 {
 	struct wb_sheet *s;
 	size_t i;
@@ -139,7 +139,7 @@ void wb_row(struct workbook *wb, int line, char **cells, size_t n)
 	row_take(&s->rows[s->n++], line, cells, n);
 }
 
-struct wb_sheet *wb_sheet(struct workbook *wb, const char *name)
+struct wb_sheet *workbook_sheet(struct workbook *wb, const char *name)
 {
 	size_t i;
 

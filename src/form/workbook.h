@@ -42,17 +42,17 @@ struct workbook {
 	int orphan_line; /* first data row before any sheet name, or 0 */
 };
 
-struct workbook *wb_new(const char *file);
-void wb_free(struct workbook *wb);
+struct workbook *workbook_new(const char *file);
+void workbook_free(struct workbook *wb);
 
 /*
  * Adds one row read from the file (cells[0] is the sheet column). Takes
  * ownership of `cells` and every string in it; they are trimmed in place.
  */
-void wb_row(struct workbook *wb, int line, char **cells, size_t n);
+void workbook_row(struct workbook *wb, int line, char **cells, size_t n);
 
 /* The sheet whose name equals `name` ignoring case, or NULL. */
-struct wb_sheet *wb_sheet(struct workbook *wb, const char *name);
+struct wb_sheet *workbook_sheet(struct workbook *wb, const char *name);
 
 /*
  * Parses pyxform markdown tables. Returns 0 and sets *out, or -1 with every

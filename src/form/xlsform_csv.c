@@ -56,7 +56,7 @@ static void on_record(int c, void *ud)
 	struct xlsform_csv *r = ud;
 
 	if (r->rec_open) {
-		wb_row(r->wb, r->rec_line, r->cells, r->n);
+		workbook_row(r->wb, r->rec_line, r->cells, r->n);
 		r->cells = NULL;
 		r->n = r->cap = 0;
 		r->rec_open = 0;
@@ -74,7 +74,7 @@ struct xlsform_csv *xlsform_csv_new(const char *file)
 	if (csv_init(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		abort();
 	csvbuf_install(&r->p); /* a long cell in linear time */
-	r->wb = wb_new(file);
+	r->wb = workbook_new(file);
 	r->line = 1;
 	return r;
 }
@@ -168,6 +168,6 @@ void xlsform_csv_free(struct xlsform_csv *r)
 	for (i = 0; i < r->n; i++)
 		free(r->cells[i]);
 	free(r->cells);
-	wb_free(r->wb);
+	workbook_free(r->wb);
 	free(r);
 }

@@ -28,7 +28,7 @@ struct xlsform_csv *xlsform_csv_new(const char *file);
 int xlsform_csv_feed(struct xlsform_csv *r, const void *data, size_t len);
 /*
  * Ends the input. Returns 0 and moves the workbook to *out (the caller frees it
- * with wb_free), or -1 with *out = NULL and the problem appended to `diags`
+ * with workbook_free), or -1 with *out = NULL and the problem appended to `diags`
  * (e.g. a quoted cell that is never closed). The reader must still be freed.
  */
 int xlsform_csv_finish(struct xlsform_csv *r, struct workbook **out, struct diag_list *diags);

@@ -40,7 +40,7 @@ static void split_row(struct workbook *wb, int line, const char *s, size_t len)
 	}
 	strbuf_release(&cell);
 	if (n)
-		wb_row(wb, line, cells, n);
+		workbook_row(wb, line, cells, n);
 	else
 		free(cells);
 }
@@ -48,7 +48,7 @@ static void split_row(struct workbook *wb, int line, const char *s, size_t len)
 int xlsform_md_parse(const char *file, const char *data, size_t len, struct workbook **out,
 		     struct diag_list *diags)
 {
-	struct workbook *wb = wb_new(file);
+	struct workbook *wb = workbook_new(file);
 	size_t pos = 0, errors = diags->errors;
 	int line = 0, bad_lines = 0;
 
@@ -90,7 +90,7 @@ int xlsform_md_parse(const char *file, const char *data, size_t len, struct work
 		diag_add(diags, DIAG_ERROR, file, "另有 %d 行不是表格行", "%d more lines are not table rows",
 			 bad_lines - 10);
 	if (diags->errors > errors) {
-		wb_free(wb);
+		workbook_free(wb);
 		return -1;
 	}
 	*out = wb;

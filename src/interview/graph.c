@@ -34,12 +34,12 @@ enum { H_FIELD = 1, H_INST = 2, H_ITEM = 3, H_ICHILD = 4 };
 #define KIND(h) ((int)((h) >> 60))
 #define LOW24(h) ((int)((h) & 0xffffff))
 
-uint64_t iv_node_field(const struct inst *I, int k)
+uint64_t interview_node_field(const struct inst *I, int k)
 {
 	return (uint64_t)H_FIELD << 60 | (uint64_t)I->id << 24 | (uint64_t)k;
 }
 
-uint64_t iv_node_inst(const struct inst *I)
+uint64_t interview_node_inst(const struct inst *I)
 {
 	return (uint64_t)H_INST << 60 | (uint64_t)I->id;
 }
@@ -98,18 +98,18 @@ static void collect(const struct interview *iv, const struct inst *A, int R, int
 
 	if (A->repeat == R) {
 		if (iv->nodes[field]->type == FORM_REPEAT) {
-			c = iv_cell(A, field);
+			c = interview_cell(A, field);
 			for (i = 0; i < c->nkids; i++)
-				emit(out, cap, count, iv_node_inst(c->kids[i]));
+				emit(out, cap, count, interview_node_inst(c->kids[i]));
 		} else {
-			emit(out, cap, count, iv_node_field(A, field));
+			emit(out, cap, count, interview_node_field(A, field));
 		}
 		return;
 	}
 	step = R;
 	while (iv->crep[step] != A->repeat)
 		step = iv->crep[step];
-	c = iv_cell(A, step);
+	c = interview_cell(A, step);
 	for (i = 0; i < c->nkids; i++)
 		collect(iv, c->kids[i], R, field, out, cap, count);
 }
@@ -166,8 +166,8 @@ static const char *h_value(void *ud, expr_node h)
 		k = LOW24(h);
 		if (k < I->base || k >= I->end)
 			return "";
-		c = iv_cell(I, k);
-		if (c->special || !c->value || !iv_relevant(iv, I, k))
+		c = interview_cell(I, k);
+		if (c->special || !c->value || !interview_node_relevant(iv, I, k))
 			return "";
 		return c->value;
 	case H_ICHILD:
@@ -182,8 +182,8 @@ static const char *h_value(void *ud, expr_node h)
 static expr_node container_handle(const struct inst *I, int p)
 {
 	if (p < 0 || p == I->repeat)
-		return iv_node_inst(I);
-	return iv_node_field(I, p);
+		return interview_node_inst(I);
+	return interview_node_field(I, p);
 }
 
 static int h_parent(void *ud, expr_node h, expr_node *out)
@@ -218,7 +218,7 @@ static int h_position(void *ud, expr_node h)
 
 	if (KIND(h) == H_INST) {
 		const struct inst *I = handle_inst(iv, h);
-		return I->parent ? iv_kid_index(I) + 1 : 1;
+		return I->parent ? interview_kid_index(I) + 1 : 1;
 	}
 	if (KIND(h) == H_ITEM)
 		return LOW24(h) + 1;
@@ -262,11 +262,11 @@ static int h_child(void *ud, expr_node h, const char *name, expr_node *out, size
 	if (t < 0 || iv->nodes[t]->parent != p || t < I->base || t >= I->end)
 		return 0;
 	if (iv->nodes[t]->type == FORM_REPEAT) {
-		const struct cell *c = iv_cell(I, t);
+		const struct cell *c = interview_cell(I, t);
 		for (i = 0; i < c->nkids; i++)
-			emit(out, cap, &count, iv_node_inst(c->kids[i]));
+			emit(out, cap, &count, interview_node_inst(c->kids[i]));
 	} else {
-		emit(out, cap, &count, iv_node_field(I, t));
+		emit(out, cap, &count, interview_node_field(I, t));
 	}
 	return count;
 }
@@ -351,10 +351,10 @@ static const char *h_form_version(void *ud)
 
 static int64_t h_now(void *ud)
 {
-	return iv_now(ud);
+	return interview_now(ud);
 }
 
-void iv_host_init(struct interview *iv)
+void interview_host_init(struct interview *iv)
 {
 	memset(&iv->host, 0, sizeof(iv->host));
 	iv->host.ud = iv;
@@ -370,14 +370,14 @@ void iv_host_init(struct interview *iv)
 	iv->host.form_version = h_form_version;
 }
 
-int iv_eval_bool(struct interview *iv, const struct form_expr *fx, uint64_t ctx, bool *out,
+int interview_eval_bool(struct interview *iv, const struct form_expr *fx, uint64_t ctx, bool *out,
 		 struct error *err)
 {
 	iv->evals++;
 	return expr_eval_bool(fx->e, &iv->host, ctx, iv->scratch, out, err);
 }
 
-int iv_eval_string(struct interview *iv, const struct form_expr *fx, uint64_t ctx,
+int interview_eval_string(struct interview *iv, const struct form_expr *fx, uint64_t ctx,
 		   const char **out, struct error *err)
 {
 	iv->evals++;
@@ -385,7 +385,7 @@ int iv_eval_string(struct interview *iv, const struct form_expr *fx, uint64_t ct
 }
 
 /* Whether choice `choice` of `list` passes node k's choice_filter in I. */
-bool iv_choice_passes(struct interview *iv, struct inst *I, int k, int list, int choice)
+bool interview_choice_passes(struct interview *iv, struct inst *I, int k, int list, int choice)
 {
 	const struct form_node *nd = iv->nodes[k];
 	struct error e = ERROR_INIT;
@@ -396,14 +396,14 @@ bool iv_choice_passes(struct interview *iv, struct inst *I, int k, int list, int
 		return true;
 	item = (uint64_t)H_ITEM << 60 | (uint64_t)list << 24 | (uint64_t)choice;
 	iv->cf_inst = I;
-	if (iv_eval_bool(iv, &nd->choice_filter, item, &ok, &e) < 0)
+	if (interview_eval_bool(iv, &nd->choice_filter, item, &ok, &e) < 0)
 		ok = true; /* a filter that cannot be evaluated filters nothing */
 	iv->cf_inst = NULL;
 	error_clear(&e);
 	return ok;
 }
 
-void iv_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, size_t n)
+void interview_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, size_t n)
 {
 	const struct form_node *nd = iv->nodes[k];
 	struct error e = ERROR_INIT;
@@ -413,14 +413,14 @@ void iv_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, 
 		return;
 	iv->evals++;
 	if (nd->seed.e &&
-	    expr_eval_number(nd->seed.e, &iv->host, iv_node_field(I, k), iv->scratch, &seed, &e) < 0)
+	    expr_eval_number(nd->seed.e, &iv->host, interview_node_field(I, k), iv->scratch, &seed, &e) < 0)
 		seed = NAN;
 	error_clear(&e);
 	if (!isfinite(seed)) {
 		/* no seed (or none yet): the order ODK would draw on each display,
 		 * drawn once per interview so that it holds still between redraws */
 		while (!iv->shuffle_seed)
-			iv->shuffle_seed = (double)(iv_now(iv) % 2147483646 + 1);
+			iv->shuffle_seed = (double)(interview_now(iv) % 2147483646 + 1);
 		seed = iv->shuffle_seed;
 	}
 	(void)expr_shuffle(v, n, seed);
@@ -548,7 +548,7 @@ static void cycle_error(struct dfs *d, struct error *err)
 	strbuf_release(&sb);
 }
 
-int iv_graph_build(struct interview *iv, struct error *err)
+int interview_graph_build(struct interview *iv, struct error *err)
 {
 	int *pairs = NULL, *fill = NULL;
 	size_t np = 0, cap = 0, i;
@@ -610,7 +610,7 @@ done:
 	return ret;
 }
 
-void iv_graph_free(struct interview *iv)
+void interview_graph_free(struct interview *iv)
 {
 	free(iv->dep_off);
 	free(iv->dep);
@@ -646,7 +646,7 @@ static struct inst *scope_for(const struct interview *iv, struct inst *I, int k)
 	return I;
 }
 
-void iv_mark(struct interview *iv, int k, struct inst *I, bool forced)
+void interview_mark(struct interview *iv, int k, struct inst *I, bool forced)
 {
 	struct inst *S = scope_for(iv, I, k);
 
@@ -660,12 +660,12 @@ void iv_mark(struct interview *iv, int k, struct inst *I, bool forced)
 		iv->forced[k] = true;
 }
 
-void iv_mark_dependents(struct interview *iv, int k, struct inst *I)
+void interview_mark_dependents(struct interview *iv, int k, struct inst *I)
 {
 	int i;
 
 	for (i = iv->dep_off[k]; i < iv->dep_off[k + 1]; i++)
-		iv_mark(iv, iv->dep[i], I, false);
+		interview_mark(iv, iv->dep[i], I, false);
 }
 
 static void note_eval_error(struct interview *iv, struct error *e, int k)
@@ -683,7 +683,7 @@ static bool eval_rel(struct interview *iv, int k, expr_node ctx)
 	struct error e = ERROR_INIT;
 	bool b = true;
 
-	if (iv_eval_bool(iv, &iv->nodes[k]->relevant, ctx, &b, &e) < 0) {
+	if (interview_eval_bool(iv, &iv->nodes[k]->relevant, ctx, &b, &e) < 0) {
 		note_eval_error(iv, &e, k);
 		b = true;
 	}
@@ -694,7 +694,7 @@ static bool eval_rel(struct interview *iv, int k, expr_node ctx)
 static int recompute_one(struct interview *iv, int k, struct inst *I)
 {
 	const struct form_node *nd = iv->nodes[k];
-	struct cell *c = iv_cell(I, k);
+	struct cell *c = interview_cell(I, k);
 	struct error e = ERROR_INIT;
 	int res = 0;
 	size_t i;
@@ -702,7 +702,7 @@ static int recompute_one(struct interview *iv, int k, struct inst *I)
 	if (nd->type == FORM_REPEAT && nd->repeat_count.e) {
 		double num = 0;
 		size_t before = c->nkids;
-		if (expr_eval_number(nd->repeat_count.e, &iv->host, iv_node_field(I, k), iv->scratch,
+		if (expr_eval_number(nd->repeat_count.e, &iv->host, interview_node_field(I, k), iv->scratch,
 				     &num, &e) < 0) {
 			note_eval_error(iv, &e, k);
 			num = 0;
@@ -712,18 +712,18 @@ static int recompute_one(struct interview *iv, int k, struct inst *I)
 			num = 0;
 		if (num > 10000)
 			num = 10000;
-		iv_resize_repeat(iv, I, k, (size_t)num);
+		interview_resize_repeat(iv, I, k, (size_t)num);
 		if (c->nkids != before)
 			res |= 1;
 	}
 	if (nd->relevant.e) {
-		bool b = eval_rel(iv, k, iv_node_field(I, k));
+		bool b = eval_rel(iv, k, interview_node_field(I, k));
 		if (b != c->rel)
 			res |= 2;
 		c->rel = b;
 		if (nd->type == FORM_REPEAT) {
 			for (i = 0; i < c->nkids; i++) {
-				b = eval_rel(iv, k, iv_node_inst(c->kids[i]));
+				b = eval_rel(iv, k, interview_node_inst(c->kids[i]));
 				if (b != c->kids[i]->rel)
 					res |= 2;
 				c->kids[i]->rel = b;
@@ -732,7 +732,7 @@ static int recompute_one(struct interview *iv, int k, struct inst *I)
 	}
 	if (nd->calculation.e && nd->type != FORM_GROUP && nd->type != FORM_REPEAT) {
 		const char *s = NULL;
-		if (iv_eval_string(iv, &nd->calculation, iv_node_field(I, k), &s, &e) < 0) {
+		if (interview_eval_string(iv, &nd->calculation, interview_node_field(I, k), &s, &e) < 0) {
 			note_eval_error(iv, &e, k);
 			s = "";
 		}
@@ -757,13 +757,13 @@ static int recompute_scope(struct interview *iv, int k, struct inst *S)
 	step = R;
 	while (iv->crep[step] != S->repeat)
 		step = iv->crep[step];
-	c = iv_cell(S, step);
+	c = interview_cell(S, step);
 	for (i = 0; i < c->nkids; i++)
 		res |= recompute_scope(iv, k, c->kids[i]);
 	return res;
 }
 
-void iv_recompute(struct interview *iv)
+void interview_recompute(struct interview *iv)
 {
 	int pass, pos, k, res, j;
 	struct inst *S;
@@ -781,12 +781,12 @@ void iv_recompute(struct interview *iv)
 			iv->forced[k] = false;
 			res = recompute_scope(iv, k, S);
 			if (res || forced)
-				iv_mark_dependents(iv, k, S);
+				interview_mark_dependents(iv, k, S);
 			if ((res & 2) || forced) {
 				const struct form_node *nd = iv->nodes[k];
 				if (nd->type == FORM_GROUP || nd->type == FORM_REPEAT)
 					for (j = k + 1; j < nd->end; j++)
-						iv_mark(iv, j, S, true);
+						interview_mark(iv, j, S, true);
 			}
 		}
 	}

@@ -19,12 +19,12 @@
 
 /* ---- small helpers ------------------------------------------------------ */
 
-struct cell *iv_cell(const struct inst *I, int k)
+struct cell *interview_cell(const struct inst *I, int k)
 {
 	return &I->cells[k - I->base];
 }
 
-int64_t iv_now(struct interview *iv)
+int64_t interview_now(struct interview *iv)
 {
 	struct timespec ts;
 
@@ -34,9 +34,9 @@ int64_t iv_now(struct interview *iv)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int iv_kid_index(const struct inst *I)
+int interview_kid_index(const struct inst *I)
 {
-	const struct cell *c = iv_cell(I->parent, I->repeat);
+	const struct cell *c = interview_cell(I->parent, I->repeat);
 	size_t i;
 
 	for (i = 0; i < c->nkids; i++)
@@ -98,7 +98,7 @@ static bool keeps_empty(const struct form_node *nd)
 	return nd->default_value || nd->default_expr.e;
 }
 
-bool iv_path_keeps_empty(struct interview *iv, const char *path)
+bool interview_path_keeps_empty(struct interview *iv, const char *path)
 {
 	int k;
 	const char *p = strrchr(path, '/');
@@ -107,11 +107,11 @@ bool iv_path_keeps_empty(struct interview *iv, const char *path)
 	return k >= 0 && keeps_empty(iv->nodes[k]);
 }
 
-bool iv_relevant(const struct interview *iv, const struct inst *I, int k)
+bool interview_node_relevant(const struct interview *iv, const struct inst *I, int k)
 {
 	for (;;) {
 		while (k >= 0 && k != I->repeat) {
-			if (!iv_cell(I, k)->rel)
+			if (!interview_cell(I, k)->rel)
 				return false;
 			k = iv->nodes[k]->parent;
 		}
@@ -146,14 +146,14 @@ static bool text_has_other(const struct form_node *nd, const char *v)
 
 static bool other_selected(const struct interview *iv, const struct inst *I, int k)
 {
-	const struct cell *c = iv_cell(I, k);
+	const struct cell *c = interview_cell(I, k);
 
 	return iv->nodes[k]->or_other && !c->special && text_has_other(iv->nodes[k], c->value);
 }
 
 /* ---- instances ---------------------------------------------------------- */
 
-struct inst *iv_inst_new(struct interview *iv, struct inst *parent, int repeat)
+struct inst *interview_inst_new(struct interview *iv, struct inst *parent, int repeat)
 {
 	struct inst *I = xcalloc(1, sizeof(*I));
 	int k;
@@ -170,7 +170,7 @@ struct inst *iv_inst_new(struct interview *iv, struct inst *parent, int repeat)
 	I->id = (uint32_t)iv->nid;
 	iv->byid[iv->nid++] = I;
 	for (k = I->base; k < I->end; k++) {
-		struct cell *c = iv_cell(I, k);
+		struct cell *c = interview_cell(I, k);
 		const struct form_node *nd = iv->nodes[k];
 		c->rel = true;
 		c->want = -1;
@@ -181,7 +181,7 @@ struct inst *iv_inst_new(struct interview *iv, struct inst *parent, int repeat)
 	return I;
 }
 
-void iv_inst_free(struct interview *iv, struct inst *I)
+void interview_inst_free(struct interview *iv, struct inst *I)
 {
 	int k;
 	size_t i;
@@ -189,9 +189,9 @@ void iv_inst_free(struct interview *iv, struct inst *I)
 	if (!I)
 		return;
 	for (k = I->base; k < I->end; k++) {
-		struct cell *c = iv_cell(I, k);
+		struct cell *c = interview_cell(I, k);
 		for (i = 0; i < c->nkids; i++)
-			iv_inst_free(iv, c->kids[i]);
+			interview_inst_free(iv, c->kids[i]);
 		free(c->kids);
 		free(c->value);
 		free(c->other);
@@ -214,7 +214,7 @@ static bool inst_has_answers(const struct interview *iv, const struct inst *I)
 	size_t i;
 
 	for (k = I->base; k < I->end; k++) {
-		const struct cell *c = iv_cell(I, k);
+		const struct cell *c = interview_cell(I, k);
 		if (c->user || c->other_user)
 			return true;
 		for (i = 0; i < c->nkids; i++)
@@ -229,9 +229,9 @@ static void mark_repeat_changed(struct interview *iv, struct inst *P, int r, str
 {
 	int j;
 
-	iv_mark(iv, r, P, true);
+	interview_mark(iv, r, P, true);
 	for (j = r + 1; j < iv->nodes[r]->end; j++)
-		iv_mark(iv, j, K ? K : P, true);
+		interview_mark(iv, j, K ? K : P, true);
 }
 
 /* Whether one more instance of repeat r fits under IV_MAX_CELLS; when not,
@@ -256,8 +256,8 @@ static bool instance_fits(struct interview *iv, int r, struct error *err)
 
 static struct inst *add_instance(struct interview *iv, struct inst *P, int r)
 {
-	struct cell *c = iv_cell(P, r);
-	struct inst *K = iv_inst_new(iv, P, r);
+	struct cell *c = interview_cell(P, r);
+	struct inst *K = interview_inst_new(iv, P, r);
 
 	XGROW(c->kids, c->capkids, c->nkids + 1);
 	c->kids[c->nkids++] = K;
@@ -267,20 +267,20 @@ static struct inst *add_instance(struct interview *iv, struct inst *P, int r)
 
 static void remove_instance(struct interview *iv, struct inst *P, int r, size_t idx)
 {
-	struct cell *c = iv_cell(P, r);
+	struct cell *c = interview_cell(P, r);
 	struct inst *K = c->kids[idx];
 
 	memmove(&c->kids[idx], &c->kids[idx + 1], (c->nkids - idx - 1) * sizeof(*c->kids));
 	c->nkids--;
-	iv_inst_free(iv, K);
+	interview_inst_free(iv, K);
 	mark_repeat_changed(iv, P, r, NULL);
 }
 
 /* Grows the roster to `want`; shrinks it only by trailing instances nobody
  * answered (answered ones stay and block completion, see blockers). */
-int iv_resize_repeat(struct interview *iv, struct inst *P, int r, size_t want)
+int interview_resize_repeat(struct interview *iv, struct inst *P, int r, size_t want)
 {
-	struct cell *c = iv_cell(P, r);
+	struct cell *c = interview_cell(P, r);
 
 	c->want = want > INT_MAX ? INT_MAX : (int)want;
 	while (c->nkids < want) {
@@ -288,17 +288,17 @@ int iv_resize_repeat(struct interview *iv, struct inst *P, int r, size_t want)
 
 		if (!instance_fits(iv, r, NULL))
 			break;
-		K = iv_inst_new(iv, P, r);
+		K = interview_inst_new(iv, P, r);
 		XGROW(c->kids, c->capkids, c->nkids + 1);
 		c->kids[c->nkids++] = K;
 		for (int j = r + 1; j < iv->nodes[r]->end; j++)
-			iv_mark(iv, j, K, true);
+			interview_mark(iv, j, K, true);
 	}
 	while (c->nkids > want && !inst_has_answers(iv, c->kids[c->nkids - 1])) {
 		c->nkids--;
-		iv_inst_free(iv, c->kids[c->nkids]);
+		interview_inst_free(iv, c->kids[c->nkids]);
 		for (int j = r + 1; j < iv->nodes[r]->end; j++)
-			iv_mark(iv, j, P, true);
+			interview_mark(iv, j, P, true);
 	}
 	return 0;
 }
@@ -308,7 +308,7 @@ static void settle(struct interview *iv, uint32_t first_new_id)
 {
 	uint32_t id;
 
-	iv_recompute(iv);
+	interview_recompute(iv);
 	for (id = first_new_id; id < iv->nid; id++) {
 		struct inst *I = iv->byid[id];
 		int k;
@@ -316,21 +316,21 @@ static void settle(struct interview *iv, uint32_t first_new_id)
 			continue;
 		for (k = I->base; k < I->end; k++) {
 			const struct form_node *nd = iv->nodes[k];
-			struct cell *c = iv_cell(I, k);
+			struct cell *c = interview_cell(I, k);
 			const char *s;
 			struct error e = ERROR_INIT;
 			if (iv->crep[k] != I->repeat || !nd->default_expr.e || c->value || c->user ||
 			    nd->calculation.e)
 				continue;
-			if (iv_eval_string(iv, &nd->default_expr, iv_node_field(I, k), &s, &e) == 0 &&
+			if (interview_eval_string(iv, &nd->default_expr, interview_node_field(I, k), &s, &e) == 0 &&
 			    *s) {
 				c->value = xstrdup(s);
-				iv_mark_dependents(iv, k, I);
+				interview_mark_dependents(iv, k, I);
 			}
 			error_clear(&e);
 		}
 	}
-	iv_recompute(iv);
+	interview_recompute(iv);
 }
 
 /* ---- paths -------------------------------------------------------------- */
@@ -340,7 +340,7 @@ static void path_inst(const struct interview *iv, const struct inst *I, struct s
 	if (!I->parent)
 		return;
 	path_inst(iv, I->parent, sb);
-	strbuf_addf(sb, "%s[%d]/", iv->nodes[I->repeat]->name, iv_kid_index(I) + 1);
+	strbuf_addf(sb, "%s[%d]/", iv->nodes[I->repeat]->name, interview_kid_index(I) + 1);
 }
 
 static void path_of(const struct interview *iv, const struct inst *I, int k, int sub,
@@ -465,7 +465,7 @@ static int resolve(struct interview *iv, const char *path, enum resolve_mode mod
 					   "'%s' is not a repeat and takes no index", name);
 				goto done;
 			}
-			c = iv_cell(I, k);
+			c = interview_cell(I, k);
 			if ((size_t)idx > c->nkids) {
 				bool can = mode == R_CREATE_ANY ||
 					   (mode == R_CREATE_NEXT && (size_t)idx == c->nkids + 1 &&
@@ -527,8 +527,8 @@ static void drop_created(struct interview *iv, struct target *t)
 		return;
 	P = K->parent;
 	r = K->repeat;
-	while (iv_cell(P, r)->nkids > 0) {
-		struct cell *c = iv_cell(P, r);
+	while (interview_cell(P, r)->nkids > 0) {
+		struct cell *c = interview_cell(P, r);
 		struct inst *last = c->kids[c->nkids - 1];
 		remove_instance(iv, P, r, c->nkids - 1);
 		if (last == K)
@@ -557,7 +557,7 @@ static void fill_text_in(struct interview *iv, struct inst *I, const char *text,
 			strbuf_add(out, open, (size_t)(close - open + 1));
 		} else {
 			uint64_t nodes[64];
-			int cnt = iv->host.resolve(iv, k, name, iv_node_inst(I), nodes, 64), j;
+			int cnt = iv->host.resolve(iv, k, name, interview_node_inst(I), nodes, 64), j;
 			for (j = 0; j < cnt && j < 64; j++) {
 				if (j)
 					strbuf_addstr(out, ", ");
@@ -606,7 +606,7 @@ static bool eval_flag(struct interview *iv, bool flag, const struct form_expr *f
 		return true;
 	if (!fx->e)
 		return false;
-	if (iv_eval_bool(iv, fx, iv_node_field(I, k), &b, &e) < 0)
+	if (interview_eval_bool(iv, fx, interview_node_field(I, k), &b, &e) < 0)
 		b = false;
 	error_clear(&e);
 	return b;
@@ -661,7 +661,7 @@ static int check_choice(struct interview *iv, struct inst *I, int k, const char 
 			err->code = IV_E_CHOICE;
 		return -1;
 	}
-	if (!iv_choice_passes(iv, I, k, nd->list, c)) {
+	if (!interview_choice_passes(iv, I, k, nd->list, c)) {
 		error_set(err, path, "选项 '%s' 不符合当前的筛选条件（choice_filter）",
 			  "choice '%s' is not allowed by the choice_filter here", name);
 		if (err)
@@ -686,18 +686,18 @@ static int validate_value(struct interview *iv, struct inst *I, int k, const cha
 		return type_error(err, path, "文本不是有效的 UTF-8", "text is not valid UTF-8", v);
 	switch (nd->type) {
 	case FORM_INTEGER:
-		if (iv_check_integer(v) < 0)
+		if (interview_check_integer(v) < 0)
 			return type_error(err, path, "'%s' 不是整数", "'%s' is not an integer", v);
 		break;
 	case FORM_DECIMAL:
-		if (iv_check_decimal(v, NULL) < 0)
+		if (interview_check_decimal(v, NULL) < 0)
 			return type_error(err, path, "'%s' 不是数字", "'%s' is not a number", v);
 		break;
 	case FORM_RANGE: {
 		double lo = fmin(nd->range_start, nd->range_end);
 		double hi = fmax(nd->range_start, nd->range_end);
 		double steps;
-		if (iv_check_decimal(v, &d) < 0)
+		if (interview_check_decimal(v, &d) < 0)
 			return type_error(err, path, "'%s' 不是数字", "'%s' is not a number", v);
 		steps = nd->range_step != 0 ? (d - nd->range_start) / nd->range_step : 0;
 		if (d < lo || d > hi || fabs(steps - round(steps)) > 1e-9) {
@@ -715,22 +715,22 @@ static int validate_value(struct interview *iv, struct inst *I, int k, const cha
 		break;
 	}
 	case FORM_DATE:
-		if (iv_check_date(v) < 0)
+		if (interview_check_date(v) < 0)
 			return type_error(err, path, "'%s' 不是有效日期（YYYY-MM-DD）",
 					  "'%s' is not a valid date (YYYY-MM-DD)", v);
 		break;
 	case FORM_TIME:
-		if (iv_check_time(v) < 0)
+		if (interview_check_time(v) < 0)
 			return type_error(err, path, "'%s' 不是有效时间（HH:MM）",
 					  "'%s' is not a valid time (HH:MM)", v);
 		break;
 	case FORM_DATETIME:
-		if (iv_check_datetime(v) < 0)
+		if (interview_check_datetime(v) < 0)
 			return type_error(err, path, "'%s' 不是有效的日期时间（YYYY-MM-DDTHH:MM）",
 					  "'%s' is not a valid date and time (YYYY-MM-DDTHH:MM)", v);
 		break;
 	case FORM_GEOPOINT:
-		if (iv_check_geopoint(v) < 0)
+		if (interview_check_geopoint(v) < 0)
 			return type_error(err, path, "'%s' 不是有效坐标（纬度 经度 [高度 [精度]]）",
 					  "'%s' is not a valid point (lat lon [alt [accuracy]])", v);
 		break;
@@ -813,7 +813,7 @@ static int check_target(struct interview *iv, const char *path, struct target *t
 	}
 	if (preload)
 		return 0;
-	if (!iv_relevant(iv, t->I, t->k) || (t->sub && !other_selected(iv, t->I, t->k))) {
+	if (!interview_node_relevant(iv, t->I, t->k) || (t->sub && !other_selected(iv, t->I, t->k))) {
 		error_set(err, path, "题目 '%s' 当前不适用（relevant 为假），不能回答",
 			  "question '%s' is not relevant here and cannot be answered", nd->name);
 		if (err)
@@ -838,7 +838,7 @@ struct saved {
 static void cell_put(struct interview *iv, struct target *t, char *value, unsigned char special,
 		     bool user, struct saved *old)
 {
-	struct cell *c = iv_cell(t->I, t->k);
+	struct cell *c = interview_cell(t->I, t->k);
 
 	if (t->sub) {
 		if (old) {
@@ -862,20 +862,20 @@ static void cell_put(struct interview *iv, struct target *t, char *value, unsign
 	c->value = value;
 	c->special = special;
 	c->user = user;
-	iv_mark_dependents(iv, t->k, t->I);
+	interview_mark_dependents(iv, t->k, t->I);
 }
 
 static int check_constraint(struct interview *iv, struct inst *I, int k, const char *path,
 			    struct error *err)
 {
 	const struct form_node *nd = iv->nodes[k];
-	const struct cell *c = iv_cell(I, k);
+	const struct cell *c = interview_cell(I, k);
 	struct error e = ERROR_INIT;
 	bool ok = true;
 
 	if (!nd->constraint.e || c->special || !c->value)
 		return 0;
-	if (iv_eval_bool(iv, &nd->constraint, iv_node_field(I, k), &ok, &e) < 0) {
+	if (interview_eval_bool(iv, &nd->constraint, interview_node_field(I, k), &ok, &e) < 0) {
 		error_move(err, &e);
 		error_prefix(err, path);
 		if (err)
@@ -997,9 +997,9 @@ int interview_get(const struct interview *iv, const char *path, const char **val
 	if (resolve((struct interview *)iv, path, R_READ, &t, NULL) < 0 || t.inst)
 		return -1;
 	if (value)
-		*value = t.sub ? iv_cell(t.I, t.k)->other : iv_cell(t.I, t.k)->value;
+		*value = t.sub ? interview_cell(t.I, t.k)->other : interview_cell(t.I, t.k)->value;
 	if (sp)
-		*sp = t.sub ? IV_SPECIAL_NONE : iv_cell(t.I, t.k)->special;
+		*sp = t.sub ? IV_SPECIAL_NONE : interview_cell(t.I, t.k)->special;
 	return 0;
 }
 
@@ -1010,10 +1010,10 @@ bool interview_relevant(struct interview *iv, const char *path)
 	if (resolve(iv, path, R_READ, &t, NULL) < 0)
 		return false;
 	if (t.inst)
-		return iv_relevant(iv, t.inst, -1) && iv_relevant(iv, t.I, t.k);
+		return interview_node_relevant(iv, t.inst, -1) && interview_node_relevant(iv, t.I, t.k);
 	if (t.sub)
-		return iv_relevant(iv, t.I, t.k) && other_selected(iv, t.I, t.k);
-	return iv_relevant(iv, t.I, t.k);
+		return interview_node_relevant(iv, t.I, t.k) && other_selected(iv, t.I, t.k);
+	return interview_node_relevant(iv, t.I, t.k);
 }
 
 /* "dont_know refused" style token lists; returns IV_ALLOW_* bits, or -1 when
@@ -1069,7 +1069,7 @@ static int check_field(struct interview *iv, struct inst *I, int k, const char *
 		       struct error *err)
 {
 	const struct form_node *nd = iv->nodes[k];
-	const struct cell *c = iv_cell(I, k);
+	const struct cell *c = interview_cell(I, k);
 	char *norm = NULL;
 
 	if (!is_answerable(nd))
@@ -1097,7 +1097,7 @@ int interview_check(struct interview *iv, const char *path, struct error *err)
 
 	if (resolve(iv, path, R_READ, &t, err) < 0)
 		return -1;
-	if (t.inst || t.sub || !iv_relevant(iv, t.I, t.k))
+	if (t.inst || t.sub || !interview_node_relevant(iv, t.I, t.k))
 		return 0;
 	return check_field(iv, t.I, t.k, path, err);
 }
@@ -1115,9 +1115,9 @@ int interview_choices(struct interview *iv, const char *path, size_t **out, size
 		return -1;
 	*out = xcalloc(l->n + 1, sizeof(**out));
 	for (i = 0; i < l->n; i++)
-		if (iv_choice_passes(iv, t.I, t.k, iv->nodes[t.k]->list, (int)i))
+		if (interview_choice_passes(iv, t.I, t.k, iv->nodes[t.k]->list, (int)i))
 			(*out)[cnt++] = i;
-	iv_shuffle_choices(iv, t.I, t.k, *out, cnt);
+	interview_shuffle_choices(iv, t.I, t.k, *out, cnt);
 	*n = cnt;
 	return 0;
 }
@@ -1140,7 +1140,7 @@ int interview_instance_name(struct interview *iv, struct strbuf *out, struct err
 
 	if (!fx.e)
 		return 0;
-	if (iv_eval_string(iv, &fx, iv_node_inst(iv->root), &s, err) < 0)
+	if (interview_eval_string(iv, &fx, interview_node_inst(iv->root), &s, err) < 0)
 		return -1;
 	if (!s || !*s)
 		return 0;
@@ -1185,7 +1185,7 @@ static void walk(struct interview *iv, struct inst *I, int from, int to, struct 
 
 	while (k < to) {
 		const struct form_node *nd = iv->nodes[k];
-		struct cell *c = iv_cell(I, k);
+		struct cell *c = interview_cell(I, k);
 		if (nd->type == FORM_GROUP) {
 			k = c->rel ? k + 1 : nd->end;
 			continue;
@@ -1241,14 +1241,14 @@ static int doc_cmp(const struct inst *a, int ka, int sa, const struct inst *b, i
 	for (i = 0;; i++) {
 		if (i < na) {
 			x = ca[i]->repeat;
-			ix = iv_kid_index(ca[i]) + 1;
+			ix = interview_kid_index(ca[i]) + 1;
 		} else {
 			x = ka;
 			ix = sa;
 		}
 		if (i < nb) {
 			y = cb[i]->repeat;
-			iy = iv_kid_index(cb[i]) + 1;
+			iy = interview_kid_index(cb[i]) + 1;
 		} else {
 			y = kb;
 			iy = sb;
@@ -1316,7 +1316,7 @@ void interview_current(struct interview *iv, struct interview_item *out)
 	}
 	{
 		struct item *x = &it.v[i];
-		struct cell *c = iv_cell(x->I, x->k);
+		struct cell *c = interview_cell(x->I, x->k);
 		out->kind = x->kind;
 		out->node = iv->nodes[x->k];
 		iv->item_path = field_path(iv, x->I, x->k, x->sub);
@@ -1458,7 +1458,7 @@ static void tally_range(struct interview *iv, struct inst *I, int from, int to, 
 
 	while (k < to) {
 		const struct form_node *nd = iv->nodes[k];
-		struct cell *c = iv_cell(I, k);
+		struct cell *c = interview_cell(I, k);
 		if (!c->rel) {
 			k = is_container(nd) ? nd->end : k + 1;
 			continue;
@@ -1528,7 +1528,7 @@ static void sections_walk(struct interview *iv, struct inst *I, int from, int to
 
 	for (k = from; k < to; k++) {
 		const struct form_node *nd = iv->nodes[k];
-		struct cell *c = iv_cell(I, k);
+		struct cell *c = interview_cell(I, k);
 		struct tally t = {0};
 		bool r;
 		if (!is_container(nd))
@@ -1602,7 +1602,7 @@ int interview_repeat_count(struct interview *iv, const char *repeat_path)
 
 	if (resolve_repeat(iv, repeat_path, &t, NULL) < 0)
 		return -1;
-	return (int)iv_cell(t.I, t.k)->nkids;
+	return (int)interview_cell(t.I, t.k)->nkids;
 }
 
 int interview_repeat_add(struct interview *iv, const char *repeat_path, int *index,
@@ -1621,7 +1621,7 @@ int interview_repeat_add(struct interview *iv, const char *repeat_path, int *ind
 			err->code = IV_E_REPEAT_INDEX;
 		return -1;
 	}
-	if (!iv_relevant(iv, t.I, t.k)) {
+	if (!interview_node_relevant(iv, t.I, t.k)) {
 		error_set(err, repeat_path, "重复组 '%s' 当前不适用", "repeat '%s' is not relevant now",
 			  iv->nodes[t.k]->name);
 		if (err)
@@ -1633,7 +1633,7 @@ int interview_repeat_add(struct interview *iv, const char *repeat_path, int *ind
 	add_instance(iv, t.I, t.k);
 	settle(iv, first_new);
 	if (index)
-		*index = (int)iv_cell(t.I, t.k)->nkids;
+		*index = (int)interview_cell(t.I, t.k)->nkids;
 	return 0;
 }
 
@@ -1659,7 +1659,7 @@ static int delete_check(struct interview *iv, const char *instance_path, struct 
 	    resolve_instance(iv, instance_path, t, err) < 0)
 		return -1;
 	if (iv->nodes[t->k]->repeat_count.e &&
-	    iv_cell(t->I, t->k)->want >= (int)iv_cell(t->I, t->k)->nkids) {
+	    interview_cell(t->I, t->k)->want >= (int)interview_cell(t->I, t->k)->nkids) {
 		error_set(err, instance_path, "重复组 '%s' 的实例数由数量决定：请先修改数量",
 			  "repeat '%s' takes its number of instances from its count: change the count first",
 			  iv->nodes[t->k]->name);
@@ -1670,7 +1670,7 @@ static int delete_check(struct interview *iv, const char *instance_path, struct 
 	return 0;
 }
 
-int iv_repeat_delete_check(struct interview *iv, const char *instance_path, struct error *err)
+int interview_repeat_delete_check(struct interview *iv, const char *instance_path, struct error *err)
 {
 	struct target t;
 
@@ -1684,7 +1684,7 @@ int interview_repeat_delete(struct interview *iv, const char *instance_path, str
 
 	if (delete_check(iv, instance_path, &t, err) < 0)
 		return -1;
-	idx = iv_kid_index(t.inst);
+	idx = interview_kid_index(t.inst);
 	remove_instance(iv, t.I, t.k, (size_t)idx);
 	settle(iv, (uint32_t)iv->nid);
 	return 0;
@@ -1701,7 +1701,7 @@ int interview_repeat_move(struct interview *iv, const char *instance_path, int t
 	if (refuse_completed(iv, instance_path, err) < 0 ||
 	    resolve_instance(iv, instance_path, &t, err) < 0)
 		return -1;
-	c = iv_cell(t.I, t.k);
+	c = interview_cell(t.I, t.k);
 	if (to < 1 || (size_t)to > c->nkids) {
 		error_set(err, instance_path, "目标位置 %d 超出范围（1 到 %zu）",
 			  "target position %d is out of range (1 to %zu)", to, c->nkids);
@@ -1709,7 +1709,7 @@ int interview_repeat_move(struct interview *iv, const char *instance_path, int t
 			err->code = IV_E_REPEAT_INDEX;
 		return -1;
 	}
-	from = iv_kid_index(t.inst);
+	from = interview_kid_index(t.inst);
 	K = c->kids[from];
 	if (from < to - 1)
 		memmove(&c->kids[from], &c->kids[from + 1], (size_t)(to - 1 - from) * sizeof(*c->kids));
@@ -1748,7 +1748,7 @@ static int visit_inst(struct visit *v, struct inst *I, int from, int to, bool re
 
 	for (k = from; k < to && !v->ret; k++) {
 		const struct form_node *nd = iv->nodes[k];
-		struct cell *c = iv_cell(I, k);
+		struct cell *c = interview_cell(I, k);
 		bool r = rel && c->rel;
 		strbuf_setlen(&v->path, base);
 		if (nd->type == FORM_GROUP) {
@@ -1882,11 +1882,11 @@ static void fill_meta(struct interview *iv, enum form_type type, const char *val
 		struct cell *c;
 		if (iv->nodes[k]->type != type || iv->crep[k] != -1)
 			continue;
-		c = iv_cell(iv->root, k);
+		c = interview_cell(iv->root, k);
 		free(c->value);
 		c->value = value && *value ? xstrdup(value) : NULL;
 		c->user = c->value != NULL; /* kept with the answers, so a replay keeps them */
-		iv_mark_dependents(iv, k, iv->root);
+		interview_mark_dependents(iv, k, iv->root);
 	}
 }
 
@@ -1906,7 +1906,7 @@ int interview_complete(struct interview *iv, struct error *err)
 			err->code = dl.items[0].e.code ? dl.items[0].e.code : IV_E_REQUIRED;
 		goto done;
 	}
-	end = format_time(iv_now(iv), false);
+	end = format_time(interview_now(iv), false);
 	fill_meta(iv, FORM_END, end);
 	free(end);
 	settle(iv, (uint32_t)iv->nid);
@@ -1998,8 +1998,8 @@ int interview_check_form(const struct form *f, struct error *err)
 
 	memset(&iv, 0, sizeof(iv));
 	init_nodes(&iv, f);
-	ret = iv_graph_build(&iv, err);
-	iv_graph_free(&iv);
+	ret = interview_graph_build(&iv, err);
+	interview_graph_free(&iv);
 	free(iv.nodes);
 	free(iv.crep);
 	return ret;
@@ -2015,11 +2015,11 @@ int interview_new(const struct form *f, const struct interview_opts *opts,
 
 	*out = NULL;
 	init_nodes(iv, f);
-	if (iv_graph_build(iv, err) < 0) {
+	if (interview_graph_build(iv, err) < 0) {
 		interview_free(iv);
 		return -1;
 	}
-	iv_host_init(iv);
+	interview_host_init(iv);
 	iv->scratch = expr_scratch_new();
 	if (opts) {
 		iv->deviceid = xstrdup(opts->deviceid);
@@ -2042,18 +2042,18 @@ int interview_new(const struct form *f, const struct interview_opts *opts,
 		(void)bits;
 	}
 
-	iv->root = iv_inst_new(iv, NULL, -1);
-	t = format_time(iv_now(iv), false);
+	iv->root = interview_inst_new(iv, NULL, -1);
+	t = format_time(interview_now(iv), false);
 	fill_meta(iv, FORM_START, t);
 	free(t);
-	t = format_time(iv_now(iv), true);
+	t = format_time(interview_now(iv), true);
 	fill_meta(iv, FORM_TODAY, t);
 	free(t);
 	fill_meta(iv, FORM_DEVICEID, iv->deviceid);
 	fill_meta(iv, FORM_USERNAME, iv->username);
 	fill_meta(iv, FORM_AUDIT, "ruhu:event-log");
 	for (k = 0; k < iv->n; k++)
-		iv_mark(iv, k, iv->root, true);
+		interview_mark(iv, k, iv->root, true);
 	settle(iv, 0);
 	iv->pos_node = 0;
 	iv->pos_inst = 0;
@@ -2071,8 +2071,8 @@ void interview_free(struct interview *iv)
 {
 	if (!iv)
 		return;
-	iv_inst_free(iv, iv->root);
-	iv_graph_free(iv);
+	interview_inst_free(iv, iv->root);
+	interview_graph_free(iv);
 	expr_scratch_free(iv->scratch);
 	free(iv->byid);
 	free(iv->nodes);
@@ -2120,7 +2120,7 @@ static int validate_answer(struct interview *iv, const struct interview_answer_i
 				  a->value);
 	}
 	if (validate_value(iv, t.I, t.k, a->value, a->path, &norm, &e) < 0 &&
-	    (e.code != IV_E_FILTER || (full && iv_relevant(iv, t.I, t.k)))) {
+	    (e.code != IV_E_FILTER || (full && interview_node_relevant(iv, t.I, t.k)))) {
 		error_move(err, &e);
 		return -1;
 	}
@@ -2129,7 +2129,7 @@ static int validate_answer(struct interview *iv, const struct interview_answer_i
 	/* a constraint that reads only its own field was true when the value
 	 * was entered and stays true whatever else changes: hold every
 	 * interview to it (one that reads other fields: see `full`) */
-	if (iv->nodes[t.k]->constraint.e && iv_relevant(iv, t.I, t.k)) {
+	if (iv->nodes[t.k]->constraint.e && interview_node_relevant(iv, t.I, t.k)) {
 		const int *refs = NULL;
 		size_t nr = expr_refs(iv->nodes[t.k]->constraint.e, &refs), j;
 		bool self = true;

@@ -95,43 +95,43 @@ struct interview {
 };
 
 /* graph.c */
-int iv_graph_build(struct interview *iv, struct error *err);
-void iv_graph_free(struct interview *iv);
-void iv_host_init(struct interview *iv);
-uint64_t iv_node_field(const struct inst *I, int k);
-uint64_t iv_node_inst(const struct inst *I);
+int interview_graph_build(struct interview *iv, struct error *err);
+void interview_graph_free(struct interview *iv);
+void interview_host_init(struct interview *iv);
+uint64_t interview_node_field(const struct inst *I, int k);
+uint64_t interview_node_inst(const struct inst *I);
 /* Marks the dependents of node k changed in instance I. */
-void iv_mark_dependents(struct interview *iv, int k, struct inst *I);
+void interview_mark_dependents(struct interview *iv, int k, struct inst *I);
 /* Marks node k itself to be recomputed (and propagated) in scope I. */
-void iv_mark(struct interview *iv, int k, struct inst *I, bool forced);
+void interview_mark(struct interview *iv, int k, struct inst *I, bool forced);
 /* Recomputes everything marked, in topological order. */
-void iv_recompute(struct interview *iv);
-int iv_eval_bool(struct interview *iv, const struct form_expr *fx, uint64_t ctx, bool *out,
+void interview_recompute(struct interview *iv);
+int interview_eval_bool(struct interview *iv, const struct form_expr *fx, uint64_t ctx, bool *out,
 		 struct error *err);
-int iv_eval_string(struct interview *iv, const struct form_expr *fx, uint64_t ctx,
+int interview_eval_string(struct interview *iv, const struct form_expr *fx, uint64_t ctx,
 		   const char **out, struct error *err);
-bool iv_choice_passes(struct interview *iv, struct inst *I, int k, int list, int choice);
+bool interview_choice_passes(struct interview *iv, struct inst *I, int k, int list, int choice);
 /* Shuffles the choices v[0..n) of select k in I when its parameters say
  * randomize=true (by its seed, else by one seed drawn per interview). */
-void iv_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, size_t n);
+void interview_shuffle_choices(struct interview *iv, struct inst *I, int k, size_t *v, size_t n);
 
 /* interview.c */
-bool iv_relevant(const struct interview *iv, const struct inst *I, int k);
-struct inst *iv_inst_new(struct interview *iv, struct inst *parent, int repeat);
-void iv_inst_free(struct interview *iv, struct inst *I);
-struct cell *iv_cell(const struct inst *I, int k);
-int iv_resize_repeat(struct interview *iv, struct inst *P, int r, size_t want);
-int iv_kid_index(const struct inst *I);
-int64_t iv_now(struct interview *iv);
-bool iv_path_keeps_empty(struct interview *iv, const char *path);
-int iv_repeat_delete_check(struct interview *iv, const char *instance_path, struct error *err);
+bool interview_node_relevant(const struct interview *iv, const struct inst *I, int k);
+struct inst *interview_inst_new(struct interview *iv, struct inst *parent, int repeat);
+void interview_inst_free(struct interview *iv, struct inst *I);
+struct cell *interview_cell(const struct inst *I, int k);
+int interview_resize_repeat(struct interview *iv, struct inst *P, int r, size_t want);
+int interview_kid_index(const struct inst *I);
+int64_t interview_now(struct interview *iv);
+bool interview_path_keeps_empty(struct interview *iv, const char *path);
+int interview_repeat_delete_check(struct interview *iv, const char *instance_path, struct error *err);
 
 /* validate.c */
-int iv_check_integer(const char *s);
-int iv_check_decimal(const char *s, double *out);
-int iv_check_date(const char *s);
-int iv_check_time(const char *s);
-int iv_check_datetime(const char *s);
-int iv_check_geopoint(const char *s);
+int interview_check_integer(const char *s);
+int interview_check_decimal(const char *s, double *out);
+int interview_check_date(const char *s);
+int interview_check_time(const char *s);
+int interview_check_datetime(const char *s);
+int interview_check_geopoint(const char *s);
 
 #endif

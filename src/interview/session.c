@@ -264,7 +264,7 @@ static int commit_answer(struct interview_session *ss, const char *path, struct 
 	int r;
 
 	interview_get(ss->iv, path, &v, &sp);
-	if (!v && !sp && !iv_path_keeps_empty(ss->iv, path))
+	if (!v && !sp && !interview_path_keeps_empty(ss->iv, path))
 		r = store_answer_clear(ss->s, ss->uuid, path, pos, err);
 	else if (!v && !sp)
 		r = store_answer_put(ss->s, ss->uuid, path, "", STORE_SPECIAL_NONE, pos, err);
@@ -500,7 +500,7 @@ int interview_session_repeat_delete(struct interview_session *ss, const char *in
 	}
 	/* Checked by the engine, then the store first: a roster deletion cannot
 	 * be undone in the engine. */
-	if (iv_repeat_delete_check(ss->iv, instance_path, err) < 0)
+	if (interview_repeat_delete_check(ss->iv, instance_path, err) < 0)
 		goto done;
 	if (store_repeat_delete(ss->s, ss->uuid, repeat, idx, NULL, err) < 0)
 		goto done;

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int iv_check_integer(const char *s)
+int interview_check_integer(const char *s)
 {
 	const char *p = s;
 	long long v = 0;
@@ -37,7 +37,7 @@ int iv_check_integer(const char *s)
 	return 0;
 }
 
-int iv_check_decimal(const char *s, double *out)
+int interview_check_decimal(const char *s, double *out)
 {
 	const char *p = s;
 	char *end;
@@ -157,17 +157,17 @@ static int time_part(const char **p)
 	return 0;
 }
 
-int iv_check_date(const char *s)
+int interview_check_date(const char *s)
 {
 	return date_part(&s) < 0 || *s ? -1 : 0;
 }
 
-int iv_check_time(const char *s)
+int interview_check_time(const char *s)
 {
 	return time_part(&s) < 0 || *s ? -1 : 0;
 }
 
-int iv_check_datetime(const char *s)
+int interview_check_datetime(const char *s)
 {
 	if (date_part(&s) < 0 || *s != 'T')
 		return -1;
@@ -175,14 +175,14 @@ int iv_check_datetime(const char *s)
 	return time_part(&s) < 0 || *s ? -1 : 0;
 }
 
-int iv_check_geopoint(const char *s)
+int interview_check_geopoint(const char *s)
 {
 	char *copy = xstrdup(s), *tok, *save = NULL;
 	double v[4];
 	int n = 0, ret = -1;
 
 	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		if (n == 4 || iv_check_decimal(tok, &v[n]) < 0)
+		if (n == 4 || interview_check_decimal(tok, &v[n]) < 0)
 			goto done;
 		n++;
 	}

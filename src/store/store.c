@@ -99,7 +99,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 			  " content_sha256, created, file, merged, iv_new, iv_updated, iv_unchanged,"
 			  " conflicts, duplicates) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 			  " CAST(strftime('%s','now') AS INTEGER) * 1000, ?8, ?9, ?10, ?11, ?12)",
-	/* parameters as iv_bind() binds them, ?13 the content hash */
+	/* parameters as store_iv_bind() binds them, ?13 the content hash */
 	[ST_CONFLICT_ADD] = "INSERT OR IGNORE INTO sync_conflict (uuid, revision, content_sha256,"
 			    " form_hash, household_key, enumerator, device, status, created, updated,"
 			    " position, review_comment) VALUES (?1, ?8, ?13, ?2, ?3, ?4, ?5, ?6, ?10,"
@@ -114,12 +114,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_IV_REVISION] = "SELECT revision FROM interview WHERE uuid = ?1",
 };
 
-int stmt_done(struct store *s, sqlite3_stmt *q, struct error *err)
+int store_stmt_done(struct store *s, sqlite3_stmt *q, struct error *err)
 {
 	int rc = sqlite3_step(q);
 
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(s, rc, err);
 }
 
 /* ---- errors --------------------------------------------------------------- */
@@ -140,7 +140,7 @@ static int fail(struct error *err, const char *where, int code, const char *zh, 
 	return -code;
 }
 
-int db_fail(struct store *s, int rc, struct error *err)
+int store_db_fail(struct store *s, int rc, struct error *err)
 {
 	const char *where = s ? s->path : NULL;
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
@@ -190,7 +190,7 @@ int db_fail(struct store *s, int rc, struct error *err)
 
 /* ---- statements and transactions ---------------------------------------- */
 
-sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err)
+sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct error *err)
 {
 	sqlite3_stmt *q = s->st[id];
 	int rc;
@@ -202,7 +202,7 @@ sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err)
 	}
 	rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q, NULL);
 	if (rc != SQLITE_OK) {
-		db_fail(s, rc, err);
+		store_db_fail(s, rc, err);
 		sqlite3_finalize(q);
 		return NULL;
 	}
@@ -217,7 +217,7 @@ int store_prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct err
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(*q);
 		*q = NULL;
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	}
 	return 0;
 }
@@ -225,7 +225,7 @@ int store_prepare(struct store *s, const char *sql, sqlite3_stmt **q, struct err
 /* Runs a cached statement that returns no rows. */
 static int run(struct store *s, enum stmt_id id, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, id, err);
+	sqlite3_stmt *q = store_stmt(s, id, err);
 	int rc;
 
 	if (!q)
@@ -233,11 +233,11 @@ static int run(struct store *s, enum stmt_id id, struct error *err)
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	return 0;
 }
 
-int tx_begin(struct store *s, struct error *err)
+int store_tx_begin(struct store *s, struct error *err)
 {
 	int ret;
 
@@ -251,7 +251,7 @@ int tx_begin(struct store *s, struct error *err)
 	return 0;
 }
 
-int tx_commit(struct store *s, struct error *err)
+int store_tx_commit(struct store *s, struct error *err)
 {
 	int ret;
 
@@ -260,14 +260,14 @@ int tx_commit(struct store *s, struct error *err)
 			    "no transaction is open");
 	ret = run(s, s->depth == 1 ? ST_COMMIT : ST_RELEASE, err);
 	if (ret < 0) {
-		tx_rollback(s);
+		store_tx_abort(s);
 		return ret;
 	}
 	s->depth--;
 	return 0;
 }
 
-void tx_rollback(struct store *s)
+void store_tx_abort(struct store *s)
 {
 	if (s->depth == 0)
 		return;
@@ -282,22 +282,12 @@ void tx_rollback(struct store *s)
 	s->depth--;
 }
 
-int store_tx_begin(struct store *s, struct error *err)
-{
-	return tx_begin(s, err);
-}
-
-int store_tx_commit(struct store *s, struct error *err)
-{
-	return tx_commit(s, err);
-}
-
 int store_tx_rollback(struct store *s, struct error *err)
 {
 	if (s->depth == 0)
 		return fail(err, s->path, STORE_E_INTERNAL, "没有进行中的事务",
 			    "no transaction is open");
-	tx_rollback(s);
+	store_tx_abort(s);
 	return 0;
 }
 
@@ -309,7 +299,7 @@ int store_snapshot_begin(struct store *s, struct error *err)
 		return fail(err, s->path, STORE_E_INTERNAL, "数据库中有未结束的事务",
 			    "a transaction was left open on the database");
 	rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : db_fail(s, rc, err);
+	return rc == SQLITE_OK ? 0 : store_db_fail(s, rc, err);
 }
 
 void store_snapshot_end(struct store *s)
@@ -320,14 +310,14 @@ void store_snapshot_end(struct store *s)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-int bind_text(sqlite3_stmt *q, int i, const char *v)
+int store_bind_text(sqlite3_stmt *q, int i, const char *v)
 {
 	if (!v)
 		return sqlite3_bind_null(q, i);
 	return sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
 }
 
-char *col_dup(sqlite3_stmt *q, int i)
+char *store_col_dup(sqlite3_stmt *q, int i)
 {
 	const unsigned char *t;
 
@@ -445,7 +435,7 @@ const char *store_special_name(enum store_special sp)
 	}
 }
 
-int istatus_parse(const char *name)
+int store_istatus_parse(const char *name)
 {
 	int i;
 
@@ -453,11 +443,6 @@ int istatus_parse(const char *name)
 		if (!strcmp(name, istatus_names[i]))
 			return i;
 	return -1;
-}
-
-int store_istatus_parse(const char *name)
-{
-	return istatus_parse(name);
 }
 
 int store_special_parse(const char *name)
@@ -471,7 +456,7 @@ int store_special_parse(const char *name)
 	return -1;
 }
 
-int special_parse(const char *name)
+int store_special_stored(const char *name)
 {
 	int sp = store_special_parse(name);
 
@@ -481,16 +466,16 @@ int special_parse(const char *name)
 
 /* ---- shared write steps ------------------------------------------------- */
 
-int change_next(struct store *s, int64_t *out, struct error *err)
+int store_change_next(struct store *s, int64_t *out, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_CHANGE_NEXT, err);
+	sqlite3_stmt *q = store_stmt(s, ST_CHANGE_NEXT, err);
 	int rc;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		int ret = db_fail(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, err);
+		int ret = store_db_fail(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, err);
 		sqlite3_reset(q);
 		return ret;
 	}
@@ -499,55 +484,55 @@ int change_next(struct store *s, int64_t *out, struct error *err)
 	return 0;
 }
 
-int event_add(struct store *s, const struct event_in *ev, struct error *err)
+int store_event_add(struct store *s, const struct event_in *ev, struct error *err)
 {
 	sqlite3_stmt *q;
 	int64_t seq;
 	int rc;
 
-	q = stmt(s, ST_EVENT_NEXT_SEQ, err);
+	q = store_stmt(s, ST_EVENT_NEXT_SEQ, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
 	sqlite3_bind_text(q, 1, s->device, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		int ret = db_fail(s, rc, err);
+		int ret = store_db_fail(s, rc, err);
 		sqlite3_reset(q);
 		return ret;
 	}
 	seq = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 
-	q = stmt(s, ST_EVENT_ADD, err);
+	q = store_stmt(s, ST_EVENT_ADD, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
 	sqlite3_bind_text(q, 1, s->device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, seq);
-	bind_text(q, 3, ev->interview);
+	store_bind_text(q, 3, ev->interview);
 	sqlite3_bind_int64(q, 4, store_now(s));
-	bind_text(q, 5, ev->kind);
-	bind_text(q, 6, ev->actor ? ev->actor : s->enumerator);
-	bind_text(q, 7, ev->path);
-	bind_text(q, 8, ev->old_value);
-	bind_text(q, 9, ev->new_value);
-	bind_text(q, 10, store_special_name(ev->old_special));
-	bind_text(q, 11, store_special_name(ev->new_special));
-	bind_text(q, 12, ev->extra);
+	store_bind_text(q, 5, ev->kind);
+	store_bind_text(q, 6, ev->actor ? ev->actor : s->enumerator);
+	store_bind_text(q, 7, ev->path);
+	store_bind_text(q, 8, ev->old_value);
+	store_bind_text(q, 9, ev->new_value);
+	store_bind_text(q, 10, store_special_name(ev->old_special));
+	store_bind_text(q, 11, store_special_name(ev->new_special));
+	store_bind_text(q, 12, ev->extra);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	return 0;
 }
 
-int iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct error *err)
+int store_iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_IV_STATE, err);
+	sqlite3_stmt *q = store_stmt(s, ST_IV_STATE, err);
 	int rc, v;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(q);
@@ -555,40 +540,40 @@ int iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct 
 			    uuid);
 	}
 	if (rc != SQLITE_ROW) {
-		int ret = db_fail(s, rc, err);
+		int ret = store_db_fail(s, rc, err);
 		sqlite3_reset(q);
 		return ret;
 	}
-	v = istatus_parse((const char *)sqlite3_column_text(q, 0));
+	v = store_istatus_parse((const char *)sqlite3_column_text(q, 0));
 	sqlite3_reset(q);
 	if (v < 0)
-		return db_fail(s, SQLITE_CORRUPT, err);
+		return store_db_fail(s, SQLITE_CORRUPT, err);
 	*st = (enum store_istatus)v;
 	return 0;
 }
 
-int iv_touch(struct store *s, const char *uuid, bool content, const char *position,
+int store_iv_touch(struct store *s, const char *uuid, bool content, const char *position,
 	     struct error *err)
 {
 	sqlite3_stmt *q;
 	int64_t cs;
 	int ret, rc;
 
-	ret = change_next(s, &cs, err);
+	ret = store_change_next(s, &cs, err);
 	if (ret < 0)
 		return ret;
-	q = stmt(s, ST_IV_TOUCH, err);
+	q = store_stmt(s, ST_IV_TOUCH, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	sqlite3_bind_int(q, 2, content ? 1 : 0);
 	sqlite3_bind_int64(q, 3, cs);
 	sqlite3_bind_int64(q, 4, store_now(s));
-	bind_text(q, 5, position);
+	store_bind_text(q, 5, position);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	return 0;
 }
 
@@ -596,19 +581,19 @@ int iv_touch(struct store *s, const char *uuid, bool content, const char *positi
 
 static int meta_get(struct store *s, const char *key, char **out, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_META_GET, err);
+	sqlite3_stmt *q = store_stmt(s, ST_META_GET, err);
 	int rc;
 
 	*out = NULL;
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, key);
+	store_bind_text(q, 1, key);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
-		*out = col_dup(q, 0);
+		*out = store_col_dup(q, 0);
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	return 0;
 }
 
@@ -622,7 +607,7 @@ static int pragma_int(struct store *s, const char *sql, int *out, struct error *
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		int ret = db_fail(s, rc, err);
+		int ret = store_db_fail(s, rc, err);
 		sqlite3_finalize(q);
 		return ret;
 	}
@@ -635,7 +620,7 @@ static int exec(struct store *s, const char *sql, struct error *err)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : db_fail(s, rc, err);
+	return rc == SQLITE_OK ? 0 : store_db_fail(s, rc, err);
 }
 
 /* The folder of `path` ("." when it has none), malloc'd. */
@@ -749,7 +734,7 @@ static int quick_check(struct store *s, struct error *err)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		sqlite3_finalize(q);
 		return ret;
 	}
@@ -849,7 +834,7 @@ static int switch_wal(struct store *s, struct error *err)
 			return 0;
 		/* a refused change (old mode returned) may be a lock too */
 		if (rc != SQLITE_ROW && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
-			return db_fail(s, rc, err);
+			return store_db_fail(s, rc, err);
 		if (waited >= s->busy_ms)
 			break;
 		sqlite3_sleep(20);
@@ -867,7 +852,7 @@ static int switch_wal(struct store *s, struct error *err)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		rc = SQLITE_BUSY;
 	}
-	return db_fail(s, rc, err);
+	return store_db_fail(s, rc, err);
 }
 
 int store_open(const char *path, unsigned flags, struct store **out, struct error *err)
@@ -893,7 +878,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct erro
 					       ((flags & STORE_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0),
 			     NULL);
 	if (rc != SQLITE_OK) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto done;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -938,7 +923,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct erro
 			ret = refuse_readonly_upgrade(s, version, err);
 			goto done;
 		}
-		ret = schema_migrate(s, version, err);
+		ret = store_schema_migrate(s, version, err);
 		if (ret < 0)
 			goto done;
 	}
@@ -947,7 +932,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct erro
 	if (ret < 0)
 		goto done;
 	if (!v || strlen(v) != STORE_ID_LEN) {
-		ret = db_fail(s, SQLITE_CORRUPT, err);
+		ret = store_db_fail(s, SQLITE_CORRUPT, err);
 		goto done;
 	}
 	memcpy(s->device, v, STORE_ID_LEN + 1);
@@ -1002,36 +987,36 @@ int store_enumerator_set(struct store *s, const char *id, struct error *err)
 		return -STORE_E_INVALID;
 	if (s->enumerator && !strcmp(s->enumerator, id))
 		return 0;
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	q = stmt(s, ST_META_SET, err);
+	q = store_stmt(s, ST_META_SET, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto done;
 	}
-	bind_text(q, 1, "enumerator");
-	bind_text(q, 2, id);
+	store_bind_text(q, 1, "enumerator");
+	store_bind_text(q, 2, id);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto done;
 	}
 	ev.kind = "enumerator";
 	ev.old_value = s->enumerator;
 	ev.new_value = id;
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto done;
-	ret = tx_commit(s, err);
+	ret = store_tx_commit(s, err);
 	if (ret < 0)
 		return ret;
 	free(s->enumerator);
 	s->enumerator = xstrdup(id);
 	return 0;
 done:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -1058,37 +1043,37 @@ int store_form_put_source(struct store *s, const char *hash, const char *form_id
 	/* a form may have no form_id; one it has follows the identifier rule */
 	if (form_id && *form_id && store_ident(s, form_id, IDENT_FORM, false, err) < 0)
 		return -STORE_E_INVALID;
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	q = stmt(s, ST_FORM_PUT, err);
+	q = store_stmt(s, ST_FORM_PUT, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto done;
 	}
-	bind_text(q, 1, hash);
-	bind_text(q, 2, form_id ? form_id : "");
-	bind_text(q, 3, version ? version : "");
-	bind_text(q, 4, title ? title : "");
+	store_bind_text(q, 1, hash);
+	store_bind_text(q, 2, form_id ? form_id : "");
+	store_bind_text(q, 3, version ? version : "");
+	store_bind_text(q, 4, title ? title : "");
 	sqlite3_bind_blob64(q, 5, len ? source : "", len, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 6, store_now(s));
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto done;
 	}
 	if (sqlite3_changes(s->db) == 1) {
 		ev.kind = "form_add";
 		ev.new_value = hash;
 		ev.extra = form_id;
-		ret = event_add(s, &ev, err);
+		ret = store_event_add(s, &ev, err);
 		if (ret < 0)
 			goto done;
 	}
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 done:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -1107,17 +1092,17 @@ int store_form_list(struct store *s, struct store_form_info **out, size_t *n, st
 				-1, &q, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		XGROW(v, cap, cnt + 1);
-		v[cnt].hash = col_dup(q, 0);
-		v[cnt].form_id = col_dup(q, 1);
-		v[cnt].version = col_dup(q, 2);
-		v[cnt].title = col_dup(q, 3);
+		v[cnt].hash = store_col_dup(q, 0);
+		v[cnt].form_id = store_col_dup(q, 1);
+		v[cnt].version = store_col_dup(q, 2);
+		v[cnt].title = store_col_dup(q, 3);
 		v[cnt].added = sqlite3_column_int64(q, 4);
 		v[cnt].size = (size_t)sqlite3_column_int64(q, 5);
 		cnt++;
 		rc = SQLITE_OK;
 	}
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		store_form_info_free(v, cnt);
 		goto done;
 	}
@@ -1152,7 +1137,7 @@ int store_form_source(struct store *s, const char *hash, char **src, size_t *len
 	*len = 0;
 	rc = sqlite3_prepare_v2(s->db, "SELECT source FROM form WHERE hash = ?1", -1, &q, NULL);
 	if (rc == SQLITE_OK) {
-		bind_text(q, 1, hash);
+		store_bind_text(q, 1, hash);
 		rc = sqlite3_step(q);
 	}
 	if (rc == SQLITE_DONE) {
@@ -1161,7 +1146,7 @@ int store_form_source(struct store *s, const char *hash, char **src, size_t *len
 		goto done;
 	}
 	if (rc != SQLITE_ROW) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto done;
 	}
 	n = (size_t)sqlite3_column_bytes(q, 0);

@@ -28,7 +28,7 @@ int store_audit_save(struct store *s, const char *rules_file, const char *rules_
 	size_t i;
 	int rc, ret;
 
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
 	ret = store_prepare(s,
@@ -44,7 +44,7 @@ int store_audit_save(struct store *s, const char *rules_file, const char *rules_
 	sqlite3_bind_int64(q, 5, (sqlite3_int64)n);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
 	*run = sqlite3_last_insert_rowid(s->db);
@@ -67,23 +67,23 @@ int store_audit_save(struct store *s, const char *rules_file, const char *rules_
 		bind_or_empty(q, 3, f[i].severity);
 		bind_or_empty(q, 4, f[i].interview);
 		bind_or_empty(q, 5, f[i].path);
-		bind_text(q, 6, f[i].household_key);
-		bind_text(q, 7, f[i].county);
-		bind_text(q, 8, f[i].village);
-		bind_text(q, 9, f[i].enumerator);
-		bind_text(q, 10, f[i].device);
+		store_bind_text(q, 6, f[i].household_key);
+		store_bind_text(q, 7, f[i].county);
+		store_bind_text(q, 8, f[i].village);
+		store_bind_text(q, 9, f[i].enumerator);
+		store_bind_text(q, 10, f[i].device);
 		bind_or_empty(q, 11, f[i].detail);
 		rc = sqlite3_step(q);
 		if (rc != SQLITE_DONE) {
-			ret = db_fail(s, rc, err);
+			ret = store_db_fail(s, rc, err);
 			goto fail;
 		}
 	}
 	sqlite3_finalize(q);
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
 	sqlite3_finalize(q);
-	tx_rollback(s);
+	store_tx_rollback(s, NULL);
 	return ret;
 }
 
@@ -103,7 +103,7 @@ static int one_int(struct store *s, const char *sql, int64_t arg, int64_t *out,
 		*out = sqlite3_column_int64(q, 0);
 		ret = 0;
 	} else {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	}
 	sqlite3_finalize(q);
 	return ret;
@@ -144,7 +144,7 @@ int store_audit_keys_each(struct store *s, int64_t upto, store_audit_key_cb cb, 
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;
@@ -178,7 +178,7 @@ int store_events_by_device_each(struct store *s, store_event_cb cb, void *ctx,
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;

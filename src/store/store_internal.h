@@ -3,7 +3,7 @@
  * cache of prepared statements, transaction nesting and SQLite error mapping.
  *
  * Invariants: every statement in the cache is prepared once (persistent) and
- * is reset before each use by stmt(); `depth` counts the open transaction
+ * is reset before each use by store_stmt(); `depth` counts the open transaction
  * levels (0 = autocommit; 1 = BEGIN IMMEDIATE; > 1 = savepoints).
  */
 #ifndef RUHU_STORE_INTERNAL_H
@@ -77,7 +77,7 @@ struct store {
 
 /* The cached statement `id`, reset with cleared bindings; NULL with `err` set
  * when it cannot be prepared. */
-sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct error *err);
+sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct error *err);
 
 /* Prepares a statement used once (not cached) into *q: 0, or the mapped
  * error with *q NULL. The caller finalizes *q. */
@@ -91,26 +91,25 @@ int store_fail(struct store *s, struct error *err, int code, const char *zh, con
 	       ...) RUHU_PRINTF2(4, 5, 6);
 
 /* Maps a SQLite failure to a store error (sets err, returns -code). */
-int db_fail(struct store *s, int rc, struct error *err);
+int store_db_fail(struct store *s, int rc, struct error *err);
 /* Steps a cached statement that returns no rows and resets it: 0, or the
  * mapped error. */
-int stmt_done(struct store *s, sqlite3_stmt *q, struct error *err);
+int store_stmt_done(struct store *s, sqlite3_stmt *q, struct error *err);
 
-/* tx_begin opens a level (BEGIN IMMEDIATE or SAVEPOINT); tx_commit closes
- * it; tx_rollback undoes it. After a failed tx_commit the level is gone. */
-int tx_begin(struct store *s, struct error *err);
-int tx_commit(struct store *s, struct error *err);
-void tx_rollback(struct store *s);
+/* store_tx_begin (store.h) opens a level (BEGIN IMMEDIATE or SAVEPOINT);
+ * store_tx_commit closes it; store_tx_abort undoes the innermost level
+ * without checking one is open. After a failed commit the level is gone. */
+void store_tx_abort(struct store *s);
 
 int64_t store_now(struct store *s);
 
 /* Binds text or NULL. */
-int bind_text(sqlite3_stmt *q, int i, const char *v);
+int store_bind_text(sqlite3_stmt *q, int i, const char *v);
 /* Malloc'd copy of a column, NULL when the column is NULL. */
-char *col_dup(sqlite3_stmt *q, int i);
+char *store_col_dup(sqlite3_stmt *q, int i);
 
 /* Next store-wide change_seq (inside a transaction). */
-int change_next(struct store *s, int64_t *out, struct error *err);
+int store_change_next(struct store *s, int64_t *out, struct error *err);
 
 /*
  * Appends one event by this device (inside a transaction) with the next
@@ -123,17 +122,17 @@ struct event_in {
 	enum store_special old_special, new_special;
 	const char *extra;
 };
-int event_add(struct store *s, const struct event_in *ev, struct error *err);
+int store_event_add(struct store *s, const struct event_in *ev, struct error *err);
 
 /*
  * Reads the interview's status (inside a transaction): STORE_E_NOTFOUND when
  * absent.
  */
-int iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct error *err);
+int store_iv_status(struct store *s, const char *uuid, enum store_istatus *st, struct error *err);
 
 /* Bumps revision (when `content`), change_seq and updated, and sets the
  * position when non-NULL. */
-int iv_touch(struct store *s, const char *uuid, bool content, const char *position,
+int store_iv_touch(struct store *s, const char *uuid, bool content, const char *position,
 	     struct error *err);
 
 /*
@@ -143,18 +142,17 @@ int iv_touch(struct store *s, const char *uuid, bool content, const char *positi
  * interview table has: the caller binds it). The one place that maps a
  * struct store_interview to SQL parameters (interview and sync_conflict).
  */
-void iv_bind(sqlite3_stmt *q, const struct store_interview *iv);
+void store_iv_bind(sqlite3_stmt *q, const struct store_interview *iv);
 
 /* Fills *iv from a row with the columns of ST_IV_GET (uuid, form_hash,
  * household_key, enumerator, device, status, review_comment, revision,
  * change_seq, created, updated, position). */
-int iv_from_row(struct store *s, sqlite3_stmt *q, struct store_interview *iv, struct error *err);
+int store_iv_from_row(struct store *s, sqlite3_stmt *q, struct store_interview *iv, struct error *err);
 
-int istatus_parse(const char *name);
-int special_parse(const char *name);
+int store_special_stored(const char *name);
 
 /* Schema: runs pending migrations (store_schema.c). `version` is the
  * database's user_version read at open. */
-int schema_migrate(struct store *s, int version, struct error *err);
+int store_schema_migrate(struct store *s, int version, struct error *err);
 
 #endif

@@ -92,15 +92,15 @@ int store_interview_new(struct store *s, const char *form_hash, const char *hous
 	ret = store_uuid_new(uuid, err);
 	if (ret < 0)
 		return ret;
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	q = stmt(s, ST_FORM_HAS, err);
+	q = store_stmt(s, ST_FORM_HAS, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto fail;
 	}
-	bind_text(q, 1, form_hash);
+	store_bind_text(q, 1, form_hash);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE) {
@@ -109,45 +109,45 @@ int store_interview_new(struct store *s, const char *form_hash, const char *hous
 		goto fail;
 	}
 	if (rc != SQLITE_ROW) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
-	ret = change_next(s, &cs, err);
+	ret = store_change_next(s, &cs, err);
 	if (ret < 0)
 		goto fail;
-	q = stmt(s, ST_IV_NEW, err);
+	q = store_stmt(s, ST_IV_NEW, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto fail;
 	}
 	now = store_now(s);
-	bind_text(q, 1, uuid);
-	bind_text(q, 2, form_hash);
-	bind_text(q, 3, household_key);
-	bind_text(q, 4, s->enumerator);
-	bind_text(q, 5, s->device);
+	store_bind_text(q, 1, uuid);
+	store_bind_text(q, 2, form_hash);
+	store_bind_text(q, 3, household_key);
+	store_bind_text(q, 4, s->enumerator);
+	store_bind_text(q, 5, s->device);
 	sqlite3_bind_int64(q, 6, cs);
 	sqlite3_bind_int64(q, 7, now);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
 	ev.interview = uuid;
 	ev.kind = "create";
 	ev.new_value = form_hash;
 	ev.extra = household_key;
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto fail;
-	ret = tx_commit(s, err);
+	ret = store_tx_commit(s, err);
 	if (ret < 0)
 		return ret;
 	memcpy(uuid_out, uuid, sizeof(uuid));
 	return 0;
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -164,43 +164,43 @@ void store_interview_release(struct store_interview *iv)
 	memset(iv, 0, sizeof(*iv));
 }
 
-void iv_bind(sqlite3_stmt *q, const struct store_interview *iv)
+void store_iv_bind(sqlite3_stmt *q, const struct store_interview *iv)
 {
-	bind_text(q, 1, iv->uuid);
-	bind_text(q, 2, iv->form_hash);
-	bind_text(q, 3, iv->household_key);
-	bind_text(q, 4, iv->enumerator);
-	bind_text(q, 5, iv->device);
-	bind_text(q, 6, store_istatus_name(iv->status));
-	bind_text(q, 7, iv->review_comment);
+	store_bind_text(q, 1, iv->uuid);
+	store_bind_text(q, 2, iv->form_hash);
+	store_bind_text(q, 3, iv->household_key);
+	store_bind_text(q, 4, iv->enumerator);
+	store_bind_text(q, 5, iv->device);
+	store_bind_text(q, 6, store_istatus_name(iv->status));
+	store_bind_text(q, 7, iv->review_comment);
 	sqlite3_bind_int64(q, 8, iv->revision);
 	sqlite3_bind_int64(q, 10, iv->created);
 	sqlite3_bind_int64(q, 11, iv->updated);
-	bind_text(q, 12, iv->position);
+	store_bind_text(q, 12, iv->position);
 }
 
 /* Fills *iv from a row of the ST_IV_GET column list (also used by queries). */
-int iv_from_row(struct store *s, sqlite3_stmt *q, struct store_interview *iv, struct error *err)
+int store_iv_from_row(struct store *s, sqlite3_stmt *q, struct store_interview *iv, struct error *err)
 {
 	const char *uuid = (const char *)sqlite3_column_text(q, 0);
-	int st = istatus_parse((const char *)sqlite3_column_text(q, 5));
+	int st = store_istatus_parse((const char *)sqlite3_column_text(q, 5));
 
 	memset(iv, 0, sizeof(*iv));
 	if (!uuid || strlen(uuid) > STORE_ID_LEN || st < 0)
 		return store_fail(s, err, STORE_E_CORRUPT, "访问记录 '%s' 已损坏",
 				  "interview row '%s' is damaged", uuid ? uuid : "");
 	memcpy(iv->uuid, uuid, strlen(uuid) + 1);
-	iv->form_hash = col_dup(q, 1);
-	iv->household_key = col_dup(q, 2);
-	iv->enumerator = col_dup(q, 3);
-	iv->device = col_dup(q, 4);
+	iv->form_hash = store_col_dup(q, 1);
+	iv->household_key = store_col_dup(q, 2);
+	iv->enumerator = store_col_dup(q, 3);
+	iv->device = store_col_dup(q, 4);
 	iv->status = (enum store_istatus)st;
-	iv->review_comment = col_dup(q, 6);
+	iv->review_comment = store_col_dup(q, 6);
 	iv->revision = sqlite3_column_int64(q, 7);
 	iv->change_seq = sqlite3_column_int64(q, 8);
 	iv->created = sqlite3_column_int64(q, 9);
 	iv->updated = sqlite3_column_int64(q, 10);
-	iv->position = col_dup(q, 11);
+	iv->position = store_col_dup(q, 11);
 	return 0;
 }
 
@@ -211,27 +211,27 @@ int store_interview_get(struct store *s, const char *uuid, struct store_intervie
 	int rc, ret;
 
 	memset(out, 0, sizeof(*out));
-	q = stmt(s, ST_IV_GET, err);
+	q = store_stmt(s, ST_IV_GET, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
-		ret = iv_from_row(s, q, out, err);
+		ret = store_iv_from_row(s, q, out, err);
 	else if (rc == SQLITE_DONE)
 		ret = store_fail(s, err, STORE_E_NOTFOUND, "没有访问 '%s'", "no interview '%s'",
 				 uuid ? uuid : "");
 	else
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	sqlite3_reset(q);
 	return ret;
 }
 
 static void answer_from_row(sqlite3_stmt *q, struct store_answer *a)
 {
-	a->path = col_dup(q, 0);
-	a->value = col_dup(q, 1);
-	a->special = (enum store_special)special_parse((const char *)sqlite3_column_text(q, 2));
+	a->path = store_col_dup(q, 0);
+	a->value = store_col_dup(q, 1);
+	a->special = (enum store_special)store_special_stored((const char *)sqlite3_column_text(q, 2));
 }
 
 int store_interview_load(struct store *s, const char *uuid, struct store_loaded **out,
@@ -245,7 +245,7 @@ int store_interview_load(struct store *s, const char *uuid, struct store_loaded 
 	*out = NULL;
 	l = xcalloc(1, sizeof(*l));
 	/* one read transaction: the row and its answers from the same snapshot */
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0) {
 		free(l);
 		return ret;
@@ -253,22 +253,22 @@ int store_interview_load(struct store *s, const char *uuid, struct store_loaded 
 	ret = store_interview_get(s, uuid, &l->iv, err);
 	if (ret < 0)
 		goto fail;
-	q = stmt(s, ST_ANS_ALL, err);
+	q = store_stmt(s, ST_ANS_ALL, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto fail;
 	}
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		XGROW(l->answers, cap, l->n_answers + 1);
 		answer_from_row(q, &l->answers[l->n_answers++]);
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
-	ret = tx_commit(s, err);
+	ret = store_tx_commit(s, err);
 	if (ret < 0) {
 		store_loaded_free(l);
 		return ret;
@@ -276,7 +276,7 @@ int store_interview_load(struct store *s, const char *uuid, struct store_loaded 
 	*out = l;
 	return 0;
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 	store_loaded_free(l);
 	return ret;
 }
@@ -301,13 +301,13 @@ void store_loaded_free(struct store_loaded *l)
 static int set_position(struct store *s, const char *uuid, const char *position,
 			struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_IV_POSITION, err);
+	sqlite3_stmt *q = store_stmt(s, ST_IV_POSITION, err);
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
-	bind_text(q, 2, position);
-	return stmt_done(s, q, err);
+	store_bind_text(q, 1, uuid);
+	store_bind_text(q, 2, position);
+	return store_stmt_done(s, q, err);
 }
 
 /* Reads the current answer: 1 found (old value/special set, value malloc'd),
@@ -315,22 +315,22 @@ static int set_position(struct store *s, const char *uuid, const char *position,
 static int answer_get(struct store *s, const char *uuid, const char *path, char **value,
 		      enum store_special *sp, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_ANS_GET, err);
+	sqlite3_stmt *q = store_stmt(s, ST_ANS_GET, err);
 	int rc, ret = 0;
 
 	*value = NULL;
 	*sp = STORE_SPECIAL_NONE;
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
-	bind_text(q, 2, path);
+	store_bind_text(q, 1, uuid);
+	store_bind_text(q, 2, path);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		*value = col_dup(q, 0);
-		*sp = (enum store_special)special_parse((const char *)sqlite3_column_text(q, 1));
+		*value = store_col_dup(q, 0);
+		*sp = (enum store_special)store_special_stored((const char *)sqlite3_column_text(q, 1));
 		ret = 1;
 	} else if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	}
 	sqlite3_reset(q);
 	return ret;
@@ -339,26 +339,26 @@ static int answer_get(struct store *s, const char *uuid, const char *path, char 
 static int answer_write(struct store *s, const char *uuid, const char *path, const char *value,
 			enum store_special sp, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_ANS_PUT, err);
+	sqlite3_stmt *q = store_stmt(s, ST_ANS_PUT, err);
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
-	bind_text(q, 2, path);
-	bind_text(q, 3, value);
-	bind_text(q, 4, store_special_name(sp));
-	return stmt_done(s, q, err);
+	store_bind_text(q, 1, uuid);
+	store_bind_text(q, 2, path);
+	store_bind_text(q, 3, value);
+	store_bind_text(q, 4, store_special_name(sp));
+	return store_stmt_done(s, q, err);
 }
 
 static int answer_delete(struct store *s, const char *uuid, const char *path, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_ANS_DEL, err);
+	sqlite3_stmt *q = store_stmt(s, ST_ANS_DEL, err);
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
-	bind_text(q, 2, path);
-	return stmt_done(s, q, err);
+	store_bind_text(q, 1, uuid);
+	store_bind_text(q, 2, path);
+	return store_stmt_done(s, q, err);
 }
 
 /* Opens a level and checks that the interview exists and is in progress. */
@@ -367,14 +367,14 @@ static int begin_editable(struct store *s, const char *uuid, struct error *err)
 	enum store_istatus st;
 	int ret;
 
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	ret = iv_status(s, uuid, &st, err);
+	ret = store_iv_status(s, uuid, &st, err);
 	if (ret == 0 && st != STORE_IN_PROGRESS)
 		ret = state_fail(s, uuid, st, err);
 	if (ret < 0)
-		tx_rollback(s);
+		store_tx_abort(s);
 	return ret;
 }
 
@@ -424,7 +424,7 @@ int store_answer_put(struct store *s, const char *uuid, const char *path, const 
 	ret = answer_write(s, uuid, path, value, special, err);
 	if (ret < 0)
 		goto fail;
-	ret = iv_touch(s, uuid, true, position, err);
+	ret = store_iv_touch(s, uuid, true, position, err);
 	if (ret < 0)
 		goto fail;
 	ev.interview = uuid;
@@ -439,15 +439,15 @@ int store_answer_put(struct store *s, const char *uuid, const char *path, const 
 		ev.kind = "repeat_add";
 	else
 		ev.kind = found ? "answer_changed" : "answer_set";
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto fail;
 commit:
 	free(old);
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
 	free(old);
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -483,7 +483,7 @@ int store_answer_clear(struct store *s, const char *uuid, const char *path,
 	ret = answer_delete(s, uuid, path, err);
 	if (ret < 0)
 		goto fail;
-	ret = iv_touch(s, uuid, true, position, err);
+	ret = store_iv_touch(s, uuid, true, position, err);
 	if (ret < 0)
 		goto fail;
 	ev.interview = uuid;
@@ -491,15 +491,15 @@ int store_answer_clear(struct store *s, const char *uuid, const char *path,
 	ev.path = path;
 	ev.old_value = old;
 	ev.old_special = old_sp;
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto fail;
 commit:
 	free(old);
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
 	free(old);
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -522,25 +522,25 @@ static int paradata(struct store *s, const struct event_in *ev, const char *posi
 	enum store_istatus st;
 	int ret;
 
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
 	if (ev->interview) {
-		ret = iv_status(s, ev->interview, &st, err);
+		ret = store_iv_status(s, ev->interview, &st, err);
 		if (ret < 0)
 			goto fail;
 	}
-	ret = event_add(s, ev, err);
+	ret = store_event_add(s, ev, err);
 	if (ret < 0)
 		goto fail;
 	if (ev->interview) {
-		ret = iv_touch(s, ev->interview, false, position, err);
+		ret = store_iv_touch(s, ev->interview, false, position, err);
 		if (ret < 0)
 			goto fail;
 	}
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -665,14 +665,14 @@ static int repeat_remap(struct store *s, const char *uuid, const char *repeat,
 	ret = begin_editable(s, uuid, err);
 	if (ret < 0)
 		goto out;
-	q = stmt(s, ST_ANS_RANGE, err);
+	q = store_stmt(s, ST_ANS_RANGE, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto fail;
 	}
-	bind_text(q, 1, uuid);
-	bind_text(q, 2, lo.buf);
-	bind_text(q, 3, hi.buf);
+	store_bind_text(q, 1, uuid);
+	store_bind_text(q, 2, lo.buf);
+	store_bind_text(q, 3, hi.buf);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_answer a;
 		const char *rest;
@@ -693,7 +693,7 @@ static int repeat_remap(struct store *s, const char *uuid, const char *repeat,
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
 	/* delete every moved row first so the renamed ones never collide */
@@ -714,7 +714,7 @@ static int repeat_remap(struct store *s, const char *uuid, const char *repeat,
 			ev.path = rows[i].path;
 			ev.old_value = rows[i].value;
 			ev.old_special = rows[i].special;
-			ret = event_add(s, &ev, err);
+			ret = store_event_add(s, &ev, err);
 			if (ret < 0)
 				goto fail;
 			continue;
@@ -738,16 +738,16 @@ static int repeat_remap(struct store *s, const char *uuid, const char *repeat,
 		snprintf(extra, sizeof(extra), "%d", m->b);
 		ev.new_value = extra;
 	}
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto fail;
-	ret = iv_touch(s, uuid, true, position, err);
+	ret = store_iv_touch(s, uuid, true, position, err);
 	if (ret < 0)
 		goto fail;
-	ret = tx_commit(s, err);
+	ret = store_tx_commit(s, err);
 	goto out;
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 out:
 	for (i = 0; i < n; i++) {
 		free(rows[i].path);
@@ -782,15 +782,15 @@ int store_repeat_move(struct store *s, const char *uuid, const char *repeat, int
 static int set_status(struct store *s, const char *uuid, enum store_istatus st,
 		      bool set_comment, const char *comment, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_IV_SET_STATUS, err);
+	sqlite3_stmt *q = store_stmt(s, ST_IV_SET_STATUS, err);
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, uuid);
-	bind_text(q, 2, store_istatus_name(st));
-	bind_text(q, 3, comment);
+	store_bind_text(q, 1, uuid);
+	store_bind_text(q, 2, store_istatus_name(st));
+	store_bind_text(q, 3, comment);
 	sqlite3_bind_int(q, 4, set_comment);
-	return stmt_done(s, q, err);
+	return store_stmt_done(s, q, err);
 }
 
 static int comment_row(struct store *s, const char *uuid, const char *path, const char *author,
@@ -802,17 +802,17 @@ static int comment_row(struct store *s, const char *uuid, const char *path, cons
 	ret = store_uuid_new(cuuid, err);
 	if (ret < 0)
 		return ret;
-	q = stmt(s, ST_COMMENT_ADD, err);
+	q = store_stmt(s, ST_COMMENT_ADD, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, cuuid);
-	bind_text(q, 2, uuid);
-	bind_text(q, 3, path);
-	bind_text(q, 4, author ? author : s->enumerator);
-	bind_text(q, 5, text);
+	store_bind_text(q, 1, cuuid);
+	store_bind_text(q, 2, uuid);
+	store_bind_text(q, 3, path);
+	store_bind_text(q, 4, author ? author : s->enumerator);
+	store_bind_text(q, 5, text);
 	sqlite3_bind_int64(q, 6, store_now(s));
-	bind_text(q, 7, s->device);
-	return stmt_done(s, q, err);
+	store_bind_text(q, 7, s->device);
+	return store_stmt_done(s, q, err);
 }
 
 /* Moves the interview to `to` when its status is in `from_mask`. */
@@ -828,10 +828,10 @@ static int transition(struct store *s, const char *uuid, unsigned from_mask,
 	ret = check_uuid_arg(s, uuid, err);
 	if (ret < 0)
 		return ret;
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	ret = iv_status(s, uuid, &st, err);
+	ret = store_iv_status(s, uuid, &st, err);
 	if (ret < 0)
 		goto fail;
 	if (!(from_mask & (1u << st))) {
@@ -854,15 +854,15 @@ static int transition(struct store *s, const char *uuid, unsigned from_mask,
 		if (ret < 0)
 			goto fail;
 	}
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto fail;
-	ret = iv_touch(s, uuid, true, NULL, err);
+	ret = store_iv_touch(s, uuid, true, NULL, err);
 	if (ret < 0)
 		goto fail;
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -910,10 +910,10 @@ int store_comment_add(struct store *s, const char *uuid, const char *path, const
 	if ((ret = store_value_check(s, "comment", text, err)) < 0 ||
 	    (ret = store_value_check(s, "path", path, err)) < 0)
 		return ret;
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	ret = iv_status(s, uuid, &st, err);
+	ret = store_iv_status(s, uuid, &st, err);
 	if (ret < 0)
 		goto fail;
 	ret = comment_row(s, uuid, path, author, text, cuuid, err);
@@ -925,15 +925,15 @@ int store_comment_add(struct store *s, const char *uuid, const char *path, const
 	ev.new_value = text;
 	ev.extra = cuuid;
 	ev.actor = author;
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto fail;
-	ret = iv_touch(s, uuid, true, NULL, err);
+	ret = store_iv_touch(s, uuid, true, NULL, err);
 	if (ret < 0)
 		goto fail;
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -942,18 +942,18 @@ fail:
 /* Binds the 12 event columns in ST_EVENT_INSERT's order. */
 static void bind_event(sqlite3_stmt *q, const struct store_event *ev)
 {
-	bind_text(q, 1, ev->device);
+	store_bind_text(q, 1, ev->device);
 	sqlite3_bind_int64(q, 2, ev->seq);
-	bind_text(q, 3, ev->interview);
+	store_bind_text(q, 3, ev->interview);
 	sqlite3_bind_int64(q, 4, ev->time);
-	bind_text(q, 5, ev->kind);
-	bind_text(q, 6, ev->actor);
-	bind_text(q, 7, ev->path);
-	bind_text(q, 8, ev->old_value);
-	bind_text(q, 9, ev->new_value);
-	bind_text(q, 10, store_special_name(ev->old_special));
-	bind_text(q, 11, store_special_name(ev->new_special));
-	bind_text(q, 12, ev->extra);
+	store_bind_text(q, 5, ev->kind);
+	store_bind_text(q, 6, ev->actor);
+	store_bind_text(q, 7, ev->path);
+	store_bind_text(q, 8, ev->old_value);
+	store_bind_text(q, 9, ev->new_value);
+	store_bind_text(q, 10, store_special_name(ev->old_special));
+	store_bind_text(q, 11, store_special_name(ev->new_special));
+	store_bind_text(q, 12, ev->extra);
 }
 
 /* SHA-256 of an event's content (every column but device and seq), each
@@ -991,17 +991,17 @@ static bool event_same(const struct store_event *a, const struct store_event *b)
 static int clash_add(struct store *s, const struct store_event *ev, const char *hash,
 		     struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_EVENT_CLASH_ADD, err);
+	sqlite3_stmt *q = store_stmt(s, ST_EVENT_CLASH_ADD, err);
 	int rc;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
 	bind_event(q, ev);
-	bind_text(q, 13, hash);
+	store_bind_text(q, 13, hash);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	return sqlite3_changes(s->db) == 1;
 }
 
@@ -1014,19 +1014,19 @@ static int clash_add(struct store *s, const struct store_event *ev, const char *
  */
 static int event_collide(struct store *s, const struct store_event *ev, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_EVENT_GET, err);
+	sqlite3_stmt *q = store_stmt(s, ST_EVENT_GET, err);
 	struct store_event old;
 	char h_old[65], h_new[65];
 	int rc, ret;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, ev->device);
+	store_bind_text(q, 1, ev->device);
 	sqlite3_bind_int64(q, 2, ev->seq);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(q);
-		return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+		return rc == SQLITE_DONE ? 0 : store_db_fail(s, rc, err);
 	}
 	memset(&old, 0, sizeof(old));
 	old.device = ev->device;
@@ -1038,8 +1038,8 @@ static int event_collide(struct store *s, const struct store_event *ev, struct e
 	old.path = xstrdup((const char *)sqlite3_column_text(q, 4));
 	old.old_value = xstrdup((const char *)sqlite3_column_text(q, 5));
 	old.new_value = xstrdup((const char *)sqlite3_column_text(q, 6));
-	old.old_special = (enum store_special)special_parse((const char *)sqlite3_column_text(q, 7));
-	old.new_special = (enum store_special)special_parse((const char *)sqlite3_column_text(q, 8));
+	old.old_special = (enum store_special)store_special_stored((const char *)sqlite3_column_text(q, 7));
+	old.new_special = (enum store_special)store_special_stored((const char *)sqlite3_column_text(q, 8));
 	old.extra = xstrdup((const char *)sqlite3_column_text(q, 9));
 	sqlite3_reset(q);
 	if (event_same(&old, ev)) {
@@ -1057,7 +1057,7 @@ static int event_collide(struct store *s, const struct store_event *ev, struct e
 	ret = clash_add(s, &old, h_old, err);
 	if (ret < 0)
 		goto done;
-	q = stmt(s, ST_EVENT_REPLACE, err);
+	q = store_stmt(s, ST_EVENT_REPLACE, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto done;
@@ -1065,7 +1065,7 @@ static int event_collide(struct store *s, const struct store_event *ev, struct e
 	bind_event(q, ev);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	ret = rc == SQLITE_DONE ? 2 : db_fail(s, rc, err);
+	ret = rc == SQLITE_DONE ? 2 : store_db_fail(s, rc, err);
 done:
 	free((char *)old.interview);
 	free((char *)old.kind);
@@ -1094,14 +1094,14 @@ int store_event_insert(struct store *s, const struct store_event *ev, struct err
 	    store_value_check(s, ev->path ? ev->path : ev->kind, ev->new_value, err) < 0 ||
 	    store_value_check(s, "extra", ev->extra, err) < 0)
 		return -STORE_E_INVALID;
-	q = stmt(s, ST_EVENT_INSERT, err);
+	q = store_stmt(s, ST_EVENT_INSERT, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
 	bind_event(q, ev);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	if (sqlite3_changes(s->db) == 1)
 		return 1;
 	return event_collide(s, ev, err);
@@ -1119,20 +1119,20 @@ int store_comment_insert(struct store *s, const struct store_comment *c, struct 
 	    store_value_check(s, "comment", c->text, err) < 0 ||
 	    store_value_check(s, "path", c->path, err) < 0)
 		return -STORE_E_INVALID;
-	q = stmt(s, ST_COMMENT_ADD, err);
+	q = store_stmt(s, ST_COMMENT_ADD, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, c->uuid);
-	bind_text(q, 2, c->interview);
-	bind_text(q, 3, c->path);
-	bind_text(q, 4, c->author);
-	bind_text(q, 5, c->text);
+	store_bind_text(q, 1, c->uuid);
+	store_bind_text(q, 2, c->interview);
+	store_bind_text(q, 3, c->path);
+	store_bind_text(q, 4, c->author);
+	store_bind_text(q, 5, c->text);
 	sqlite3_bind_int64(q, 6, c->time);
-	bind_text(q, 7, c->device);
+	store_bind_text(q, 7, c->device);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	return sqlite3_changes(s->db) == 1 ? 1 : 0;
 }
 
@@ -1164,36 +1164,36 @@ int store_interview_import(struct store *s, const struct store_interview *iv,
 			return store_fail(s, err, STORE_E_INVALID, "访问 '%s' 的答案 '%s' 无效",
 					  "invalid answer '%s' in interview '%s'",
 					  answers[i].path ? answers[i].path : "", iv->uuid);
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
-	ret = change_next(s, &cs, err);
+	ret = store_change_next(s, &cs, err);
 	if (ret < 0)
 		goto fail;
-	q = stmt(s, ST_IV_UPSERT, err);
+	q = store_stmt(s, ST_IV_UPSERT, err);
 	if (!q) {
 		ret = -STORE_E_INTERNAL;
 		goto fail;
 	}
-	iv_bind(q, iv);
+	store_iv_bind(q, iv);
 	sqlite3_bind_int64(q, 9, cs);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
 	if (answers) {
-		q = stmt(s, ST_ANS_DEL_ALL, err);
+		q = store_stmt(s, ST_ANS_DEL_ALL, err);
 		if (!q) {
 			ret = -STORE_E_INTERNAL;
 			goto fail;
 		}
-		bind_text(q, 1, iv->uuid);
+		store_bind_text(q, 1, iv->uuid);
 		rc = sqlite3_step(q);
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE) {
-			ret = db_fail(s, rc, err);
+			ret = store_db_fail(s, rc, err);
 			goto fail;
 		}
 		for (i = 0; i < n; i++) {
@@ -1203,8 +1203,8 @@ int store_interview_import(struct store *s, const struct store_interview *iv,
 				goto fail;
 		}
 	}
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }

@@ -28,26 +28,26 @@ static const char *kind_name(enum store_bundle_kind k)
 int store_bundle_applied(struct store *s, const struct store_bundle_key *k,
 			 char **content_sha256, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BUNDLE_GET, err);
+	sqlite3_stmt *q = store_stmt(s, ST_BUNDLE_GET, err);
 	int rc, ret;
 
 	if (content_sha256)
 		*content_sha256 = NULL;
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, k->device);
-	bind_text(q, 2, kind_name(k->kind));
-	bind_text(q, 3, k->for_device ? k->for_device : "");
+	store_bind_text(q, 1, k->device);
+	store_bind_text(q, 2, kind_name(k->kind));
+	store_bind_text(q, 3, k->for_device ? k->for_device : "");
 	sqlite3_bind_int64(q, 4, k->sequence);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		if (content_sha256)
-			*content_sha256 = col_dup(q, 0);
+			*content_sha256 = store_col_dup(q, 0);
 		ret = 1;
 	} else if (rc == SQLITE_DONE) {
 		ret = 0;
 	} else {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	}
 	sqlite3_reset(q);
 	return ret;
@@ -56,23 +56,23 @@ int store_bundle_applied(struct store *s, const struct store_bundle_key *k,
 int store_bundle_record(struct store *s, const struct store_bundle_record *r,
 			struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BUNDLE_ADD, err);
+	sqlite3_stmt *q = store_stmt(s, ST_BUNDLE_ADD, err);
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, r->key.device);
-	bind_text(q, 2, kind_name(r->key.kind));
-	bind_text(q, 3, r->key.for_device ? r->key.for_device : "");
+	store_bind_text(q, 1, r->key.device);
+	store_bind_text(q, 2, kind_name(r->key.kind));
+	store_bind_text(q, 3, r->key.for_device ? r->key.for_device : "");
 	sqlite3_bind_int64(q, 4, r->key.sequence);
-	bind_text(q, 5, r->content_sha256);
-	bind_text(q, 6, r->created);
-	bind_text(q, 7, r->file);
+	store_bind_text(q, 5, r->content_sha256);
+	store_bind_text(q, 6, r->created);
+	store_bind_text(q, 7, r->file);
 	sqlite3_bind_int64(q, 8, (int64_t)r->iv_new);
 	sqlite3_bind_int64(q, 9, (int64_t)r->iv_updated);
 	sqlite3_bind_int64(q, 10, (int64_t)r->iv_unchanged);
 	sqlite3_bind_int64(q, 11, (int64_t)r->conflicts);
 	sqlite3_bind_int64(q, 12, (int64_t)r->duplicates);
-	return stmt_done(s, q, err);
+	return store_stmt_done(s, q, err);
 }
 
 /* ---- exports -------------------------------------------------------------------- */
@@ -91,14 +91,14 @@ int store_export_last(struct store *s, const char *kind, const char *target, int
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, kind);
-	bind_text(q, 2, target);
+	store_bind_text(q, 1, kind);
+	store_bind_text(q, 2, target);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(q, 0);
 		*change = sqlite3_column_int64(q, 1);
 	} else if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	}
 	sqlite3_finalize(q);
 	return ret;
@@ -119,12 +119,12 @@ int store_export_since(struct store *s, const char *kind, const char *target, in
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, kind);
-	bind_text(q, 2, target);
+	store_bind_text(q, 1, kind);
+	store_bind_text(q, 2, target);
 	sqlite3_bind_int64(q, 3, seq);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	} else if (!sqlite3_column_int(q, 0)) {
 		ret = store_fail(s, err, STORE_E_NOTFOUND, "没有已完成的第 %lld 号导出",
 				 "no completed export %lld", (long long)seq);
@@ -142,7 +142,7 @@ static int export_write(struct store *s, bool done, const char *kind, const char
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
 	ret = store_prepare(s,
@@ -154,23 +154,23 @@ static int export_write(struct store *s, bool done, const char *kind, const char
 		      &q, err);
 	if (ret < 0)
 		goto fail;
-	bind_text(q, 1, kind);
-	bind_text(q, 2, target);
+	store_bind_text(q, 1, kind);
+	store_bind_text(q, 2, target);
 	sqlite3_bind_int64(q, 3, seq);
 	if (!done) {
 		sqlite3_bind_int64(q, 4, change);
-		bind_text(q, 5, file);
+		store_bind_text(q, 5, file);
 		sqlite3_bind_int64(q, 6, (int64_t)interviews);
 	}
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -192,30 +192,30 @@ int store_conflict_keep(struct store *s, const struct store_interview *iv,
 			const struct store_answer *a, size_t n, const char *hash,
 			struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_CONFLICT_ADD, err);
+	sqlite3_stmt *q = store_stmt(s, ST_CONFLICT_ADD, err);
 	size_t i;
 	int ret;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	iv_bind(q, iv);
-	bind_text(q, 13, hash);
-	ret = stmt_done(s, q, err);
+	store_iv_bind(q, iv);
+	store_bind_text(q, 13, hash);
+	ret = store_stmt_done(s, q, err);
 	if (ret < 0)
 		return ret;
 	if (sqlite3_changes(s->db) == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		q = stmt(s, ST_CONFLICT_ANSWER_ADD, err);
+		q = store_stmt(s, ST_CONFLICT_ANSWER_ADD, err);
 		if (!q)
 			return -STORE_E_INTERNAL;
-		bind_text(q, 1, iv->uuid);
+		store_bind_text(q, 1, iv->uuid);
 		sqlite3_bind_int64(q, 2, iv->revision);
-		bind_text(q, 3, hash);
-		bind_text(q, 4, a[i].path);
-		bind_text(q, 5, a[i].value);
-		bind_text(q, 6, store_special_name(a[i].special));
-		ret = stmt_done(s, q, err);
+		store_bind_text(q, 3, hash);
+		store_bind_text(q, 4, a[i].path);
+		store_bind_text(q, 5, a[i].value);
+		store_bind_text(q, 6, store_special_name(a[i].special));
+		ret = store_stmt_done(s, q, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -230,21 +230,21 @@ int store_duplicates_flag(struct store *s, const char *uuid, const char *househo
 
 	if (!household_key)
 		return 0;
-	q = stmt(s, ST_DUP_OTHERS, err);
+	q = store_stmt(s, ST_DUP_OTHERS, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, household_key);
-	bind_text(q, 2, uuid);
+	store_bind_text(q, 1, household_key);
+	store_bind_text(q, 2, uuid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ins = stmt(s, ST_DUP_ADD, err);
+		ins = store_stmt(s, ST_DUP_ADD, err);
 		if (!ins) {
 			sqlite3_reset(q);
 			return -STORE_E_INTERNAL;
 		}
-		bind_text(ins, 1, household_key);
-		bind_text(ins, 2, uuid);
-		bind_text(ins, 3, (const char *)sqlite3_column_text(q, 0));
-		ret = stmt_done(s, ins, err);
+		store_bind_text(ins, 1, household_key);
+		store_bind_text(ins, 2, uuid);
+		store_bind_text(ins, 3, (const char *)sqlite3_column_text(q, 0));
+		ret = store_stmt_done(s, ins, err);
 		if (ret < 0) {
 			sqlite3_reset(q);
 			return ret;
@@ -252,7 +252,7 @@ int store_duplicates_flag(struct store *s, const char *uuid, const char *househo
 		*added += (size_t)sqlite3_changes(s->db);
 	}
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(s, rc, err);
 }
 
 int store_conflicts_each(struct store *s, store_conflict_cb cb, void *ctx, struct error *err)
@@ -290,7 +290,7 @@ int store_conflicts_each(struct store *s, store_conflict_cb cb, void *ctx, struc
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;
@@ -322,7 +322,7 @@ int store_duplicates_each(struct store *s, store_duplicate_cb cb, void *ctx, str
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;
@@ -346,11 +346,11 @@ int store_conflict_latest(struct store *s, const char *uuid, int64_t *rev, char 
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		*rev = sqlite3_column_int64(q, 0);
 		XGROW(h, cap, k + 1);
-		h[k++] = col_dup(q, 1);
+		h[k++] = store_col_dup(q, 1);
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
@@ -358,7 +358,7 @@ int store_conflict_latest(struct store *s, const char *uuid, int64_t *rev, char 
 			free(h[i]);
 		free(h);
 		*rev = 0;
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	}
 	*hashes = h;
 	*n = k;
@@ -381,9 +381,9 @@ int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const
 		      &q, err);
 	if (ret < 0)
 		goto fail;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	sqlite3_bind_int64(q, 2, rev);
-	bind_text(q, 3, hash);
+	store_bind_text(q, 3, hash);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_DONE) {
 		ret = store_fail(s, err, STORE_E_NOTFOUND, "访问 '%s' 没有冲突版本 %s",
@@ -391,25 +391,25 @@ int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const
 		goto fail;
 	}
 	if (rc != SQLITE_ROW) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
-	st = istatus_parse((const char *)sqlite3_column_text(q, 4));
+	st = store_istatus_parse((const char *)sqlite3_column_text(q, 4));
 	if (strlen(uuid) > STORE_ID_LEN || st < 0) {
 		ret = store_fail(s, err, STORE_E_CORRUPT, "访问 '%s' 的冲突版本已损坏",
 				 "conflicting version of interview '%s' is damaged", uuid);
 		goto fail;
 	}
 	memcpy(l->iv.uuid, uuid, strlen(uuid) + 1);
-	l->iv.form_hash = col_dup(q, 0);
-	l->iv.household_key = col_dup(q, 1);
-	l->iv.enumerator = col_dup(q, 2);
-	l->iv.device = col_dup(q, 3);
+	l->iv.form_hash = store_col_dup(q, 0);
+	l->iv.household_key = store_col_dup(q, 1);
+	l->iv.enumerator = store_col_dup(q, 2);
+	l->iv.device = store_col_dup(q, 3);
 	l->iv.status = (enum store_istatus)st;
 	l->iv.created = sqlite3_column_int64(q, 5);
 	l->iv.updated = sqlite3_column_int64(q, 6);
-	l->iv.position = col_dup(q, 7);
-	l->iv.review_comment = col_dup(q, 8);
+	l->iv.position = store_col_dup(q, 7);
+	l->iv.review_comment = store_col_dup(q, 8);
 	l->iv.revision = rev;
 	sqlite3_finalize(q);
 	q = NULL;
@@ -419,21 +419,21 @@ int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const
 		      &q, err);
 	if (ret < 0)
 		goto fail;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	sqlite3_bind_int64(q, 2, rev);
-	bind_text(q, 3, hash);
+	store_bind_text(q, 3, hash);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_answer *a;
-		int sp = special_parse((const char *)sqlite3_column_text(q, 2));
+		int sp = store_special_stored((const char *)sqlite3_column_text(q, 2));
 
 		XGROW(l->answers, cap, l->n_answers + 1);
 		a = &l->answers[l->n_answers++];
-		a->path = col_dup(q, 0);
-		a->value = col_dup(q, 1);
+		a->path = store_col_dup(q, 0);
+		a->value = store_col_dup(q, 1);
 		a->special = sp < 0 ? STORE_SPECIAL_DONT_KNOW : (enum store_special)sp;
 	}
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto fail;
 	}
 	sqlite3_finalize(q);

@@ -13,17 +13,17 @@
 
 static int exists(struct store *s, enum stmt_id id, const char *key, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, id, err);
+	sqlite3_stmt *q = store_stmt(s, id, err);
 	int rc;
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_text(q, 1, key);
+	store_bind_text(q, 1, key);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(s, rc, err);
 }
 
 static const char *t_device_id(void *t)
@@ -60,17 +60,17 @@ static int t_begin(void *t, struct error *err)
 	/* a bundle's pages stay in memory until COMMIT rather than spilling to
 	 * the WAL half-way (64 MiB cache) */
 	sqlite3_exec(s->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-	return tx_begin(s, err);
+	return store_tx_begin(s, err);
 }
 
 static int t_commit(void *t, struct error *err)
 {
-	return tx_commit(t, err);
+	return store_tx_commit(t, err);
 }
 
 static void t_rollback(void *t)
 {
-	tx_rollback(t);
+	store_tx_abort(t);
 }
 
 static int t_put_form(void *t, const char *hash, const char *form_id, const char *version,
@@ -95,16 +95,16 @@ static int t_revisions(void *t, const char *const *uuids, size_t n, int64_t *rev
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		sqlite3_stmt *q = stmt(s, ST_IV_REVISION, err);
+		sqlite3_stmt *q = store_stmt(s, ST_IV_REVISION, err);
 
 		if (!q)
 			return -STORE_E_INTERNAL;
-		bind_text(q, 1, uuids[i]);
+		store_bind_text(q, 1, uuids[i]);
 		rc = sqlite3_step(q);
 		rev[i] = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 		sqlite3_reset(q);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return db_fail(s, rc, err);
+			return store_db_fail(s, rc, err);
 	}
 	return 0;
 }

@@ -134,7 +134,7 @@ int store_assignments_put(struct store *s, const struct store_assignment *a, siz
 	ret = validate_assignments(s, a, n, bad, err);
 	if (ret < 0)
 		return ret;
-	ret = tx_begin(s, err);
+	ret = store_tx_begin(s, err);
 	if (ret < 0)
 		return ret;
 	ret = store_prepare(s,
@@ -161,30 +161,30 @@ int store_assignments_put(struct store *s, const struct store_assignment *a, siz
 		const struct store_assignment *r = &a[i];
 
 		sqlite3_reset(ins);
-		bind_text(ins, 1, r->household_key);
-		bind_text(ins, 2, r->county);
-		bind_text(ins, 3, r->township);
-		bind_text(ins, 4, r->village);
-		bind_text(ins, 5, r->household_type);
-		bind_text(ins, 6, r->head_name);
-		bind_text(ins, 7, r->enumerator);
-		bind_text(ins, 8, r->device);
+		store_bind_text(ins, 1, r->household_key);
+		store_bind_text(ins, 2, r->county);
+		store_bind_text(ins, 3, r->township);
+		store_bind_text(ins, 4, r->village);
+		store_bind_text(ins, 5, r->household_type);
+		store_bind_text(ins, 6, r->head_name);
+		store_bind_text(ins, 7, r->enumerator);
+		store_bind_text(ins, 8, r->device);
 		sqlite3_bind_int64(ins, 9, now);
 		rc = sqlite3_step(ins);
 		if (rc == SQLITE_DONE) {
 			sqlite3_reset(del);
-			bind_text(del, 1, r->household_key);
+			store_bind_text(del, 1, r->household_key);
 			rc = sqlite3_step(del);
 		}
 		for (j = 0; rc == SQLITE_DONE && j < r->n_preload; j++) {
 			sqlite3_reset(fld);
-			bind_text(fld, 1, r->household_key);
-			bind_text(fld, 2, r->preload[j].name);
-			bind_text(fld, 3, r->preload[j].value ? r->preload[j].value : "");
+			store_bind_text(fld, 1, r->household_key);
+			store_bind_text(fld, 2, r->preload[j].name);
+			store_bind_text(fld, 3, r->preload[j].value ? r->preload[j].value : "");
 			rc = sqlite3_step(fld);
 		}
 		if (rc != SQLITE_DONE) {
-			ret = db_fail(s, rc, err);
+			ret = store_db_fail(s, rc, err);
 			if (bad)
 				*bad = i;
 			goto fail;
@@ -193,18 +193,18 @@ int store_assignments_put(struct store *s, const struct store_assignment *a, siz
 	snprintf(count, sizeof(count), "%zu", n);
 	ev.kind = "assign";
 	ev.new_value = count;
-	ret = event_add(s, &ev, err);
+	ret = store_event_add(s, &ev, err);
 	if (ret < 0)
 		goto fail;
 	sqlite3_finalize(ins);
 	sqlite3_finalize(del);
 	sqlite3_finalize(fld);
-	return tx_commit(s, err);
+	return store_tx_commit(s, err);
 fail:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(del);
 	sqlite3_finalize(fld);
-	tx_rollback(s);
+	store_tx_abort(s);
 	return ret;
 }
 
@@ -247,35 +247,35 @@ static int assignment_query(struct store *s, const struct store_assignment_filte
 	if (ret < 0)
 		return ret;
 	if (f) {
-		bind_text(q, 1, f->enumerator);
-		bind_text(q, 2, f->village);
+		store_bind_text(q, 1, f->enumerator);
+		store_bind_text(q, 2, f->village);
 		if (f->status >= 0)
-			bind_text(q, 3, store_astatus_name((enum store_astatus)f->status));
-		bind_text(q, 4, f->search && *f->search ? f->search : NULL);
+			store_bind_text(q, 3, store_astatus_name((enum store_astatus)f->status));
+		store_bind_text(q, 4, f->search && *f->search ? f->search : NULL);
 	}
-	bind_text(q, 5, key);
+	store_bind_text(q, 5, key);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_assignment_row *r;
 		int st;
 
 		XGROW(v, cap, cnt + 1);
 		r = &v[cnt++];
-		r->household_key = col_dup(q, 0);
-		r->county = col_dup(q, 1);
-		r->township = col_dup(q, 2);
-		r->village = col_dup(q, 3);
-		r->household_type = col_dup(q, 4);
-		r->head_name = col_dup(q, 5);
-		r->enumerator = col_dup(q, 6);
-		r->device = col_dup(q, 7);
+		r->household_key = store_col_dup(q, 0);
+		r->county = store_col_dup(q, 1);
+		r->township = store_col_dup(q, 2);
+		r->village = store_col_dup(q, 3);
+		r->household_type = store_col_dup(q, 4);
+		r->head_name = store_col_dup(q, 5);
+		r->enumerator = store_col_dup(q, 6);
+		r->device = store_col_dup(q, 7);
 		st = astatus_parse((const char *)sqlite3_column_text(q, 8));
 		r->status = st < 0 ? STORE_ASTATUS_NOT_STARTED : (enum store_astatus)st;
 		r->n_interviews = (size_t)sqlite3_column_int64(q, 9);
-		r->interview = col_dup(q, 10);
-		r->review_comment = r->status == STORE_ASTATUS_REJECTED ? col_dup(q, 11) : NULL;
+		r->interview = store_col_dup(q, 10);
+		r->review_comment = r->status == STORE_ASTATUS_REJECTED ? store_col_dup(q, 11) : NULL;
 	}
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		store_assignment_rows_free(v, cnt);
 		goto done;
 	}
@@ -348,15 +348,15 @@ int store_assignment_preload(struct store *s, const char *household_key,
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, household_key);
+	store_bind_text(q, 1, household_key);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		XGROW(v, cap, cnt + 1);
-		v[cnt].name = col_dup(q, 0);
-		v[cnt].value = col_dup(q, 1);
+		v[cnt].name = store_col_dup(q, 0);
+		v[cnt].value = store_col_dup(q, 1);
 		cnt++;
 	}
 	if (rc != SQLITE_DONE) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		store_fields_free(v, cnt);
 		goto done;
 	}
@@ -392,14 +392,14 @@ int store_assignment_counts(struct store *s, const char *enumerator,
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, enumerator);
+	store_bind_text(q, 1, enumerator);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		st = astatus_parse((const char *)sqlite3_column_text(q, 0));
 		if (st >= 0)
 			counts[st] = (size_t)sqlite3_column_int64(q, 1);
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	sqlite3_finalize(q);
 	return ret;
 }
@@ -419,21 +419,21 @@ int store_interview_counts(struct store *s, const char *enumerator,
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, enumerator);
+	store_bind_text(q, 1, enumerator);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		st = istatus_parse((const char *)sqlite3_column_text(q, 0));
+		st = store_istatus_parse((const char *)sqlite3_column_text(q, 0));
 		if (st >= 0)
 			counts[st] = (size_t)sqlite3_column_int64(q, 1);
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 	sqlite3_finalize(q);
 	return ret;
 }
 
 int store_change_seq(struct store *s, int64_t *out, struct error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_CHANGE_GET, err);
+	sqlite3_stmt *q = store_stmt(s, ST_CHANGE_GET, err);
 	int rc;
 
 	*out = 0;
@@ -444,7 +444,7 @@ int store_change_seq(struct store *s, int64_t *out, struct error *err)
 		*out = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW)
-		return db_fail(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, err);
+		return store_db_fail(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, err);
 	return 0;
 }
 
@@ -464,7 +464,7 @@ int store_interviews_changed_since(struct store *s, int64_t since, store_intervi
 		return ret;
 	sqlite3_bind_int64(q, 1, since);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ret = iv_from_row(s, q, &iv, err);
+		ret = store_iv_from_row(s, q, &iv, err);
 		if (ret < 0)
 			goto done;
 		ret = cb(ctx, &iv);
@@ -473,7 +473,7 @@ int store_interviews_changed_since(struct store *s, int64_t since, store_intervi
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;
@@ -493,9 +493,9 @@ int store_interviews_of(struct store *s, const char *household_key, store_interv
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, household_key);
+	store_bind_text(q, 1, household_key);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ret = iv_from_row(s, q, &iv, err);
+		ret = store_iv_from_row(s, q, &iv, err);
 		if (ret < 0)
 			goto done;
 		ret = cb(ctx, &iv);
@@ -504,7 +504,7 @@ int store_interviews_of(struct store *s, const char *household_key, store_interv
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;
@@ -522,19 +522,19 @@ int store_answers_each(struct store *s, const char *uuid, store_answer_cb cb, vo
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		/* point into SQLite's row: valid during the callback only */
 		a.path = (char *)sqlite3_column_text(q, 0);
 		a.value = (char *)sqlite3_column_text(q, 1);
-		a.special = (enum store_special)special_parse(
+		a.special = (enum store_special)store_special_stored(
 			(const char *)sqlite3_column_text(q, 2));
 		ret = cb(ctx, &a);
 		if (ret)
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;
@@ -554,7 +554,7 @@ int store_events_each(struct store *s, const char *uuid, store_event_cb cb, void
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		ev.device = (char *)sqlite3_column_text(q, 0);
 		ev.seq = sqlite3_column_int64(q, 1);
@@ -565,9 +565,9 @@ int store_events_each(struct store *s, const char *uuid, store_event_cb cb, void
 		ev.path = (char *)sqlite3_column_text(q, 6);
 		ev.old_value = (char *)sqlite3_column_text(q, 7);
 		ev.new_value = (char *)sqlite3_column_text(q, 8);
-		ev.old_special = (enum store_special)special_parse(
+		ev.old_special = (enum store_special)store_special_stored(
 			(const char *)sqlite3_column_text(q, 9));
-		ev.new_special = (enum store_special)special_parse(
+		ev.new_special = (enum store_special)store_special_stored(
 			(const char *)sqlite3_column_text(q, 10));
 		ev.extra = (char *)sqlite3_column_text(q, 11);
 		ret = cb(ctx, &ev);
@@ -575,7 +575,7 @@ int store_events_each(struct store *s, const char *uuid, store_event_cb cb, void
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;
@@ -594,7 +594,7 @@ int store_comments_each(struct store *s, const char *uuid, store_comment_cb cb, 
 		      &q, err);
 	if (ret < 0)
 		return ret;
-	bind_text(q, 1, uuid);
+	store_bind_text(q, 1, uuid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		c.uuid = (char *)sqlite3_column_text(q, 0);
 		c.interview = (char *)sqlite3_column_text(q, 1);
@@ -608,7 +608,7 @@ int store_comments_each(struct store *s, const char *uuid, store_comment_cb cb, 
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	return ret;

@@ -51,7 +51,7 @@ static int step(struct store *s, struct cursor *c, struct error *err)
 {
 	c->rc = sqlite3_step(c->q);
 	if (c->rc != SQLITE_ROW && c->rc != SQLITE_DONE)
-		return db_fail(s, c->rc, err);
+		return store_db_fail(s, c->rc, err);
 	return 0;
 }
 
@@ -116,41 +116,41 @@ static int collect(struct store *s, struct cursor *c, int which, const char *uui
 
 			XGROW(r->answers, caps[Q_ANS], r->n_answers + 1);
 			a = &r->answers[r->n_answers++];
-			a->path = col_dup(q, 1);
-			a->value = col_dup(q, 2);
-			a->special = (enum store_special)special_parse(
+			a->path = store_col_dup(q, 1);
+			a->value = store_col_dup(q, 2);
+			a->special = (enum store_special)store_special_stored(
 				(const char *)sqlite3_column_text(q, 3));
 		} else if (cmp == 0 && which == Q_EV) {
 			struct store_event *e;
 
 			XGROW(r->events, caps[Q_EV], r->n_events + 1);
 			e = &r->events[r->n_events++];
-			e->interview = col_dup(q, 0);
-			e->device = col_dup(q, 1);
+			e->interview = store_col_dup(q, 0);
+			e->device = store_col_dup(q, 1);
 			e->seq = sqlite3_column_int64(q, 2);
 			e->time = sqlite3_column_int64(q, 3);
-			e->kind = col_dup(q, 4);
-			e->actor = col_dup(q, 5);
-			e->path = col_dup(q, 6);
-			e->old_value = col_dup(q, 7);
-			e->new_value = col_dup(q, 8);
-			e->old_special = (enum store_special)special_parse(
+			e->kind = store_col_dup(q, 4);
+			e->actor = store_col_dup(q, 5);
+			e->path = store_col_dup(q, 6);
+			e->old_value = store_col_dup(q, 7);
+			e->new_value = store_col_dup(q, 8);
+			e->old_special = (enum store_special)store_special_stored(
 				(const char *)sqlite3_column_text(q, 9));
-			e->new_special = (enum store_special)special_parse(
+			e->new_special = (enum store_special)store_special_stored(
 				(const char *)sqlite3_column_text(q, 10));
-			e->extra = col_dup(q, 11);
+			e->extra = store_col_dup(q, 11);
 		} else if (cmp == 0 && which == Q_CM) {
 			struct store_comment *m;
 
 			XGROW(r->comments, caps[Q_CM], r->n_comments + 1);
 			m = &r->comments[r->n_comments++];
-			m->interview = col_dup(q, 0);
-			m->uuid = col_dup(q, 1);
-			m->path = col_dup(q, 2);
-			m->author = col_dup(q, 3);
-			m->text = col_dup(q, 4);
+			m->interview = store_col_dup(q, 0);
+			m->uuid = store_col_dup(q, 1);
+			m->path = store_col_dup(q, 2);
+			m->author = store_col_dup(q, 3);
+			m->text = store_col_dup(q, 4);
 			m->time = sqlite3_column_int64(q, 5);
-			m->device = col_dup(q, 6);
+			m->device = store_col_dup(q, 6);
 		}
 		ret = step(s, c, err);
 		if (ret < 0)
@@ -182,18 +182,18 @@ int store_records_each(struct store *s, const struct store_record_filter *f,
 		int rc = sqlite3_prepare_v2(s->db, reader_sql[k], -1, &c[k].q, NULL);
 
 		if (rc != SQLITE_OK) {
-			ret = db_fail(s, rc, err);
+			ret = store_db_fail(s, rc, err);
 			goto done;
 		}
-		bind_text(c[k].q, 1, f ? f->form_id : NULL);
-		bind_text(c[k].q, 2, f ? f->form_hash : NULL);
+		store_bind_text(c[k].q, 1, f ? f->form_id : NULL);
+		store_bind_text(c[k].q, 2, f ? f->form_hash : NULL);
 		sqlite3_bind_int(c[k].q, 3, f ? (int)f->statuses : 0);
 		ret = step(s, &c[k], err);
 		if (ret < 0)
 			goto done;
 	}
 	while (c[Q_IV].rc == SQLITE_ROW) {
-		ret = iv_from_row(s, c[Q_IV].q, &r.iv, err);
+		ret = store_iv_from_row(s, c[Q_IV].q, &r.iv, err);
 		if (ret < 0)
 			goto done;
 		for (k = Q_ANS; k < NQ; k++) {

@@ -268,11 +268,11 @@ static int ensure_meta(struct store *s, struct error *err)
 		 id, (long long)store_now(s));
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	return 0;
 }
 
-int schema_migrate(struct store *s, int version, struct error *err)
+int store_schema_migrate(struct store *s, int version, struct error *err)
 {
 	sqlite3_stmt *q = NULL;
 	char sql[96];
@@ -280,13 +280,13 @@ int schema_migrate(struct store *s, int version, struct error *err)
 
 	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return db_fail(s, rc, err);
+		return store_db_fail(s, rc, err);
 	/* another program may have migrated while we waited for the lock */
 	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto done;
 	}
 	version = sqlite3_column_int(q, 0);
@@ -306,7 +306,7 @@ int schema_migrate(struct store *s, int version, struct error *err)
 		if (migrations[v].sql) {
 			rc = sqlite3_exec(s->db, migrations[v].sql, NULL, NULL, NULL);
 			if (rc != SQLITE_OK) {
-				ret = db_fail(s, rc, err);
+				ret = store_db_fail(s, rc, err);
 				goto done;
 			}
 		}
@@ -323,12 +323,12 @@ int schema_migrate(struct store *s, int version, struct error *err)
 		 STORE_APPLICATION_ID, N_MIGRATIONS);
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 		goto done;
 	}
 	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		ret = db_fail(s, rc, err);
+		ret = store_db_fail(s, rc, err);
 done:
 	sqlite3_finalize(q);
 	if (ret < 0 && !sqlite3_get_autocommit(s->db))

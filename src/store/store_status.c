@@ -49,7 +49,7 @@ static void fill(struct status_row *r, sqlite3_stmt *q)
 	r->duplicates = (size_t)sqlite3_column_int64(q, 6);
 }
 
-int status_report(struct store *s, struct status_report *r, struct error *err)
+int store_status_report(struct store *s, struct status_report *r, struct error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int g, rc = SQLITE_OK, ret;
@@ -104,9 +104,9 @@ int status_report(struct store *s, struct status_report *r, struct error *err)
 
 		XGROW(r->dev, cap, r->n_dev + 1);
 		d = &r->dev[r->n_dev++];
-		d->device = col_dup(q, 0);
+		d->device = store_col_dup(q, 0);
 		d->sequence = sqlite3_column_int64(q, 1);
-		d->created = col_dup(q, 2);
+		d->created = store_col_dup(q, 2);
 		d->merged = sqlite3_column_int64(q, 3);
 		d->bundles = (size_t)sqlite3_column_int64(q, 4);
 	}
@@ -115,14 +115,14 @@ int status_report(struct store *s, struct status_report *r, struct error *err)
 	sqlite3_finalize(q);
 	return 0;
 dbfail:
-	ret = db_fail(s, rc, err);
+	ret = store_db_fail(s, rc, err);
 fail:
 	sqlite3_finalize(q);
-	status_report_release(r);
+	store_status_report_release(r);
 	return ret;
 }
 
-void status_report_release(struct status_report *r)
+void store_status_report_release(struct status_report *r)
 {
 	size_t g, i;
 

@@ -283,7 +283,7 @@ static void open_interview(struct ui *ui, const char *uuid, const char *househol
 		return;
 	}
 	if (ui_push(ui, &screen_interview, NULL) == 0)
-		iv_after_nav(ui);
+		ui_interview_after_nav(ui);
 }
 
 static void do_reopen(struct ui *ui, void *ud)

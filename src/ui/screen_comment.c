@@ -75,7 +75,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		if (!*text) {
 			ui_pop(ui);
 		} else if (app_comment(ui->app, c->path, text, &err) < 0) {
-			iv_flash_error(ui, &err);
+			ui_interview_flash_error(ui, &err);
 		} else {
 			ui_pop(ui);
 			ui_flash(ui, false, "备注已保存", "comment saved");

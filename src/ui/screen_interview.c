@@ -720,12 +720,12 @@ static void draw(struct ui *ui, void *st)
 
 /* Shows an engine or store error without its path: the enumerator is
  * looking at the question. */
-void iv_flash_error(struct ui *ui, const struct error *err)
+void ui_interview_flash_error(struct ui *ui, const struct error *err)
 {
 	ui_flash(ui, true, "%1$s%2$.0s", "%2$s%1$.0s", err->zh ? err->zh : "", err->en ? err->en : "");
 }
 
-void iv_after_nav(struct ui *ui)
+void ui_interview_after_nav(struct ui *ui)
 {
 	struct interview_item it;
 	struct ui_app *app = ui->app;
@@ -747,7 +747,7 @@ void iv_after_nav(struct ui *ui)
 		ui_push(ui, &screen_roster, NULL);
 }
 
-void iv_leave(struct ui *ui)
+void ui_interview_leave(struct ui *ui)
 {
 	ui_pop_to(ui, &screen_interview);
 	ui_pop(ui);
@@ -756,7 +756,7 @@ void iv_leave(struct ui *ui)
 }
 
 /* Commands shared by the interview and the roster screens. */
-bool iv_common_key(struct ui *ui, const struct ui_key *k)
+bool ui_interview_common_key(struct ui *ui, const struct ui_key *k)
 {
 	struct ui_app *app = ui->app;
 	struct interview_item it;
@@ -780,11 +780,11 @@ bool iv_common_key(struct ui *ui, const struct ui_key *k)
 		ui_push(ui, &screen_comment, (void *)(it.path && *it.path ? it.path : NULL));
 		return true;
 	case UK_LEAVE:
-		iv_leave(ui);
+		ui_interview_leave(ui);
 		return true;
 	case UK_BACK: case UK_PGUP:
 		if (app_prev(app, &err) < 0)
-			iv_flash_error(ui, &err);
+			ui_interview_flash_error(ui, &err);
 		error_clear(&err);
 		return true;
 	default:
@@ -797,7 +797,7 @@ static void confirm_value(struct ui *ui, struct ivs *s, const char *value)
 	struct error err = ERROR_INIT;
 
 	if (app_answer(ui->app, value, &err) < 0)
-		iv_flash_error(ui, &err);
+		ui_interview_flash_error(ui, &err);
 	error_clear(&err);
 }
 
@@ -832,7 +832,7 @@ static void select_key(struct ui *ui, struct ivs *s, const struct interview_item
 			s->sel = s->nvis ? (int)s->nvis - 1 : 0;
 		return;
 	case UK_LEFT:
-		iv_common_key(ui, &(struct ui_key){UK_BACK, 0});
+		ui_interview_common_key(ui, &(struct ui_key){UK_BACK, 0});
 		return;
 	case UK_BACKSPACE: case UK_KILL:
 		if (ui_edit_key(&s->filter, k, NULL))
@@ -905,7 +905,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 	sync_widget(app, s, &it);
 	if (k->code == UK_DONTKNOW || k->code == UK_REFUSED) {
 		if (app_special(app, k->code == UK_DONTKNOW ? IV_DONT_KNOW : IV_REFUSED, &err) < 0)
-			iv_flash_error(ui, &err);
+			ui_interview_flash_error(ui, &err);
 		goto done;
 	}
 	if (k->code == UK_RESIZE)
@@ -914,19 +914,19 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		if (k->code == UK_ENTER)
 			ui_push(ui, &screen_review, NULL);
 		else if (k->code == UK_LEFT)
-			iv_common_key(ui, &(struct ui_key){UK_BACK, 0});
+			ui_interview_common_key(ui, &(struct ui_key){UK_BACK, 0});
 		else
-			iv_common_key(ui, k);
+			ui_interview_common_key(ui, k);
 		goto done;
 	}
 	if (it.kind == IV_ITEM_QUESTION && list_of(app, it.node)) {
-		if (!iv_common_key(ui, k))
+		if (!ui_interview_common_key(ui, k))
 			select_key(ui, s, &it, k);
 		goto done;
 	}
 	if (it.node && (is_text_widget(it.node, it.kind))) {
 		if (k->code == UK_LEFT && s->edit.cur == 0) {
-			iv_common_key(ui, &(struct ui_key){UK_BACK, 0});
+			ui_interview_common_key(ui, &(struct ui_key){UK_BACK, 0});
 			goto done;
 		}
 		if (k->code == UK_CANCEL) {
@@ -972,7 +972,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 								 : T_("数字", "a number"));
 			goto done;
 		}
-		iv_common_key(ui, k);
+		ui_interview_common_key(ui, k);
 		goto done;
 	}
 	/* notes, acknowledge, unsupported */
@@ -984,17 +984,17 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		if (it.node && it.node->type == FORM_ACKNOWLEDGE && it.kind == IV_ITEM_QUESTION)
 			confirm_value(ui, s, "OK");
 		else if (app_next(app, &err) < 0)
-			iv_flash_error(ui, &err);
+			ui_interview_flash_error(ui, &err);
 		goto done;
 	}
 	if (k->code == UK_LEFT) {
-		iv_common_key(ui, &(struct ui_key){UK_BACK, 0});
+		ui_interview_common_key(ui, &(struct ui_key){UK_BACK, 0});
 		goto done;
 	}
-	iv_common_key(ui, k);
+	ui_interview_common_key(ui, k);
 done:
 	error_clear(&err);
-	iv_after_nav(ui);
+	ui_interview_after_nav(ui);
 }
 
 const struct screen_ops screen_interview = {"interview", false, init, draw, key, fr};

@@ -258,11 +258,11 @@ static void do_complete(struct ui *ui, void *ud)
 	struct error err = ERROR_INIT;
 
 	if (app_complete(ui->app, &err) < 0) {
-		iv_flash_error(ui, &err);
+		ui_interview_flash_error(ui, &err);
 		error_clear(&err);
 		return;
 	}
-	iv_leave(ui);
+	ui_interview_leave(ui);
 	ui_flash(ui, false, "访问已完成并保存", "the interview is completed and saved");
 }
 
@@ -294,7 +294,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 	case UK_END: r->sel = (int)r->n; move_sel(r, -1); break;
 	case UK_LANG: i18n_set(i18n_lang() == LANG_ZH ? LANG_EN : LANG_ZH); break;
 	case UK_HELP: ui_push(ui, &screen_help, NULL); break;
-	case UK_LEAVE: iv_leave(ui); break;
+	case UK_LEAVE: ui_interview_leave(ui); break;
 	case UK_CANCEL: case UK_REVIEW: case UK_LEFT: case UK_BACK: ui_pop(ui); break;
 	case UK_ENTER:
 		if (r->sel < 0 || r->sel >= (int)r->n)
@@ -311,11 +311,11 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		if (!r->v[r->sel].path)
 			break;
 		if (app_jump(ui->app, r->v[r->sel].path, &err) < 0) {
-			iv_flash_error(ui, &err);
+			ui_interview_flash_error(ui, &err);
 			break;
 		}
 		ui_pop_to(ui, &screen_interview);
-		iv_after_nav(ui);
+		ui_interview_after_nav(ui);
 		break;
 	default: break;
 	}

@@ -344,7 +344,7 @@ static void do_delete(struct ui *ui, void *ud)
 	struct error err = ERROR_INIT;
 
 	if (app_repeat_delete(ui->app, r->repeat, r->del_index, &err) < 0)
-		iv_flash_error(ui, &err);
+		ui_interview_flash_error(ui, &err);
 	else
 		ui_flash(ui, false, "已删除第 %d 个成员", "member %d deleted", r->del_index);
 	error_clear(&err);
@@ -357,7 +357,7 @@ static void open_member(struct ui *ui, struct roster *r, int idx)
 
 	strbuf_addf(&sb, "%s[%d]", r->repeat, idx);
 	if (app_jump(ui->app, sb.buf, &err) < 0)
-		iv_flash_error(ui, &err);
+		ui_interview_flash_error(ui, &err);
 	strbuf_release(&sb);
 	error_clear(&err);
 }
@@ -367,7 +367,7 @@ static void counted_pop(struct ui *ui, struct roster *r)
 {
 	if (ui->depth && ui->stack[ui->depth - 1].st == r) {
 		ui_pop(ui);
-		iv_after_nav(ui);
+		ui_interview_after_nav(ui);
 	}
 }
 
@@ -379,7 +379,7 @@ static void counted_back(struct ui *ui, struct roster *r, int count)
 
 	strbuf_addf(&sb, "%s[1]", r->repeat);
 	if (count < 1 || app_jump(ui->app, sb.buf, &err) < 0 || app_prev(ui->app, &err) < 0)
-		iv_flash_error(ui, &err);
+		ui_interview_flash_error(ui, &err);
 	strbuf_release(&sb);
 	error_clear(&err);
 	counted_pop(ui, r);
@@ -422,7 +422,7 @@ static void shared_key(struct ui *ui, struct roster *r, const struct ui_key *k, 
 	if (to < 1 || to > count)
 		return;
 	if (app_repeat_move(ui->app, r->repeat, r->sel + 1, to, err) < 0)
-		iv_flash_error(ui, err);
+		ui_interview_flash_error(ui, err);
 	else
 		r->sel = to - 1;
 }
@@ -446,7 +446,7 @@ static void counted_key(struct ui *ui, struct roster *r, const struct ui_key *k,
 		if (r->count) {
 			char *p = app_path_of(app, r->count, r->repeat);
 			if (!p || app_jump(app, p, &err) < 0)
-				iv_flash_error(ui, &err);
+				ui_interview_flash_error(ui, &err);
 			free(p);
 			counted_pop(ui, r);
 		}
@@ -463,7 +463,7 @@ static void counted_key(struct ui *ui, struct roster *r, const struct ui_key *k,
 			/* already past the roster when its last member was done */
 			if (!strncmp(interview_position(app->iv), pre.buf, pre.len) &&
 			    app_repeat_leave(app, r->rep, interview_position(app->iv), &err) < 0)
-				iv_flash_error(ui, &err);
+				ui_interview_flash_error(ui, &err);
 			strbuf_release(&pre);
 			counted_pop(ui, r);
 		}
@@ -473,7 +473,7 @@ static void counted_key(struct ui *ui, struct roster *r, const struct ui_key *k,
 		shared_key(ui, r, k, count, &err);
 		break;
 	default:
-		iv_common_key(ui, k);
+		ui_interview_common_key(ui, k);
 		break;
 	}
 	error_clear(&err);
@@ -498,7 +498,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		shared_key(ui, r, k, count, NULL);
 		break;
 	case UK_LEFT:
-		iv_common_key(ui, &(struct ui_key){UK_BACK, 0});
+		ui_interview_common_key(ui, &(struct ui_key){UK_BACK, 0});
 		break;
 	case UK_DELETE: case UK_BACKSPACE:
 		if (r->sel < count) {
@@ -516,11 +516,11 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		} else if (r->sel == count) {
 			int idx = 0;
 			if (app_repeat_add(app, r->repeat, &idx, &err) < 0)
-				iv_flash_error(ui, &err);
+				ui_interview_flash_error(ui, &err);
 			else
 				open_member(ui, r, idx);
 		} else if (app_roster_done(app, &err) < 0) {
-			iv_flash_error(ui, &err);
+			ui_interview_flash_error(ui, &err);
 		}
 		break;
 	case UK_MOVEUP: case UK_MOVEDOWN:
@@ -528,7 +528,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		shared_key(ui, r, k, count, &err);
 		break;
 	default:
-		iv_common_key(ui, k);
+		ui_interview_common_key(ui, k);
 		break;
 	}
 	error_clear(&err);
@@ -536,7 +536,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 	 * the new position, or the next roster */
 	if (ui->depth && ui->stack[ui->depth - 1].st == r && !still_here(ui, r)) {
 		ui_pop(ui);
-		iv_after_nav(ui);
+		ui_interview_after_nav(ui);
 	}
 }
 

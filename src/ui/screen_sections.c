@@ -129,7 +129,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 		ui_pop(ui);
 		return;
 	case UK_LEAVE:
-		iv_leave(ui);
+		ui_interview_leave(ui);
 		return;
 	case UK_ENTER:
 		if (s->sel < 0 || s->sel >= (int)s->n)
@@ -139,7 +139,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 			return;
 		}
 		if (app_jump(ui->app, s->v[s->sel].path, &err) < 0) {
-			iv_flash_error(ui, &err);
+			ui_interview_flash_error(ui, &err);
 			error_clear(&err);
 			return;
 		}
@@ -155,7 +155,7 @@ static void key(struct ui *ui, void *st, const struct ui_key *k)
 			}
 		}
 		ui_pop_to(ui, &screen_interview);
-		iv_after_nav(ui);
+		ui_interview_after_nav(ui);
 		return;
 	default: break;
 	}

@@ -27,13 +27,13 @@ extern const struct screen_ops screen_comment;     /* arg: the question path or 
 const char *ui_status_name(int st);
 
 /* After a move: puts the roster screen on top when the position is a roster. */
-void iv_after_nav(struct ui *ui);
+void ui_interview_after_nav(struct ui *ui);
 /* Leaves the interview (everything is saved) back to the assignments. */
-void iv_leave(struct ui *ui);
+void ui_interview_leave(struct ui *ui);
 /* Keys that mean the same on every interview screen (help, sections,
  * review, language, comment, leave, back); returns true when handled. */
-bool iv_common_key(struct ui *ui, const struct ui_key *k);
+bool ui_interview_common_key(struct ui *ui, const struct ui_key *k);
 /* Shows an engine or store error's message (without its path). */
-void iv_flash_error(struct ui *ui, const struct error *err);
+void ui_interview_flash_error(struct ui *ui, const struct error *err);
 
 #endif

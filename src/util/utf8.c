@@ -186,3 +186,21 @@ bool utf8_is_utf16(const void *data, size_t len)
 		return true;
 	return (d[0] == 0) != (d[1] == 0);
 }
+
+size_t utf8_width(const char *s)
+{
+	const char *end = s + strlen(s);
+	size_t w = 0;
+
+	while (s < end) {
+		uint32_t cp = utf8_decode(&s, end);
+
+		w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+				     (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+				     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+				     (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
+			     ? 2
+			     : 1;
+	}
+	return w;
+}

@@ -16,6 +16,7 @@ tests/store/test_crash.c: after kill -9, integrity_check and foreign_key_check, 
 tests/interview/test_crash.c: integrity_check of the device database after kill -9
 tests/sync/test_merge.c: compares every table of two merged databases, counts sync_export states after interrupted exports, and sets max_page_count on the store connection to fill the disk
 bench/bench_merge.c: the yardstick (sqlite3 .import of the same rows into an equal table) needs the rows as CSV
+bench/bench_score.c: the yardstick is by definition a hand-written SQL GROUP BY over the same answers
 '
 
 pattern='sqlite3_prepare|sqlite3_exec|#include <sqlite3\.h>|store_sqlite'

@@ -1152,8 +1152,8 @@ static void test_locked(void **state)
 	same_message(&err, &want, "conflicts --resolve");
 	error_clear(&err);
 	/* reports read past the writer */
-	assert_int_equal(status_report(t, &r, &err), 0);
-	status_report_release(&r);
+	assert_int_equal(store_status_report(t, &r, &err), 0);
+	store_status_report_release(&r);
 	assert_int_equal(conflicts_list(t, &c, &nc, &dd, &nd, &err), 0);
 	conflicts_free(c, nc, dd, nd);
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);

@@ -124,6 +124,20 @@ static void test_utf8_offset_counts_units(void **state)
 	assert_int_equal(utf8_length(s, sizeof(s) - 1), 4);
 }
 
+/* display columns: CJK and fullwidth forms take two, ASCII and Latin one,
+ * an invalid byte one */
+static void test_utf8_width(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_width(""), 0);
+	assert_int_equal(utf8_width("abc"), 3);
+	assert_int_equal(utf8_width("甘肃"), 4);
+	assert_int_equal(utf8_width("A县１"), 5); /* ASCII, CJK, fullwidth digit */
+	assert_int_equal(utf8_width("é"), 1);
+	assert_int_equal(utf8_width("\xff中"), 3);
+	assert_int_equal(utf8_width("한"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_round_trip),
 		cmocka_unit_test(test_utf8_encode_refuses_non_scalars),
 		cmocka_unit_test(test_utf8_offset_counts_units),
+		cmocka_unit_test(test_utf8_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -762,14 +762,19 @@ static void out_release(struct out *o)
 	free(o->e);
 }
 
-static int write_sample_header(FILE *fp)
+static int write_sample_header(FILE *fp, size_t counties)
 {
 	return fputs("household_key,county,township,village,household_type,head_name,enumerator,"
-		     "device\n",
-		     fp) < 0
+		     "device",
+		     fp) < 0 ||
+			       fputs(counties ? ",county_class,prefecture\n" : "\n", fp) < 0
 		       ? -1
 		       : 0;
 }
+
+/* With --counties: county k of n (1-based) in the sample, its class (three,
+ * as Gansu's) and its prefecture (ten counties each). */
+static const char *const county_classes[] = {"national", "other", "scattered"};
 
 static void sample_field(struct strbuf *sb, struct interview *iv, const char *name)
 {
@@ -811,7 +816,7 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 	}
 	strbuf_addf(&path, "%s/sample.csv", o->out_dir);
 	sample = fopen(path.buf, "w");
-	if (!sample || write_sample_header(sample) < 0) {
+	if (!sample || write_sample_header(sample, o->counties) < 0) {
 		error_set(err, path.buf, "无法写入：%s", "cannot write: %s", strerror(errno));
 		goto done;
 	}
@@ -901,7 +906,10 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			/* sample.csv row from what the interview says */
 			strbuf_reset(&row);
 			strbuf_addf(&row, "%s,", key);
-			sample_field(&row, iv, "county");
+			if (o->counties)
+				strbuf_addf(&row, "C%03zu", h % o->counties + 1);
+			else
+				sample_field(&row, iv, "county");
 			strbuf_addch(&row, ',');
 			sample_field(&row, iv, "township");
 			strbuf_addch(&row, ',');
@@ -910,7 +918,12 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			sample_field(&row, iv, "household_type");
 			strbuf_addch(&row, ',');
 			sample_field(&row, iv, "head_name");
-			strbuf_addf(&row, ",%s,%s\n", enumerator, device);
+			strbuf_addf(&row, ",%s,%s", enumerator, device);
+			if (o->counties)
+				strbuf_addf(&row, ",%s,P%02zu",
+					    county_classes[(h % o->counties) % N(county_classes)],
+					    (h % o->counties) / 10 + 1);
+			strbuf_addch(&row, '\n');
 			if (fwrite(row.buf, 1, row.len, sample) != row.len) {
 				error_set(err, path.buf, "无法写入：%s", "cannot write: %s",
 					  strerror(errno));

@@ -26,6 +26,11 @@ struct synth_opts {
 	size_t devices;    /* >= 1 */
 	uint64_t seed;
 	const char *out_dir;
+	/* 0: sample.csv names each household's county as the interview does;
+	 * N: households are spread round-robin over N counties C001..CN in the
+	 * sample, which also gets the columns county_class (three classes) and
+	 * prefecture (ten counties each) that scoring profiles group by */
+	size_t counties;
 };
 
 struct synth_result {
