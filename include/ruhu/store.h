@@ -729,12 +729,34 @@ int store_conflict_version(struct store *s, const char *uuid, int64_t rev, const
 			   struct store_loaded **out, struct error *err);
 
 /*
- * For scoring (src/store/store_score.c): store_records_each without the
- * paradata — each record has its interview row and answers only
- * (n_events = n_comments = 0). Same filter, order, snapshot and callback rules.
+ * For scoring: store_records_each without the paradata — each record has
+ * its interview row and answers only (n_events = n_comments = 0), valid only
+ * during `cb`. Same filter, order and snapshot rules. The same scan as
+ * store_data_each (src/store/store_data.c) without the completion times.
  */
 int store_records_answers_each(struct store *s, const struct store_record_filter *f,
 			       store_record_cb cb, void *ctx, struct error *err);
+
+/* ---- data export (store_data.c) ---------------------------------------- */
+
+/*
+ * The secret key of `ruhu data --mask` pseudonyms (meta 'data_mask_key'),
+ * created at the first call (one transaction; the database must then be
+ * writable: STORE_E_READONLY otherwise) and the same ever after. *key is a
+ * malloc'd string the caller frees.
+ */
+int store_data_mask_key(struct store *s, char **key, struct error *err);
+
+/*
+ * The reader of data export: like store_records_each (same filter, same
+ * order, one snapshot) but with the answers only — no events, no comments —
+ * and, for each interview, the time of its latest `complete` event
+ * (`completed`, 0 when it has none). Three ordered scans read in step; the
+ * record (r->events and r->comments empty) is valid only during `cb`.
+ */
+typedef int (*store_data_cb)(void *ctx, const struct store_record *r, int64_t completed);
+int store_data_each(struct store *s, const struct store_record_filter *f, store_data_cb cb,
+		    void *ctx, struct error *err);
 
 /* ---- audit runs and findings (store_audit.c; tables in docs/audit.md) ---- */
 

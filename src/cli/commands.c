@@ -198,6 +198,37 @@ const struct cmd_entry cmd_table[] = {
 	 "for ruhu assign. The same seed gives identical files. --counties spreads the households "
 	 "over counties C001..CN in the sample and adds the columns county_class (three classes) "
 	 "and prefecture (one per ten counties) that scoring profiles group by."},
+	{"data", cmd_data, "导出分析数据（CSV、Excel、Stata、SPSS）",
+	 "write analysis files (CSV, Excel, Stata, SPSS)",
+	 "ruhu data --db 团队库 --out 目录 [--format csv|xlsx|dta|sav]... [--form 问卷ID]\n"
+	 "          [--status 状态]... [--lang zh|en] [--mask] [--long] [--paradata]\n"
+	 "          [--excel-bom] [--dk-code 数] [--refused-code 数] [--force]\n\n"
+	 "把团队库中的访谈写成分析用的表：每份问卷一张主表（每个访谈一行）、每个重复组一张表"
+	 "（每个成员一行），以访谈 UUID、样本户编号、序号和上级键相连；多选题另拆成 0/1 列；"
+	 "附调查员、设备、县乡村、起止时间、用时、状态、修订号。标签用 --lang 的语言。"
+	 "--format 可重复（默认 csv）：csv 另写 labels.do 和 labels.R；xlsx 一个工作簿；"
+	 "dta（Stata 14+）；sav（SPSS）。每种格式都附 codebook.csv（完整标签）。"
+	 "不知道/拒绝回答在 CSV 中为 --dk-code/--refused-code（默认 -8/-9），Stata 中为 .a/.b，"
+	 "SPSS 中为用户缺失值。--status 只导出该状态（可重复），--form 只导出一份问卷，"
+	 "--mask 把个人信息字段换成稳定的假名，--long 另写每个答案一行的长表，"
+	 "--paradata 另写事件日志。输出目录须为空（或不存在），否则加 --force；"
+	 "文件先写成临时文件，全部写完才改名。详见 docs/data.md。",
+	 "ruhu data --db TEAM.db --out DIR [--format csv|xlsx|dta|sav]... [--form ID]\n"
+	 "          [--status S]... [--lang zh|en] [--mask] [--long] [--paradata]\n"
+	 "          [--excel-bom] [--dk-code N] [--refused-code N] [--force]\n\n"
+	 "Writes the interviews of the team database as analysis tables: per form a main "
+	 "table (one row per interview) and a table per repeat (one row per member), joined "
+	 "by interview UUID, household key, instance index and parent key; select_multiple "
+	 "also split into 0/1 columns; with enumerator, device, county/township/village, "
+	 "start, end, duration, status and revision. Labels in the --lang language. "
+	 "--format may repeat (default csv): csv also writes labels.do and labels.R; xlsx one "
+	 "workbook; dta (Stata 14+); sav (SPSS). Every format comes with codebook.csv (the "
+	 "full labels). Don't know/refused are --dk-code/--refused-code in CSV (default "
+	 "-8/-9), .a/.b in Stata, user-missing in SPSS. --status exports that status only "
+	 "(may repeat), --form one form, --mask replaces personal fields by stable "
+	 "pseudonyms, --long adds a table of one row per answer, --paradata the event log. "
+	 "The output folder must be empty (or absent) unless --force; files are written under "
+	 "temporary names and renamed when all are complete. See docs/data.md."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -71,6 +71,9 @@ void score_write_html(FILE *out, const struct profile *p, const struct score_res
 /* cmd_review.c */
 int cmd_review(int argc, char **argv);
 
+/* cmd_data.c */
+int cmd_data(int argc, char **argv);
+
 /* cmd_audit.c */
 int cmd_audit(int argc, char **argv);
 

@@ -1124,50 +1124,62 @@ static int parse_number(const char *s, double *out)
 	return 0;
 }
 
+/*
+ * The next "key=value" of a parameters cell (pyxform's syntax: pairs
+ * separated by blanks, ',' or ';'). Returns 0 at the end, else 1 with *key
+ * and *val allocated (the caller frees both); *val is NULL when the key has
+ * no '=' (the rest of that word is skipped).
+ */
+static int param_next(const char **pp, char **key, char **val)
+{
+	const char *p = *pp, *k, *v;
+	size_t kl;
+
+	*key = *val = NULL;
+	while (p && (*p == ' ' || *p == '\t' || *p == ',' || *p == ';'))
+		p++;
+	if (!p || !*p)
+		return 0;
+	k = p;
+	while (*p && *p != '=' && *p != ' ' && *p != ',' && *p != ';')
+		p++;
+	kl = (size_t)(p - k);
+	while (*p == ' ')
+		p++;
+	*key = xstrndup(k, kl);
+	if (*p != '=') {
+		while (*p && *p != ' ' && *p != ',' && *p != ';')
+			p++;
+		*pp = p;
+		return 1;
+	}
+	p++;
+	while (*p == ' ')
+		p++;
+	v = p;
+	while (*p && *p != ' ' && *p != '\t' && *p != ',' && *p != ';')
+		p++;
+	*val = xstrndup(v, (size_t)(p - v));
+	*pp = p;
+	return 1;
+}
+
 /* range parameters: "start=1 end=10 step=1", separated by blanks, ',' or ';'. */
 static void parse_range(struct builder *b, struct form_node *n)
 {
 	const char *p = n->parameters;
+	char *key, *val;
+	double d;
 
 	n->range_start = 1;
 	n->range_end = 10;
 	n->range_step = 1;
-	while (p && *p) {
-		const char *k, *v;
-		size_t kl, vl;
-		char *key, *val;
-		double d;
-
-		while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
-			p++;
-		if (!*p)
-			break;
-		k = p;
-		while (*p && *p != '=' && *p != ' ' && *p != ',' && *p != ';')
-			p++;
-		kl = (size_t)(p - k);
-		while (*p == ' ')
-			p++;
-		if (*p != '=') {
-			key = xstrndup(k, kl);
+	while (param_next(&p, &key, &val)) {
+		if (!val) {
 			err_at(b, "survey", n->row, "range 参数 '%s' 缺少 '='，应写成 start=1 end=10 step=1",
 			       "range parameter '%s' has no '=': write start=1 end=10 step=1", key);
-			free(key);
-			while (*p && *p != ' ' && *p != ',' && *p != ';')
-				p++;
-			continue;
-		}
-		p++;
-		while (*p == ' ')
-			p++;
-		v = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != ',' && *p != ';')
-			p++;
-		vl = (size_t)(p - v);
-		key = xstrndup(k, kl);
-		val = xstrndup(v, vl);
-		if (!strcasecmp(key, "start") || !strcasecmp(key, "end") || !strcasecmp(key, "step") ||
-		    !strcasecmp(key, "tick_interval")) {
+		} else if (!strcasecmp(key, "start") || !strcasecmp(key, "end") ||
+			   !strcasecmp(key, "step") || !strcasecmp(key, "tick_interval")) {
 			if (parse_number(val, &d) < 0)
 				err_at(b, "survey", n->row, "range 参数 '%s' 不是数字：'%s'",
 				       "range parameter '%s' is not a number: '%s'", key, val);
@@ -1193,41 +1205,14 @@ static void parse_range(struct builder *b, struct form_node *n)
 static void parse_select_params(struct builder *b, struct form_node *n, bool from_file)
 {
 	const char *p = n->parameters;
+	char *key, *val;
 
-	while (p && *p) {
-		const char *k, *v;
-		size_t kl, vl;
-		char *key, *val;
-
-		while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
-			p++;
-		if (!*p)
-			break;
-		k = p;
-		while (*p && *p != '=' && *p != ' ' && *p != ',' && *p != ';')
-			p++;
-		kl = (size_t)(p - k);
-		while (*p == ' ')
-			p++;
-		key = xstrndup(k, kl);
-		if (*p != '=') {
+	while (param_next(&p, &key, &val)) {
+		if (!val) {
 			err_at(b, "survey", n->row,
 			       "选择题参数 '%s' 缺少 '='，应写成 randomize=true seed=${s}",
 			       "select parameter '%s' has no '=': write randomize=true seed=${s}", key);
-			free(key);
-			while (*p && *p != ' ' && *p != ',' && *p != ';')
-				p++;
-			continue;
-		}
-		p++;
-		while (*p == ' ')
-			p++;
-		v = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != ',' && *p != ';')
-			p++;
-		vl = (size_t)(p - v);
-		val = xstrndup(v, vl);
-		if (!strcasecmp(key, "randomize")) {
+		} else if (!strcasecmp(key, "randomize")) {
 			if (is_yes(val))
 				n->randomize = true;
 			else if (!is_no(val))

@@ -155,4 +155,16 @@ int store_special_stored(const char *name);
  * database's user_version read at open. */
 int store_schema_migrate(struct store *s, int version, struct error *err);
 
+/*
+ * The WHERE clause of struct store_record_filter over rows `x` that have an
+ * `interview` column (store_records_each, store_records_answers_each): ?1
+ * form_id or NULL, ?2 form hash or NULL, ?3 STORE_STATUS_BIT()s or 0.
+ */
+#define STORE_RECORD_FILTER_SQL                                                           \
+	" JOIN interview i ON i.uuid = x.interview"                                       \
+	" WHERE (?1 IS NULL OR i.form_hash IN (SELECT hash FROM form WHERE form_id = ?1))" \
+	" AND (?2 IS NULL OR i.form_hash = ?2)"                                           \
+	" AND (?3 = 0 OR (?3 & CASE i.status WHEN 'in_progress' THEN 1 WHEN 'completed'"   \
+	" THEN 2 WHEN 'approved' THEN 4 WHEN 'rejected' THEN 8 ELSE 0 END) <> 0)"
+
 #endif

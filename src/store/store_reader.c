@@ -18,28 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 form_id or NULL, ?2 form hash or NULL, ?3 status bits or 0 */
-#define FILTER                                                                            \
-	" JOIN interview i ON i.uuid = x.interview"                                       \
-	" WHERE (?1 IS NULL OR i.form_hash IN (SELECT hash FROM form WHERE form_id = ?1))" \
-	" AND (?2 IS NULL OR i.form_hash = ?2)"                                           \
-	" AND (?3 = 0 OR (?3 & CASE i.status WHEN 'in_progress' THEN 1 WHEN 'completed'"   \
-	" THEN 2 WHEN 'approved' THEN 4 WHEN 'rejected' THEN 8 ELSE 0 END) <> 0)"
-
 enum { Q_IV, Q_ANS, Q_EV, Q_CM, NQ };
 
 static const char *const reader_sql[NQ] = {
 	[Q_IV] = "SELECT i.uuid, i.form_hash, i.household_key, i.enumerator, i.device,"
 		 " i.status, i.review_comment, i.revision, i.change_seq, i.created, i.updated,"
-		 " i.position FROM (SELECT uuid AS interview FROM interview) x" FILTER
+		 " i.position FROM (SELECT uuid AS interview FROM interview) x" STORE_RECORD_FILTER_SQL
 		 " ORDER BY i.uuid",
-	[Q_ANS] = "SELECT x.interview, x.path, x.value, x.special FROM answer x" FILTER
+	[Q_ANS] = "SELECT x.interview, x.path, x.value, x.special FROM answer x" STORE_RECORD_FILTER_SQL
 		  " ORDER BY x.interview, x.path",
 	[Q_EV] = "SELECT x.interview, x.device, x.seq, x.time, x.kind, x.actor, x.path,"
 		 " x.old_value, x.new_value, x.old_special, x.new_special, x.extra"
-		 " FROM event x" FILTER " ORDER BY x.interview, x.time, x.device, x.seq",
+		 " FROM event x" STORE_RECORD_FILTER_SQL " ORDER BY x.interview, x.time, x.device, x.seq",
 	[Q_CM] = "SELECT x.interview, x.uuid, x.path, x.author, x.text, x.time, x.device"
-		 " FROM comment x" FILTER " ORDER BY x.interview, x.time, x.uuid",
+		 " FROM comment x" STORE_RECORD_FILTER_SQL " ORDER BY x.interview, x.time, x.uuid",
 };
 
 struct cursor {

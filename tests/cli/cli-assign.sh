@@ -55,11 +55,23 @@ ruhu: wide.csv: has errors; nothing loaded"
 
 # a database locked by another program for longer than the store waits
 printf '%s\nHH9,a,b,c,d,e,f,g\n' "$hdr" >s.csv
-(printf 'BEGIN EXCLUSIVE;\nDELETE FROM assignment WHERE 0;\n'; sleep 9) | sqlite3 t.db &
+# (held until assign has given up, through a FIFO: never for a fixed time)
+rm -f lock.fifo
+mkfifo lock.fifo
+sqlite3 t.db <lock.fifo >/dev/null &
 locker=$!
-sleep 1
+exec 9>lock.fifo
+printf 'BEGIN EXCLUSIVE;\nDELETE FROM assignment WHERE 0;\n' >&9
+k=0
+while sqlite3 -cmd ".timeout 0" t.db "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; do
+	k=$((k + 1))
+	[ $k -lt 400 ] || break
+	sleep 0.05
+done
 "$bin" --lang en assign --db t.db s.csv >out 2>err
 rc=$?
+printf 'COMMIT;\n' >&9
+exec 9>&-
 wait $locker
 eq "locked: exit 1" $rc 1
 case $(cat err) in

@@ -100,9 +100,14 @@ keys Enter
 wait_for "[visit_date]"
 # another program holds the database: the answer is refused with the store's
 # message, the question stays, nothing is shown as saved; once the lock is
-# gone the same Enter saves it
-( printf 'begin exclusive;\n'; sleep 9; printf 'commit;\n' ) | sqlite3 "$DB" >/dev/null &
+# gone the same Enter saves it. The lock is held until the test lets it go
+# (through a FIFO), never for a fixed time: on a loaded machine a timed lock
+# could end before the UI's write and its 5 s busy wait.
+mkfifo "$TMP/lock"
+sqlite3 "$DB" <"$TMP/lock" >/dev/null &
 lockpid=$!
+exec 9>"$TMP/lock"
+printf 'begin exclusive;\n' >&9
 k=0
 while sqlite3 -cmd ".timeout 0" "$DB" "begin immediate; rollback;" >/dev/null 2>&1; do
 	k=$((k + 1))
@@ -116,6 +121,8 @@ wait_for "database is locked by another program" 20
 keys End
 wait_gone "database is locked"
 screen | grep -qF "saved" && fail "'saved' shown for an answer that was not"
+printf 'commit;\n' >&9
+exec 9>&-
 wait $lockpid
 keys Enter
 wait_for "[goods]"
