@@ -758,4 +758,58 @@ typedef int (*store_data_cb)(void *ctx, const struct store_record *r, int64_t co
 int store_data_each(struct store *s, const struct store_record_filter *f, store_data_cb cb,
 		    void *ctx, struct error *err);
 
+/* ---- audit runs and findings (store_audit.c; tables in docs/audit.md) ---- */
+
+/*
+ * One finding of `ruhu audit`, as stored in table audit_finding. Its key in
+ * a run is (rule, interview, path): interview is "" for a finding about the
+ * whole batch (an enumerator, a duplicate ID shared by households is still
+ * per interview), path "" for a finding about the whole interview, else the
+ * roster instance ("members[2]") or the field concerned. Other fields may be
+ * NULL (stored as NULL; detail as "").
+ */
+struct store_audit_finding {
+	const char *rule, *severity; /* severity "error" or "warning" */
+	const char *interview, *path;
+	const char *household_key, *county, *village, *enumerator, *device;
+	const char *detail; /* the values involved, "name=value ..." */
+};
+
+/*
+ * Records one audit run and its findings f[0..n) in ONE transaction (all or
+ * nothing): a new audit_run row (started = now, the rules file as named and
+ * the SHA-256 of its bytes, the number of interviews audited) and one
+ * audit_finding row per finding. A second finding with the key of an earlier
+ * one in f is ignored (the first is kept). Sets *run to the new run id
+ * (1, 2, 3, ... in this database). Returns 0 or < 0 with err.
+ */
+int store_audit_save(struct store *s, const char *rules_file, const char *rules_sha256,
+		     size_t interviews, const struct store_audit_finding *f, size_t n,
+		     int64_t *run, struct error *err);
+
+/* Whether audit run `run` exists: 1, 0, or < 0 on error. */
+int store_audit_run_exists(struct store *s, int64_t run, struct error *err);
+
+/* The latest audit run id (0 when none). */
+int store_audit_run_last(struct store *s, int64_t *run, struct error *err);
+
+/*
+ * Calls cb(ctx, rule, interview, path) once for every distinct finding key
+ * recorded by runs 1..upto (in key order); the strings are valid during the
+ * call only. `cb` returns 0 to continue, anything else stops and is returned.
+ */
+typedef int (*store_audit_key_cb)(void *ctx, const char *rule, const char *interview,
+				  const char *path);
+int store_audit_keys_each(struct store *s, int64_t upto, store_audit_key_cb cb, void *ctx,
+			  struct error *err);
+
+/*
+ * Every event of the database (device-level ones included) in (device, seq)
+ * order, the order each device wrote them, for paradata that spans
+ * interviews (a device's clock going backwards). Only device, seq,
+ * interview, time, kind and actor are filled; the other pointers are NULL.
+ */
+int store_events_by_device_each(struct store *s, store_event_cb cb, void *ctx,
+				struct error *err);
+
 #endif

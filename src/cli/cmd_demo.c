@@ -63,7 +63,10 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Stores every *.csv form of `dir` in name order (the sample lives in a subfolder). */
+/* Stores every *.csv form of `dir` in name order (the sample lives in a subfolder;
+ * checks.csv beside the forms is the rules file of `ruhu audit`, not a form, and
+ * backcheck.csv is the back-check team's form: the demo is the enumerator's,
+ * whose first form must stay the household questionnaire). */
 static int put_forms(struct store *st, const char *dir, struct error *err)
 {
 	DIR *d = opendir(dir);
@@ -78,7 +81,8 @@ static int put_forms(struct store *st, const char *dir, struct error *err)
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
-		if (len < 5 || strcmp(de->d_name + len - 4, ".csv"))
+		if (len < 5 || strcmp(de->d_name + len - 4, ".csv") || !strcmp(de->d_name, "checks.csv") ||
+		    !strcmp(de->d_name, "backcheck.csv"))
 			continue;
 		XGROW(names, cap, n + 1);
 		names[n++] = xstrdup(de->d_name);

@@ -145,6 +145,47 @@ const struct cmd_entry cmd_table[] = {
 	 "shows how each indicator's points and the grade came about; --explain UNIT INDICATOR "
 	 "lists the households behind the number with the answers that made each count. Errors "
 	 "in the profile or the data are reported before any output, with exit 1."},
+	{"audit", cmd_audit, "质量控制检查（规则、过程数据、批量检查）",
+	 "quality-control checks (rules, paradata, batch checks)",
+	 "ruhu audit --db 团队库 [--rules 规则.csv] [--format table|csv|html] [--out 文件] [--since 运行号] "
+	 "[--no-save]\n\n"
+	 "按规则文件（默认 forms/checks.csv）检查团队库中已完成、已通过和已退回的访谈：规则表的表达式"
+	 "（按访谈或按花名册成员）、过程数据（时长、每题秒数、修改次数、时段、时间重叠、设备时钟倒退）和"
+	 "批量检查（重复户编码或证件号、组内离群值、调查员看板）。每项发现一行（访谈、户、县/村、调查员、"
+	 "检查、严重程度、相关值），再按检查、调查员和县汇总。本次运行及其发现存入团队库（--no-save 不存），"
+	 "--since 运行号 只显示该次运行以来的新发现。--format html 写出一个可离线打开、可打印的报表（内嵌图表）。规则文件有错时报告为 规则.csv:表:行: 信息，"
+	 "不输出也不写入任何内容，退出码 1。",
+	 "ruhu audit --db TEAM.db [--rules RULES.csv] [--format table|csv|html] [--out FILE] [--since RUN] "
+	 "[--no-save]\n\n"
+	 "Checks the completed, approved and rejected interviews of the team database with the "
+	 "rules file (default forms/checks.csv): expressions of the rules sheet (per interview or "
+	 "per roster member), paradata (duration, seconds per answer, changed answers, hours, "
+	 "overlapping interviews, a device clock going backwards) and batch checks (duplicate "
+	 "household keys or IDs, outliers within a group, the enumerator dashboard). One row per "
+	 "finding (interview, household, county/village, enumerator, check, severity, values "
+	 "involved), then summaries by check, enumerator and county. The run and its findings are "
+	 "recorded in the team database (not with --no-save); --since RUN shows only findings new "
+	 "since that run; --format html writes one self-contained offline report with inline charts to print. A bad rules file is reported as RULES.csv:SHEET:ROW: message with "
+	 "nothing printed or written, and exit 1."},
+	{"backcheck", cmd_backcheck, "回访：抽样与比对", "back-checks: draw and compare",
+	 "ruhu backcheck draw --db 团队库 --rate 比例 [--min-per-enumerator N] [--seed 种子] --out 文件.csv\n"
+	 "ruhu backcheck compare --db 团队库 [--rules 规则.csv] [--format table|csv]\n\n"
+	 "按调查员分层、以种子可重复地从已完成和已通过的访谈中抽取回访户（每名调查员抽 比例×访谈数，向上取整，"
+	 "至少 N 户或其全部），写成 ruhu assign 可读的样本文件（原访谈和原调查员作为预填列）。"
+	 "请把它载入回访组的设备数据库，而不是团队库（assign 会替换同户的样本行）。比例写作 10% 或 0.1。"
+	 "compare 把每份已合并的回访（forms/backcheck.csv）与同户原访谈逐字段比对（字段、类型和容差见规则文件的 "
+	 "backcheck 表），报告按类型、调查员和字段的不一致率，并标出超过 backcheck_max_rate 的调查员。",
+	 "ruhu backcheck draw --db TEAM.db --rate RATE [--min-per-enumerator N] [--seed S] --out FILE.csv\n"
+	 "ruhu backcheck compare --db TEAM.db [--rules RULES.csv] [--format table|csv]\n\n"
+	 "Draws households for back-checks from the completed and approved interviews, stratified "
+	 "by enumerator and reproducible for a seed (per enumerator RATE times its interviews, "
+	 "rounded up, at least N or all it has), written as a sample file ruhu assign reads (the "
+	 "original interview and enumerator as preload columns). Load it into the back-check team's "
+	 "device databases, not the team database (assign replaces a household's sample row). RATE "
+	 "is 10% or 0.1. compare checks every merged back-check (forms/backcheck.csv) against its "
+	 "household's original, field by field (fields, types and tolerances in the rules file's "
+	 "backcheck sheet), and reports discrepancy rates by type, enumerator and field, flagging "
+	 "enumerators above backcheck_max_rate."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
 	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--counties 县数] [--seed 种子] --out 目录\n\n"
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"

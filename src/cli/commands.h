@@ -74,4 +74,10 @@ int cmd_review(int argc, char **argv);
 /* cmd_data.c */
 int cmd_data(int argc, char **argv);
 
+/* cmd_audit.c */
+int cmd_audit(int argc, char **argv);
+
+/* cmd_backcheck.c */
+int cmd_backcheck(int argc, char **argv);
+
 #endif

@@ -215,6 +215,32 @@ static const struct migration migrations[] = {
 	 "  PRIMARY KEY (device, seq, hash)\n"
 	 ") WITHOUT ROWID;\n",
 	 NULL},
+	/* 5 */
+	{"audit: runs of ruhu audit and their findings (store_audit.c)",
+	 "CREATE TABLE audit_run (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  started INTEGER NOT NULL,\n"
+	 "  rules_file TEXT NOT NULL,\n"
+	 "  rules_sha256 TEXT NOT NULL,\n"
+	 "  interviews INTEGER NOT NULL,\n"
+	 "  findings INTEGER NOT NULL\n"
+	 ");\n"
+	 "CREATE TABLE audit_finding (\n"
+	 "  run INTEGER NOT NULL REFERENCES audit_run(id),\n"
+	 "  rule TEXT NOT NULL,\n"
+	 "  severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),\n"
+	 "  interview TEXT NOT NULL,\n"
+	 "  path TEXT NOT NULL,\n"
+	 "  household_key TEXT,\n"
+	 "  county TEXT,\n"
+	 "  village TEXT,\n"
+	 "  enumerator TEXT,\n"
+	 "  device TEXT,\n"
+	 "  detail TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (run, rule, interview, path)\n"
+	 ") WITHOUT ROWID;\n"
+	 "CREATE INDEX audit_finding_key ON audit_finding(rule, interview, path, run);\n",
+	 NULL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

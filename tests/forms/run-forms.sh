@@ -25,7 +25,7 @@ bin=${RUHU_BIN:?RUHU_BIN is not set}
 src=${RUHU_SOURCE:?RUHU_SOURCE is not set}
 mode=${1:-}
 cases=$src/tests/forms/cases
-forms="household phone village rating-county rating-township rating-village"
+forms="household phone village rating-county rating-township rating-village backcheck"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 LC_ALL=C.UTF-8
