@@ -6,6 +6,7 @@
  * is meant to be read with the plain `sqlite3` shell):
  *   meta        key/value: device id, enumerator, change counter
  *   form        every form ever used, with its exact source bytes and SHA-256
+ *   form_file   the attached files of a form (village lists), with their bytes
  *   assignment  the household sample (+ assignment_field: preload values)
  *   interview   one row per interview (UUID), its status, revision, position
  *   answer      the current answers, keyed by (interview, path)
@@ -68,6 +69,7 @@
 #include <stdint.h>
 
 struct form;
+struct diag_list;
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
@@ -237,6 +239,56 @@ int store_form_put(struct store *s, const struct form *f, struct error *err);
 int store_form_put_source(struct store *s, const char *hash, const char *form_id,
 			  const char *version, const char *title, const char *source, size_t len,
 			  struct error *err);
+
+/*
+ * An attached file of a form (a village list a select_one_from_file question
+ * reads): the name the form gives it ("villages.csv") and its exact bytes.
+ * Stored in table form_file with the form; a form's hash covers its files
+ * (digest_form_hash in ruhu/digest.h), so (form hash, name) has one content.
+ */
+struct store_form_file {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+
+/* Bytes of one attached file at most: the form loader's cap for it. */
+#define STORE_FILE_MAX ((size_t)32 << 20)
+
+/*
+ * store_form_put_source() with the form's attached files (n_files may be 0).
+ * `hash` must be digest_form_hash() of the source's and the files' SHA-256
+ * (STORE_E_INVALID "form 'ID' hash H does not match its source and attached
+ * files (H2)"); a name must be a plain file name (the identifier rule of
+ * ruhu/ident.h, not starting with '.'), unique within the form, and a file
+ * at most STORE_FILE_MAX bytes (STORE_E_INVALID). Idempotent by hash: the
+ * form and its files are written together, once.
+ */
+int store_form_put_files(struct store *s, const char *hash, const char *form_id,
+			 const char *version, const char *title, const char *source, size_t len,
+			 const struct store_form_file *files, size_t n_files, struct error *err);
+
+/*
+ * The attached files of the stored form `hash`, sorted by name, in a malloc'd
+ * array whose names and bytes (NUL appended, not counted in len) the array
+ * owns; free with store_form_files_free(). 0 files for a form without any;
+ * STORE_E_NOTFOUND when no such form is stored.
+ */
+int store_form_files(struct store *s, const char *hash, struct store_form_file **out, size_t *n,
+		     struct error *err);
+void store_form_files_free(struct store_form_file *v, size_t n);
+
+/*
+ * Loads the stored form `hash` with its attached files (form_load_buffer_files
+ * over the stored source, the files given in memory; a form stored without
+ * files loads with none, as form_load_buffer() does). `name` names the form in
+ * diagnostics (NULL: "form-HASH12"). Returns 0 with *out set (free with
+ * form_free); STORE_E_* with err set when the store fails; -STORE_E_INVALID
+ * with the loader's messages in `diags` when the stored form no longer loads.
+ * (In store_form.c with store_form_put: it links the form loader.)
+ */
+int store_form_load(struct store *s, const char *hash, const char *name, struct form **out,
+		    struct diag_list *diags, struct error *err);
 
 /* All stored forms, oldest first. Free with store_form_info_free(). */
 int store_form_list(struct store *s, struct store_form_info **out, size_t *n, struct error *err);
