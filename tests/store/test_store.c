@@ -1016,7 +1016,7 @@ static void test_form_files(void **state)
 	static const char plain[] = "survey,type,name,label\n,integer,age,Age\n";
 	struct fx *f = *state;
 	struct store_form_file files[2] = {{"villages.csv", vil, sizeof(vil) - 1},
-					   {"z.csv", "name,label\na,A\n", 14}};
+					   {"z.csv", "name,label\na,A\n", 15}};
 	struct digest_named dn[1];
 	struct store_form_file *got;
 	struct diag_list dl = DIAG_LIST_INIT;
