@@ -213,7 +213,8 @@ int store_uuid_new(char out[STORE_ID_LEN + 1], struct error *err);
 /* ---- forms ---------------------------------------------------------------- */
 
 struct store_form_info {
-	char *hash;    /* SHA-256 of the source, 64 lowercase hex */
+	char *hash;    /* the form's identity, 64 lowercase hex: the SHA-256 of the source,
+			* or digest_form_hash() when it has attached files */
 	char *form_id; /* settings form_id (may be "") */
 	char *version; /* settings version (may be "") */
 	char *title;   /* settings form_title (may be "") */
@@ -222,7 +223,8 @@ struct store_form_info {
 };
 
 /*
- * Stores a loaded form (its source bytes, hash, form_id, version, title).
+ * Stores a loaded form (its source bytes, hash, form_id, version, title) with
+ * its attached files (form_attachment_get), as store_form_put_files().
  * Idempotent: a form whose hash is already stored is left as it is (0).
  * (Defined in store_form.c so that programs not using forms need not link the
  * form loader.)
@@ -297,7 +299,8 @@ void store_form_info_free(struct store_form_info *v, size_t n);
 /*
  * The exact source bytes of the form with `hash` in a malloc'd buffer (NUL
  * appended, not counted in *len); the caller frees it. STORE_E_NOTFOUND when
- * absent. Hand it to form_load_buffer() to reload the form.
+ * absent. To reload the form, use store_form_load(), which adds its attached
+ * files.
  */
 int store_form_source(struct store *s, const char *hash, char **src, size_t *len,
 		      struct error *err);
