@@ -29,6 +29,8 @@ bad=$(printf '%s\n' "$syms" | awk '
 	$2 ~ /^[TDBR]$/ {
 		n = split($1, a, ":"); o = a[n - 1]; sub(/^.*\//, "", o)
 		s = $3; ok = 1
+		# AddressSanitizer marks each global with __odr_asan.NAME: judge NAME
+		sub(/^__odr_asan[.]/, "", s)
 		if (o ~ /^src_util_/)
 			ok = s ~ /^(strbuf|error|diag|i18n|digest|utf8|csvread|csvbuf|termsafe|ident|infile)_/ ||
 			     s ~ /^x(malloc|calloc|realloc|strdup|strndup|grow)$/
