@@ -129,6 +129,12 @@ static int n_form_source(void *t, const char *hash, char **src, size_t *len, str
 	error_set(err, "fuzz", "没有表单 %s", "no form %s", hash);
 	return -1;
 }
+static int n_form_files(void *t, const char *hash, struct store_form_file **files, size_t *n,
+			struct error *err)
+{
+	error_set(err, "fuzz", "没有表单 %s", "no form %s", hash);
+	return -1;
+}
 static int n_applied(void *t, const struct store_bundle_key *k, char **sha, struct error *err)
 {
 	return 0;
@@ -141,7 +147,8 @@ static void n_rollback(void *t)
 {
 }
 static int n_put_form(void *t, const char *hash, const char *form_id, const char *version,
-		      const char *title, const char *source, size_t len, struct error *err)
+		      const char *title, const char *source, size_t len,
+		      const struct store_form_file *files, size_t n_files, struct error *err)
 {
 	return 0;
 }
@@ -198,6 +205,7 @@ static const struct merge_target_ops null_ops = {
 	.form_known = n_no,
 	.interview_known = n_no,
 	.form_source = n_form_source,
+	.form_files = n_form_files,
 	.bundle_applied = n_applied,
 	.begin = n_tx,
 	.commit = n_tx,

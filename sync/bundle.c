@@ -58,10 +58,12 @@ static const unsigned char gzhead_bytes[16] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 
 					       36, 0, 'R', 'H', 32, 0};
 
 static const char *const section_names[BS_COUNT] = {
-	"forms", "assignments", "preload", "interviews", "answers", "events", "comments",
+	"forms", "form_files", "assignments", "preload", "interviews", "answers", "events",
+	"comments",
 };
 
 static const char *const cols_forms[] = {"form_id", "version", "hash", "title", "source"};
+static const char *const cols_form_files[] = {"form_hash", "name", "sha256", "data"};
 static const char *const cols_assignments[] = {
 	"household_key", "county", "township", "village", "household_type", "head_name",
 	"enumerator", "device"};
@@ -83,6 +85,7 @@ static const struct {
 	size_t n;
 } section_cols[BS_COUNT] = {
 	{cols_forms, NCOLS(cols_forms)},
+	{cols_form_files, NCOLS(cols_form_files)},
 	{cols_assignments, NCOLS(cols_assignments)},
 	{cols_preload, NCOLS(cols_preload)},
 	{cols_interviews, NCOLS(cols_interviews)},
@@ -247,6 +250,19 @@ size_t bundle_writer_rows(const struct bundle_writer *w, enum bundle_section s)
 	return w->rows[s];
 }
 
+/* Format 1 unless a form carries attached files: a bundle without any is
+ * written exactly as before version 2 existed. */
+static int writer_format(const struct bundle_writer *w)
+{
+	return w->rows[BS_FORM_FILES] ? 2 : 1;
+}
+
+/* Whether section `s` is in a bundle of `format`. */
+static bool section_in(int format, int s)
+{
+	return s != BS_FORM_FILES || format >= 2;
+}
+
 static void kv(struct strbuf *sb, const char *k, const char *v)
 {
 	const char *row[2] = {k, v};
@@ -261,7 +277,7 @@ static void build_head(struct bundle_writer *w, struct strbuf *sb)
 	char hex[65], num[3][32];
 	size_t i;
 
-	strbuf_addf(sb, "%s,%d\n", MAGIC, BUNDLE_FORMAT_VERSION);
+	strbuf_addf(sb, "%s,%d\n", MAGIC, writer_format(w));
 	kv(sb, "ruhu_version", RUHU_VERSION);
 	kv(sb, "kind", w->kind == BUNDLE_RETURN ? "return" : "device");
 	kv(sb, "device", w->device);
@@ -276,6 +292,8 @@ static void build_head(struct bundle_writer *w, struct strbuf *sb)
 	for (i = 0; i < BS_COUNT; i++) {
 		const char *row[4];
 
+		if (!section_in(writer_format(w), (int)i))
+			continue;
 		snprintf(num[1], sizeof(num[1]), "%zu", w->rows[i]);
 		snprintf(num[2], sizeof(num[2]), "%zu", w->sec[i].len);
 		row[0] = "section";
@@ -364,7 +382,7 @@ static void compress_body(struct bundle_writer *w, struct strbuf *body)
 	deflate_feed(&z, &s, head.buf, head.len, Z_NO_FLUSH, out);
 	for (i = 0; i < BS_COUNT; i++) {
 		const char *p = w->sec[i].buf;
-		size_t left = w->sec[i].len;
+		size_t left = section_in(writer_format(w), i) ? w->sec[i].len : 0;
 
 		while (left) {
 			size_t n = left > (1u << 30) ? (1u << 30) : left;
@@ -374,7 +392,8 @@ static void compress_body(struct bundle_writer *w, struct strbuf *body)
 			p += n;
 			left -= n;
 		}
-		total += w->sec[i].len;
+		if (section_in(writer_format(w), i))
+			total += w->sec[i].len;
 	}
 	deflate_feed(&z, &s, NULL, 0, Z_FINISH, out);
 	for (i = 0; i < 4; i++) {
@@ -619,7 +638,7 @@ struct reader {
 	size_t mbytes;          /* manifest bytes */
 	size_t mrow;            /* manifest records seen, magic line = 1 */
 	bool have[K_NKEYS];
-	int nsec_seen;          /* section rows seen in the manifest */
+	int nsec_seen;          /* the section the next manifest "section" row names */
 	size_t n_mforms;        /* form rows of the manifest */
 
 	bool trusted;           /* bytes already verified: skip the digests */
@@ -744,6 +763,15 @@ static int is_time(const char *s)
 		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
 			return 0;
 	return 1;
+}
+
+/* The section after `s` in a bundle of the reader's format (BS_COUNT: none). */
+static int next_section(const struct reader *r, int s)
+{
+	s++;
+	if (s < BS_COUNT && !section_in(r->m->format, s))
+		s++;
+	return s;
 }
 
 /* Checks the manifest once `end,manifest` has been read. */
@@ -911,7 +939,7 @@ static void manifest_row(struct reader *r, const char *const *f, size_t n)
 			      "section '%s' has an invalid row or byte count", f[1]);
 			goto done;
 		}
-		r->nsec_seen++;
+		r->nsec_seen = next_section(r, s);
 	} else { /* end */
 		if (!f[1] || strcmp(f[1], "manifest")) {
 			rfail(r, w, "清单结尾无效", "invalid end of manifest");
@@ -964,6 +992,23 @@ static void section_row(struct reader *r, const char *const *f, size_t n)
 		}
 		if (!f[4] || !is_hex64(f[2])) {
 			rfail(r, rec_where(r, &wb), "表单缺少源文件或哈希", "form lacks its source or hash");
+			goto done;
+		}
+	}
+	if (s == BS_FORM_FILES) {
+		/* a file of a form of this bundle; its digests are the merge's to
+		 * check, as the forms' are */
+		for (i = 0; i < r->m->n_forms; i++)
+			if (f[0] && !strcmp(r->m->forms[i].hash, f[0]))
+				break;
+		if (i == r->m->n_forms) {
+			rfail(r, rec_where(r, &wb), "附带文件不属于数据包中的表单",
+			      "attached file of a form not in the bundle");
+			goto done;
+		}
+		if (!f[1] || !*f[1] || !is_hex64(f[2]) || !f[3]) {
+			rfail(r, rec_where(r, &wb), "附带文件缺少名称、哈希或内容",
+			      "attached file lacks its name, digest or data");
 			goto done;
 		}
 	}
@@ -1182,7 +1227,7 @@ static void section_end(struct reader *r)
 		goto done;
 	}
 	csv_stop(r);
-	r->sec++;
+	r->sec = next_section(r, r->sec);
 	if (r->sec == BS_COUNT) {
 		unsigned char h[32];
 		char hex[65];
@@ -1220,7 +1265,7 @@ static void magic_done(struct reader *r)
 		      "update ruhu", v, BUNDLE_FORMAT_VERSION);
 		return;
 	}
-	if (v != BUNDLE_FORMAT_VERSION) {
+	if (v != 1 && v != 2) {
 		rfail(r, NULL, "不支持的数据包格式版本 %zu", "unsupported bundle format version %zu",
 		      v);
 		return;

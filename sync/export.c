@@ -13,6 +13,7 @@
  */
 #include "ruhu/merge.h"
 
+#include "ruhu/digest.h"
 #include "ruhu/ident.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
@@ -131,6 +132,40 @@ static void want_form(struct ex *x, const char *hash)
 	x->forms[x->n_forms++] = xstrdup(hash);
 }
 
+/* The attached files of form `hash` as rows of form_files (which makes the
+ * bundle format 2; a form without files adds none). */
+static int put_form_files(struct ex *x, const char *hash, const char *form_id,
+			  struct error *err)
+{
+	struct store_form_file *ff = NULL;
+	size_t n = 0, i;
+	int ret = -1;
+
+	if (store_form_files(x->s, hash, &ff, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char hex[65];
+		const char *f[4];
+
+		if (strlen(ff[i].data) != ff[i].len) {
+			error_set(err, store_path(x->s), "表单 '%s' 的附带文件 '%s' 含有 NUL 字节",
+				  "form '%s' attached file '%s' holds a NUL byte", form_id,
+				  ff[i].name);
+			goto done;
+		}
+		digest_sha256_hex(ff[i].data, ff[i].len, hex);
+		f[0] = hash;
+		f[1] = ff[i].name;
+		f[2] = hex;
+		f[3] = ff[i].data;
+		bundle_writer_row(x->w, BS_FORM_FILES, f);
+	}
+	ret = 0;
+done:
+	store_form_files_free(ff, n);
+	return ret;
+}
+
 static int put_forms(struct ex *x, bool all, struct error *err)
 {
 	struct store_form_info *fi = NULL;
@@ -164,6 +199,8 @@ static int put_forms(struct ex *x, bool all, struct error *err)
 		f[4] = src;
 		bundle_writer_row(x->w, BS_FORMS, f);
 		free(src);
+		if (put_form_files(x, fi[i].hash, fi[i].form_id, err) < 0)
+			goto done;
 	}
 	ret = 0;
 done:

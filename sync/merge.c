@@ -31,6 +31,7 @@
 /* everything a store holds can be read back from a bundle (issue 11, D3) */
 _Static_assert(BUNDLE_FIELD_MAX >= STORE_VALUE_MAX, "a bundle field must hold any stored value");
 _Static_assert(BUNDLE_FIELD_MAX >= FORM_MAX_BYTES, "a bundle field must hold any form source");
+_Static_assert(BUNDLE_FIELD_MAX >= STORE_FILE_MAX, "a bundle field must hold any attached file");
 
 /* ---- a string -> index map (open addressing) -------------------------------- */
 
@@ -227,6 +228,18 @@ static void content_hash(const struct store_interview *iv, struct store_answer *
 #define EVENT_FIELDS 12
 #define COMMENT_FIELDS 7
 
+/* A form of the bundle with its attached files: checked (pass 1) and stored
+ * (pass 2) once the form_files section is behind, since the form's hash
+ * covers them (flush_forms). */
+struct pform {
+	char *hash, *id, *version, *title, *src;
+	char src_sha256[65];
+	size_t len;
+	bool plain; /* hash = SHA-256 of the source: a form without files */
+	struct store_form_file *files;
+	size_t n_files, cap_files;
+};
+
 struct mctx {
 	struct merge_target tg;
 	bool import;
@@ -237,6 +250,7 @@ struct mctx {
 	void *pctx;
 	size_t total, done;
 	int lookup_rc;      /* < 0: a target lookup of row_check failed (err set) */
+	int format;         /* the bundle's format version */
 
 	struct smap forms;  /* hashes of the bundle's forms */
 	struct smap ivs;    /* uuid -> index in iv[] */
@@ -245,6 +259,10 @@ struct mctx {
 	long last_group;    /* index of the interview whose answers are being read */
 
 	struct merge_check *mc; /* check: the content against its forms */
+
+	struct pform *pf;   /* the bundle's forms, in order */
+	size_t n_pf, cap_pf;
+	bool forms_done;    /* flush_forms has run */
 
 	/* apply */
 	struct store_interview *iv;
@@ -307,6 +325,7 @@ static int on_manifest(void *ctx, const struct bundle_manifest *m, struct error 
 	    bad_ident(m->for_device, IDENT_DEVICE, true, err) < 0)
 		return -1;
 
+	c->format = m->format;
 	c->total = 0;
 	for (int i = 0; i < BS_COUNT; i++)
 		c->total += m->rows[i];
@@ -530,6 +549,159 @@ static int too_long(const char *v, const char *name, struct error *err)
 	return merge_check_value(name, v, err);
 }
 
+static struct pform *pform_add(struct mctx *c, const char *const *f)
+{
+	struct pform *p;
+
+	XGROW(c->pf, c->cap_pf, c->n_pf + 1);
+	p = &c->pf[c->n_pf++];
+	memset(p, 0, sizeof(*p));
+	p->id = dup0(f[0]);
+	p->version = dup0(f[1]);
+	p->hash = xstrdup(f[2]);
+	p->title = dup0(f[3]);
+	p->len = strlen(f[4]);
+	p->src = xstrdup(f[4]);
+	digest_sha256_hex(p->src, p->len, p->src_sha256);
+	p->plain = !strcmp(p->src_sha256, p->hash);
+	return p;
+}
+
+static struct pform *pform_find(struct mctx *c, const char *hash)
+{
+	size_t i;
+
+	for (i = 0; hash && i < c->n_pf; i++)
+		if (!strcmp(c->pf[i].hash, hash))
+			return &c->pf[i];
+	return NULL;
+}
+
+static void pform_file_add(struct pform *p, const char *name, const char *data)
+{
+	struct store_form_file *ff;
+	size_t len = strlen(data);
+	char *d = xmalloc(len + 1);
+
+	memcpy(d, data, len + 1);
+	XGROW(p->files, p->cap_files, p->n_files + 1);
+	ff = &p->files[p->n_files++];
+	ff->name = xstrdup(name);
+	ff->data = d;
+	ff->len = len;
+}
+
+static void pforms_release(struct mctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_pf; i++) {
+		struct pform *p = &c->pf[i];
+
+		free(p->hash);
+		free(p->id);
+		free(p->version);
+		free(p->title);
+		free(p->src);
+		store_form_files_free(p->files, p->n_files);
+	}
+	free(c->pf);
+	c->pf = NULL;
+	c->n_pf = c->cap_pf = 0;
+	c->forms_done = false;
+}
+
+/* An attached file row (form_hash, name, sha256, data) of pass 1: the file of
+ * a form of the bundle whose hash is not its source's alone, a plain name
+ * given once, within the store's limit, its bytes matching its digest. */
+static int file_check(struct mctx *c, const char *const *f, struct error *err)
+{
+	struct pform *p = pform_find(c, f[0]);
+	const char *id;
+	char hex[65];
+	size_t i, len = strlen(f[3]);
+
+	if (!p)
+		return bad(err, "附带文件 '%s' 不属于数据包中的表单",
+			   "attached file '%s' belongs to no form of the bundle", f[1]);
+	id = p->id ? p->id : "";
+	if (p->plain)
+		return bad(err, "表单 '%s' 的哈希不含附带文件，数据包却带有 '%s'",
+			   "form '%s' has a hash that covers no attached files, yet the bundle "
+			   "carries '%s'",
+			   id, f[1]);
+	if (ident_check(f[1], IDENT_FORM, NULL) != 0 || f[1][0] == '.')
+		return bad(err, "表单 '%s' 的附带文件名 '%s' 无效",
+			   "form '%s' attached file name '%s' is not a plain file name", id, f[1]);
+	for (i = 0; i < p->n_files; i++)
+		if (!strcmp(p->files[i].name, f[1]))
+			return bad(err, "表单 '%s' 的附带文件 '%s' 出现两次",
+				   "form '%s' attached file '%s' appears twice", id, f[1]);
+	if (len > STORE_FILE_MAX)
+		return bad(err, "表单 '%s' 的附带文件 '%s' 太大（%zu 字节，最多 %zu）",
+			   "form '%s' attached file '%s' too large (%zu bytes, at most %zu)", id,
+			   f[1], len, STORE_FILE_MAX);
+	digest_sha256_hex(f[3], len, hex);
+	if (strcmp(hex, f[2]))
+		return bad(err, "表单 '%s' 的附带文件 '%s' 与其哈希不符",
+			   "form '%s' attached file '%s' does not match its digest", id, f[1]);
+	pform_file_add(p, f[1], f[3]);
+	return 0;
+}
+
+/*
+ * Once the forms and their files are read: pass 1 checks each form's hash
+ * against its source and files and loads it as `ruhu check` does (a form
+ * without files was checked at its row); pass 2 stores each with its files.
+ */
+static int flush_forms(struct mctx *c, struct error *err)
+{
+	size_t i;
+
+	if (c->forms_done)
+		return 0;
+	c->forms_done = true;
+	for (i = 0; i < c->n_pf; i++) {
+		struct pform *p = &c->pf[i];
+		struct digest_named *dn;
+		char (*fh)[65];
+		char hex[65];
+		size_t k;
+
+		if (c->apply) {
+			if (c->tg.ops->put_form(c->tg.t, p->hash, p->id, p->version, p->title, p->src,
+						p->len, p->files, p->n_files, err) < 0)
+				return -1;
+			continue;
+		}
+		if (p->plain)
+			continue;
+		/* each file's digest, checked against its bytes by file_check */
+		dn = xcalloc(p->n_files ? p->n_files : 1, sizeof(*dn));
+		fh = xcalloc(p->n_files ? p->n_files : 1, sizeof(*fh));
+		for (k = 0; k < p->n_files; k++) {
+			digest_sha256_hex(p->files[k].data, p->files[k].len, fh[k]);
+			dn[k].name = p->files[k].name;
+			dn[k].sha256_hex = fh[k];
+		}
+		digest_form_hash(p->src_sha256, dn, p->n_files, hex);
+		free(fh);
+		free(dn);
+		if (strcmp(hex, p->hash))
+			return bad(err,
+				   p->n_files ? "表单 '%s' 的源文件和附带文件与其哈希不符"
+					      : "表单 '%s' 的源文件与其哈希不符",
+				   p->n_files ? "form '%s' source and attached files do not match "
+						"its hash"
+					      : "form '%s' source does not match its hash",
+				   p->id ? p->id : "");
+		if (merge_check_form(c->mc, p->hash, p->id, p->src, p->len, p->files, p->n_files,
+				     err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int row_check(struct mctx *c, enum bundle_section sec, const char *const *f,
 		     struct error *err)
 {
@@ -539,21 +711,30 @@ static int row_check(struct mctx *c, enum bundle_section sec, const char *const 
 
 	switch (sec) {
 	case BS_FORMS: {
-		char hex[65];
-		const char *src = f[4];
+		struct pform *p;
 
-		digest_sha256_hex(src, strlen(src), hex);
-		if (strcmp(hex, f[2]))
+		p = pform_find(c, f[2]);
+		if (p && !strcmp(p->src, f[4]))
+			return 0; /* the same form twice: checked once */
+		if (p)
 			return bad(err, "表单 '%s' 的源文件与其哈希不符",
-				   "form '%s' source does not match its hash", f[0]);
-		smap_put(&c->forms, f[2], 0);
+				   "form '%s' source does not match its hash", f[0] ? f[0] : "");
 		if (f[0] && *f[0] && bad_ident(f[0], IDENT_FORM, false, err) < 0)
 			return -1;
+		p = pform_add(c, f);
+		smap_put(&c->forms, f[2], 0);
+		/* a form whose hash is not its source's has attached files: it is
+		 * checked with them (flush_forms); in a format 1 bundle it has none */
+		if (!p->plain && c->format < 2)
+			return bad(err, "表单 '%s' 的源文件与其哈希不符",
+				   "form '%s' source does not match its hash", f[0]);
 		/* a form a team database keeps must load as `ruhu check` loads it */
-		if (merge_check_form(c->mc, f[2], f[0], src, strlen(src), err) < 0)
+		if (p->plain && merge_check_form(c->mc, f[2], f[0], p->src, p->len, NULL, 0, err) < 0)
 			return -1;
 		return 0;
 	}
+	case BS_FORM_FILES:
+		return file_check(c, f, err);
 	case BS_ASSIGNMENTS:
 		if (!f[0] || !*f[0])
 			return bad(err, "户编号为空", "empty household_key");
@@ -693,7 +874,11 @@ static int row_apply(struct mctx *c, enum bundle_section sec, const char *const 
 		return -1;
 	switch (sec) {
 	case BS_FORMS:
-		return c->tg.ops->put_form(c->tg.t, f[2], f[0], f[1], f[3], f[4], strlen(f[4]), err);
+		pform_add(c, f); /* stored with its files by flush_forms */
+		return 0;
+	case BS_FORM_FILES:
+		pform_file_add(pform_find(c, f[0]), f[1], f[3]);
+		return 0;
 	case BS_ASSIGNMENTS: {
 		struct store_assignment *a;
 
@@ -781,7 +966,12 @@ static int on_row(void *ctx, enum bundle_section sec, size_t row, const char *co
 		  size_t n, struct error *err)
 {
 	struct mctx *c = ctx;
-	int rc = c->apply ? row_apply(c, sec, f, err) : row_check(c, sec, f, err);
+	int rc;
+
+	/* the forms are complete (with their files) before anything uses them */
+	if (sec > BS_FORM_FILES && !c->forms_done && flush_forms(c, err) < 0)
+		return BUNDLE_STOP_NOT_ROW;
+	rc = c->apply ? row_apply(c, sec, f, err) : row_check(c, sec, f, err);
 
 	/* the target's own faults (disk full, a lock) are not the row's: every
 	 * fault of the apply pass is the target's, since pass 1 checked rows */
@@ -849,6 +1039,7 @@ static void mctx_release(struct mctx *c)
 	c->cap_ev = c->cap_cm = 0;
 	merge_check_free(c->mc);
 	c->mc = NULL;
+	pforms_release(c);
 	c->last_group = -1;
 	c->asg_done = false;
 	c->done = 0;
@@ -930,6 +1121,10 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 	c.mc = merge_check_new(tg);
 	if (bundle_read_file(path, &visitor, &c, &m, err) < 0)
 		goto done;
+	if (flush_forms(&c, err) < 0) {
+		error_prefix(err, path);
+		goto done;
+	}
 	/* the interviews after the last group of answers; the first interview
 	 * its form does not allow refuses the bundle */
 	if (merge_check_finish(c.mc, err) < 0) {
@@ -974,7 +1169,8 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 	c.apply = true;
 	if (bundle_reread_buffer(path, data, len, &visitor, &c, &m, err) < 0)
 		goto done;
-	if (flush_assignments(&c, err) < 0 || flush_interviews(&c, c.n_iv, err) < 0 ||
+	if (flush_forms(&c, err) < 0 || flush_assignments(&c, err) < 0 ||
+	    flush_interviews(&c, c.n_iv, err) < 0 ||
 	    flush_events(&c, err) < 0 || flush_comments(&c, err) < 0) {
 		error_prefix(err, path);
 		goto done;

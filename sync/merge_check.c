@@ -105,15 +105,29 @@ static long find_form(const struct merge_check *mc, const char *hash)
 /* Loads a form as `ruhu check` does (form_load_buffer, then the dependency
  * graph of interview_check_form); its index, or -1 with err. */
 static long load_form(struct merge_check *mc, const char *hash, const char *name,
-		      const char *src, size_t len, struct error *err)
+		      const char *src, size_t len, const struct store_form_file *files,
+		      size_t n_files, struct error *err)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
+	struct form_attachment *mem = NULL;
+	struct form_files ff = {NULL, NULL, 0};
 	struct form *f = NULL;
 	struct error e = ERROR_INIT;
 	long ret = -1;
 	size_t i;
 
-	if (form_load_buffer(name, src, len, FORM_SYNTAX_AUTO, &f, &dl) < 0) {
+	/* with its attached files (none: as a stored form without files loads) */
+	if (n_files)
+		mem = xcalloc(n_files, sizeof(*mem));
+	for (i = 0; i < n_files; i++) {
+		mem[i].name = files[i].name;
+		mem[i].data = files[i].data;
+		mem[i].len = files[i].len;
+	}
+	ff.mem = mem;
+	ff.n_mem = n_files;
+	if (form_load_buffer_files(name, src, len, FORM_SYNTAX_AUTO, n_files ? &ff : NULL, &f,
+				   &dl) < 0) {
 		for (i = 0; i < dl.n && dl.items[i].severity != DIAG_ERROR; i++)
 			;
 		if (i < dl.n)
@@ -142,16 +156,20 @@ static long load_form(struct merge_check *mc, const char *hash, const char *name
 	error_clear(&e);
 	diag_list_free(&dl);
 	form_free(f);
+	free(mem);
 	return ret;
 }
 
 int merge_check_form(struct merge_check *mc, const char *hash, const char *form_id,
-		     const char *src, size_t len, struct error *err)
+		     const char *src, size_t len, const struct store_form_file *files,
+		     size_t n_files, struct error *err)
 {
 	if (find_form(mc, hash) >= 0)
 		return 0;
-	return load_form(mc, hash, form_id && *form_id ? form_id : hash, src, len, err) < 0 ? -1
-											   : 0;
+	return load_form(mc, hash, form_id && *form_id ? form_id : hash, src, len, files, n_files,
+			 err) < 0
+		       ? -1
+		       : 0;
 }
 
 int merge_check_interview(struct merge_check *mc, size_t i, const char *uuid,
@@ -161,12 +179,19 @@ int merge_check_interview(struct merge_check *mc, size_t i, const char *uuid,
 	struct mc_iv *v;
 
 	if (k < 0) {
+		struct store_form_file *files = NULL;
 		char *src = NULL;
-		size_t len = 0;
+		size_t len = 0, n_files = 0;
 
+		/* the stored form with its attached files */
 		if (mc->tg.ops->form_source(mc->tg.t, form_hash, &src, &len, err) < 0)
 			return -2;
-		k = load_form(mc, form_hash, form_hash, src, len, err);
+		if (mc->tg.ops->form_files(mc->tg.t, form_hash, &files, &n_files, err) < 0) {
+			free(src);
+			return -2;
+		}
+		k = load_form(mc, form_hash, form_hash, src, len, files, n_files, err);
+		store_form_files_free(files, n_files);
 		free(src);
 		if (k < 0)
 			return -1;

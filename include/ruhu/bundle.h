@@ -34,8 +34,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The format version this code writes and the only one it reads. */
-#define BUNDLE_FORMAT_VERSION 1
+/*
+ * The newest format version this code writes and reads. Version 2 adds the
+ * section form_files (a form's attached files) after forms; a bundle whose
+ * forms have no attached files is written as version 1, byte for byte as
+ * before, and both versions are read (docs/bundle.md, "Versioning").
+ */
+#define BUNDLE_FORMAT_VERSION 2
 
 /* The longest field the reader accepts, in bytes ("field too long" past
  * it). It must hold every value a store keeps (STORE_VALUE_MAX, checked at
@@ -51,6 +56,7 @@ enum bundle_kind {
 /* Sections, in file order. */
 enum bundle_section {
 	BS_FORMS,
+	BS_FORM_FILES, /* format 2: the forms' attached files (absent in format 1) */
 	BS_ASSIGNMENTS,
 	BS_PRELOAD,
 	BS_INTERVIEWS,
@@ -63,11 +69,12 @@ enum bundle_section {
 struct bundle_form {
 	char *id;
 	char *version;
-	char *hash; /* SHA-256 hex of the form source */
+	char *hash; /* the form's identity: SHA-256 hex of the source, or of the source's and
+		     * attached files' digests (digest_form_hash) */
 };
 
 struct bundle_manifest {
-	int format;            /* BUNDLE_FORMAT_VERSION */
+	int format;            /* 1, or 2 (BUNDLE_FORMAT_VERSION) with section form_files */
 	char *ruhu_version;
 	enum bundle_kind kind;
 	char *device;          /* device that wrote the bundle */
@@ -78,7 +85,8 @@ struct bundle_manifest {
 	char *created;         /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
 	struct bundle_form *forms; /* from the forms section, in order */
 	size_t n_forms;
-	size_t rows[BS_COUNT];  /* data rows (header not counted) */
+	size_t rows[BS_COUNT];  /* data rows (header not counted; 0 for a section the
+				 * format lacks) */
 	size_t bytes[BS_COUNT]; /* section length in bytes, header included */
 	char content_sha256[65];
 	char file_sha256[65];   /* the gzip header's RH field: SHA-256 of the file's bytes after
@@ -170,7 +178,9 @@ void bundle_writer_free(struct bundle_writer *w);
 void bundle_writer_add_enumerator(struct bundle_writer *w, const char *name);
 /* Appends one row of bundle_columns(s) fields; a NULL field is written as an
  * SQL NULL. Fields must be valid UTF-8. Rows of BS_FORMS also fill the
- * manifest's form list from their first three fields (id, version, hash). */
+ * manifest's form list from their first three fields (id, version, hash).
+ * A row of BS_FORM_FILES (form_hash, name, sha256, data) makes the bundle
+ * format 2; without any it is format 1. */
 void bundle_writer_row(struct bundle_writer *w, enum bundle_section s, const char *const *f);
 /* Data rows added to `s` so far. */
 size_t bundle_writer_rows(const struct bundle_writer *w, enum bundle_section s);

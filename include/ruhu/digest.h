@@ -36,4 +36,26 @@ char *digest_sha256_hex(const void *data, size_t len, char hex[65]);
 /* Encodes n bytes as lowercase hex into out (2n+1 bytes). */
 void digest_to_hex(const unsigned char *bytes, size_t n, char *out);
 
+/*
+ * A form's identity (its "hash" in the database and in bundles). A form
+ * without attached files is the SHA-256 of its source, as it always was, so
+ * databases and bundles written before attached files stay valid. A form with
+ * attached files is the SHA-256 of this text, files sorted by name (bytewise):
+ *
+ *     ruhu-form,1\n
+ *     source,<SHA-256 of the source>\n
+ *     file,<SHA-256 of the file>,<name>\n      one line per file
+ *
+ * so changing one byte of a village list makes another form, as changing the
+ * form file does. Names are plain file names (no control characters; the
+ * caller checks that); the same name twice is the caller's fault. Writes 64
+ * hex + NUL to out.
+ */
+struct digest_named {
+	const char *name;
+	const char *sha256_hex; /* 64 lowercase hex */
+};
+void digest_form_hash(const char *source_sha256_hex, const struct digest_named *files, size_t n,
+		      char out[65]);
+
 #endif

@@ -258,8 +258,11 @@ const char *form_setting(const struct form *f, const char *key);
 /* settings instance_name, compiled; {NULL, NULL} when absent */
 struct form_expr form_instance_name(const struct form *f);
 
-/* The exact bytes the form was loaded from and their SHA-256 (64 hex chars). */
+/* The exact bytes the form was loaded from. */
 const char *form_source(const struct form *f, size_t *len);
+/* The form's identity, 64 hex chars: the SHA-256 of the source for a form
+ * without attached files, else digest_form_hash() over the source's and the
+ * files' SHA-256 (ruhu/digest.h) — the key of the form in a database. */
 const char *form_hash(const struct form *f);
 const char *form_path(const struct form *f);
 

@@ -32,12 +32,15 @@ void merge_check_free(struct merge_check *mc);
 
 /*
  * A form of the bundle's forms section (its hash already checked against
- * src[0..len)): loaded as `ruhu check` loads it. A hash seen before is not
+ * src[0..len) and its attached files, n_files of them, maybe 0): loaded with
+ * those files as `ruhu check` loads it. A hash seen before is not
  * loaded again. Returns 0, or -1 with err "form 'ID' does not pass `ruhu
  * check`: WHERE: MESSAGE" (where NULL: the caller locates it).
  */
+struct store_form_file;
 int merge_check_form(struct merge_check *mc, const char *hash, const char *form_id,
-		     const char *src, size_t len, struct error *err);
+		     const char *src, size_t len, const struct store_form_file *files,
+		     size_t n_files, struct error *err);
 
 /*
  * Interview number `i` of the bundle (0, 1, 2 ... in bundle order), of form

@@ -8,13 +8,14 @@
  *
  * The protocol for one bundle, as merge_bundle() drives it:
  *   1. verification, outside any transaction: device_id, form_known,
- *      interview_known, form_source, bundle_applied (read-only; may be
+ *      interview_known, form_source, form_files, bundle_applied (read-only; may be
  *      called many times);
  *   2. begin — opens the bundle's ONE transaction, holding the write lock
  *      from the start (a second merge waits here); then bundle_applied
  *      again: a bundle that a concurrent merge applied in the meantime ends
  *      here as MERGE_ALREADY (rollback), exactly like a later re-merge;
- *   3. in the bundle's section order: put_form; put_assignments (once, all
+ *   3. in the bundle's section order: put_form (each form with its files, once the
+ *      form_files section is read); put_assignments (once, all
  *      of them); revisions (once, every interview of the bundle); for each
  *      interview, load (only when the revisions are equal), record_conflict,
  *      put_interview, record_duplicates; put_events and put_comments in
@@ -71,6 +72,10 @@ struct merge_target_ops {
 	 * (interview_validate) before anything is written. */
 	int (*form_source)(void *t, const char *hash, char **src, size_t *len,
 			   struct error *err);
+	/* The attached files of the stored form `hash`, as store_form_files()
+	 * (free with store_form_files_free); 0 files for a form without any. */
+	int (*form_files)(void *t, const char *hash, struct store_form_file **files, size_t *n,
+			  struct error *err);
 	/* As store_bundle_applied(): 1 (+ its recorded content hash, malloc'd)
 	 * or 0. */
 	int (*bundle_applied)(void *t, const struct store_bundle_key *k, char **content_sha256,
@@ -86,9 +91,11 @@ struct merge_target_ops {
 	void (*rollback)(void *t);
 
 	/* ---- writes and the reads decisions need (between begin and commit) ---- */
-	/* Stores a form's exact source (hash checked by the caller); idempotent. */
+	/* Stores a form's exact source with its attached files (n_files may be
+	 * 0), as store_form_put_files (hash checked by the caller); idempotent. */
 	int (*put_form)(void *t, const char *hash, const char *form_id, const char *version,
-			const char *title, const char *source, size_t len, struct error *err);
+			const char *title, const char *source, size_t len,
+			const struct store_form_file *files, size_t n_files, struct error *err);
 	/* Inserts or replaces n assignments with their preload fields. */
 	int (*put_assignments)(void *t, const struct store_assignment *a, size_t n,
 			       struct error *err);

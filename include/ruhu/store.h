@@ -6,6 +6,7 @@
  * is meant to be read with the plain `sqlite3` shell):
  *   meta        key/value: device id, enumerator, change counter
  *   form        every form ever used, with its exact source bytes and SHA-256
+ *   form_file   the attached files of a form (village lists), with their bytes
  *   assignment  the household sample (+ assignment_field: preload values)
  *   interview   one row per interview (UUID), its status, revision, position
  *   answer      the current answers, keyed by (interview, path)
@@ -68,6 +69,7 @@
 #include <stdint.h>
 
 struct form;
+struct diag_list;
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
@@ -211,7 +213,8 @@ int store_uuid_new(char out[STORE_ID_LEN + 1], struct error *err);
 /* ---- forms ---------------------------------------------------------------- */
 
 struct store_form_info {
-	char *hash;    /* SHA-256 of the source, 64 lowercase hex */
+	char *hash;    /* the form's identity, 64 lowercase hex: the SHA-256 of the source,
+			* or digest_form_hash() when it has attached files */
 	char *form_id; /* settings form_id (may be "") */
 	char *version; /* settings version (may be "") */
 	char *title;   /* settings form_title (may be "") */
@@ -220,7 +223,8 @@ struct store_form_info {
 };
 
 /*
- * Stores a loaded form (its source bytes, hash, form_id, version, title).
+ * Stores a loaded form (its source bytes, hash, form_id, version, title) with
+ * its attached files (form_attachment_get), as store_form_put_files().
  * Idempotent: a form whose hash is already stored is left as it is (0).
  * (Defined in store_form.c so that programs not using forms need not link the
  * form loader.)
@@ -238,6 +242,56 @@ int store_form_put_source(struct store *s, const char *hash, const char *form_id
 			  const char *version, const char *title, const char *source, size_t len,
 			  struct error *err);
 
+/*
+ * An attached file of a form (a village list a select_one_from_file question
+ * reads): the name the form gives it ("villages.csv") and its exact bytes.
+ * Stored in table form_file with the form; a form's hash covers its files
+ * (digest_form_hash in ruhu/digest.h), so (form hash, name) has one content.
+ */
+struct store_form_file {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+
+/* Bytes of one attached file at most: the form loader's cap for it. */
+#define STORE_FILE_MAX ((size_t)32 << 20)
+
+/*
+ * store_form_put_source() with the form's attached files (n_files may be 0).
+ * `hash` must be digest_form_hash() of the source's and the files' SHA-256
+ * (STORE_E_INVALID "form 'ID' hash H does not match its source and attached
+ * files (H2)"); a name must be a plain file name (the identifier rule of
+ * ruhu/ident.h, not starting with '.'), unique within the form, and a file
+ * at most STORE_FILE_MAX bytes (STORE_E_INVALID). Idempotent by hash: the
+ * form and its files are written together, once.
+ */
+int store_form_put_files(struct store *s, const char *hash, const char *form_id,
+			 const char *version, const char *title, const char *source, size_t len,
+			 const struct store_form_file *files, size_t n_files, struct error *err);
+
+/*
+ * The attached files of the stored form `hash`, sorted by name, in a malloc'd
+ * array whose names and bytes (NUL appended, not counted in len) the array
+ * owns; free with store_form_files_free(). 0 files for a form without any;
+ * STORE_E_NOTFOUND when no such form is stored.
+ */
+int store_form_files(struct store *s, const char *hash, struct store_form_file **out, size_t *n,
+		     struct error *err);
+void store_form_files_free(struct store_form_file *v, size_t n);
+
+/*
+ * Loads the stored form `hash` with its attached files (form_load_buffer_files
+ * over the stored source, the files given in memory; a form stored without
+ * files loads with none, as form_load_buffer() does). `name` names the form in
+ * diagnostics (NULL: "form-HASH12"). Returns 0 with *out set (free with
+ * form_free); STORE_E_* with err set when the store fails; -STORE_E_INVALID
+ * with the loader's messages in `diags` when the stored form no longer loads.
+ * (In store_form.c with store_form_put: it links the form loader.)
+ */
+int store_form_load(struct store *s, const char *hash, const char *name, struct form **out,
+		    struct diag_list *diags, struct error *err);
+
 /* All stored forms, oldest first. Free with store_form_info_free(). */
 int store_form_list(struct store *s, struct store_form_info **out, size_t *n, struct error *err);
 void store_form_info_free(struct store_form_info *v, size_t n);
@@ -245,7 +299,8 @@ void store_form_info_free(struct store_form_info *v, size_t n);
 /*
  * The exact source bytes of the form with `hash` in a malloc'd buffer (NUL
  * appended, not counted in *len); the caller frees it. STORE_E_NOTFOUND when
- * absent. Hand it to form_load_buffer() to reload the form.
+ * absent. To reload the form, use store_form_load(), which adds its attached
+ * files.
  */
 int store_form_source(struct store *s, const char *hash, char **src, size_t *len,
 		      struct error *err);

@@ -84,22 +84,6 @@ char *collect_data_dir(struct error *err)
 
 /* ---- forms and samples ------------------------------------------------------ */
 
-int collect_form_storable(const struct form *f, const char *path, struct error *err)
-{
-	struct form_attachment a;
-
-	if (!form_attachment_count(f) || form_attachment_get(f, 0, &a, NULL) < 0)
-		return 0;
-	error_set(err, path,
-		  "带附带文件（%s）的表单暂不能存入数据库：附带文件还不随表单存储。"
-		  "可以不存数据库地检查（ruhu check）和填写（ruhu fill，不带 --db）",
-		  "a form with attached files (%s) cannot be stored in a database yet: the files "
-		  "do not travel with the form; check it (ruhu check) and fill it (ruhu fill "
-		  "without --db) instead",
-		  a.name);
-	return -1;
-}
-
 int collect_put_form(struct store *st, const char *path, struct error *err)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
@@ -111,7 +95,8 @@ int collect_put_form(struct store *st, const char *path, struct error *err)
 		error_set(err, path, "表单有错误，未载入", "the form has errors and was not loaded");
 		goto done;
 	}
-	if (collect_form_storable(f, path, err) < 0 || store_form_put(st, f, err) < 0)
+	/* with its attached files, which its hash covers */
+	if (store_form_put(st, f, err) < 0)
 		goto done;
 	ret = 0;
 done:
@@ -151,18 +136,13 @@ static int check_form(const char *path)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct form *f = NULL;
-	struct error err = ERROR_INIT;
 	int r = form_load(path, &f, &dl);
 
 	if (r < 0) {
 		cli_diags(&dl);
 		cli_errorf("'%s'：表单有错误，数据库未改动", "'%s': the form has errors; the database is unchanged",
 			   path);
-	} else if (collect_form_storable(f, path, &err) < 0) {
-		cli_error(&err);
-		r = -1;
 	}
-	error_clear(&err);
 	form_free(f);
 	diag_list_free(&dl);
 	return r;

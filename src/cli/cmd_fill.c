@@ -143,10 +143,6 @@ int cmd_fill(int argc, char **argv)
 		cli_diags(&dl);
 		goto done;
 	}
-	if (db && collect_form_storable(f, form_path, &err) < 0) {
-		cli_error(&err);
-		goto done;
-	}
 	if (answers_load(answers, &ans, &err) < 0) {
 		/* a row of the file: "FILE:LINE: message", as the other problems */
 		if (err.where)

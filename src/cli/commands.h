@@ -21,11 +21,6 @@ int cmd_collect(int argc, char **argv);
 /* The per-user data folder ($XDG_DATA_HOME/ruhu or ~/.local/share/ruhu),
  * created when missing; malloc'd, or NULL with err set. */
 char *collect_data_dir(struct error *err);
-/* 0 when form `f` (loaded from `path`) can be stored in a database; -1 with
- * err set when it has attached files, which do not travel into the database
- * yet (a form loaded back from it would lack them). */
-struct form;
-int collect_form_storable(const struct form *f, const char *path, struct error *err);
 /* Loads the form at `path` (diagnostics printed) and stores it. */
 int collect_put_form(struct store *st, const char *path, struct error *err);
 /* Loads a sample CSV into the store's assignments (all or nothing);

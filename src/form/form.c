@@ -2425,6 +2425,28 @@ int form_build(struct workbook *wb, const char *src, size_t len, struct form **o
 	return form_build_files(wb, src, len, NULL, out, diags);
 }
 
+
+/* The form's identity covers its attached files (ruhu/digest.h,
+ * digest_form_hash): the source's SHA-256 when it has none. */
+static void set_identity(struct form *f)
+{
+	struct digest_named *v;
+	char src[65];
+	size_t i, n = 0;
+
+	memcpy(src, f->hash, sizeof(src));
+	v = xcalloc(f->n_att ? f->n_att : 1, sizeof(*v));
+	for (i = 0; i < f->n_att; i++) {
+		if (f->att[i].list < 0)
+			continue;
+		v[n].name = f->att[i].name;
+		v[n].sha256_hex = f->att[i].hash;
+		n++;
+	}
+	digest_form_hash(src, v, n, f->hash);
+	free(v);
+}
+
 int form_build_files(struct workbook *wb, const char *src, size_t len,
 		     const struct form_files *files, struct form **out, struct diag_list *diags)
 {
@@ -2498,6 +2520,7 @@ int form_build_files(struct workbook *wb, const char *src, size_t len,
 	f->version = v && *v ? v : NULL;
 
 	if (diags->errors == b.errors0) {
+		set_identity(f);
 		*out = f;
 		f = NULL;
 		ret = 0;

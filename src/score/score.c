@@ -359,21 +359,16 @@ static int load_forms(struct run *r, const char *const *cols, size_t n_cols)
 	}
 	for (i = 0; i < n; i++) {
 		struct loaded_form *lf;
-		char *src = NULL;
-		size_t len = 0;
 		struct form *f = NULL;
 
 		if (strcmp(fi[i].form_id, fid))
 			continue;
-		if (store_form_source(r->s, fi[i].hash, &src, &len, &err) < 0) {
-			diag_add_error(r->dl, DIAG_ERROR, &err);
+		/* with its attached files, as it was filled */
+		if (store_form_load(r->s, fi[i].hash, fi[i].hash, &f, r->dl, &err) < 0) {
+			if (err.code != STORE_E_INVALID)
+				diag_add_error(r->dl, DIAG_ERROR, &err);
 			goto done;
 		}
-		if (form_load_buffer(fi[i].hash, src, len, FORM_SYNTAX_AUTO, &f, r->dl) < 0) {
-			free(src);
-			goto done;
-		}
-		free(src);
 		if (profile_bind(r->p, f, cols, n_cols, r->dl) < 0) {
 			form_free(f);
 			goto done;

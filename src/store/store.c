@@ -66,6 +66,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ANS_RANGE] = "SELECT path, value, special FROM answer"
 			 " WHERE interview = ?1 AND path >= ?2 AND path < ?3 ORDER BY path",
 	[ST_FORM_HAS] = "SELECT 1 FROM form WHERE hash = ?1",
+	[ST_FORM_FILE_PUT] = "INSERT INTO form_file(form_hash, name, sha256, data)"
+			     " VALUES (?1, ?2, ?3, ?4)",
 	[ST_FORM_PUT] = "INSERT INTO form(hash, form_id, version, title, source, added)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(hash) DO NOTHING",
 	[ST_COMMENT_ADD] = "INSERT INTO comment(uuid, interview, path, author, text, time, device)"
@@ -1022,24 +1024,96 @@ done:
 
 /* ---- forms ---------------------------------------------------------------- */
 
+/* An attached file's name: the identifier rule, and a plain file name. */
+static int file_name_check(struct store *s, const char *form_id, const char *name,
+			   struct error *err)
+{
+	if (!name || ident_check(name, IDENT_FORM, NULL) != 0 || name[0] == '.')
+		return fail(err, s->path, STORE_E_INVALID,
+			    "表单 '%s' 的附带文件名 '%s' 无效",
+			    "form '%s' attached file name '%s' is not a plain file name",
+			    form_id ? form_id : "", name ? name : "");
+	return 0;
+}
+
+/* Checks `hash` against the source and files; 0 when it is their identity. */
+static int form_identity_check(struct store *s, const char *hash, const char *form_id,
+			       const char *source, size_t len,
+			       const struct store_form_file *files, size_t n, struct error *err)
+{
+	struct digest_named *v = NULL;
+	char (*fh)[65] = NULL;
+	char src[65], hex[65];
+	size_t i, j;
+	int ret = 0;
+
+	if (n) {
+		v = xcalloc(n, sizeof(*v));
+		fh = xcalloc(n, sizeof(*fh));
+	}
+	for (i = 0; i < n; i++) {
+		ret = file_name_check(s, form_id, files[i].name, err);
+		if (ret < 0)
+			goto done;
+		for (j = 0; j < i; j++)
+			if (!strcmp(files[j].name, files[i].name)) {
+				ret = fail(err, s->path, STORE_E_INVALID,
+					   "表单 '%s' 的附带文件 '%s' 出现两次",
+					   "form '%s' attached file '%s' appears twice",
+					   form_id ? form_id : "", files[i].name);
+				goto done;
+			}
+		if (files[i].len > STORE_FILE_MAX || (!files[i].data && files[i].len)) {
+			ret = fail(err, s->path, STORE_E_INVALID,
+				   "表单 '%s' 的附带文件 '%s' 太大（%zu 字节，最多 %zu）",
+				   "form '%s' attached file '%s' too large (%zu bytes, at most %zu)",
+				   form_id ? form_id : "", files[i].name, files[i].len,
+				   STORE_FILE_MAX);
+			goto done;
+		}
+		digest_sha256_hex(files[i].data ? files[i].data : "", files[i].len, fh[i]);
+		v[i].name = files[i].name;
+		v[i].sha256_hex = fh[i];
+	}
+	digest_sha256_hex(source, len, src);
+	digest_form_hash(src, v, n, hex);
+	if (strcmp(hex, hash))
+		ret = n ? fail(err, s->path, STORE_E_INVALID,
+			       "表单 '%s' 的哈希 %s 与其源文件和附带文件不符 (%s)",
+			       "form '%s' hash %s does not match its source and attached files (%s)",
+			       form_id ? form_id : "", hash, hex)
+			: fail(err, s->path, STORE_E_INVALID,
+			       "表单 '%s' 的哈希 %s 与其源文件不符 (%s)",
+			       "form '%s' hash %s does not match its source (%s)",
+			       form_id ? form_id : "", hash, hex);
+done:
+	free(v);
+	free(fh);
+	return ret;
+}
+
 int store_form_put_source(struct store *s, const char *hash, const char *form_id,
 			  const char *version, const char *title, const char *source, size_t len,
 			  struct error *err)
 {
-	char hex[65];
+	return store_form_put_files(s, hash, form_id, version, title, source, len, NULL, 0, err);
+}
+
+int store_form_put_files(struct store *s, const char *hash, const char *form_id,
+			 const char *version, const char *title, const char *source, size_t len,
+			 const struct store_form_file *files, size_t n_files, struct error *err)
+{
 	struct event_in ev = {0};
 	sqlite3_stmt *q;
+	size_t i;
 	int ret, rc;
 
 	if (!hash || !source)
 		return fail(err, s->path, STORE_E_INVALID, "表单缺少哈希或源文件",
 			    "form without hash or source");
-	digest_sha256_hex(source, len, hex);
-	if (strcmp(hex, hash))
-		return fail(err, s->path, STORE_E_INVALID,
-			    "表单 '%s' 的哈希 %s 与其源文件不符 (%s)",
-			    "form '%s' hash %s does not match its source (%s)",
-			    form_id ? form_id : "", hash, hex);
+	ret = form_identity_check(s, hash, form_id, source, len, files, n_files, err);
+	if (ret < 0)
+		return ret;
 	/* a form may have no form_id; one it has follows the identifier rule */
 	if (form_id && *form_id && store_ident(s, form_id, IDENT_FORM, false, err) < 0)
 		return -STORE_E_INVALID;
@@ -1064,6 +1138,28 @@ int store_form_put_source(struct store *s, const char *hash, const char *form_id
 		goto done;
 	}
 	if (sqlite3_changes(s->db) == 1) {
+		/* the files belong to this new row: the hash covers them */
+		q = store_stmt(s, ST_FORM_FILE_PUT, err);
+		if (!q) {
+			ret = -STORE_E_INTERNAL;
+			goto done;
+		}
+		for (i = 0; i < n_files; i++) {
+			char hex[65];
+
+			digest_sha256_hex(files[i].data ? files[i].data : "", files[i].len, hex);
+			store_bind_text(q, 1, hash);
+			store_bind_text(q, 2, files[i].name);
+			store_bind_text(q, 3, hex);
+			sqlite3_bind_blob64(q, 4, files[i].len ? files[i].data : "", files[i].len,
+					    SQLITE_STATIC);
+			rc = sqlite3_step(q);
+			sqlite3_reset(q);
+			if (rc != SQLITE_DONE) {
+				ret = store_db_fail(s, rc, err);
+				goto done;
+			}
+		}
 		ev.kind = "form_add";
 		ev.new_value = hash;
 		ev.extra = form_id;
@@ -1075,6 +1171,71 @@ int store_form_put_source(struct store *s, const char *hash, const char *form_id
 done:
 	store_tx_abort(s);
 	return ret;
+}
+
+int store_form_files(struct store *s, const char *hash, struct store_form_file **out, size_t *n,
+		     struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	struct store_form_file *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc, ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	q = store_stmt(s, ST_FORM_HAS, err);
+	if (!q)
+		return -STORE_E_INTERNAL;
+	store_bind_text(q, 1, hash);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	q = NULL;
+	if (rc == SQLITE_DONE)
+		return fail(err, s->path, STORE_E_NOTFOUND, "没有哈希为 %s 的表单",
+			    "no form with hash %s", hash ? hash : "");
+	if (rc != SQLITE_ROW)
+		return store_db_fail(s, rc, err);
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT name, data FROM form_file WHERE form_hash = ?1 ORDER BY name",
+				-1, &q, NULL);
+	if (rc == SQLITE_OK)
+		store_bind_text(q, 1, hash);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(q, 1);
+		char *d = xmalloc(len + 1);
+
+		if (len)
+			memcpy(d, sqlite3_column_blob(q, 1), len);
+		d[len] = '\0';
+		XGROW(v, cap, cnt + 1);
+		v[cnt].name = store_col_dup(q, 0);
+		v[cnt].data = d;
+		v[cnt].len = len;
+		cnt++;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = store_db_fail(s, rc, err);
+		store_form_files_free(v, cnt);
+		goto done;
+	}
+	*out = v;
+	*n = cnt;
+done:
+	sqlite3_finalize(q);
+	return ret;
+}
+
+void store_form_files_free(struct store_form_file *v, size_t n)
+{
+	size_t i;
+
+	/* the array owns what its const pointers point to */
+	for (i = 0; v && i < n; i++) {
+		free((char *)v[i].name);
+		free((char *)v[i].data);
+	}
+	free(v);
 }
 
 int store_form_list(struct store *s, struct store_form_info **out, size_t *n, struct error *err)

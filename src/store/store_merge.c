@@ -42,6 +42,12 @@ static int t_form_source(void *t, const char *hash, char **src, size_t *len,
 	return store_form_source(t, hash, src, len, err);
 }
 
+static int t_form_files(void *t, const char *hash, struct store_form_file **files, size_t *n,
+			struct error *err)
+{
+	return store_form_files(t, hash, files, n, err);
+}
+
 static int t_interview_known(void *t, const char *uuid, struct error *err)
 {
 	return exists(t, ST_IV_EXISTS, uuid, err);
@@ -74,9 +80,11 @@ static void t_rollback(void *t)
 }
 
 static int t_put_form(void *t, const char *hash, const char *form_id, const char *version,
-		      const char *title, const char *source, size_t len, struct error *err)
+		      const char *title, const char *source, size_t len,
+		      const struct store_form_file *files, size_t n_files, struct error *err)
 {
-	return store_form_put_source(t, hash, form_id, version, title, source, len, err);
+	return store_form_put_files(t, hash, form_id, version, title, source, len, files, n_files,
+				    err);
 }
 
 static int t_put_assignments(void *t, const struct store_assignment *a, size_t n,
@@ -177,6 +185,7 @@ static const struct merge_target_ops store_ops = {
 	.form_known = t_form_known,
 	.interview_known = t_interview_known,
 	.form_source = t_form_source,
+	.form_files = t_form_files,
 	.bundle_applied = t_bundle_applied,
 	.begin = t_begin,
 	.commit = t_commit,

@@ -241,6 +241,16 @@ static const struct migration migrations[] = {
 	 ") WITHOUT ROWID;\n"
 	 "CREATE INDEX audit_finding_key ON audit_finding(rule, interview, path, run);\n",
 	 NULL},
+	/* 6 */
+	{"form_file: the attached files of a form (select_one_from_file lists)",
+	 "CREATE TABLE form_file (\n"
+	 "  form_hash TEXT NOT NULL REFERENCES form(hash),\n"
+	 "  name TEXT NOT NULL CHECK (name <> ''),\n"
+	 "  sha256 TEXT NOT NULL,\n"
+	 "  data BLOB NOT NULL,\n"
+	 "  PRIMARY KEY (form_hash, name)\n"
+	 ") WITHOUT ROWID;\n",
+	 NULL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -16,16 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-static enum form_syntax sniff(const char *src, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && (src[i] == ' ' || src[i] == '\n' || src[i] == '\r' || src[i] == '\t'))
-		i++;
-	return i < len && (src[i] == '|' || src[i] == '#') ? FORM_SYNTAX_MD : FORM_SYNTAX_CSV;
-}
-
 int app_load_forms(struct ui_app *app, struct error *err)
 {
 	struct store_form_info *info = NULL;
@@ -37,26 +27,14 @@ int app_load_forms(struct ui_app *app, struct error *err)
 	for (i = 0; i < n; i++) {
 		struct diag_list dl = DIAG_LIST_INIT;
 		struct form *f = NULL;
-		char *src = NULL;
-		size_t len = 0;
 		const char *name = *info[i].form_id ? info[i].form_id : info[i].hash;
+		int rc;
 
-		if (store_form_source(app->store, info[i].hash, &src, &len, err) < 0)
-			goto done;
-		if (form_load_buffer(name, src, len, sniff(src, len), &f, &dl) < 0) {
-			size_t k;
-			for (k = 0; k < dl.n && dl.items[k].severity != DIAG_ERROR; k++)
-				;
-			if (k < dl.n)
-				error_copy(err, &dl.items[k].e);
-			else
-				error_set(err, name, "表单无法加载", "the form does not load");
-			diag_list_free(&dl);
-			free(src);
-			goto done;
-		}
+		/* with its attached files: its select_one_from_file lists */
+		rc = store_form_load(app->store, info[i].hash, name, &f, &dl, err);
 		diag_list_free(&dl);
-		free(src);
+		if (rc < 0)
+			goto done;
 		XGROW(app->forms, app->capforms, app->nforms + 1);
 		app->forms[app->nforms].hash = xstrdup(info[i].hash);
 		app->forms[app->nforms].form = f;

@@ -8,6 +8,7 @@
  */
 #include "ruhu/digest.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static uint32_t rol(uint32_t x, int n)
@@ -308,4 +309,47 @@ char *digest_hex(enum digest_alg alg, const void *data, size_t len, char *hex)
 char *digest_sha256_hex(const void *data, size_t len, char hex[65])
 {
 	return digest_hex(DIGEST_SHA256, data, len, hex);
+}
+
+static int named_cmp(const void *a, const void *b)
+{
+	const struct digest_named *x = *(const struct digest_named *const *)a;
+	const struct digest_named *y = *(const struct digest_named *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+void digest_form_hash(const char *source_sha256_hex, const struct digest_named *files, size_t n,
+		      char out[65])
+{
+	const struct digest_named **v;
+	unsigned char raw[32];
+	struct digest d;
+	size_t i;
+
+	if (!n) {
+		memcpy(out, source_sha256_hex, 64);
+		out[64] = '\0';
+		return;
+	}
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		abort();
+	for (i = 0; i < n; i++)
+		v[i] = &files[i];
+	qsort(v, n, sizeof(*v), named_cmp);
+	digest_init(&d, DIGEST_SHA256);
+	digest_update(&d, "ruhu-form,1\nsource,", 19);
+	digest_update(&d, source_sha256_hex, 64);
+	digest_update(&d, "\n", 1);
+	for (i = 0; i < n; i++) {
+		digest_update(&d, "file,", 5);
+		digest_update(&d, v[i]->sha256_hex, 64);
+		digest_update(&d, ",", 1);
+		digest_update(&d, v[i]->name, strlen(v[i]->name));
+		digest_update(&d, "\n", 1);
+	}
+	free(v);
+	digest_final(&d, raw);
+	digest_to_hex(raw, 32, out);
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "ruhu/digest.h"
+#include "ruhu/form.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
 #include "testutil.h"
@@ -1003,6 +1004,100 @@ static int collect_uuid(void *ctx, const struct store_interview *iv)
 	return 0;
 }
 
+/* A form with an attached village list is stored with it, read back by name,
+ * and loads from the database with its list; its hash covers the files. */
+static void test_form_files(void **state)
+{
+	static const char src[] =
+		"survey,type,name,label,choice_filter\n"
+		",text,county,County,\n"
+		",select_one_from_file villages.csv,village,Village,county = ${county}\n";
+	static const char vil[] = "name,label,county\nqs01,Shimen,qs\nbs01,Hekou,bs\n";
+	static const char plain[] = "survey,type,name,label\n,integer,age,Age\n";
+	struct fx *f = *state;
+	struct store_form_file files[2] = {{"villages.csv", vil, sizeof(vil) - 1},
+					   {"z.csv", "name,label\na,A\n", 15}};
+	struct digest_named dn[1];
+	struct store_form_file *got;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct form *fm = NULL;
+	char sh[65], vh[65], hash[65], bad[65];
+	size_t n;
+	int li;
+
+	assert_int_equal(store_open(f->path, STORE_OPEN_CREATE, &f->s, &f->err), 0);
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM form_file"), 0);
+	digest_sha256_hex(src, strlen(src), sh);
+	digest_sha256_hex(vil, strlen(vil), vh);
+	dn[0].name = "villages.csv";
+	dn[0].sha256_hex = vh;
+	digest_form_hash(sh, dn, 1, hash);
+	assert_string_not_equal(hash, sh);
+	/* the source's hash alone, or the files' with other bytes, is refused */
+	assert_int_equal(store_form_put_files(f->s, sh, "v", NULL, NULL, src, strlen(src), files, 1,
+					      &f->err),
+			 -STORE_E_INVALID);
+	assert_non_null(strstr(f->err.en, "does not match its source and attached files"));
+	files[0].len--;
+	assert_int_equal(store_form_put_files(f->s, hash, "v", NULL, NULL, src, strlen(src), files,
+					      1, &f->err),
+			 -STORE_E_INVALID);
+	files[0].len++;
+	/* names: plain, once */
+	files[1].name = "../x.csv";
+	assert_int_equal(store_form_put_files(f->s, hash, "v", NULL, NULL, src, strlen(src), files,
+					      2, &f->err),
+			 -STORE_E_INVALID);
+	files[1].name = "villages.csv";
+	assert_int_equal(store_form_put_files(f->s, hash, "v", NULL, NULL, src, strlen(src), files,
+					      2, &f->err),
+			 -STORE_E_INVALID);
+	assert_non_null(strstr(f->err.en, "appears twice"));
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM form"), 0);
+
+	assert_int_equal(store_form_put_files(f->s, hash, "v", NULL, NULL, src, strlen(src), files,
+					      1, &f->err),
+			 0);
+	/* idempotent by hash */
+	assert_int_equal(store_form_put_files(f->s, hash, "v", NULL, NULL, src, strlen(src), files,
+					      1, &f->err),
+			 0);
+	assert_int_equal(q1(f->s, "SELECT count(*) FROM form_file"), 1);
+	assert_int_equal(store_form_files(f->s, hash, &got, &n, &f->err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(got[0].name, "villages.csv");
+	assert_int_equal(got[0].len, strlen(vil));
+	assert_memory_equal(got[0].data, vil, strlen(vil));
+	store_form_files_free(got, n);
+	memset(bad, 'f', 64);
+	bad[64] = '\0';
+	assert_int_equal(store_form_files(f->s, bad, &got, &n, &f->err), -STORE_E_NOTFOUND);
+
+	/* loaded back with its list, to the same identity */
+	if (store_form_load(f->s, hash, NULL, &fm, &dl, &f->err) < 0)
+		fail_msg("%s", f->err.en);
+	assert_string_equal(form_hash(fm), hash);
+	li = form_find_list(fm, "villages");
+	assert_true(li >= 0);
+	assert_int_equal(form_list(fm, (size_t)li)->n, 2);
+	assert_int_equal(form_attachment_count(fm), 1);
+	form_free(fm);
+	diag_list_free(&dl);
+
+	/* a form without files keeps the source's hash and loads without any */
+	digest_sha256_hex(plain, strlen(plain), sh);
+	assert_int_equal(store_form_put_source(f->s, sh, "hh", NULL, NULL, plain, strlen(plain),
+					       &f->err),
+			 0);
+	assert_int_equal(store_form_files(f->s, sh, &got, &n, &f->err), 0);
+	assert_int_equal(n, 0);
+	store_form_files_free(got, n);
+	assert_int_equal(store_form_load(f->s, sh, "hh", &fm, &dl, &f->err), 0);
+	assert_string_equal(form_hash(fm), sh);
+	form_free(fm);
+	diag_list_free(&dl);
+}
+
 static void test_forms_export_import(void **state)
 {
 	struct fx *f = *state;
@@ -1238,6 +1333,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_value_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_assignments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forms_export_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_form_files, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

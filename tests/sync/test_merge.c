@@ -14,6 +14,7 @@
 
 #include "ruhu/bundle.h"
 #include "ruhu/digest.h"
+#include "ruhu/form.h"
 #include "ruhu/merge.h"
 #include "ruhu/status.h"
 #include "ruhu/store.h"
@@ -37,7 +38,7 @@ static const char form_src[] = "survey,,,,\n,type,name,label,constraint\n"
 			       ",integer,age,Age,. >= 0 and . <= 150\n,text,name,Name,\n"
 			       ",begin repeat,members,Members,\n,text,m_name,Name,\n"
 			       ",end repeat,,,\n";
-static char form_hash[65];
+static char hh_hash[65];
 static char tmpdir[64];
 
 static int64_t clock_ms = 1700000000000;
@@ -86,13 +87,13 @@ static struct store *make_device(const char *path, int n, int base, char uuids[]
 	int i;
 
 	OK(store_enumerator_set(s, "张三", E));
-	OK(store_form_put_source(s, form_hash, "hh", "1", "户", form_src, strlen(form_src), E));
+	OK(store_form_put_source(s, hh_hash, "hh", "1", "户", form_src, strlen(form_src), E));
 	for (i = 0; i < n; i++) {
 		char key[32], age[16];
 
 		snprintf(key, sizeof(key), "HH%03d", base + i);
 		snprintf(age, sizeof(age), "%d", 20 + i);
-		OK(store_interview_new(s, form_hash, key, uuids[i], E));
+		OK(store_interview_new(s, hh_hash, key, uuids[i], E));
 		OK(store_answer_put(s, uuids[i], "age", age, STORE_SPECIAL_NONE, "age", E));
 		OK(store_answer_put(s, uuids[i], "name", i % 3 ? "李四, \"老\"\n二" : "",
 				    STORE_SPECIAL_NONE, "name", E));
@@ -293,8 +294,8 @@ static char *hand_bundle(const char *name, const char *device, long long seq, co
 {
 	struct bundle_writer *w = bundle_writer_new(BUNDLE_DEVICE, device, NULL, seq,
 						    "2026-11-22T10:00:00Z");
-	const char *fr[] = {"hh", "1", form_hash, "户", form_src};
-	const char *iv[] = {uuid, form_hash, key, "e1", device, "completed", rev,
+	const char *fr[] = {"hh", "1", hh_hash, "户", form_src};
+	const char *iv[] = {uuid, hh_hash, key, "e1", device, "completed", rev,
 			    "1700000000000", "1700000005000", NULL, NULL};
 	const char *a1[] = {uuid, "age", age, NULL};
 	const char *a2[] = {uuid, "name", "x", NULL};
@@ -529,7 +530,7 @@ static void test_refusals(void **state)
 	{
 		struct strbuf sb = STRBUF_INIT;
 		unsigned char body[64];
-		const char *text = "ruhu-bundle,2\n";
+		const char *text = "ruhu-bundle,3\n";
 		struct digest dg;
 		size_t n;
 		unsigned int crc;
@@ -566,13 +567,13 @@ static void test_refusals(void **state)
 	assert_int_equal(merge_bundle(t, p, false, &st, NULL, NULL, &err), -1);
 	assert_string_equal(err.where, p);
 	assert_string_equal(err.en,
-			    "bundle format version 2 is newer than this ruhu supports (1); update ruhu");
+			    "bundle format version 3 is newer than this ruhu supports (2); update ruhu");
 	error_clear(&err);
 	/* a bundle whose interview names a form that is nowhere */
 	{
 		struct bundle_writer *w = bundle_writer_new(BUNDLE_DEVICE, "dev-q", NULL, 1,
 							    "2026-11-22T10:00:00Z");
-		const char *iv[] = {U1, form_hash, "HH1", "e1", "dev-q", "completed", "1",
+		const char *iv[] = {U1, hh_hash, "HH1", "e1", "dev-q", "completed", "1",
 				    "1", "2", NULL, NULL};
 		char *data;
 		size_t len;
@@ -843,6 +844,163 @@ static void test_bad_content(void **state)
 	free(dir);
 }
 
+/* ---- attached files (issue 12) ------------------------------------------ */
+
+static const char a_form[] =
+	"survey,type,name,label,choice_filter\n"
+	",select_one counties,county,County,\n"
+	",select_one_from_file villages.csv,village,Village,county = ${county}\n"
+	"choices,list_name,name,label,\n"
+	",counties,qs,Qingshan,\n"
+	",counties,bs,Baishui,\n"
+	"settings,form_id,version,,\n"
+	",vil,1,,\n";
+static const char a_villages[] = "name,label,county\nqs01,Shimen,qs\nqs02,Yanjiao,qs\n"
+				 "bs01,Hekou,bs\n";
+
+enum a_fault { A_OK, A_BAD_DIGEST, A_NO_FILE, A_OTHER_FILE, A_NO_FORM };
+
+/* A device bundle with interview `uuid` (completed) of the village form
+ * choosing `village` in Qingshan county; the form and its file as `fault`
+ * says (A_NO_FORM: neither, the interview relies on the target's form). */
+static char *a_bundle(const char *name, const char *device, const char *uuid,
+		      const char *village, enum a_fault fault)
+{
+	struct bundle_writer *w = bundle_writer_new(BUNDLE_DEVICE, device, NULL, 1,
+						    "2026-11-22T10:00:00Z");
+	char src_hex[65], vil_hex[65], hash[65], other_hex[65];
+	struct digest_named dn = {"villages.csv", vil_hex};
+	const char *fr[] = {"vil", "1", hash, "vil", a_form};
+	const char *ff[] = {hash, "villages.csv", vil_hex, a_villages};
+	const char *iv[] = {uuid, hash, "HH001", "e1", device, "completed", "1",
+			    "1700000000000", "1700000005000", NULL, NULL};
+	const char *a1[] = {uuid, "county", "qs", NULL};
+	const char *a2[] = {uuid, "village", village, NULL};
+	const char *ev[] = {device, "1", uuid, "1700000001000", "answer_set", "e1", "county",
+			    NULL, "qs", NULL, NULL, NULL};
+	char *p = pathf("%s", name), *data;
+	size_t len;
+
+	digest_sha256_hex(a_form, strlen(a_form), src_hex);
+	digest_sha256_hex(a_villages, strlen(a_villages), vil_hex);
+	digest_form_hash(src_hex, &dn, 1, hash);
+	digest_sha256_hex("name,label\nx,X\n", 15, other_hex);
+	if (fault == A_BAD_DIGEST)
+		ff[2] = other_hex; /* the digest of other bytes */
+	if (fault == A_OTHER_FILE) {
+		ff[2] = other_hex; /* another list, consistent with itself */
+		ff[3] = "name,label\nx,X\n";
+	}
+	if (fault != A_NO_FORM)
+		bundle_writer_row(w, BS_FORMS, fr);
+	if (fault != A_NO_FORM && fault != A_NO_FILE)
+		bundle_writer_row(w, BS_FORM_FILES, ff);
+	bundle_writer_row(w, BS_INTERVIEWS, iv);
+	bundle_writer_row(w, BS_ANSWERS, a1);
+	bundle_writer_row(w, BS_ANSWERS, a2);
+	bundle_writer_row(w, BS_EVENTS, ev);
+	bundle_writer_write_mem(w, &data, &len);
+	write_file(p, data, len);
+	free(data);
+	bundle_writer_free(w);
+	return p;
+}
+
+static void test_form_files(void **state)
+{
+	static const struct {
+		enum a_fault fault;
+		const char *village;
+		const char *want;
+	} bad[] = {
+		{A_BAD_DIGEST, "qs01", "form 'vil' attached file 'villages.csv' does not match its digest"},
+		{A_NO_FILE, "qs01", "form 'vil' source does not match its hash"},
+		{A_OTHER_FILE, "qs01", "form 'vil' source and attached files do not match its hash"},
+		{A_OK, "bs01", "interview '11111111-1111-4111-8111-111111111111', field 'village': "
+			       "choice 'bs01' is not allowed by the choice_filter here"},
+	};
+	char *team = pathf("af-team.db");
+	struct store *t = open_db(team);
+	struct store_form_file *files;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct form *f = NULL;
+	struct merge_stats st;
+	char *before, *after, *b;
+	size_t i, n;
+
+	(void)state;
+	before = dump(t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct error err = ERROR_INIT;
+
+		b = a_bundle("af-bad.bundle.gz", "dev-a", U1, bad[i].village, bad[i].fault);
+		assert_int_equal(merge_bundle(t, b, false, &st, NULL, NULL, &err), -1);
+		print_message("%s: %s\n", err.where, err.en);
+		assert_string_equal(err.en, bad[i].want);
+		after = dump(t);
+		assert_string_equal(before, after);
+		free(after);
+		error_clear(&err);
+		free(b);
+	}
+	free(before);
+
+	/* the form arrives with its list: stored with it, and it loads back */
+	b = a_bundle("af-1.bundle.gz", "dev-a", U1, "qs01", A_OK);
+	{
+		struct bundle_manifest *m = NULL;
+		struct error err = ERROR_INIT;
+
+		/* a form with files makes a format 2 bundle */
+		assert_int_equal(bundle_read_file(b, NULL, NULL, &m, &err), 0);
+		assert_int_equal(m->format, 2);
+		assert_int_equal(m->rows[BS_FORM_FILES], 1);
+		bundle_manifest_free(m);
+	}
+	merge(t, b, &st);
+	assert_int_equal(st.iv_new, 1);
+	free(b);
+	{
+		struct store_form_info *fi;
+		struct error err = ERROR_INIT;
+		int li;
+
+		assert_int_equal(store_form_list(t, &fi, &n, &err), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(store_form_files(t, fi[0].hash, &files, &n, &err), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(files[0].name, "villages.csv");
+		assert_string_equal(files[0].data, a_villages);
+		store_form_files_free(files, n);
+		assert_int_equal(store_form_load(t, fi[0].hash, NULL, &f, &dl, &err), 0);
+		assert_string_equal(form_hash(f), fi[0].hash);
+		li = form_find_list(f, "villages");
+		assert_true(li >= 0);
+		assert_int_equal(form_list(f, (size_t)li)->n, 3);
+		form_free(f);
+		diag_list_free(&dl);
+		store_form_info_free(fi, 1);
+	}
+	/* another device's interview of the same form, without the form: checked
+	 * against the team database's form loaded with its list */
+	b = a_bundle("af-2.bundle.gz", "dev-b", U2, "qs02", A_NO_FORM);
+	merge(t, b, &st);
+	assert_int_equal(st.iv_new, 1);
+	free(b);
+	b = a_bundle("af-3.bundle.gz", "dev-c", "33333333-3333-4333-8333-333333333333", "bs01",
+		     A_NO_FORM);
+	{
+		struct error err = ERROR_INIT;
+
+		assert_int_equal(merge_bundle(t, b, false, &st, NULL, NULL, &err), -1);
+		assert_non_null(strstr(err.en, "choice 'bs01' is not allowed by the choice_filter"));
+		error_clear(&err);
+	}
+	free(b);
+	store_close(t);
+	free(team);
+}
+
 /* Team leader rejects an interview and assigns households; the device
  * imports the return bundle. */
 static void test_return_bundle(void **state)
@@ -1067,7 +1225,7 @@ static int setup(void **state)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ruhu-merge-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
-	digest_sha256_hex(form_src, strlen(form_src), form_hash);
+	digest_sha256_hex(form_src, strlen(form_src), hh_hash);
 	return 0;
 }
 
@@ -1239,6 +1397,7 @@ int main(void)
 		cmocka_unit_test(test_export_again),
 		cmocka_unit_test(test_return_bundle),
 		cmocka_unit_test(test_interrupted_export),
+		cmocka_unit_test(test_form_files),
 		cmocka_unit_test(test_locked),
 		cmocka_unit_test(test_disk_full),
 	};

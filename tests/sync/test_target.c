@@ -112,11 +112,18 @@ static void in_tx(struct rec *r)
 	r->writes++;
 }
 
+static int r_form_files(void *t, const char *h, struct store_form_file **fl, size_t *n,
+			struct error *err)
+{
+	return R(t)->inner.ops->form_files(R(t)->inner.t, h, fl, n, err);
+}
+
 static int r_put_form(void *t, const char *hash, const char *id, const char *v, const char *ti,
-		      const char *src, size_t len, struct error *err)
+		      const char *src, size_t len, const struct store_form_file *fl, size_t nf,
+		      struct error *err)
 {
 	in_tx(R(t));
-	return R(t)->inner.ops->put_form(R(t)->inner.t, hash, id, v, ti, src, len, err);
+	return R(t)->inner.ops->put_form(R(t)->inner.t, hash, id, v, ti, src, len, fl, nf, err);
 }
 
 static int r_put_assignments(void *t, const struct store_assignment *a, size_t n,
@@ -204,6 +211,7 @@ static const struct merge_target_ops rec_ops = {
 	.form_known = r_form_known,
 	.interview_known = r_interview_known,
 	.form_source = r_form_source,
+	.form_files = r_form_files,
 	.bundle_applied = r_bundle_applied,
 	.begin = r_begin,
 	.commit = r_commit,

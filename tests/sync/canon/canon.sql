@@ -24,6 +24,8 @@ SELECT key, value FROM meta WHERE key NOT IN ('device_id', 'created', 'change_se
   ORDER BY key;
 SELECT '== form';
 SELECT hash, form_id, version, title, length(source) FROM form ORDER BY hash;
+SELECT '== form_file';
+SELECT form_hash, name, sha256, length(data) FROM form_file ORDER BY form_hash, name;
 SELECT '== assignment';
 SELECT household_key, county, township, village, household_type, head_name, enumerator,
   device FROM assignment ORDER BY household_key;
