@@ -91,39 +91,6 @@ static void rerr(struct diag_list *dl, const struct audit_rules *r, const char *
 	strbuf_release(&w);
 }
 
-static int col(const struct wb_sheet *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->header.n; i++)
-		if (!strcasecmp(s->header.cells[i], name))
-			return (int)i;
-	return -1;
-}
-
-/* A translated column: "NAME::... (LANG)" or "NAME::LANG", else -1. */
-static int col_lang(const struct wb_sheet *s, const char *name, const char *lang)
-{
-	size_t i, nl = strlen(name);
-	char paren[16];
-
-	snprintf(paren, sizeof(paren), "(%s)", lang);
-	for (i = 0; i < s->header.n; i++) {
-		const char *h = s->header.cells[i];
-
-		if (strncasecmp(h, name, nl) || strncmp(h + nl, "::", 2))
-			continue;
-		if (strstr(h + nl + 2, paren) || !strcasecmp(h + nl + 2, lang))
-			return (int)i;
-	}
-	return -1;
-}
-
-static const char *cell(const struct wb_row *row, int c)
-{
-	return c >= 0 && (size_t)c < row->n ? row->cells[c] : "";
-}
-
 static bool valid_name(const char *s)
 {
 	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
@@ -153,7 +120,7 @@ static int need_cols(struct audit_rules *r, struct diag_list *dl, const struct w
 	int ret = 0;
 
 	for (; *names; names++)
-		if (col(s, *names) < 0) {
+		if (workbook_col(s, *names) < 0) {
 			rerr(dl, r, s->name, s->line, "表 '%s' 缺少列 '%s'",
 			     "sheet '%s' has no column '%s'", s->name, *names);
 			ret = -1;
@@ -172,12 +139,12 @@ static int read_params(struct audit_rules *r, struct diag_list *dl)
 		return 0; /* a file may have no policy numbers at all */
 	if (need_cols(r, dl, s, cols) < 0)
 		return -1;
-	cn = col(s, "name");
-	cv = col(s, "value");
+	cn = workbook_col(s, "name");
+	cv = workbook_col(s, "value");
 	r->params = xcalloc(s->n ? s->n : 1, sizeof(*r->params));
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *row = &s->rows[i];
-		const char *name = cell(row, cn), *v = cell(row, cv);
+		const char *name = workbook_cell(row, cn), *v = workbook_cell(row, cv);
 		struct audit_param *p = &r->params[r->n_params];
 		char *end;
 
@@ -255,16 +222,16 @@ static int common(struct audit_rules *r, struct diag_list *dl, const struct wb_s
 	c->field = c->group = "";
 	c->pub.kind = kind;
 	c->pub.row = row->line;
-	c->pub.id = cell(row, col(s, "id"));
-	c->pub.desc_zh = cell(row, col_lang(s, "description", "zh"));
-	c->pub.desc_en = cell(row, col_lang(s, "description", "en"));
-	c->pub.protects = cell(row, col(s, "protects"));
-	c->pub.form = cell(row, col(s, "form"));
+	c->pub.id = workbook_cell(row, workbook_col(s, "id"));
+	c->pub.desc_zh = workbook_cell(row, workbook_col_lang(s, "description", "zh"));
+	c->pub.desc_en = workbook_cell(row, workbook_col_lang(s, "description", "en"));
+	c->pub.protects = workbook_cell(row, workbook_col(s, "protects"));
+	c->pub.form = workbook_cell(row, workbook_col(s, "form"));
 	c->pub.scope = "";
 	c->pub.what = "";
 	if (check_id(r, dl, s, row, c->pub.id) < 0)
 		bad = -1;
-	if (severity_cell(r, dl, s, row, cell(row, col(s, "severity")), &c->pub.severity) < 0)
+	if (severity_cell(r, dl, s, row, workbook_cell(row, workbook_col(s, "severity")), &c->pub.severity) < 0)
 		bad = -1;
 	if (!*c->pub.desc_zh || !*c->pub.desc_en) {
 		rerr(dl, r, s->name, row->line, "检查 '%s' 缺少中文或英文说明",
@@ -286,7 +253,7 @@ static int read_rules(struct audit_rules *r, struct diag_list *dl)
 	}
 	if (need_cols(r, dl, s, cols) < 0)
 		return -1;
-	if (col_lang(s, "description", "zh") < 0 || col_lang(s, "description", "en") < 0) {
+	if (workbook_col_lang(s, "description", "zh") < 0 || workbook_col_lang(s, "description", "en") < 0) {
 		rerr(dl, r, s->name, s->line, "rules 表须有 description::中文 (zh) 和 description::English (en) 列",
 		     "the rules sheet needs description::中文 (zh) and description::English (en) columns");
 		return -1;
@@ -298,8 +265,8 @@ static int read_rules(struct audit_rules *r, struct diag_list *dl)
 		struct expr *x = NULL;
 		int bad = common(r, dl, s, row, AUDIT_RULE, &c);
 
-		c.pub.scope = cell(row, col(s, "scope"));
-		c.pub.what = cell(row, col(s, "expression"));
+		c.pub.scope = workbook_cell(row, workbook_col(s, "scope"));
+		c.pub.what = workbook_cell(row, workbook_col(s, "expression"));
 		if (!valid_name(c.pub.scope) || strchr(c.pub.scope, '-') ||
 		    strchr(c.pub.scope, '.')) {
 			rerr(dl, r, s->name, row->line,
@@ -351,7 +318,7 @@ static int builtin_find(const char *name, enum audit_kind kind)
 static int thresholds(struct audit_rules *r, struct diag_list *dl, const struct wb_sheet *s,
 		      const struct wb_row *row, struct audit_check_priv *c)
 {
-	const char *t = cell(row, col(s, "threshold"));
+	const char *t = workbook_cell(row, workbook_col(s, "threshold"));
 	size_t want = audit_builtins[c->builtin].n_params, got = 0;
 	int bad = 0;
 
@@ -402,7 +369,7 @@ static int read_builtins(struct audit_rules *r, struct diag_list *dl, const char
 		struct audit_check_priv c;
 		int bad = common(r, dl, s, row, kind, &c);
 
-		c.pub.what = cell(row, col(s, "check"));
+		c.pub.what = workbook_cell(row, workbook_col(s, "check"));
 		c.builtin = builtin_find(c.pub.what, kind);
 		if (c.builtin < 0) {
 			struct strbuf names = STRBUF_INIT;
@@ -417,8 +384,8 @@ static int read_builtins(struct audit_rules *r, struct diag_list *dl, const char
 			strbuf_release(&names);
 			continue;
 		}
-		c.field = cell(row, col(s, "field"));
-		c.group = cell(row, col(s, "group"));
+		c.field = workbook_cell(row, workbook_col(s, "field"));
+		c.group = workbook_cell(row, workbook_col(s, "group"));
 		if (audit_builtins[c.builtin].field && !*c.field) {
 			rerr(dl, r, s->name, row->line, "检查 '%s'（%s）需要 field 列",
 			     "check '%s' (%s) needs the field column", c.pub.id, c.pub.what);
@@ -454,11 +421,11 @@ static int read_backcheck(struct audit_rules *r, struct diag_list *dl)
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *row = &s->rows[i];
 		struct audit_bc_field *f = &r->bc[r->n_bc];
-		const char *type = cell(row, col(s, "type")), *tol = cell(row, col(s, "tolerance"));
-		const char *form = cell(row, col(s, "form")), *bform = cell(row, col(s, "backcheck_form"));
+		const char *type = workbook_cell(row, workbook_col(s, "type")), *tol = workbook_cell(row, workbook_col(s, "tolerance"));
+		const char *form = workbook_cell(row, workbook_col(s, "form")), *bform = workbook_cell(row, workbook_col(s, "backcheck_form"));
 		int bad = 0;
 
-		f->field = cell(row, col(s, "field"));
+		f->field = workbook_cell(row, workbook_col(s, "field"));
 		f->row = row->line;
 		f->tol = NAN;
 		if (!valid_name(f->field)) {

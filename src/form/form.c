@@ -500,11 +500,6 @@ static void warn_at(struct builder *b, const char *sheet, int line, const char *
 	va_end(ap);
 }
 
-static const char *cell(const struct wb_row *r, int k)
-{
-	return k >= 0 && (size_t)k < r->n ? r->cells[k] : "";
-}
-
 static int lang_add(struct builder *b, const char *name)
 {
 	struct form *f = b->f;
@@ -557,7 +552,7 @@ static void build_settings(struct builder *b)
 	f->settings = xcalloc(s->header.n, sizeof(*f->settings));
 	for (i = 0; i < s->header.n; i++) {
 		const char *h = s->header.cells[i];
-		const char *v = s->n ? cell(&s->rows[0], (int)i) : "";
+		const char *v = s->n ? workbook_cell(&s->rows[0], (int)i) : "";
 		char *low;
 		const char *key;
 
@@ -778,8 +773,8 @@ static void build_choices(struct builder *b)
 	}
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
-		const char *ln = cell(r, m->idx[COL_LIST_NAME]);
-		const char *name = cell(r, m->idx[COL_NAME]);
+		const char *ln = workbook_cell(r, m->idx[COL_LIST_NAME]);
+		const char *name = workbook_cell(r, m->idx[COL_NAME]);
 		struct form_list *l;
 		struct form_choice *c;
 		const char **extra = NULL;
@@ -831,8 +826,8 @@ static void build_choices(struct builder *b)
 				extra = arena_alloc(&f->arena, n_extra * sizeof(char *));
 				for (k = 0; k < m->n; k++)
 					if (m->col[k] == COL_EXTRA)
-						extra[e++] = *cell(r, (int)k)
-								 ? arena_strdup(&f->arena, cell(r, (int)k))
+						extra[e++] = *workbook_cell(r, (int)k)
+								 ? arena_strdup(&f->arena, workbook_cell(r, (int)k))
 								 : "";
 			} else {
 				extra = empty_extra;
@@ -1262,7 +1257,7 @@ static int default_is_dynamic(const char *s)
 static struct form_expr expr_src(struct builder *b, const struct wb_row *r, enum col c)
 {
 	struct form_expr fe = {NULL, NULL};
-	const char *v = cell(r, b->sc.idx[c]);
+	const char *v = workbook_cell(r, b->sc.idx[c]);
 
 	if (*v)
 		fe.src = arena_strdup(&b->f->arena, v);
@@ -1271,7 +1266,7 @@ static struct form_expr expr_src(struct builder *b, const struct wb_row *r, enum
 
 static const char *opt_str(struct builder *b, const struct wb_row *r, enum col c)
 {
-	const char *v = cell(r, b->sc.idx[c]);
+	const char *v = workbook_cell(r, b->sc.idx[c]);
 
 	return *v ? arena_strdup(&b->f->arena, v) : NULL;
 }
@@ -1280,7 +1275,7 @@ static const char *opt_str(struct builder *b, const struct wb_row *r, enum col c
 static void yes_no_expr(struct builder *b, const struct wb_row *r, enum col c, bool *flag,
 			struct form_expr *fe)
 {
-	const char *v = cell(r, b->sc.idx[c]);
+	const char *v = workbook_cell(r, b->sc.idx[c]);
 
 	*flag = false;
 	fe->src = NULL;
@@ -1874,8 +1869,8 @@ static void build_survey(struct builder *b)
 		return;
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
-		const char *type = cell(r, b->sc.idx[COL_TYPE]);
-		const char *name = cell(r, b->sc.idx[COL_NAME]);
+		const char *type = workbook_cell(r, b->sc.idx[COL_TYPE]);
+		const char *name = workbook_cell(r, b->sc.idx[COL_NAME]);
 		struct type_info ti;
 		struct form_node *n;
 		int idx, prev;
@@ -1977,15 +1972,15 @@ static void build_survey(struct builder *b)
 		n->appearance = opt_str(b, r, COL_APPEARANCE);
 		n->parameters = opt_str(b, r, COL_PARAMETERS);
 		{
-			const char *pv = cell(r, b->sc.idx[COL_PERSONAL]);
+			const char *pv = workbook_cell(r, b->sc.idx[COL_PERSONAL]);
 
 			n->personal = is_yes(pv);
 			if (*pv && !is_yes(pv) && !is_no(pv))
 				err_at(b, "survey", r->line, "personal 列应为 yes 或 no，而不是 '%s'",
 				       "personal must be yes or no, not '%s'", pv);
 		}
-		if (*cell(r, b->sc.idx[COL_DEFAULT])) {
-			const char *d = cell(r, b->sc.idx[COL_DEFAULT]);
+		if (*workbook_cell(r, b->sc.idx[COL_DEFAULT])) {
+			const char *d = workbook_cell(r, b->sc.idx[COL_DEFAULT]);
 
 			if (default_is_dynamic(d))
 				n->default_expr.src = arena_strdup(&f->arena, d);

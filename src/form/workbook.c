@@ -6,6 +6,7 @@
 
 #include "ruhu/strbuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -147,4 +148,36 @@ struct wb_sheet *workbook_sheet(struct workbook *wb, const char *name)
 		if (!strcasecmp(wb->sheets[i].name, name))
 			return &wb->sheets[i];
 	return NULL;
+}
+
+int workbook_col(const struct wb_sheet *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->header.n; i++)
+		if (!strcasecmp(s->header.cells[i], name))
+			return (int)i;
+	return -1;
+}
+
+int workbook_col_lang(const struct wb_sheet *s, const char *name, const char *lang)
+{
+	size_t i, nl = strlen(name);
+	char paren[16];
+
+	snprintf(paren, sizeof(paren), "(%s)", lang);
+	for (i = 0; i < s->header.n; i++) {
+		const char *h = s->header.cells[i];
+
+		if (strncasecmp(h, name, nl) || strncmp(h + nl, "::", 2))
+			continue;
+		if (strstr(h + nl + 2, paren) || !strcasecmp(h + nl + 2, lang))
+			return (int)i;
+	}
+	return -1;
+}
+
+const char *workbook_cell(const struct wb_row *r, int c)
+{
+	return c >= 0 && (size_t)c < r->n ? r->cells[c] : "";
 }

@@ -54,6 +54,15 @@ void workbook_row(struct workbook *wb, int line, char **cells, size_t n);
 /* The sheet whose name equals `name` ignoring case, or NULL. */
 struct wb_sheet *workbook_sheet(struct workbook *wb, const char *name);
 
+/* The column of `name` in the sheet's header (ignoring case), or -1. */
+int workbook_col(const struct wb_sheet *s, const char *name);
+
+/* A translated column: "NAME::... (LANG)" or "NAME::LANG", or -1. */
+int workbook_col_lang(const struct wb_sheet *s, const char *name, const char *lang);
+
+/* Cell `c` of a row: "" when the row is shorter or c < 0 (column absent). */
+const char *workbook_cell(const struct wb_row *r, int c);
+
 /*
  * Parses pyxform markdown tables. Returns 0 and sets *out, or -1 with every
  * problem appended to `diags` (locations "FILE:LINE").

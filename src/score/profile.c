@@ -122,41 +122,6 @@ static void perr(struct diag_list *dl, const struct profile *p, const char *shee
 	strbuf_release(&w);
 }
 
-/* Column of `name` in the header (case-insensitive), or -1. */
-static int col(const struct wb_sheet *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->header.n; i++)
-		if (!strcasecmp(s->header.cells[i], name))
-			return (int)i;
-	return -1;
-}
-
-/* A translated column: "NAME::... (LANG)" or "NAME::LANG", else -1. */
-static int col_lang(const struct wb_sheet *s, const char *name, const char *lang)
-{
-	size_t i, nl = strlen(name);
-	char paren[16];
-
-	snprintf(paren, sizeof(paren), "(%s)", lang);
-	for (i = 0; i < s->header.n; i++) {
-		const char *h = s->header.cells[i];
-
-		if (strncasecmp(h, name, nl) || strncmp(h + nl, "::", 2))
-			continue;
-		if (strstr(h + nl + 2, paren) || !strcasecmp(h + nl + 2, lang))
-			return (int)i;
-	}
-	return -1;
-}
-
-/* Cell of a row, "" when beyond the row or the column is absent. */
-static const char *cell(const struct wb_row *r, int c)
-{
-	return c >= 0 && (size_t)c < r->n ? r->cells[c] : "";
-}
-
 static bool valid_name(const char *s)
 {
 	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
@@ -202,7 +167,7 @@ int profile_param(const struct profile *p, const char *name, double *value)
 static int num_cell(struct profile *p, struct diag_list *dl, const char *sheet,
 		    const struct wb_row *r, int c, const char *colname, double dflt, double *out)
 {
-	const char *s = cell(r, c);
+	const char *s = workbook_cell(r, c);
 
 	if (!*s) {
 		if (isnan(dflt)) {
@@ -279,7 +244,7 @@ static int compile(struct profile *p, struct diag_list *dl, const char *sheet,
 {
 	struct expr_scope sc = {p, unit ? unit_field : hh_field, NULL};
 	struct error e = ERROR_INIT;
-	const char *src = cell(r, c);
+	const char *src = workbook_cell(r, c);
 	struct strbuf w = STRBUF_INIT;
 
 	*out = NULL;
@@ -329,7 +294,7 @@ static int need_cols(struct profile *p, struct diag_list *dl, const struct wb_sh
 	int ret = 0;
 
 	for (; *names; names++)
-		if (col(s, *names) < 0) {
+		if (workbook_col(s, *names) < 0) {
 			perr(dl, p, s->name, s->header.line, "缺少 '%s' 列", "missing column '%s'",
 			     *names);
 			ret = -1;
@@ -346,12 +311,12 @@ static int read_params(struct profile *p, struct diag_list *dl)
 
 	if (!s || need_cols(p, dl, s, need) < 0)
 		return -1;
-	cn = col(s, "name");
-	cv = col(s, "value");
-	cs = col(s, "source");
+	cn = workbook_col(s, "name");
+	cv = workbook_col(s, "value");
+	cs = workbook_col(s, "source");
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
-		const char *name = cell(r, cn);
+		const char *name = workbook_cell(r, cn);
 		double v;
 
 		if (!valid_name(name)) {
@@ -365,13 +330,13 @@ static int read_params(struct profile *p, struct diag_list *dl)
 			ret = -1;
 			continue;
 		}
-		if (!parse_double(cell(r, cv), &v)) {
+		if (!parse_double(workbook_cell(r, cv), &v)) {
 			perr(dl, p, "params", r->line, "参数 '%s' 的值 '%s' 不是数字",
-			     "param '%s': value '%s' is not a number", name, cell(r, cv));
+			     "param '%s': value '%s' is not a number", name, workbook_cell(r, cv));
 			ret = -1;
 			continue;
 		}
-		if (!*cell(r, cs)) {
+		if (!*workbook_cell(r, cs)) {
 			perr(dl, p, "params", r->line,
 			     "参数 '%s' 没有来源：写明依据的条款，或写 \"default: 理由\"",
 			     "param '%s' has no source: name the seed clause or write \"default: why\"",
@@ -407,9 +372,9 @@ static int read_settings(struct profile *p, struct diag_list *dl)
 		const char *v;
 
 		if (k < 2)
-			v = cell(r, col_lang(s, "name", k == 0 ? "zh" : "en"));
+			v = workbook_cell(r, workbook_col_lang(s, "name", k == 0 ? "zh" : "en"));
 		else
-			v = cell(r, col(s, setting_keys[k]));
+			v = workbook_cell(r, workbook_col(s, setting_keys[k]));
 		p->settings[k] = *v ? xstrdup(v) : NULL;
 	}
 	if (!p->settings[5] || !p->settings[7]) {
@@ -448,7 +413,7 @@ static int read_settings(struct profile *p, struct diag_list *dl)
 		return -1;
 	}
 	p->weight_var = p->settings[9] ? hh_field(p, p->settings[9]) - (int)p->n_params : -1;
-	return num_cell(p, dl, "settings", r, col(s, "min_sample"), "min_sample", 0,
+	return num_cell(p, dl, "settings", r, workbook_col(s, "min_sample"), "min_sample", 0,
 			&p->min_sample);
 }
 
@@ -518,25 +483,25 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 
 	if (!s || need_cols(p, dl, s, need) < 0)
 		return -1;
-	c_id = col(s, "id");
-	c_lz = col_lang(s, "label", "zh");
-	c_le = col_lang(s, "label", "en");
-	c_pop = col(s, "population");
-	c_meas = col(s, "measure");
-	c_prob = col(s, "problem");
-	c_val = col(s, "value");
-	c_base = col(s, "base");
-	c_pts = col(s, "points");
-	c_rule = col(s, "rule");
-	c_full = col(s, "full_at");
-	c_zero = col(s, "zero_at");
-	c_step = col(s, "step");
-	c_ded = col(s, "deduct");
-	c_cut = col(s, "cutoff");
+	c_id = workbook_col(s, "id");
+	c_lz = workbook_col_lang(s, "label", "zh");
+	c_le = workbook_col_lang(s, "label", "en");
+	c_pop = workbook_col(s, "population");
+	c_meas = workbook_col(s, "measure");
+	c_prob = workbook_col(s, "problem");
+	c_val = workbook_col(s, "value");
+	c_base = workbook_col(s, "base");
+	c_pts = workbook_col(s, "points");
+	c_rule = workbook_col(s, "rule");
+	c_full = workbook_col(s, "full_at");
+	c_zero = workbook_col(s, "zero_at");
+	c_step = workbook_col(s, "step");
+	c_ded = workbook_col(s, "deduct");
+	c_cut = workbook_col(s, "cutoff");
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
 		struct profile_indicator ind;
-		const char *id = cell(r, c_id);
+		const char *id = workbook_cell(r, c_id);
 		int bad = 0;
 
 		memset(&ind, 0, sizeof(ind));
@@ -557,20 +522,20 @@ static int read_indicators(struct profile *p, struct diag_list *dl)
 			continue;
 		}
 		ind.id = id;
-		ind.label_zh = cell(r, c_lz);
-		ind.label_en = cell(r, c_le);
-		if (parse_measure(cell(r, c_meas), &ind.measure) < 0) {
+		ind.label_zh = workbook_cell(r, c_lz);
+		ind.label_en = workbook_cell(r, c_le);
+		if (parse_measure(workbook_cell(r, c_meas), &ind.measure) < 0) {
 			perr(dl, p, "indicators", r->line,
 			     "指标 '%s'：未知的 measure '%s'（rate、mean、median、ratio 或 af）",
 			     "indicator '%s': unknown measure '%s' (rate, mean, median, ratio or af)", id,
-			     cell(r, c_meas));
+			     workbook_cell(r, c_meas));
 			bad = 1;
 		}
-		if (parse_rule(cell(r, c_rule), &ind.rule) < 0) {
+		if (parse_rule(workbook_cell(r, c_rule), &ind.rule) < 0) {
 			perr(dl, p, "indicators", r->line,
 			     "指标 '%s'：未知的 rule '%s'（linear、step、bands 或 report）",
 			     "indicator '%s': unknown rule '%s' (linear, step, bands or report)", id,
-			     cell(r, c_rule));
+			     workbook_cell(r, c_rule));
 			bad = 1;
 		}
 		if (compile(p, dl, "indicators", r, c_pop, "population", false, false,
@@ -697,19 +662,19 @@ static int read_point_bands(struct profile *p, struct diag_list *dl)
 	if (s) {
 		if (need_cols(p, dl, s, need) < 0)
 			return -1;
-		ci = col(s, "indicator");
-		cf = col(s, "from");
-		ct = col(s, "to");
-		cp = col(s, "points");
+		ci = workbook_col(s, "indicator");
+		cf = workbook_col(s, "from");
+		ct = workbook_col(s, "to");
+		cp = workbook_col(s, "points");
 		for (i = 0; i < s->n; i++) {
 			const struct wb_row *r = &s->rows[i];
-			struct profile_indicator *ind = find_ind(p, cell(r, ci));
+			struct profile_indicator *ind = find_ind(p, workbook_cell(r, ci));
 			struct profile_band b;
 
 			if (!ind || ind->rule != PROFILE_RULE_BANDS) {
 				perr(dl, p, "point_bands", r->line,
 				     "'%s' 不是 rule 为 bands 的指标",
-				     "'%s' is not an indicator with rule bands", cell(r, ci));
+				     "'%s' is not an indicator with rule bands", workbook_cell(r, ci));
 				ret = -1;
 				continue;
 			}
@@ -764,27 +729,27 @@ static int read_dimensions(struct profile *p, struct diag_list *dl)
 	if (s) {
 		if (need_cols(p, dl, s, need) < 0)
 			return -1;
-		ci = col(s, "indicator");
-		cid = col(s, "id");
-		cz = col_lang(s, "label", "zh");
-		ce = col_lang(s, "label", "en");
-		cd = col(s, "deprived");
-		cw = col(s, "weight");
+		ci = workbook_col(s, "indicator");
+		cid = workbook_col(s, "id");
+		cz = workbook_col_lang(s, "label", "zh");
+		ce = workbook_col_lang(s, "label", "en");
+		cd = workbook_col(s, "deprived");
+		cw = workbook_col(s, "weight");
 		for (i = 0; i < s->n; i++) {
 			const struct wb_row *r = &s->rows[i];
-			struct profile_indicator *ind = find_ind(p, cell(r, ci));
+			struct profile_indicator *ind = find_ind(p, workbook_cell(r, ci));
 			struct profile_dimension d;
 
 			if (!ind || ind->measure != PROFILE_AF) {
 				perr(dl, p, "dimensions", r->line, "'%s' 不是 measure 为 af 的指标",
-				     "'%s' is not an indicator with measure af", cell(r, ci));
+				     "'%s' is not an indicator with measure af", workbook_cell(r, ci));
 				ret = -1;
 				continue;
 			}
 			memset(&d, 0, sizeof(d));
-			d.id = cell(r, cid);
-			d.label_zh = cell(r, cz);
-			d.label_en = cell(r, ce);
+			d.id = workbook_cell(r, cid);
+			d.label_zh = workbook_cell(r, cz);
+			d.label_en = workbook_cell(r, ce);
 			d.row = r->line;
 			if (num_cell(p, dl, "dimensions", r, cw, "weight", NAN, &d.weight) < 0 ||
 			    compile(p, dl, "dimensions", r, cd, "deprived", false, true,
@@ -840,12 +805,12 @@ static int read_grades(struct profile *p, struct diag_list *dl)
 
 	if (!s || need_cols(p, dl, s, need) < 0)
 		return -1;
-	cid = col(s, "id");
-	cz = col_lang(s, "name", "zh");
-	ce = col_lang(s, "name", "en");
-	cmin = col(s, "min");
-	cmax = col(s, "max");
-	csh = col(s, "share");
+	cid = workbook_col(s, "id");
+	cz = workbook_col_lang(s, "name", "zh");
+	ce = workbook_col_lang(s, "name", "en");
+	cmin = workbook_col(s, "min");
+	cmax = workbook_col(s, "max");
+	csh = workbook_col(s, "share");
 	if ((cmin < 0) == (csh < 0)) {
 		perr(dl, p, "grades", s->header.line,
 		     "等次要么用分数区间（min、max 列），要么按比例（share 列），不能都有或都没有",
@@ -859,9 +824,9 @@ static int read_grades(struct profile *p, struct diag_list *dl)
 		struct profile_grade g;
 
 		memset(&g, 0, sizeof(g));
-		g.id = cell(r, cid);
-		g.name_zh = *cell(r, cz) ? cell(r, cz) : g.id;
-		g.name_en = *cell(r, ce) ? cell(r, ce) : g.id;
+		g.id = workbook_cell(r, cid);
+		g.name_zh = *workbook_cell(r, cz) ? workbook_cell(r, cz) : g.id;
+		g.name_en = *workbook_cell(r, ce) ? workbook_cell(r, ce) : g.id;
 		g.row = r->line;
 		if (!*g.id) {
 			perr(dl, p, "grades", r->line, "缺少 'id'", "missing 'id'");
@@ -975,24 +940,24 @@ static int read_flags(struct profile *p, struct diag_list *dl)
 		return 0;
 	if (need_cols(p, dl, s, need) < 0)
 		return -1;
-	cid = col(s, "id");
-	cz = col_lang(s, "label", "zh");
-	ce = col_lang(s, "label", "en");
-	cl = col(s, "level");
-	cp = col(s, "population");
-	cpr = col(s, "problem");
-	cc = col(s, "min_count");
-	cs = col(s, "min_share");
+	cid = workbook_col(s, "id");
+	cz = workbook_col_lang(s, "label", "zh");
+	ce = workbook_col_lang(s, "label", "en");
+	cl = workbook_col(s, "level");
+	cp = workbook_col(s, "population");
+	cpr = workbook_col(s, "problem");
+	cc = workbook_col(s, "min_count");
+	cs = workbook_col(s, "min_share");
 	p->flags = xcalloc(s->n ? s->n : 1, sizeof(*p->flags));
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
 		struct profile_flag f;
-		const char *level = cell(r, cl);
+		const char *level = workbook_cell(r, cl);
 
 		memset(&f, 0, sizeof(f));
-		f.id = cell(r, cid);
-		f.label_zh = cell(r, cz);
-		f.label_en = cell(r, ce);
+		f.id = workbook_cell(r, cid);
+		f.label_zh = workbook_cell(r, cz);
+		f.label_en = workbook_cell(r, ce);
 		f.row = r->line;
 		if (!valid_name(f.id) || !valid_name(level)) {
 			perr(dl, p, "flags", r->line, "id '%s' 或 level '%s' 不是有效的名称",
@@ -1029,16 +994,16 @@ static int read_minimums(struct profile *p, struct diag_list *dl)
 		return 0;
 	if (need_cols(p, dl, s, need) < 0)
 		return -1;
-	cu = col(s, "unit");
-	cg = col(s, "group");
-	cm = col(s, "min_sample");
+	cu = workbook_col(s, "unit");
+	cg = workbook_col(s, "group");
+	cm = workbook_col(s, "min_sample");
 	p->mins = xcalloc(s->n ? s->n : 1, sizeof(*p->mins));
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
 		struct minimum m;
 
-		m.unit = cell(r, cu);
-		m.group = cell(r, cg);
+		m.unit = workbook_cell(r, cu);
+		m.group = workbook_cell(r, cg);
 		if (!*m.unit == !*m.group) {
 			perr(dl, p, "minimums", r->line, "要有 unit 或 group 之一（不能都有或都没有）",
 			     "give either a unit or a group (not both, not neither)");
@@ -1065,21 +1030,21 @@ static int read_vetoes(struct profile *p, struct diag_list *dl)
 		return 0;
 	if (need_cols(p, dl, s, need) < 0)
 		return -1;
-	cid = col(s, "id");
-	cz = col_lang(s, "label", "zh");
-	ce = col_lang(s, "label", "en");
-	cw = col(s, "when");
-	cef = col(s, "effect");
-	cg = col(s, "grade");
+	cid = workbook_col(s, "id");
+	cz = workbook_col_lang(s, "label", "zh");
+	ce = workbook_col_lang(s, "label", "en");
+	cw = workbook_col(s, "when");
+	cef = workbook_col(s, "effect");
+	cg = workbook_col(s, "grade");
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
 		struct profile_veto v;
-		const char *eff = cell(r, cef), *g = cell(r, cg);
+		const char *eff = workbook_cell(r, cef), *g = workbook_cell(r, cg);
 
 		memset(&v, 0, sizeof(v));
-		v.id = cell(r, cid);
-		v.label_zh = cell(r, cz);
-		v.label_en = cell(r, ce);
+		v.id = workbook_cell(r, cid);
+		v.label_zh = workbook_cell(r, cz);
+		v.label_en = workbook_cell(r, ce);
 		v.row = r->line;
 		if (!valid_name(v.id)) {
 			perr(dl, p, "vetoes", r->line, "否决条件 id '%s' 无效", "invalid veto id '%s'",
@@ -1134,18 +1099,18 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 		return 0;
 	if (need_cols(p, dl, s, need) < 0)
 		return -1;
-	cl = col(s, "level");
-	cc = col(s, "component");
-	cw = col(s, "weight");
-	cs = col(s, "source");
+	cl = workbook_col(s, "level");
+	cc = workbook_col(s, "component");
+	cw = workbook_col(s, "weight");
+	cs = workbook_col(s, "source");
 	p->comps = xcalloc(s->n ? s->n : 1, sizeof(*p->comps));
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
 		struct profile_component c;
-		const char *level = cell(r, cl), *src = cell(r, cs);
+		const char *level = workbook_cell(r, cl), *src = workbook_cell(r, cs);
 
 		memset(&c, 0, sizeof(c));
-		c.name = cell(r, cc);
+		c.name = workbook_cell(r, cc);
 		c.row = r->line;
 		if (!strcmp(level, "unit"))
 			c.parent = false;
