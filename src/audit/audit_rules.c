@@ -481,23 +481,8 @@ int audit_rules_load_buffer(const char *name, const char *data, size_t len,
 	*out = NULL;
 	r->file = xstrdup(name);
 	digest_sha256_hex(data, len, r->sha256);
-	if (utf8_is_utf16(data, len)) {
-		diag_add(dl, DIAG_ERROR, name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
-			 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)");
+	if (workbook_check_text(name, data, len, dl) < 0)
 		goto fail;
-	}
-	if (memchr(data, '\0', len)) {
-		diag_add(dl, DIAG_ERROR, name, "文件含有 NUL 字节（字节偏移 %ld）：不是文本文件",
-			 "file holds a NUL byte (at byte offset %ld): not a text file",
-			 (long)((const char *)memchr(data, '\0', len) - data));
-		goto fail;
-	}
-	if (utf8_invalid_at(data, len) >= 0) {
-		diag_add(dl, DIAG_ERROR, name, "字节偏移 %ld 处不是有效的 UTF-8：请把文件另存为 UTF-8",
-			 "invalid UTF-8 at byte offset %ld: save the file as UTF-8",
-			 utf8_invalid_at(data, len));
-		goto fail;
-	}
 	rd = xlsform_csv_new(name);
 	xlsform_csv_feed(rd, data, len);
 	if (xlsform_csv_finish(rd, &r->wb, dl) < 0)

@@ -7,6 +7,7 @@
  * --no-save.
  */
 #include "cli.h"
+#include "ruhu/utf8.h"
 #include "commands.h"
 
 #include "ruhu/audit.h"
@@ -19,38 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Display columns of a UTF-8 string (East Asian wide ranges count 2). */
-static size_t width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
-
-	while (*p) {
-		unsigned cp = *p;
-		int n = cp < 0x80 ? 0 : cp < 0xe0 ? 1 : cp < 0xf0 ? 2 : 3;
-
-		if (n)
-			cp &= 0x3f >> n;
-		p++;
-		while (n-- > 0 && (*p & 0xc0) == 0x80)
-			cp = (cp << 6) | (*p++ & 0x3f);
-		w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-				     (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-				     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-				     (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
-			     ? 2
-			     : 1;
-	}
-	return w;
-}
-
 /* s (made safe) left-aligned in `cols` display columns, then a space. */
 static void pad(FILE *out, const char *s, size_t cols)
 {
 	size_t w;
 
 	s = cli_safe(s);
-	w = width(s);
+	w = utf8_width(s);
 	fputs(s, out);
 	while (w++ < cols)
 		putc(' ', out);
@@ -59,17 +35,7 @@ static void pad(FILE *out, const char *s, size_t cols)
 
 static void csv_field(FILE *out, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n")) {
-		putc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				putc('"', out);
-			putc(*s, out);
-		}
-		putc('"', out);
-	} else {
-		fputs(s, out);
-	}
+	cli_csv_cell(out, s);
 	putc(last ? '\n' : ',', out);
 }
 

@@ -26,17 +26,7 @@
 
 static void field(FILE *out, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n")) {
-		putc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				putc('"', out);
-			putc(*s, out);
-		}
-		putc('"', out);
-	} else {
-		fputs(s, out);
-	}
+	cli_csv_cell(out, s);
 	putc(last ? '\n' : ',', out);
 }
 

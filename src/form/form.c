@@ -1425,7 +1425,6 @@ static void check_multi_names(struct builder *b, int list, int row)
 /* Rows of one attached file at most (a list item handle holds 24 bits). */
 #define FORM_MAX_ATTACHED_ROWS 1000000
 
-static int check_bytes(const char *name, const char *data, size_t len, struct diag_list *diags);
 
 static void err_file(struct builder *b, const char *shown, size_t line, const char *zh,
 		     const char *en, ...) RUHU_PRINTF2(4, 5, 6);
@@ -1802,7 +1801,7 @@ static int attach(struct builder *b, const char *file, const char *sheet, int ro
 	if (rc)
 		return -1;
 	digest_sha256_hex(a->data, a->len, a->hash);
-	if (check_bytes(a->shown, a->data, a->len, b->diags) < 0)
+	if (workbook_check_text(a->shown, a->data, a->len, b->diags) < 0)
 		return -1;
 	if ((size_t)f->n_lists + 1 > b->multi_cap) {
 		b->multi_checked = xrealloc(b->multi_checked, f->n_lists + 1);
@@ -2532,29 +2531,6 @@ int form_build_files(struct workbook *wb, const char *src, size_t len,
 /* Loading                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static int check_bytes(const char *name, const char *data, size_t len, struct diag_list *diags)
-{
-	long bad = utf8_invalid_at(data, len);
-
-	if (utf8_is_utf16(data, len)) {
-		diag_add(diags, DIAG_ERROR, name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
-			 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)");
-		return -1;
-	}
-	if (memchr(data, '\0', len)) {
-		diag_add(diags, DIAG_ERROR, name, "文件含有 NUL 字节（字节偏移 %ld）：不是文本文件",
-			 "file holds a NUL byte (at byte offset %ld): not a text file",
-			 (long)((const char *)memchr(data, '\0', len) - data));
-		return -1;
-	}
-	if (bad >= 0) {
-		diag_add(diags, DIAG_ERROR, name, "字节偏移 %ld 处不是有效的 UTF-8：请把文件另存为 UTF-8",
-			 "invalid UTF-8 at byte offset %ld: save the file as UTF-8", bad);
-		return -1;
-	}
-	return 0;
-}
-
 static enum form_syntax guess_syntax(const char *name, const char *data, size_t len)
 {
 	const char *dot = name ? strrchr(name, '.') : NULL;
@@ -2591,7 +2567,7 @@ int form_load_buffer_files(const char *name, const char *data, size_t len,
 			 "form file too large (%zu bytes, at most %u)", len, FORM_MAX_BYTES);
 		return -1;
 	}
-	if (check_bytes(name, data, len, diags) < 0)
+	if (workbook_check_text(name, data, len, diags) < 0)
 		return -1;
 	if (syntax == FORM_SYNTAX_AUTO)
 		syntax = guess_syntax(name, data, len);
@@ -2673,7 +2649,7 @@ int form_load_files(const char *path, const struct form_files *files, struct for
 		diag_add(diags, DIAG_ERROR, path, "读取失败：%s", "cannot read: %s", strerror(errno));
 		goto done;
 	}
-	if (check_bytes(path, src.buf, src.len, diags) < 0)
+	if (workbook_check_text(path, src.buf, src.len, diags) < 0)
 		goto done;
 	if (r) {
 		if (xlsform_csv_finish(r, &wb, diags) < 0)

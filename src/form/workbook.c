@@ -5,6 +5,7 @@
 #include "workbook.h"
 
 #include "ruhu/strbuf.h"
+#include "ruhu/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,4 +181,27 @@ int workbook_col_lang(const struct wb_sheet *s, const char *name, const char *la
 const char *workbook_cell(const struct wb_row *r, int c)
 {
 	return c >= 0 && (size_t)c < r->n ? r->cells[c] : "";
+}
+
+int workbook_check_text(const char *name, const char *data, size_t len, struct diag_list *diags)
+{
+	long bad = utf8_invalid_at(data, len);
+
+	if (utf8_is_utf16(data, len)) {
+		diag_add(diags, DIAG_ERROR, name, "文件是 UTF-16 编码：请另存为 UTF-8（CSV UTF-8）",
+			 "the file is UTF-16 text: save it as UTF-8 (CSV UTF-8)");
+		return -1;
+	}
+	if (memchr(data, '\0', len)) {
+		diag_add(diags, DIAG_ERROR, name, "文件含有 NUL 字节（字节偏移 %ld）：不是文本文件",
+			 "file holds a NUL byte (at byte offset %ld): not a text file",
+			 (long)((const char *)memchr(data, '\0', len) - data));
+		return -1;
+	}
+	if (bad >= 0) {
+		diag_add(diags, DIAG_ERROR, name, "字节偏移 %ld 处不是有效的 UTF-8：请把文件另存为 UTF-8",
+			 "invalid UTF-8 at byte offset %ld: save the file as UTF-8", bad);
+		return -1;
+	}
+	return 0;
 }

@@ -54,6 +54,14 @@ void workbook_row(struct workbook *wb, int line, char **cells, size_t n);
 /* The sheet whose name equals `name` ignoring case, or NULL. */
 struct wb_sheet *workbook_sheet(struct workbook *wb, const char *name);
 
+/*
+ * The byte rules every CSV workbook (form, attached file, scoring profile,
+ * audit rules) is held to, with the form loader's wording: not UTF-16, no NUL
+ * byte, valid UTF-8. Returns 0, or -1 with the fault appended to `diags` at
+ * `name`.
+ */
+int workbook_check_text(const char *name, const char *data, size_t len, struct diag_list *diags);
+
 /* The column of `name` in the sheet's header (ignoring case), or -1. */
 int workbook_col(const struct wb_sheet *s, const char *name);
 
