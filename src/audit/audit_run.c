@@ -435,23 +435,22 @@ static int load_forms(struct run *r, struct error *err)
 	for (i = 0; i < r->n_fi; i++) {
 		struct diag_list fdl = DIAG_LIST_INIT;
 		struct bound *b = &r->b[r->n_b];
-		char *src = NULL;
-		size_t len = 0;
+		int rc;
 
-		if (store_form_source(r->c.s, r->fi[i].hash, &src, &len, err) < 0)
-			return -1;
-		if (form_load_buffer(r->fi[i].form_id, src, len, FORM_SYNTAX_AUTO, &b->f, &fdl) < 0) {
+		/* with its attached files (select_one_from_file lists, pulldata) */
+		rc = store_form_load(r->c.s, r->fi[i].hash, r->fi[i].form_id, &b->f, &fdl, err);
+		diag_list_free(&fdl);
+		if (rc == -STORE_E_INVALID) {
 			/* a stored form that no longer loads: its interviews get the
 			 * paradata checks only */
+			error_clear(err);
 			diag_add(r->c.dl, DIAG_WARNING, r->fi[i].hash,
 				 "问卷 '%s' 无法载入，只做过程数据检查",
 				 "form '%s' does not load; paradata checks only", r->fi[i].form_id);
-			free(src);
-			diag_list_free(&fdl);
 			continue;
 		}
-		free(src);
-		diag_list_free(&fdl);
+		if (rc < 0)
+			return -1;
 		b->hash = r->fi[i].hash;
 		b->form_id = r->fi[i].form_id;
 		r->n_b++;

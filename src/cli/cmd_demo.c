@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include "ruhu/form.h"
 #include "ruhu/i18n.h"
 #include "ruhu/store.h"
 #include "ruhu/strbuf.h"
@@ -63,15 +64,36 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Stores every *.csv form of `dir` in name order (the sample lives in a subfolder;
- * checks.csv beside the forms is the rules file of `ruhu audit`, not a form, and
- * backcheck.csv is the back-check team's form: the demo is the enumerator's,
- * whose first form must stay the household questionnaire). */
+/* Whether `name` is an attached file of one of the loaded forms `f[0..n)`. */
+static bool attached(struct form *const *f, size_t n, const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; f[i] && k < form_attachment_count(f[i]); k++) {
+			struct form_attachment a;
+
+			if (form_attachment_get(f[i], k, &a, NULL) == 0 && !strcmp(a.name, name))
+				return true;
+		}
+	return false;
+}
+
+/* Stores every *.csv form of `dir` in name order, each with its attached files
+ * (the sample lives in a subfolder; checks.csv beside the forms is the rules
+ * file of `ruhu audit`, not a form, and backcheck.csv is the back-check team's
+ * form: the demo is the enumerator's, whose first form must stay the household
+ * questionnaire). A CSV file that a form of the folder attaches (townships.csv,
+ * villages.csv: the demo region's administrative lists) is that form's file,
+ * stored with it, and not a form of its own: every file is loaded first, and
+ * one that is not a form is an error only when no form reads it. */
 static int put_forms(struct store *st, const char *dir, struct error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **names = NULL;
+	struct form **forms = NULL;
+	struct diag_list *dls = NULL;
 	size_t n = 0, cap = 0, i;
 	int ret = -1;
 
@@ -89,20 +111,42 @@ static int put_forms(struct store *st, const char *dir, struct error *err)
 	}
 	closedir(d);
 	qsort(names, n, sizeof(*names), cmp);
+	forms = xcalloc(n ? n : 1, sizeof(*forms));
+	dls = xcalloc(n ? n : 1, sizeof(*dls));
 	for (i = 0; i < n; i++) {
 		struct strbuf p = STRBUF_INIT;
-		int r;
+
 		strbuf_addf(&p, "%s/%s", dir, names[i]);
-		r = collect_put_form(st, p.buf, err);
+		if (form_load(p.buf, &forms[i], &dls[i]) < 0)
+			forms[i] = NULL;
 		strbuf_release(&p);
-		if (r < 0)
+	}
+	for (i = 0; i < n; i++) {
+		if (attached(forms, n, names[i]))
+			continue;
+		if (!forms[i]) {
+			struct strbuf p = STRBUF_INIT;
+
+			cli_diags(&dls[i]);
+			strbuf_addf(&p, "%s/%s", dir, names[i]);
+			error_set(err, p.buf, "表单有错误，未载入", "the form has errors and was not loaded");
+			strbuf_release(&p);
+			goto done;
+		}
+		/* with its attached files, which its hash covers */
+		if (store_form_put(st, forms[i], err) < 0)
 			goto done;
 	}
 	ret = 0;
 done:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(names[i]);
+		form_free(forms[i]);
+		diag_list_free(&dls[i]);
+	}
 	free(names);
+	free(forms);
+	free(dls);
 	return ret;
 }
 

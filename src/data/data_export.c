@@ -451,27 +451,23 @@ static int load_versions(struct exp *e, struct error *err)
 		struct version *v;
 		struct diag_list dl = DIAG_LIST_INIT;
 		struct data_model_options mo;
-		char *src = NULL;
-		size_t len = 0;
 
 		if (e->o->form_id && strcmp(fi[i].form_id, e->o->form_id))
 			continue;
 		known = true;
 		v = &e->v[e->nv];
-		ret = store_form_source(e->s, fi[i].hash, &src, &len, err);
-		if (ret < 0)
-			goto done;
-		if (form_load_buffer(fi[i].form_id, src, len, FORM_SYNTAX_AUTO, &v->f, &dl) < 0) {
-			free(src);
+		/* with its attached files: a select_one_from_file question is a
+		 * column with value labels like any other select */
+		ret = store_form_load(e->s, fi[i].hash, fi[i].form_id, &v->f, &dl, err);
+		diag_list_free(&dl);
+		if (ret == -STORE_E_INVALID) {
 			error_set(err, store_path(e->s), "数据库中的问卷 '%s'（%s）无法载入",
 				  "the stored form '%s' (%s) cannot be loaded", fi[i].form_id,
 				  fi[i].hash);
-			diag_list_free(&dl);
-			ret = -STORE_E_INVALID;
 			goto done;
 		}
-		free(src);
-		diag_list_free(&dl);
+		if (ret < 0)
+			goto done;
 		mo.lang = e->o->lang;
 		mo.mask_key = (const unsigned char *)e->key;
 		mo.mask_key_len = e->key ? strlen(e->key) : 0;

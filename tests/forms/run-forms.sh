@@ -65,11 +65,31 @@ run_check() {
 		fi
 		echo "ok: check $f.csv: $(head -n 1 "$tmp/out")"
 	done
+	# the administrative lists beside the forms are attached files, not forms:
+	# `ruhu check` of the forms with them says whose file each is
+	ran=$((ran + 1))
+	set --
+	for f in $forms; do set -- "$@" "$src/forms/$f.csv"; done
+	"$bin" --lang en check "$@" "$src/forms/townships.csv" "$src/forms/villages.csv" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	for list in townships villages; do
+		grep -q "^$src/forms/$list.csv: attached file of $src/forms/household.csv (choice list '$list', [0-9]* rows)\$" "$tmp/out" ||
+			{ fail "check does not take forms/$list.csv as the household form's attached file"; cat "$tmp/out" "$tmp/err"; }
+	done
+	if [ $rc -ne 0 ] || [ -s "$tmp/err" ]; then
+		fail "check of the forms with their attached files exited $rc"
+		cat "$tmp/out" "$tmp/err"
+	fi
 }
 
-# the names of choice list $1 in forms/household.csv
+# the names of choice list $1 of the household form: its choices sheet, or the
+# attached file forms/$1s.csv (townships.csv, villages.csv: name is the first column)
 choice_names() {
-	grep "^,$1," "$src/forms/household.csv" | cut -d, -f3
+	if [ -f "$src/forms/$1s.csv" ]; then
+		tail -n +2 "$src/forms/$1s.csv" | cut -d, -f1
+	else
+		grep "^,$1," "$src/forms/household.csv" | cut -d, -f3
+	fi
 }
 
 run_sample() {
@@ -92,14 +112,14 @@ run_sample() {
 		done <"$tmp/used"
 	done
 	# each village belongs to its township, each township to its county (the
-	# choices sheet's `county` and `township` columns; geography rows hold no quotes)
-	awk -F, -v OFS=, '
-		$1 == "choices" { inch = 1; next }
-		$1 == "settings" { inch = 0 }
-		inch && $2 == "list_name" { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		inch && $2 == "township" { print "t", $3, $(col["county"]) }
-		inch && $2 == "village" { print "v", $3, $(col["township"]) }
-	' "$src/forms/household.csv" >"$tmp/parents"
+	# attached files' `county` and `township` columns; geography rows hold no quotes)
+	for level in township village; do
+		awk -F, -v OFS=, -v level="$level" '
+			NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+			level == "township" { print "t", $1, $(col["county"]) }
+			level == "village" { print "v", $1, $(col["township"]) }
+		' "$src/forms/${level}s.csv"
+	done >"$tmp/parents"
 	tail -n +2 "$sample" | while IFS=, read -r key county town village rest; do
 		grep -qxF "t,$town,$county" "$tmp/parents" ||
 			echo "samples/demo-households.csv: $key: township '$town' is not in county '$county'"
@@ -254,6 +274,8 @@ set_param() {
 run_params() {
 	hh=$src/forms/household.csv
 	tp=$cases/household-tuopin-ok.answers.csv
+	# the edited copy reads its attached files next to it, as the original does
+	cp "$src/forms/townships.csv" "$src/forms/villages.csv" "$tmp/" || exit 1
 	# name value field want: with the parameter changed, the lifted-out case gives field=want
 	while read -r pname pvalue field want; do
 		ran=$((ran + 1))

@@ -146,16 +146,24 @@ sql() {
 
 # form_tables FORM.csv: writes $TMP/types (name type list) and $TMP/choices
 # (list name index) from a pyxform CSV workbook (names and types come before
-# any quoted label, so splitting on commas is safe for these columns).
+# any quoted label, so splitting on commas is safe for these columns). A
+# select_one_from_file FILE.csv is a select_one of list FILE whose choices are
+# the rows of FILE.csv next to the form (its first column the name).
 form_tables() {
 	awk -F, -v T="$TMP/types" -v C="$TMP/choices" '
 		$1 != "" { sheet = $1; hdr = 1; next }
 		hdr { hdr = 0; next }
 		sheet == "survey" && $3 != "" {
-			n = split($2, t, " "); print $3, t[1], (n > 1 ? t[2] : "-") > T
+			n = split($2, t, " ")
+			if (t[1] ~ /_from_file$/) { sub(/_from_file$/, "", t[1]); sub(/\.csv$/, "", t[2]) }
+			print $3, t[1], (n > 1 ? t[2] : "-") > T
 		}
 		sheet == "choices" && $2 != "" { idx[$2]++; print $2, $3, idx[$2] > C }
 	' "$1"
+	for f in $(awk -F, '$2 ~ /^select_(one|multiple)_from_file / { split($2, t, " "); print t[2] }' "$1" | sort -u); do
+		tail -n +2 "$(dirname "$1")/$f" | cut -d, -f1 |
+			awk -v l="${f%.csv}" '{ print l, $1, NR }' >>"$TMP/choices"
+	done
 }
 
 # answer_for PATH: the value for PATH in $ANSWERS (field,value CSV), or fails
