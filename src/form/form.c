@@ -179,6 +179,9 @@ struct attached {
 	size_t len;
 	char hash[65];
 	int list;    /* its choice list, -1 when it could not be read */
+	int header_line;        /* the header's line in the file */
+	bool has_name, has_label; /* the header has a name / a label column */
+	bool name_told, label_told; /* their absence is reported (once) */
 };
 
 struct form {
@@ -1196,12 +1199,17 @@ static void parse_range(struct builder *b, struct form_node *n)
 		err_at(b, "survey", n->row, "range 的 step 不能为 0", "range step must not be 0");
 }
 
-/* A select's parameters: randomize=true|false and seed=EXPR (pyxform's). */
-static void parse_select_params(struct builder *b, struct form_node *n, bool from_file)
+/* A select's parameters: randomize=true|false and seed=EXPR (pyxform's);
+ * for a select from an attached file also value=COLUMN and label=COLUMN
+ * (ODK: which of the file's columns give the choice names and labels),
+ * returned in *vcol / *lcol (arena strings, NULL when not given). */
+static void parse_select_params(struct builder *b, struct form_node *n, bool from_file,
+				const char **vcol, const char **lcol)
 {
 	const char *p = n->parameters;
 	char *key, *val;
 
+	*vcol = *lcol = NULL;
 	while (param_next(&p, &key, &val)) {
 		if (!val) {
 			err_at(b, "survey", n->row,
@@ -1216,11 +1224,17 @@ static void parse_select_params(struct builder *b, struct form_node *n, bool fro
 		} else if (!strcasecmp(key, "seed")) {
 			n->seed.src = *val ? arena_strdup(&b->f->arena, val) : NULL;
 		} else if (from_file && (!strcasecmp(key, "value") || !strcasecmp(key, "label"))) {
+			if (!*val)
+				err_at(b, "survey", n->row, "参数 %s= 缺少列名",
+				       "parameter %s= names no column", key);
+			else if (!strcasecmp(key, "value"))
+				*vcol = arena_strdup(&b->f->arena, val);
+			else
+				*lcol = arena_strdup(&b->f->arena, val);
+		} else if (from_file) {
 			err_at(b, "survey", n->row,
-			       "不支持参数 '%s'：附带文件的选项名和标签须放在 name 和 label 列",
-			       "parameter '%s' is not supported: an attached file's choice names and "
-			       "labels go in its columns name and label",
-			       key);
+			       "未知的选择题参数 '%s'（可用 randomize、seed、value、label）",
+			       "unknown select parameter '%s' (use randomize, seed, value, label)", key);
 		} else {
 			err_at(b, "survey", n->row, "未知的选择题参数 '%s'（可用 randomize、seed）",
 			       "unknown select parameter '%s' (use randomize, seed)", key);
@@ -1506,7 +1520,7 @@ struct attach_read {
 	struct builder *b;
 	struct attached *a;
 	int li;
-	bool need_label;
+	bool need_name, need_label;
 	bool header_done, header_bad;
 	int name_col;
 	int *lang;     /* per column: the form language of a label column, else -1 */
@@ -1560,6 +1574,23 @@ static int attached_label_lang(struct attach_read *r, const char *h, size_t line
 	return -1;
 }
 
+/* The file lacks the name or label column a select without value= /
+ * label= needs: reported once per file. */
+static void no_column(struct builder *b, struct attached *a, const char *col)
+{
+	bool *told = !strcmp(col, "name") ? &a->name_told : &a->label_told;
+
+	if (*told)
+		return;
+	*told = true;
+	err_file(b, a->shown, (size_t)a->header_line,
+		 "附带文件没有 '%s' 列（select_one_from_file 需要 name 和 label 两列，"
+		 "或用参数 value= 和 label= 指定列）",
+		 "attached file has no '%s' column (select_one_from_file needs the columns "
+		 "name and label, or parameters value= and label= naming others)",
+		 col);
+}
+
 static int attached_header(struct attach_read *r, struct csvread_record *rec)
 {
 	struct builder *b = r->b;
@@ -1590,18 +1621,15 @@ static int attached_header(struct attach_read *r, struct csvread_record *rec)
 		}
 		free(h);
 	}
-	if (r->name_col < 0 && r->need_label) {
-		err_file(b, r->a->shown, rec->line,
-			 "附带文件没有 'name' 列（select_one_from_file 需要 name 和 label 两列）",
-			 "attached file has no 'name' column (select_one_from_file needs the columns "
-			 "name and label)");
+	r->a->header_line = (int)rec->line;
+	r->a->has_name = r->name_col >= 0;
+	r->a->has_label = label;
+	if (r->name_col < 0 && r->need_name) {
+		no_column(b, r->a, "name");
 		r->header_bad = true;
 	}
 	if (r->need_label && !label) {
-		err_file(b, r->a->shown, rec->line,
-			 "附带文件没有 'label' 列（select_one_from_file 需要 name 和 label 两列）",
-			 "attached file has no 'label' column (select_one_from_file needs the columns "
-			 "name and label)");
+		no_column(b, r->a, "label");
 		r->header_bad = true;
 	}
 	f->lists[r->li].extra_names = names;
@@ -1723,7 +1751,7 @@ static bool csv_name(const char *file)
  * or -2 when the loader has no attached files at all.
  */
 static int attach(struct builder *b, const char *file, const char *sheet, int row,
-		  bool need_label, bool quiet)
+		  bool need_name, bool need_label, bool quiet)
 {
 	struct form *f = b->f;
 	struct csvread_opts o = {NULL, 1000};
@@ -1736,8 +1764,16 @@ static int attach(struct builder *b, const char *file, const char *sheet, int ro
 	int li, rc;
 
 	for (k = 0; k < f->n_att; k++)
-		if (!strcmp(f->att[k].name, file))
+		if (!strcmp(f->att[k].name, file)) {
+			/* read before by a reader that needed fewer columns */
+			if (f->att[k].list >= 0 && need_name && !f->att[k].has_name)
+				no_column(b, &f->att[k], "name");
+			if (f->att[k].list >= 0 && need_label && !f->att[k].has_label)
+				no_column(b, &f->att[k], "label");
+			if ((need_name && !f->att[k].has_name) || (need_label && !f->att[k].has_label))
+				return -1;
 			return f->att[k].list;
+		}
 	if (!b->files)
 		return -2;
 	if (!csv_name(file)) {
@@ -1812,6 +1848,7 @@ static int attach(struct builder *b, const char *file, const char *sheet, int ro
 	r.b = b;
 	r.a = a;
 	r.li = li;
+	r.need_name = need_name;
 	r.need_label = need_label;
 	o.name = a->shown;
 	rc = csvread_buffer(&o, a->data, a->len, attached_row, &r, &err);
@@ -1832,6 +1869,111 @@ static int attach(struct builder *b, const char *file, const char *sheet, int ro
 		return -1;
 	a->list = li;
 	return li;
+}
+
+/* Whether column `col` of an attached file is a label column (label,
+ * label::中文 (zh), label:English). */
+static bool is_label_col(const char *col)
+{
+	return !strncasecmp(col, "label", 5) && (col[5] == '\0' || col[5] == ':');
+}
+
+/*
+ * The choice list a select_*_from_file question with the parameters value=
+ * and/or label= offers (ODK's semantics): the file's rows in order, each
+ * named by column `vcol` (NULL: the name column) and labelled by column
+ * `lcol` in every language (NULL: the file's label columns), keeping every
+ * other column for choice_filter. One such list per file and pair of
+ * columns, named "FILE value=V label=L", which no form can name itself.
+ * Returns the list, or -1 after an error (a missing column at the survey
+ * row; an empty or duplicate name at the file's own line).
+ */
+static int attached_view(struct builder *b, int base, const char *vcol, const char *lcol, int row)
+{
+	struct form *f = b->f;
+	struct strbuf lname = STRBUF_INIT;
+	const char *shown = f->lists[base].file;
+	int vi = -1, lx = -1, li, ret = -1;
+	size_t k, j;
+	bool bad = false;
+
+	for (k = 0; k < f->n_att; k++)
+		if (f->att[k].list == base)
+			shown = f->att[k].shown;
+	for (k = 0; k < f->lists[base].n_extra; k++) {
+		if (vcol && vi < 0 && !strcmp(f->lists[base].extra_names[k], vcol))
+			vi = (int)k;
+		if (lcol && lx < 0 && !strcmp(f->lists[base].extra_names[k], lcol))
+			lx = (int)k;
+	}
+	if ((vcol && vi < 0) || (lcol && lx < 0)) {
+		bool v = vcol && vi < 0;
+
+		err_at(b, "survey", row, "附带文件 '%s' 没有列 '%s'（参数 %s=%s）",
+		       "attached file '%s' has no column '%s' (parameter %s=%s)",
+		       f->lists[base].file, v ? vcol : lcol, v ? "value" : "label", v ? vcol : lcol);
+		return -1;
+	}
+	strbuf_addf(&lname, "%s value=%s label=%s", f->lists[base].file, vcol ? vcol : "name",
+		    lcol ? lcol : "label");
+	li = smap_get(&f->names, -2, lname.buf);
+	if (li >= 0) {
+		ret = li;
+		goto done;
+	}
+	li = list_add(b, lname.buf);
+	if ((size_t)f->n_lists + 1 > b->multi_cap) {
+		b->multi_checked = xrealloc(b->multi_checked, f->n_lists + 1);
+		memset(b->multi_checked + b->multi_cap, 0, f->n_lists + 1 - b->multi_cap);
+		b->multi_cap = f->n_lists + 1;
+	}
+	f->lists[li].file = f->lists[base].file;
+	f->lists[li].extra_names = f->lists[base].extra_names;
+	f->lists[li].n_extra = f->lists[base].n_extra;
+	XGROW(f->lists[li].choices, f->list_cap[li], f->lists[base].n + 1);
+	for (j = 0; j < f->lists[base].n; j++) {
+		const struct form_choice *bc = &f->lists[base].choices[j];
+		struct form_list *l = &f->lists[li];
+		struct form_choice *c = &l->choices[l->n];
+		const char *name = vi >= 0 ? (bc->extra ? bc->extra[vi] : "") : bc->name;
+		int prev;
+
+		if (!*name) {
+			err_file(b, shown, (size_t)bc->row, "这一行的 '%s' 列是空的（参数 value=%s）",
+				 "row has no '%s' (parameter value=%s)", vcol ? vcol : "name",
+				 vcol ? vcol : "name");
+			bad = true;
+			continue;
+		}
+		prev = smap_get(&f->names, li, name);
+		if (prev >= 0) {
+			err_file(b, shown, (size_t)bc->row, "'%s' 列的值 '%s' 重复（第 %d 行已有）",
+				 "duplicate '%s' value '%s' (also at line %d)", vcol ? vcol : "name",
+				 name, l->choices[prev].row);
+			bad = true;
+			continue;
+		}
+		*c = *bc;
+		c->name = name;
+		if (lx >= 0) {
+			const char *t = bc->extra ? bc->extra[lx] : "";
+
+			c->label.v = NULL;
+			if (*t) {
+				const char **v = arena_alloc(&f->arena, f->n_lang * sizeof(*v));
+
+				for (k = 0; k < f->n_lang; k++)
+					v[k] = t;
+				c->label.v = v;
+			}
+		}
+		smap_put(&f->names, li, c->name, (int)l->n);
+		l->n++;
+	}
+	ret = bad ? -1 : li;
+done:
+	strbuf_release(&lname);
+	return ret;
 }
 
 /* Whether row r would cross FORM_MAX_NODES or FORM_MAX_DEPTH (reported). */
@@ -1872,6 +2014,7 @@ static void build_survey(struct builder *b)
 		const char *name = workbook_cell(r, b->sc.idx[COL_NAME]);
 		struct type_info ti;
 		struct form_node *n;
+		const char *vcol = NULL, *lcol = NULL;
 		int idx, prev;
 
 		if (!*type) {
@@ -1900,7 +2043,7 @@ static void build_survey(struct builder *b)
 				goto next;
 			}
 			strbuf_addf(&fn, "%s.csv", name);
-			if (attach(b, fn.buf, "survey", r->line, false, false) == -2)
+			if (attach(b, fn.buf, "survey", r->line, false, false, false) == -2)
 				warn_at(b, "survey", r->line,
 					"没有附带文件可读：csv-external '%s' 被忽略",
 					"no attached files are available: csv-external '%s' ignored",
@@ -2026,7 +2169,7 @@ static void build_survey(struct builder *b)
 			n->choice_filter.src = NULL;
 		}
 		if (ti.kind == K_SELECT)
-			parse_select_params(b, n, ti.from_file);
+			parse_select_params(b, n, ti.from_file, &vcol, &lcol);
 		if (ti.kind == K_SELECT && ti.from_file && !csv_name(ti.list)) {
 			/* GeoJSON or XML choices feed map widgets a terminal has not */
 			n->list = -1;
@@ -2037,7 +2180,13 @@ static void build_survey(struct builder *b)
 				"skipped at interview time",
 				type, name);
 		} else if (ti.kind == K_SELECT && ti.from_file) {
-			n->list = attach(b, ti.list, "survey", r->line, true, false);
+			bool own_name = vcol && strcmp(vcol, "name");
+			bool own_label = lcol && !is_label_col(lcol);
+
+			n->list = attach(b, ti.list, "survey", r->line, !own_name, !own_label, false);
+			if (n->list >= 0 && (own_name || own_label))
+				n->list = attached_view(b, n->list, own_name ? vcol : NULL,
+							own_label ? lcol : NULL, r->line);
 			if (n->list == -2) {
 				/* a form kept without its files (form_load_buffer) still opens */
 				n->list = -1;
@@ -2140,7 +2289,7 @@ static int scope_instance(void *ud, const char *name)
 	if (li >= 0 || !b->files || !*name)
 		return li;
 	strbuf_addf(&fn, "%s.csv", name);
-	li = attach(b, fn.buf, b->cur_sheet, b->cur_row, false, true);
+	li = attach(b, fn.buf, b->cur_sheet, b->cur_row, false, false, true);
 	strbuf_release(&fn);
 	return li < 0 ? form_find_list(b->f, name) : li;
 }

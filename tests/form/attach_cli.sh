@@ -105,7 +105,7 @@ expect "duplicate: zh" "f/villages.csv:3: 错误: name 'qs01' 重复（第 2 行
 
 printf 'code,label\nqs01,石门村\n' > f/villages.csv
 "$bin" --lang en check f/survey.csv >/dev/null 2>err
-expect "no name column" "f/villages.csv:1: error: attached file has no 'name' column (select_one_from_file needs the columns name and label)" "$(cat err)"
+expect "no name column" "f/villages.csv:1: error: attached file has no 'name' column (select_one_from_file needs the columns name and label, or parameters value= and label= naming others)" "$(cat err)"
 
 rm f/villages.csv
 "$bin" --lang en check f/survey.csv >/dev/null 2>err; rc=$?

@@ -230,10 +230,10 @@ static void test_bad_files(void **state)
 		 "villages.csv)"},
 		{sel, "villages.csv", "code,label\nv1,East\n", "villages.csv:1",
 		 "attached file has no 'name' column (select_one_from_file needs the columns name "
-		 "and label)"},
+		 "and label, or parameters value= and label= naming others)"},
 		{sel, "villages.csv", "name,title\nv1,East\n", "villages.csv:1",
 		 "attached file has no 'label' column (select_one_from_file needs the columns name "
-		 "and label)"},
+		 "and label, or parameters value= and label= naming others)"},
 		{sel, "villages.csv", "name,label\nv1,East\nv2,West\n\nv1,Again\n", "villages.csv:5",
 		 "duplicate name 'v1' (also at line 2)"},
 		{sel, "villages.csv", "name,label\nv1,East\n ,Nobody\n", "villages.csv:3",
@@ -263,6 +263,141 @@ static void test_bad_files(void **state)
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct diag_list dl = DIAG_LIST_INIT;
 		struct form *f = load1(cases[k].form, cases[k].file, cases[k].data, &dl);
+
+		print_message("case %zu: %s\n", k, cases[k].en);
+		assert_null(f);
+		assert_true(has_diag(&dl, DIAG_ERROR, cases[k].where, cases[k].en));
+		diag_list_free(&dl);
+	}
+}
+
+/* ODK's select parameters value= and label= name the columns of an attached
+ * file that give the choice names and labels (the file then needs no name or
+ * label column); each question's pair of columns is a list of its own over
+ * the same file, which stays one attachment */
+static const char codes_csv[] = "code,title,county,name,label\n"
+				"101,东村 East,c1,v1,东\n"
+				"102,西村 West,c1,v2,西\n"
+				"201,南村 South,c2,v3,南\n";
+
+static void test_value_label_params(void **state)
+{
+	static const char src[] =
+		"survey,type,name,label,choice_filter,parameters\n"
+		",select_one_from_file codes.csv,a,A,,value=code label=title\n"
+		",select_one_from_file codes.csv,b,B,county = 'c1',value=code\n"
+		",select_one_from_file codes.csv,c,C,,label=title\n"
+		",select_one_from_file codes.csv,d,D,,\n"
+		",select_multiple_from_file codes.csv,e,E,,value=code label=title\n"
+		",select_one_from_file codes.csv,g,G,,value=name label=label\n";
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct form *f = load1(src, "codes.csv", codes_csv, &dl);
+	const struct form_node *a, *b, *c, *d, *e, *g;
+	const struct form_list *l;
+	struct interview_opts o = {.lang = "zh"};
+	struct interview *iv = NULL;
+	struct error err = ERROR_INIT;
+	size_t *ch = NULL, n = 0, lang;
+
+	if (!f || dl.n)
+		print_diags(&dl);
+	assert_non_null(f);
+	assert_int_equal(dl.n, 0);
+	lang = form_lang_for(f, "zh");
+	a = form_node(f, (size_t)form_find(f, "a"));
+	b = form_node(f, (size_t)form_find(f, "b"));
+	c = form_node(f, (size_t)form_find(f, "c"));
+	d = form_node(f, (size_t)form_find(f, "d"));
+	e = form_node(f, (size_t)form_find(f, "e"));
+	g = form_node(f, (size_t)form_find(f, "g"));
+	/* value=code label=title: names 101.., labels the titles, extras kept */
+	l = form_list(f, (size_t)a->list);
+	assert_string_equal(l->file, "codes.csv");
+	assert_int_equal(l->n, 3);
+	assert_string_equal(l->choices[0].name, "101");
+	assert_string_equal(form_text(f, l->choices[0].label, lang), "东村 East");
+	assert_int_equal(l->choices[2].row, 4);
+	assert_int_equal(form_find_choice(f, a->list, "201"), 2);
+	assert_int_equal(form_find_choice(f, a->list, "v3"), -1);
+	assert_string_equal(l->choices[2].extra[2], "c2"); /* code, title, county */
+	assert_int_equal(e->list, a->list);                 /* same columns, same list */
+	/* value=code alone: the file's own labels */
+	l = form_list(f, (size_t)b->list);
+	assert_string_equal(l->choices[1].name, "102");
+	assert_string_equal(form_text(f, l->choices[1].label, lang), "西");
+	/* label=title alone: the file's names */
+	l = form_list(f, (size_t)c->list);
+	assert_string_equal(l->choices[1].name, "v2");
+	assert_string_equal(form_text(f, l->choices[1].label, lang), "西村 West");
+	/* no parameters, or the default columns named: the file's own list */
+	assert_int_equal(d->list, form_find_list(f, "codes"));
+	assert_int_equal(g->list, d->list);
+	assert_int_equal(form_attachment_count(f), 1);
+
+	/* the interview offers and records the value column's names */
+	assert_int_equal(interview_new(f, &o, &iv, &err), 0);
+	assert_int_equal(interview_choices(iv, "b", &ch, &n), 0);
+	assert_int_equal(n, 2); /* county = 'c1' over the file's other columns */
+	free(ch);
+	assert_int_equal(interview_set(iv, "a", "201", &err), 0);
+	assert_int_equal(interview_set(iv, "a", "v3", &err), -1);
+	assert_int_equal(err.code, IV_E_CHOICE);
+	error_clear(&err);
+	assert_int_equal(interview_set(iv, "b", "201", &err), -1);
+	assert_int_equal(err.code, IV_E_FILTER);
+	error_clear(&err);
+	assert_int_equal(interview_set(iv, "e", "101 102", &err), 0);
+	interview_free(iv);
+	form_free(f);
+	diag_list_free(&dl);
+}
+
+static void test_value_label_errors(void **state)
+{
+	static const struct {
+		const char *form, *data, *where, *en;
+	} cases[] = {
+		{"survey,type,name,label,parameters\n"
+		 ",select_one_from_file v.csv,v,V,value=nope\n",
+		 "name,label,code\nv1,a,1\n", "t.csv:survey:2",
+		 "attached file 'v.csv' has no column 'nope' (parameter value=nope)"},
+		{"survey,type,name,label,parameters\n"
+		 ",select_one_from_file v.csv,v,V,label=nope\n",
+		 "name,label,code\nv1,a,1\n", "t.csv:survey:2",
+		 "attached file 'v.csv' has no column 'nope' (parameter label=nope)"},
+		{"survey,type,name,label,parameters\n"
+		 ",select_one_from_file v.csv,v,V,value=code\n",
+		 "name,label,code\nv1,a,1\nv2,b,2\nv3,c,1\n", "v.csv:4",
+		 "duplicate 'code' value '1' (also at line 2)"},
+		{"survey,type,name,label,parameters\n"
+		 ",select_one_from_file v.csv,v,V,value=code\n",
+		 "name,label,code\nv1,a,1\nv2,b,\n", "v.csv:3",
+		 "row has no 'code' (parameter value=code)"},
+		{"survey,type,name,label,parameters\n"
+		 ",select_one_from_file v.csv,v,V,value=\n",
+		 "name,label\nv1,a\n", "t.csv:survey:2", "parameter value= names no column"},
+		{"survey,type,name,label,parameters\n"
+		 ",select_one_from_file v.csv,v,V,valu=code\n",
+		 "name,label\nv1,a\n", "t.csv:survey:2",
+		 "unknown select parameter 'valu' (use randomize, seed, value, label)"},
+		/* a file without a name column serves value=, not a plain select */
+		{"survey,type,name,label,parameters\n"
+		 ",select_one_from_file v.csv,v,V,value=code label=title\n"
+		 ",select_one_from_file v.csv,w,W,\n",
+		 "code,title\n1,a\n", "v.csv:1",
+		 "attached file has no 'name' column (select_one_from_file needs the columns name "
+		 "and label, or parameters value= and label= naming others)"},
+		{"survey,type,name,label,parameters\n"
+		 ",select_multiple_from_file v.csv,v,V,value=code\n",
+		 "name,label,code\nv1,a,x y\n", "v.csv:2",
+		 "name 'x y' holds a space, but the select_multiple of row 2 separates choice names "
+		 "with spaces"},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct diag_list dl = DIAG_LIST_INIT;
+		struct form *f = load1(cases[k].form, "v.csv", cases[k].data, &dl);
 
 		print_message("case %zu: %s\n", k, cases[k].en);
 		assert_null(f);
@@ -415,6 +550,8 @@ int main(void)
 		cmocka_unit_test(test_interview_filter_and_pulldata),
 		cmocka_unit_test(test_pulldata_files),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_value_label_params),
+		cmocka_unit_test(test_value_label_errors),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_from_directory),
 		cmocka_unit_test(test_big_list),
