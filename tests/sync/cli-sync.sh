@@ -24,7 +24,9 @@ check "same seed gives identical bundles" diff -r "$tmp/a" "$tmp/b"
 r synth "$form" --households 30 --devices 3 --seed 6 --out "$tmp/c" >/dev/null 2>&1
 check "another seed gives other bundles" sh -c "! diff -rq '$tmp/a' '$tmp/c' >/dev/null"
 first=$(ls "$tmp"/a/ruhu-*.bundle.gz | head -n 1)
-check "zcat reads a bundle" sh -c "zcat '$first' | head -n 1 | grep -qx 'ruhu-bundle,1'"
+# format 2: the household form's attached lists (townships.csv, villages.csv) travel with it
+check "zcat reads a bundle" sh -c "zcat '$first' | head -n 1 | grep -qx 'ruhu-bundle,2'"
+check "the bundle carries the attached village list" sh -c "zcat '$first' | grep -q '^[0-9a-f]\{64\},villages.csv,[0-9a-f]\{64\},'"
 
 # assign: a bad row refuses the whole file
 cp "$tmp/a/sample.csv" "$tmp/bad.csv"

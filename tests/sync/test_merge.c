@@ -906,18 +906,45 @@ static char *a_bundle(const char *name, const char *device, const char *uuid,
 	return p;
 }
 
+/* With RUHU_WRITE_SEEDS=DIR, keeps a copy of bundle `path` as DIR/NAME: the
+ * format 2 bundles become fuzz seeds (fuzz/seeds/bundle) and bad-input cases. */
+static void keep_seed(const char *path, const char *name)
+{
+	const char *seeds = getenv("RUHU_WRITE_SEEDS");
+	struct strbuf data = STRBUF_INIT, out = STRBUF_INIT;
+	char chunk[4096];
+	size_t got;
+	FILE *fp;
+
+	if (!seeds)
+		return;
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		strbuf_add(&data, chunk, got);
+	assert_int_equal(fclose(fp), 0);
+	strbuf_addf(&out, "%s/%s", seeds, name);
+	write_file(out.buf, data.buf, data.len);
+	strbuf_release(&data);
+	strbuf_release(&out);
+}
+
 static void test_form_files(void **state)
 {
 	static const struct {
 		enum a_fault fault;
 		const char *village;
 		const char *want;
+		const char *seed;
 	} bad[] = {
-		{A_BAD_DIGEST, "qs01", "form 'vil' attached file 'villages.csv' does not match its digest"},
-		{A_NO_FILE, "qs01", "form 'vil' source does not match its hash"},
-		{A_OTHER_FILE, "qs01", "form 'vil' source and attached files do not match its hash"},
+		{A_BAD_DIGEST, "qs01", "form 'vil' attached file 'villages.csv' does not match its digest",
+		 "files-digest.bundle.gz"},
+		{A_NO_FILE, "qs01", "form 'vil' source does not match its hash", "files-missing.bundle.gz"},
+		{A_OTHER_FILE, "qs01", "form 'vil' source and attached files do not match its hash",
+		 "files-swapped.bundle.gz"},
 		{A_OK, "bs01", "interview '11111111-1111-4111-8111-111111111111', field 'village': "
-			       "choice 'bs01' is not allowed by the choice_filter here"},
+			       "choice 'bs01' is not allowed by the choice_filter here",
+		 "files-filter.bundle.gz"},
 	};
 	char *team = pathf("af-team.db");
 	struct store *t = open_db(team);
@@ -934,6 +961,7 @@ static void test_form_files(void **state)
 		struct error err = ERROR_INIT;
 
 		b = a_bundle("af-bad.bundle.gz", "dev-a", U1, bad[i].village, bad[i].fault);
+		keep_seed(b, bad[i].seed);
 		assert_int_equal(merge_bundle(t, b, false, &st, NULL, NULL, &err), -1);
 		print_message("%s: %s\n", err.where, err.en);
 		assert_string_equal(err.en, bad[i].want);
@@ -947,6 +975,7 @@ static void test_form_files(void **state)
 
 	/* the form arrives with its list: stored with it, and it loads back */
 	b = a_bundle("af-1.bundle.gz", "dev-a", U1, "qs01", A_OK);
+	keep_seed(b, "files-valid.bundle.gz");
 	{
 		struct bundle_manifest *m = NULL;
 		struct error err = ERROR_INIT;

@@ -833,6 +833,18 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 		w = bundle_writer_new(BUNDLE_DEVICE, device, NULL, 1, created);
 		bundle_writer_add_enumerator(w, enumerator);
 		bundle_writer_row(w, BS_FORMS, fr);
+		/* the form's attached files travel with it (a format 2 bundle): its
+		 * hash covers them, so a merge refuses the form without them */
+		for (h = 0; h < form_attachment_count(f); h++) {
+			struct form_attachment a;
+			const char *sha = NULL;
+
+			if (form_attachment_get(f, h, &a, &sha) == 0) {
+				const char *ff[4] = {form_hash(f), a.name, sha, a.data};
+
+				bundle_writer_row(w, BS_FORM_FILES, ff);
+			}
+		}
 		for (h = d; h < o->households; h += o->devices) {
 			struct gen g;
 			struct interview_opts io;
