@@ -107,6 +107,8 @@ struct data_model_options {
 	const char *lang;            /* "zh" / "en": labels in this form language */
 	const unsigned char *mask_key; /* non-NULL: mask personal fields with this key */
 	size_t mask_key_len;
+	int64_t qc_run; /* > 0: the main table has iv_qc_findings, the findings of this
+			 * audit run per interview (data_model_qc); 0: no audit has run */
 };
 
 struct data_model;
@@ -131,6 +133,14 @@ void data_model_free(struct data_model *m);
  */
 int data_model_add(struct data_model *m, const struct store_record *r, int64_t completed,
 		   const struct store_assignment_row *sample, struct error *err);
+
+/*
+ * The QC column of the interview data_model_add() has just added: the number
+ * of findings of audit run `qc_run` about it, or < 0 for an empty cell (the
+ * run did not audit this interview as it stands). Nothing when the model has
+ * no QC column (qc_run 0).
+ */
+void data_model_qc(struct data_model *m, int64_t findings);
 
 /*
  * Ends filling: drops calculate columns that are empty in every row, and

@@ -849,6 +849,20 @@ int store_audit_run_exists(struct store *s, int64_t run, struct error *err);
 int store_audit_run_last(struct store *s, int64_t *run, struct error *err);
 
 /*
+ * The findings per interview of the latest audit run, for data export's
+ * QC column: *run is that run's id (0 when no audit has run: cb is never
+ * called) and *started its start time (ms since epoch UTC); then
+ * cb(ctx, interview, findings) once for each interview that run recorded at
+ * least one finding about (findings about a batch, whose interview is "",
+ * are not counted), in interview order (bytewise). The string is valid
+ * during the call only; cb returns 0 to continue, anything else stops and
+ * is returned.
+ */
+typedef int (*store_audit_count_cb)(void *ctx, const char *interview, int64_t findings);
+int store_audit_latest_counts(struct store *s, int64_t *run, int64_t *started,
+			      store_audit_count_cb cb, void *ctx, struct error *err);
+
+/*
  * Calls cb(ctx, rule, interview, path) once for every distinct finding key
  * recorded by runs 1..upto (in key order); the strings are valid during the
  * call only. `cb` returns 0 to continue, anything else stops and is returned.

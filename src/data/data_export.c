@@ -169,6 +169,14 @@ struct exp {
 	struct store_form_info *infos;
 	size_t n_infos;
 	size_t interviews;
+	/* the latest audit run (0: none), its start, and its findings per
+	 * interview in uuid order (store_audit_latest_counts) */
+	int64_t qc_run, qc_started;
+	struct qc_count {
+		char *uuid;
+		int64_t n;
+	} *qc;
+	size_t n_qc, cap_qc;
 	/* scratch: (path, time) of the events of one record, sorted by path */
 	struct ptime {
 		const char *path;
@@ -340,6 +348,44 @@ struct pass {
 	struct error *err;
 };
 
+static int on_qc_count(void *ctx, const char *interview, int64_t findings)
+{
+	struct exp *e = ctx;
+
+	XGROW(e->qc, e->cap_qc, e->n_qc + 1);
+	e->qc[e->n_qc].uuid = xstrdup(interview);
+	e->qc[e->n_qc++].n = findings;
+	return 0;
+}
+
+/*
+ * The QC cell of interview `iv`: the latest run's findings about it; 0 when
+ * it has none and that run audited it; -1 (empty) when the run could not have
+ * audited it as it stands: a status audit does not check (in progress), or a
+ * change after the run started (a review, a newer revision merged).
+ */
+static int64_t qc_of(const struct exp *e, const struct store_interview *iv)
+{
+	size_t lo = 0, hi = e->n_qc;
+
+	if (iv->updated > e->qc_started ||
+	    (iv->status != STORE_COMPLETED && iv->status != STORE_APPROVED &&
+	     iv->status != STORE_REJECTED))
+		return -1;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(e->qc[mid].uuid, iv->uuid);
+
+		if (!c)
+			return e->qc[mid].n;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 static int on_data(void *ctx, const struct store_record *r, int64_t completed)
 {
 	struct pass *p = ctx;
@@ -356,6 +402,8 @@ static int on_data(void *ctx, const struct store_record *r, int64_t completed)
 	ret = data_model_add(v->m, r, completed, sample_of(e, r->iv.household_key), p->err);
 	if (ret < 0)
 		return ret;
+	if (e->qc_run > 0)
+		data_model_qc(v->m, qc_of(e, &r->iv));
 	v->n++;
 	if (v->lng)
 		add_long(e, v, r);
@@ -471,6 +519,7 @@ static int load_versions(struct exp *e, struct error *err)
 		mo.lang = e->o->lang;
 		mo.mask_key = (const unsigned char *)e->key;
 		mo.mask_key_len = e->key ? strlen(e->key) : 0;
+		mo.qc_run = e->qc_run;
 		ret = data_model_new(v->f, &mo, &v->m, err);
 		if (ret < 0) {
 			form_free(v->f);
@@ -511,6 +560,9 @@ static void exp_free(struct exp *e)
 	free(e->by_key);
 	free(e->key);
 	free(e->pt);
+	for (i = 0; i < e->n_qc; i++)
+		free(e->qc[i].uuid);
+	free(e->qc);
 	data_arena_free(&e->arena);
 }
 
@@ -557,6 +609,10 @@ int data_export(struct store *s, const char *out, const struct data_options *o,
 		if (ret < 0)
 			goto done;
 	}
+	/* the QC column exists once an audit has run */
+	ret = store_audit_latest_counts(s, &e.qc_run, &e.qc_started, on_qc_count, &e, err);
+	if (ret < 0)
+		goto done;
 	ret = load_versions(&e, err);
 	if (ret < 0)
 		goto done;

@@ -85,6 +85,7 @@ struct data_model {
 	size_t lang;
 	const unsigned char *key;
 	size_t key_len;
+	int64_t qc_run; /* > 0: the main table has the MC_QC_FINDINGS column */
 	struct data_arena arena;
 	struct tab *tabs;
 	size_t n_tabs;
@@ -103,7 +104,9 @@ struct data_model {
 
 enum meta_col {
 	MC_UUID, MC_HOUSEHOLD, MC_ENUMERATOR, MC_DEVICE, MC_COUNTY, MC_TOWNSHIP, MC_VILLAGE,
-	MC_START, MC_END, MC_DURATION, MC_STATUS, MC_REVISION, MC_FORM_VERSION, MC_COUNT
+	MC_START, MC_END, MC_DURATION, MC_STATUS, MC_REVISION, MC_FORM_VERSION,
+	MC_QC_FINDINGS, /* last: only when an audit has run (data_model_options.qc_run) */
+	MC_COUNT
 };
 enum rep_col { RC_UUID, RC_HOUSEHOLD, RC_INSTANCE, RC_KEY, RC_PARENT, RC_COUNT };
 
@@ -124,6 +127,8 @@ static const struct {
 	{"iv_status", "状态（审核）", "status (review)", DATA_STRING},
 	{"iv_revision", "修订号", "revision", DATA_NUMBER},
 	{"iv_form_version", "问卷版本", "form version", DATA_STRING},
+	{"iv_qc_findings", "质控发现数（最近一次 ruhu audit）", "QC findings (latest ruhu audit)",
+	 DATA_NUMBER},
 }, rep_cols[RC_COUNT] = {
 	{"iv_uuid", "访谈编号（UUID）", "interview UUID", DATA_STRING},
 	{"iv_household", "样本户编号", "household key", DATA_STRING},
@@ -289,7 +294,11 @@ static struct tab *add_table(struct data_model *m, const char *name, const char 
 	t->t.repeat = repeat;
 	if (repeat < 0) {
 		for (i = 0; i < MC_COUNT; i++) {
-			struct data_column *c = add_col(m, t, meta_cols[i].name,
+			struct data_column *c;
+
+			if (i == MC_QC_FINDINGS && m->qc_run <= 0)
+				continue;
+			c = add_col(m, t, meta_cols[i].name,
 							zh ? meta_cols[i].zh : meta_cols[i].en,
 							meta_cols[i].kind);
 			c->type_name = i <= MC_HOUSEHOLD ? "key" : "meta";
@@ -423,6 +432,7 @@ int data_model_new(const struct form *f, const struct data_model_options *o,
 	m->lang = form_lang_for(f, o && o->lang ? o->lang : "zh");
 	m->key = o ? o->mask_key : NULL;
 	m->key_len = o ? o->mask_key_len : 0;
+	m->qc_run = o ? o->qc_run : 0;
 	m->place = xcalloc(n ? n : 1, sizeof(*m->place));
 	m->table_of_repeat = xcalloc(n ? n : 1, sizeof(*m->table_of_repeat));
 	m->vl_of_list = xcalloc(form_list_count(f) + 1, sizeof(*m->vl_of_list));
@@ -792,6 +802,15 @@ static int put_value(struct data_model *m, const struct store_record *r,
 		}
 	}
 	return 0;
+}
+
+void data_model_qc(struct data_model *m, int64_t findings)
+{
+	struct tab *mt = &m->tabs[0];
+
+	if (m->qc_run <= 0 || !mt->t.n_rows || findings < 0)
+		return;
+	set(mt, mt->t.n_rows - 1, MC_QC_FINDINGS, num(m, findings));
 }
 
 int data_model_add(struct data_model *m, const struct store_record *r, int64_t completed,

@@ -1,7 +1,8 @@
 /*
  * store_audit — the tables of `ruhu audit` (audit_run, audit_finding; schema
- * step 5) and the one reader audit needs beyond store_records_each: every
- * event in the order each device wrote it.
+ * step 5), the one reader audit needs beyond store_records_each (every
+ * event in the order each device wrote it) and the latest run's findings per
+ * interview (data export's QC column).
  *
  * Invariants: a run and all its findings are written in one transaction, so
  * a run id in audit_run always has its complete set of findings; run ids
@@ -140,6 +141,49 @@ int store_audit_keys_each(struct store *s, int64_t upto, store_audit_key_cb cb, 
 		ret = cb(ctx, (const char *)sqlite3_column_text(q, 0),
 			 (const char *)sqlite3_column_text(q, 1),
 			 (const char *)sqlite3_column_text(q, 2));
+		if (ret)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		ret = store_db_fail(s, rc, err);
+done:
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int store_audit_latest_counts(struct store *s, int64_t *run, int64_t *started,
+			      store_audit_count_cb cb, void *ctx, struct error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret;
+
+	*run = 0;
+	*started = 0;
+	ret = store_prepare(s, "SELECT id, started FROM audit_run ORDER BY id DESC LIMIT 1", &q,
+			    err);
+	if (ret < 0)
+		return ret;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*run = sqlite3_column_int64(q, 0);
+		*started = sqlite3_column_int64(q, 1);
+	} else if (rc != SQLITE_DONE) {
+		ret = store_db_fail(s, rc, err);
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (ret < 0 || !*run)
+		return ret;
+	/* the primary key (run, rule, interview, path) serves the run's rows */
+	ret = store_prepare(s,
+			    "SELECT interview, COUNT(*) FROM audit_finding "
+			    "WHERE run = ?1 AND interview <> '' GROUP BY interview ORDER BY interview",
+			    &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, *run);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		ret = cb(ctx, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int64(q, 1));
 		if (ret)
 			goto done;
 	}

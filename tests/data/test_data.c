@@ -28,6 +28,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -980,6 +981,110 @@ static void test_errors(void **state)
 	error_clear(&err);
 }
 
+/* ---- QC findings (issue 15) ---------------------------------------------- */
+
+static int64_t fixed_clock(void *ctx)
+{
+	return *(const int64_t *)ctx;
+}
+
+/* iv_qc_findings: absent before any audit; once one has run, the latest run's
+ * findings about each interview (batch findings not counted), 0 for an
+ * audited interview without any, empty for one changed after the run — in
+ * the CSV, the codebook and the Stata and SPSS files. Runs on a copy of the
+ * database: the other tests keep theirs without an audit. */
+static void test_qc_findings(void **state)
+{
+	const char *d0 = outdir("qc0"), *d1 = outdir("qc1"), *d2 = outdir("qc2");
+	char saved[sizeof(db)], path[512];
+	struct data_options o = {0};
+	struct error err = ERROR_INIT;
+	struct tab t, book;
+	struct store *s;
+	struct sfile *sf = malloc(sizeof(*sf));
+	int64_t run_id = 0, now = (int64_t)time(NULL) * 1000;
+	long r1, r2, r3;
+	char u1[64], u2[64], u3[64];
+	int k, found;
+
+	(void)state;
+	memcpy(saved, db, sizeof(db));
+	assert_int_equal(run("cp '%s' '%s/qc.db'", saved, tmpdir), 0);
+	snprintf(db, sizeof(db), "%s/qc.db", tmpdir);
+	o.formats = DATA_CSV;
+	o.lang = "en";
+	assert_int_equal(export(d0, &o, &err), 0);
+	read_csv(d0, "data_test.csv", &t);
+	assert_int_equal(col(&t, "iv_qc_findings"), -1); /* no audit has run */
+	r1 = row_where(&t, "iv_household", "H-001");
+	r2 = row_where(&t, "iv_household", "H-002");
+	r3 = row_where(&t, "iv_household", "X-999");
+	assert_true(r1 >= 0 && r2 >= 0 && r3 >= 0);
+	snprintf(u1, sizeof(u1), "%s", cell(&t, r1, "iv_uuid"));
+	snprintf(u2, sizeof(u2), "%s", cell(&t, r2, "iv_uuid"));
+	snprintf(u3, sizeof(u3), "%s", cell(&t, r3, "iv_uuid"));
+	free_tab(&t);
+
+	/* an older run, then the latest: two findings about H-001 (one on a
+	 * roster row), one batch finding; later X-999 is sent back */
+	{
+		const struct store_audit_finding old[] = {
+			{"r_old", "error", u2, "", "H-002", NULL, NULL, NULL, NULL, "x=1"},
+		};
+		const struct store_audit_finding f[] = {
+			{"r_a", "error", u1, "", "H-001", NULL, NULL, NULL, NULL, "x=1"},
+			{"r_b", "warning", u1, "members[1]", "H-001", NULL, NULL, NULL, NULL, ""},
+			{"r_c", "warning", "", "enum1", NULL, NULL, NULL, "enum1", NULL, ""},
+			{"r_a", "error", u3, "", "X-999", NULL, NULL, NULL, NULL, "x=2"},
+		};
+		int64_t t_run = now + 10000, t_review = now + 20000;
+
+		s = open_db();
+		store_set_clock(s, fixed_clock, &t_run);
+		assert_int_equal(store_audit_save(s, "checks.csv", "0", 3, old, 1, &run_id, &err), 0);
+		assert_int_equal(store_audit_save(s, "checks.csv", "0", 3, f, 4, &run_id, &err), 0);
+		store_set_clock(s, fixed_clock, &t_review);
+		assert_int_equal(store_interview_review(s, u3, false, "recheck", "lead", &err), 0);
+		store_close(s);
+	}
+	o.formats = DATA_CSV | DATA_DTA | DATA_SAV;
+	assert_int_equal(export(d1, &o, &err), 0);
+	read_csv(d1, "data_test.csv", &t);
+	assert_true(col(&t, "iv_qc_findings") > col(&t, "iv_form_version"));
+	assert_string_equal(cell(&t, row_where(&t, "iv_uuid", u1), "iv_qc_findings"), "2");
+	/* audited by the latest run without a finding (the older run's is gone) */
+	assert_string_equal(cell(&t, row_where(&t, "iv_uuid", u2), "iv_qc_findings"), "0");
+	/* sent back after the run: its findings no longer describe it */
+	assert_string_equal(cell(&t, row_where(&t, "iv_uuid", u3), "iv_qc_findings"), "");
+	read_csv(d1, "codebook.csv", &book);
+	k = (int)row_where(&book, "variable", "iv_qc_findings");
+	assert_true(k >= 0);
+	assert_string_equal(cell(&book, k, "table"), "data_test");
+	assert_string_equal(cell(&book, k, "kind"), "number");
+	assert_string_equal(cell(&book, k, "label"), "QC findings (latest ruhu audit)");
+	free_tab(&t);
+	free_tab(&book);
+	for (k = 0; k < 2; k++) {
+		int v;
+
+		snprintf(path, sizeof(path), "%s/data_test.%s", d1, k ? "sav" : "dta");
+		read_stat(path, !k, sf);
+		found = 0;
+		for (v = 0; v < sf->n_vars; v++)
+			if (!strcmp(sf->vars[v].name, "iv_qc_findings"))
+				found = 1;
+		assert_true(found);
+		free_stat(sf);
+	}
+	/* xlsx is written from the same model: the column is there too */
+	o.formats = DATA_XLSX;
+	assert_int_equal(export(d2, &o, &err), 0);
+	assert_true(exists(d2, "data_test.xlsx"));
+	free(sf);
+	memcpy(db, saved, sizeof(db));
+	error_clear(&err);
+}
+
 /* Answers that do not fit their own form (a damaged or hand-edited
  * database): an error naming the interview and the path, and no file. */
 static void test_bad_record(void **state)
@@ -1047,6 +1152,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_mask),	       cmocka_unit_test(test_long_paradata),
 		cmocka_unit_test(test_errors), cmocka_unit_test(test_bad_record),
+		cmocka_unit_test(test_qc_findings),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
