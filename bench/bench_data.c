@@ -8,7 +8,8 @@
  * Files go to a folder under the current directory (the build dir). Sizes:
  * RUHU_BENCH_HOUSEHOLDS (default 20000), RUHU_BENCH_DEVICES (default 4).
  * RUHU_BENCH_KEEP=1 keeps the folder; RUHU_BENCH_REUSE=FOLDER exports the
- * team database of a kept folder again (no synth, no merge).
+ * team database of a kept folder again (no synth, no merge);
+ * RUHU_BENCH_FORMATS=xlsx,csv exports only those formats (paired runs).
  */
 #include "ruhu/data.h"
 #include "ruhu/form.h"
@@ -181,10 +182,19 @@ int main(void)
 		struct data_options o;
 		struct data_result res;
 		struct strbuf out = STRBUF_INIT, rm = STRBUF_INIT;
+		const char *only = getenv("RUHU_BENCH_FORMATS");
 		double c0;
 		size_t files;
 		long long bytes;
 
+		if (only && *only) {
+			/* a whole name of the comma-separated list */
+			const char *hit = strstr(only, fmts[i]);
+			size_t len = strlen(fmts[i]);
+
+			if (!hit || (hit != only && hit[-1] != ',') || (hit[len] && hit[len] != ','))
+				continue;
+		}
 		memset(&o, 0, sizeof(o));
 		o.formats = data_format_parse(fmts[i]);
 		o.lang = "zh";
