@@ -140,6 +140,16 @@ int interview_set_special(struct interview *iv, const char *path, enum interview
 int interview_restore(struct interview *iv, const char *path, const char *value,
 		      enum interview_special sp, struct error *err);
 
+struct interview_answer_in;
+/*
+ * Puts the stored answers a[0..n) back as interview_restore does, one after
+ * the other, and recomputes once at the end (what depends on several of them
+ * is computed once, not once per answer). An answer that no longer fits the
+ * form is left out, as a resumed session does. Returns how many were left
+ * out.
+ */
+size_t interview_restore_many(struct interview *iv, const struct interview_answer_in *a, size_t n);
+
 /*
  * The current answer at `path`: returns 0 and sets *value (owned by the
  * interview, valid until the next change; NULL when unanswered) and *sp

@@ -963,11 +963,11 @@ int interview_set_special(struct interview *iv, const char *path, enum interview
 	return set_common(iv, path, NULL, sp, false, err);
 }
 
-int interview_restore(struct interview *iv, const char *path, const char *value,
-		      enum interview_special sp, struct error *err)
+/* interview_restore without the recomputation (the caller settles) */
+static int restore_put(struct interview *iv, const char *path, const char *value,
+		       enum interview_special sp, struct error *err)
 {
 	struct target t;
-	uint32_t first_new = (uint32_t)iv->nid;
 
 	if (resolve(iv, path, R_CREATE_ANY, &t, err) < 0) {
 		drop_created(iv, &t);
@@ -979,14 +979,38 @@ int interview_restore(struct interview *iv, const char *path, const char *value,
 				  iv->nodes[t.k]->name);
 			if (err)
 				err->code = IV_E_NOT_ANSWERABLE;
-			settle(iv, first_new);
 			return -1;
 		}
 		cell_put(iv, &t, value && *value ? xstrdup(value) : NULL, (unsigned char)sp,
 			 (value && *value) || sp || (value && keeps_empty(iv->nodes[t.k])), NULL);
 	}
-	settle(iv, first_new);
 	return 0;
+}
+
+int interview_restore(struct interview *iv, const char *path, const char *value,
+		      enum interview_special sp, struct error *err)
+{
+	uint32_t first_new = (uint32_t)iv->nid;
+	int ret = restore_put(iv, path, value, sp, err);
+
+	settle(iv, first_new);
+	return ret;
+}
+
+size_t interview_restore_many(struct interview *iv, const struct interview_answer_in *a, size_t n)
+{
+	uint32_t first_new = (uint32_t)iv->nid;
+	size_t i, skipped = 0;
+
+	for (i = 0; i < n; i++) {
+		struct error e = ERROR_INIT;
+
+		if (restore_put(iv, a[i].path, a[i].value, a[i].special, &e) < 0)
+			skipped++;
+		error_clear(&e);
+	}
+	settle(iv, first_new);
+	return skipped;
 }
 
 int interview_get(const struct interview *iv, const char *path, const char **value,

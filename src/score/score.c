@@ -228,6 +228,8 @@ struct run {
 	size_t n_rows, cap_rows;
 	size_t n_interviews;
 	struct expr_scratch *scratch;
+	struct interview_answer_in *ain; /* the needed answers of one interview */
+	size_t cap_ain;
 	int failed;
 };
 
@@ -313,9 +315,46 @@ static bool sample_has(const struct hh_sample *h, const char *name)
 	return false;
 }
 
+struct preload_ctx {
+	struct run *r;
+	const char ***cols;
+	size_t *n_cols;
+};
+
+static const struct hh_sample *find_sample(const struct run *r, const char *key);
+
+/* One household's preload fields (store_assignment_preload_each): kept with
+ * its sample row, their names added to the sample's columns. */
+static int on_preload(void *ctx, const char *key, const struct store_field *fields, size_t n)
+{
+	struct preload_ctx *pc = ctx;
+	struct hh_sample *h = (struct hh_sample *)find_sample(pc->r, key);
+	size_t j, k;
+
+	if (!h || h->pre)
+		return 0; /* a field of no assignment row */
+	h->pre = xcalloc(n ? n : 1, sizeof(*h->pre));
+	for (j = 0; j < n; j++) {
+		h->pre[j].name = xstrdup(fields[j].name);
+		h->pre[j].value = fields[j].value ? xstrdup(fields[j].value) : NULL;
+	}
+	h->n_pre = n;
+	for (j = 0; j < h->n_pre; j++) {
+		for (k = 0; k < *pc->n_cols; k++)
+			if (!strcmp((*pc->cols)[k], h->pre[j].name))
+				break;
+		if (k == *pc->n_cols) {
+			*pc->cols = xrealloc(*pc->cols, (*pc->n_cols + 1) * sizeof(char *));
+			(*pc->cols)[(*pc->n_cols)++] = h->pre[j].name;
+		}
+	}
+	return 0;
+}
+
 static int read_sample(struct run *r, const char ***cols, size_t *n_cols, struct error *err)
 {
-	size_t i, j, k;
+	struct preload_ctx pc = {r, cols, n_cols};
+	size_t i, k;
 
 	if (store_assignment_list(r->s, NULL, &r->arows, &r->n_arows, err) < 0)
 		return -1;
@@ -324,25 +363,11 @@ static int read_sample(struct run *r, const char ***cols, size_t *n_cols, struct
 	for (k = 0; k < N_STD; k++)
 		(*cols)[k] = std_cols[k];
 	*n_cols = N_STD;
-	for (i = 0; i < r->n_arows; i++) {
-		struct hh_sample *h = &r->hs[i];
-
-		h->row = &r->arows[i];
-		if (store_assignment_preload(r->s, h->row->household_key, &h->pre, &h->n_pre, err) <
-		    0)
-			return -1;
-		for (j = 0; j < h->n_pre; j++) {
-			for (k = 0; k < *n_cols; k++)
-				if (!strcmp((*cols)[k], h->pre[j].name))
-					break;
-			if (k == *n_cols) {
-				*cols = xrealloc(*cols, (*n_cols + 1) * sizeof(char *));
-				(*cols)[(*n_cols)++] = h->pre[j].name;
-			}
-		}
-	}
+	for (i = 0; i < r->n_arows; i++)
+		r->hs[i].row = &r->arows[i];
 	qsort(r->hs, r->n_arows, sizeof(*r->hs), cmp_arow);
-	return 0;
+	/* the preload columns of every household in one scan */
+	return store_assignment_preload_each(r->s, on_preload, &pc, err) < 0 ? -1 : 0;
 }
 
 static int load_forms(struct run *r, const char *const *cols, size_t n_cols)
@@ -582,20 +607,23 @@ static int on_record(void *ctx, const struct store_record *rec)
 		return 0; /* another form */
 	if (interview_new(lf->f, NULL, &iv, &e) < 0)
 		goto fail;
-	for (i = 0; i < rec->n_answers; i++) {
+	XGROW(r->ain, r->cap_ain, rec->n_answers + 1);
+	for (i = v = 0; i < rec->n_answers; i++) {
 		const struct store_answer *a = &rec->answers[i];
-		enum interview_special sp = a->special == STORE_SPECIAL_DONT_KNOW ? IV_DONT_KNOW
-					    : a->special == STORE_SPECIAL_REFUSED ? IV_REFUSED
-										  : IV_SPECIAL_NONE;
-		struct error e2 = ERROR_INIT;
 
 		if (!path_needed(lf, a->path))
 			continue;
-		/* as a resumed session does: a stored answer that no longer fits
-		 * the form is left out of the replay, never fatal */
-		interview_restore(iv, a->path, a->value, sp, &e2);
-		error_clear(&e2);
+		r->ain[v].path = a->path;
+		r->ain[v].value = a->value;
+		r->ain[v].special = a->special == STORE_SPECIAL_DONT_KNOW ? IV_DONT_KNOW
+				    : a->special == STORE_SPECIAL_REFUSED ? IV_REFUSED
+									  : IV_SPECIAL_NONE;
+		v++;
 	}
+	/* as a resumed session does: a stored answer that no longer fits the
+	 * form is left out of the replay, never fatal; what depends on the
+	 * answers is computed once, after all of them */
+	interview_restore_many(iv, r->ain, v);
 	hs = find_sample(r, rec->iv.household_key);
 	for (v = 0; v < r->n_vars; v++) {
 		const char *val = NULL;
@@ -1577,6 +1605,7 @@ done:
 	for (i = 0; i < r.n_arows; i++)
 		store_fields_free(r.hs[i].pre, r.hs[i].n_pre);
 	free(r.hs);
+	free(r.ain);
 	store_assignment_rows_free(r.arows, r.n_arows);
 	free(cols);
 	free(r.pstr);
