@@ -92,6 +92,12 @@ struct interview_opts {
 	/* Clock for start/end/today and now(): ms since the epoch; NULL = system clock. */
 	int64_t (*now_ms)(void *ud);
 	void *now_ud;
+	/* For a reader that needs a few values (score): per form node, whether
+	 * to compute it; NULL = every node. It must hold every node that a
+	 * computed node's calculation, relevance, repeat_count or default
+	 * reads, and the groups and repeats around them; the others keep no
+	 * computed value. The array must outlive the interview. */
+	const unsigned char *only;
 };
 
 /*
@@ -149,6 +155,17 @@ struct interview_answer_in;
  * out.
  */
 size_t interview_restore_many(struct interview *iv, const struct interview_answer_in *a, size_t n);
+
+/*
+ * interview_new, then interview_restore_many(a, n), in one computation of
+ * the form: the answers go in before the first pass, so each calculation and
+ * relevance is computed once with them (a field cleared in a[] still ends
+ * empty, not at its default, as after interview_restore). *skipped: how many
+ * answers were left out. Returns 0 and sets *out, or -1 as interview_new.
+ */
+int interview_new_restored(const struct form *f, const struct interview_opts *opts,
+			   const struct interview_answer_in *a, size_t n, size_t *skipped,
+			   struct interview **out, struct error *err);
 
 /*
  * The current answer at `path`: returns 0 and sets *value (owned by the

@@ -142,10 +142,11 @@ static void need_expr(const struct form *f, const struct expr *e, int *stack, si
 
 /*
  * The nodes whose stored answers decide the profile's names: the names'
- * nodes, and, closed over, every node a calculation, a relevance or a
- * repeat_count of a needed node or of its groups and repeats refers to
- * (${name} references). Replaying only their answers gives the same values
- * for the names and skips the rest of a long form (names, notes, paradata).
+ * nodes, and, closed over, every node a calculation, a relevance, a
+ * repeat_count or a default of a needed node or of its groups and repeats
+ * refers to (${name} references). Replaying only their answers, and computing only
+ * these nodes (interview_opts.only), gives the same values for the names and
+ * skips the rest of a long form (names, notes, paradata).
  */
 static unsigned char *needed_nodes(const struct form *f, const int *var_node, size_t n_vars)
 {
@@ -164,6 +165,7 @@ static unsigned char *needed_nodes(const struct form *f, const int *var_node, si
 		need_expr(f, nd->calculation.e, stack, &n, needed);
 		need_expr(f, nd->relevant.e, stack, &n, needed);
 		need_expr(f, nd->repeat_count.e, stack, &n, needed);
+		need_expr(f, nd->default_expr.e, stack, &n, needed);
 		if (nd->parent >= 0 && !needed[nd->parent]) {
 			needed[nd->parent] = 1;
 			stack[n++] = nd->parent;
@@ -596,7 +598,8 @@ static int on_record(void *ctx, const struct store_record *rec)
 	struct error e = ERROR_INIT;
 	const struct hh_sample *hs;
 	struct row *w;
-	size_t i, v;
+	struct interview_opts io = {0};
+	size_t i, v, skipped;
 	int ret = 0;
 
 	r->n_interviews++;
@@ -605,8 +608,6 @@ static int on_record(void *ctx, const struct store_record *rec)
 			lf = &r->forms[i];
 	if (!lf)
 		return 0; /* another form */
-	if (interview_new(lf->f, NULL, &iv, &e) < 0)
-		goto fail;
 	XGROW(r->ain, r->cap_ain, rec->n_answers + 1);
 	for (i = v = 0; i < rec->n_answers; i++) {
 		const struct store_answer *a = &rec->answers[i];
@@ -621,9 +622,11 @@ static int on_record(void *ctx, const struct store_record *rec)
 		v++;
 	}
 	/* as a resumed session does: a stored answer that no longer fits the
-	 * form is left out of the replay, never fatal; what depends on the
-	 * answers is computed once, after all of them */
-	interview_restore_many(iv, r->ain, v);
+	 * form is left out of the replay, never fatal; the form is computed
+	 * once, with all of them */
+	io.only = lf->needed; /* compute only what the profile reads */
+	if (interview_new_restored(lf->f, &io, r->ain, v, &skipped, &iv, &e) < 0)
+		goto fail;
 	hs = find_sample(r, rec->iv.household_key);
 	for (v = 0; v < r->n_vars; v++) {
 		const char *val = NULL;
