@@ -203,6 +203,10 @@ double profile_param_value(const struct profile *p, size_t i);
  * (settings group_column; -1 when the profile has none). */
 int profile_unit_var(const struct profile *p);
 int profile_group_var(const struct profile *p);
+/* Whether the profile lists its groups itself (sheet groups: unit -> group),
+ * and the group it gives a unit (NULL when the unit is not listed). */
+bool profile_has_group_sheet(const struct profile *p);
+const char *profile_unit_group(const struct profile *p, const char *unit);
 /* The household var naming the unit's parent (settings parent_column, e.g.
  * the prefecture of a county), or -1. */
 int profile_parent_var(const struct profile *p);

@@ -46,6 +46,11 @@ struct minimum {
 	double min;
 };
 
+struct unit_group {
+	const char *unit, *group;
+	int line;
+};
+
 struct param {
 	char *name;
 	double value;
@@ -80,6 +85,9 @@ struct profile {
 	size_t n_flags;
 	struct minimum *mins;
 	size_t n_mins;
+	struct unit_group *ugroups; /* sheet groups */
+	size_t n_ugroups;
+	bool has_ugroups;
 	struct profile_indicator *ind;
 	struct ind_priv *ipriv;
 	size_t n_ind, cap_ind;
@@ -1019,6 +1027,63 @@ static int read_minimums(struct profile *p, struct diag_list *dl)
 	return ret;
 }
 
+/* Sheet groups: the units ranked together, listed in the profile (unit ->
+ * group; Chongqing's two groups of districts) rather than read from a sample
+ * column (settings group_column). */
+static int read_groups(struct profile *p, struct diag_list *dl)
+{
+	static const char *const need[] = {"unit", "group", NULL};
+	struct wb_sheet *s = workbook_sheet(p->wb, "groups");
+	int cu, cg, ret = 0;
+	size_t i, j;
+
+	if (!s)
+		return 0;
+	if (need_cols(p, dl, s, need) < 0)
+		return -1;
+	if (p->settings[6]) {
+		perr(dl, p, "groups", s->n ? s->rows[0].line : 0,
+		     "settings 已有 group_column '%s'：分组要么来自样本列，要么列在 groups 表中，不能两者都有",
+		     "settings already has group_column '%s': groups come either from a sample column "
+		     "or from sheet groups, not both",
+		     p->settings[6]);
+		return -1;
+	}
+	p->has_ugroups = true;
+	cu = workbook_col(s, "unit");
+	cg = workbook_col(s, "group");
+	p->ugroups = xcalloc(s->n ? s->n : 1, sizeof(*p->ugroups));
+	for (i = 0; i < s->n; i++) {
+		const struct wb_row *r = &s->rows[i];
+		struct unit_group g;
+
+		g.unit = workbook_cell(r, cu);
+		g.group = workbook_cell(r, cg);
+		g.line = r->line;
+		if (!*g.unit || !*g.group) {
+			perr(dl, p, "groups", r->line, "unit 和 group 都要填写",
+			     "give both a unit and a group");
+			ret = -1;
+			continue;
+		}
+		for (j = 0; j < p->n_ugroups; j++)
+			if (!strcmp(p->ugroups[j].unit, g.unit))
+				break;
+		if (j < p->n_ugroups) {
+			perr(dl, p, "groups", r->line, "单位 '%s' 已在第 %d 行分组",
+			     "unit '%s' is already grouped at row %d", g.unit, p->ugroups[j].line);
+			ret = -1;
+			continue;
+		}
+		p->ugroups[p->n_ugroups++] = g;
+	}
+	if (!ret && !p->n_ugroups) {
+		perr(dl, p, "groups", 0, "groups 表没有任何单位", "sheet groups lists no unit");
+		ret = -1;
+	}
+	return ret;
+}
+
 static int read_vetoes(struct profile *p, struct diag_list *dl)
 {
 	static const char *const need[] = {"id", "when", "effect", "grade", NULL};
@@ -1236,7 +1301,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 	if (dl->errors > errors)
 		goto fail;
 	if (read_grades(p, dl) < 0 || read_composite(p, dl) < 0 || read_vetoes(p, dl) < 0 ||
-	    read_flags(p, dl) < 0 || read_minimums(p, dl) < 0)
+	    read_flags(p, dl) < 0 || read_minimums(p, dl) < 0 || read_groups(p, dl) < 0)
 		goto fail;
 	for (i = 0; i < p->n_ind; i++) {
 		const struct profile_indicator *ind = &p->ind[i];
@@ -1348,6 +1413,7 @@ void profile_free(struct profile *p)
 		free(p->settings[i]);
 	free(p->comps);
 	free(p->mins);
+	free(p->ugroups);
 	for (i = 0; i < p->n_flags; i++) {
 		expr_free(p->flags[i].population);
 		expr_free(p->flags[i].problem);
@@ -1395,6 +1461,21 @@ const char *profile_file(const struct profile *p)
 double profile_min_sample(const struct profile *p)
 {
 	return p->min_sample;
+}
+
+bool profile_has_group_sheet(const struct profile *p)
+{
+	return p->has_ugroups;
+}
+
+const char *profile_unit_group(const struct profile *p, const char *unit)
+{
+	size_t i;
+
+	for (i = 0; unit && i < p->n_ugroups; i++)
+		if (!strcmp(p->ugroups[i].unit, unit))
+			return p->ugroups[i].group;
+	return NULL;
 }
 
 double profile_min_sample_of(const struct profile *p, const char *unit, const char *group)

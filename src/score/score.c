@@ -655,7 +655,14 @@ static int on_record(void *ctx, const struct store_record *rec)
 	w->uuid = xstrdup(rec->iv.uuid);
 	w->updated = rec->iv.updated;
 	w->unit = xstrdup(r->cur[profile_unit_var(r->p)]);
-	w->group = xstrdup(profile_group_var(r->p) >= 0 ? r->cur[profile_group_var(r->p)] : "");
+	if (profile_has_group_sheet(r->p)) {
+		const char *g = profile_unit_group(r->p, w->unit);
+
+		w->group = xstrdup(g ? g : ""); /* an unlisted unit: refused per unit below */
+	} else {
+		w->group = xstrdup(profile_group_var(r->p) >= 0 ? r->cur[profile_group_var(r->p)]
+								 : "");
+	}
 	w->parent = xstrdup(profile_parent_var(r->p) >= 0 ? r->cur[profile_parent_var(r->p)] : "");
 	w->weight = 1;
 	if (profile_weight_var(r->p) >= 0) {
@@ -1536,6 +1543,12 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 		memset(u, 0, sizeof(*u));
 		u->unit = xstrdup(r.rows[i].unit);
 		u->group = xstrdup(r.rows[i].group);
+		if (profile_has_group_sheet(p) && !profile_unit_group(p, u->unit)) {
+			diag_add(dl, DIAG_ERROR, u->unit,
+				 "单位 '%s' 不在配置文件 groups 表的任何组中",
+				 "unit '%s' is in no group of the profile's sheet groups", u->unit);
+			r.failed = 1;
+		}
 		u->parent = xstrdup(r.rows[i].parent);
 		u->composite = NAN;
 		aggregate(&r, r.rows + i, k - i, u);

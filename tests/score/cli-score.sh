@@ -264,6 +264,71 @@ eq "synth --counties: ranks 1 and 2 (or a tie at 1) within each class" \
 	"$(grep ',_total,' syn.csv | awk -F, '{ r[$2] = r[$2] $14 } END { for (g in r) print g, r[g] }' | sort | tr '\n' ' ')" \
 	"$(grep ',_total,' syn.csv | awk -F, '{ s[$2] = s[$2] " " $10 } END { for (g in s) { split(s[g], a, " "); print g, (a[1] == a[2] ? "11" : "12") } }' | sort | tr '\n' ' ')"
 
+# groups listed in the profile (sheet groups: unit -> group) instead of a
+# sample column: Chongqing without group_column, both districts in g1, so one
+# ranked group of 2: bs (92.5) ranks 1 -> 好 (positions [0, round(0.3 x 2)) =
+# [0, 1)), qs (50.625) ranks 2 -> 较好 ([1, round(0.8 x 2)) = [1, 2))
+cq=$src/forms/profiles/chongqing-2021.csv
+sed 's/,county,district_group,ruhu_household,/,county,,ruhu_household,/' "$cq" >cqg.csv
+printf 'groups\n,unit,group\n,qs,g1\n,bs,g1\n' >>cqg.csv
+r score --db t.db --profile cqg.csv --format csv >cqg.out 2>err
+eq "groups sheet: exit 0" $? 0
+eq "groups sheet: the profile's groups rank the units" \
+	"$(grep ',_total,' cqg.out | awk -F, '{ print $1, $2, $12, $14 }' | sort)" \
+"bs g1 好 1
+qs g1 较好 2"
+# a scored unit the sheet does not list: refused before any output
+sed '$d' cqg.csv >cqg2.csv
+r score --db t.db --profile cqg2.csv --format csv >out 2>err
+eq "groups sheet: an unlisted unit: exit 1" $? 1
+eq "groups sheet: an unlisted unit is named" "$(grep error err)" \
+	"bs: error: unit 'bs' is in no group of the profile's sheet groups"
+eq "groups sheet: an unlisted unit: nothing written" "$(cat out)" ""
+# both a group column and a groups sheet
+printf 'groups\n,unit,group\n,qs,g1\n,bs,g1\n' | cat "$cq" - >cqg3.csv
+r score --db t.db --profile cqg3.csv --format csv >out 2>err
+eq "groups sheet and group_column: exit 1" $? 1
+check "groups sheet and group_column: refused at the sheet" \
+	grep -q "^cqg3.csv:groups:[0-9]*: error: settings already has group_column 'district_group': groups come either from a sample column or from sheet groups, not both" err
+
+# grades by shares, a tie at the cut: both units score the full 10 points (no
+# household has the problem); shares 0.5 / 0.5 of a group of 2 give position
+# 0 好 and position 1 差, but bs is tied with qs, ranked before it, and gets
+# its grade (ties go to the better grade) and its rank
+cat >tie.csv <<'EOF'
+settings
+,name::中文 (zh),name::English (en),unit_column,form_id,min_sample
+,并列,ties at the cut,county,ruhu_household,1
+params
+,name,value,source
+,pts,10,default: test
+,half,0.5,default: test
+indicators
+,id,label::English (en),population,measure,problem,points,rule,full_at,zero_at
+,T,never,,rate,${household_key} = 'none',pts,linear,0,1
+grades
+,id,name::中文 (zh),name::English (en),share
+,hao,好,good,half
+,cha,差,poor,half
+groups
+,unit,group
+,qs,g1
+,bs,g1
+EOF
+r score --db t.db --profile tie.csv --format csv >tie.out 2>err
+eq "share tie: exit 0" $? 0
+eq "share tie: tied at the cut, both get the better grade and rank 1" \
+	"$(grep ',_total,' tie.out | awk -F, '{ print $1, $7, $12, $14 }' | sort)" \
+"bs 10 好 1
+qs 10 好 1"
+# without the tie (qs has a problem household), the cut holds: bs 好, qs 差
+sed "s/\${household_key} = 'none'/\${household_key} = 'QS-01'/" tie.csv >tie2.csv
+r score --db t.db --profile tie2.csv --format csv >tie2.out 2>err
+eq "share cut without a tie: 好 then 差" \
+	"$(grep ',_total,' tie2.out | awk -F, '{ print $1, $12, $14 }' | sort)" \
+"bs 好 1
+qs 差 2"
+
 # refusals: a name neither in the form nor the sample, before any output
 sed 's/\${help_visits} = 0/${help_visit} = 0/' "$yunnan" >unknown.csv
 r score --db t.db --profile unknown.csv --format csv >out 2>err
