@@ -264,6 +264,28 @@ eq "synth --counties: ranks 1 and 2 (or a tie at 1) within each class" \
 	"$(grep ',_total,' syn.csv | awk -F, '{ r[$2] = r[$2] $14 } END { for (g in r) print g, r[g] }' | sort | tr '\n' ' ')" \
 	"$(grep ',_total,' syn.csv | awk -F, '{ s[$2] = s[$2] " " $10 } END { for (g in s) { split(s[g], a, " "); print g, (a[1] == a[2] ? "11" : "12") } }' | sort | tr '\n' ' ')"
 
+# synth's plausible households (forms/synth/household.csv): every roster is
+# consistent (all interviews complete and merge), most households have no
+# problem while a few do, at rates that vary by county, so the Gansu scores
+# spread over grades
+r synth "$form" --households 1200 --devices 2 --counties 12 --seed 11 --out plaus >plaus.out 2>&1
+eq "synth plan: every interview completed" "$(head -1 plaus.out)" \
+	"2 bundles: 1200 interviews (1200 completed), $(sed -n 's/.*(1200 completed), \([0-9]* answers, [0-9]* events\)$/\1/p' plaus.out)"
+r assign --db plaus.db plaus/sample.csv >/dev/null 2>&1
+r merge --db plaus.db plaus/*.bundle.gz >merge.out 2>&1
+check "synth plan: merge refuses nothing" grep -q "2 bundles merged, 0 already merged, 0 refused" merge.out
+r score --db plaus.db --profile "$gansu" --format csv >plaus.csv 2>/dev/null
+eq "synth plan: twelve units scored" "$(grep -c ',_total,' plaus.csv)" 12
+eq "synth plan: overall problem rates below 10% (F1 两不愁, F4 住房, F5 饮水, F9 认可)" \
+	"$(awk -F, '$4 ~ /^F[1459]$/ { n[$4] += $5; d[$4] += $6 } END { for (k in n) print k, (n[k] > 0 && n[k] / d[k] < 0.1) ? "ok" : n[k] "/" d[k] }' plaus.csv | sort | tr '\n' ' ')" \
+	"F1 ok F4 ok F5 ok F9 ok "
+check "synth plan: F1 rates differ between counties" \
+	test "$(awk -F, '$4 == "F1" { print $7 }' plaus.csv | sort -u | wc -l)" -gt 3
+check "synth plan: the scores spread over at least three grades" \
+	test "$(grep ',_total,' plaus.csv | cut -d, -f12 | sort -u | wc -l)" -ge 3
+check "synth plan: the scores span at least 15 points" \
+	test "$(grep ',_total,' plaus.csv | awk -F, 'NR == 1 { lo = hi = $7 } { if ($7 < lo) lo = $7; if ($7 > hi) hi = $7 } END { print (hi - lo >= 15) ? 1 : 0 }')" -eq 1
+
 # groups listed in the profile (sheet groups: unit -> group) instead of a
 # sample column: Chongqing without group_column, both districts in g1, so one
 # ranked group of 2: bs (92.5) ranks 1 -> 好 (positions [0, round(0.3 x 2)) =
