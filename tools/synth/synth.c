@@ -428,13 +428,6 @@ static void fill_node(struct gen *g, const struct form_node *n, const char *pref
 			goto done;
 		error_clear(&err);
 	}
-	/* a plausible household's answer first; a problem it may have comes
-	 * from the plan's shares, not from random answers */
-	if (plan_value(g, n, prefix)) {
-		if (interview_set(g->iv, path.buf, g->val.buf, &err) == 0)
-			goto done;
-		error_clear(&err);
-	}
 	{
 		unsigned allow = interview_specials_allowed(g->iv, n->index);
 
@@ -450,6 +443,14 @@ static void fill_node(struct gen *g, const struct form_node *n, const char *pref
 				goto done;
 			error_clear(&err);
 		}
+	}
+	/* a plausible household's answer (after the odd "don't know" above);
+	 * a problem it may have comes from the plan's shares, not from random
+	 * answers */
+	if (plan_value(g, n, prefix)) {
+		if (interview_set(g->iv, path.buf, g->val.buf, &err) == 0)
+			goto done;
+		error_clear(&err);
 	}
 	for (k = 0; candidate(g, n, k); k++) {
 		if (interview_set(g->iv, path.buf, g->val.buf, &err) == 0) {
@@ -1003,8 +1004,10 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			g.low_income = plan && chance(&g, synth_plan_setting(plan, "low_income_share", 0));
 			g.now = start = BASE_MS + (int64_t)(h / o->devices / 12) * 86400000 +
 					(int64_t)rnd(&r, 8, 17) * 3600000 + (int64_t)rnd(&r, 0, 59) * 60000;
-			/* 30-60 minutes from open to complete */
-			target = (int64_t)rnd(&r, 30 * 60, 60 * 60) * 1000;
+			/* 30-60 minutes from open to complete (a minute inside each
+			 * end: the close event's share of the time comes after the
+			 * last answer) */
+			target = (int64_t)rnd(&r, 31 * 60, 59 * 60) * 1000;
 			strbuf_init(&g.val);
 			memset(&io, 0, sizeof(io));
 			io.deviceid = device;
