@@ -1157,7 +1157,7 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 {
 	static const char *const need[] = {"level", "component", "weight", "source", NULL};
 	struct wb_sheet *s = workbook_sheet(p->wb, "composite");
-	int cl, cc, cw, cs, ret = 0;
+	int cl, cc, cw, cs, cf, cv, cu, ret = 0;
 	size_t i, j, lv;
 
 	if (!s)
@@ -1168,6 +1168,9 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 	cc = workbook_col(s, "component");
 	cw = workbook_col(s, "weight");
 	cs = workbook_col(s, "source");
+	cf = workbook_col(s, "forms");
+	cv = workbook_col(s, "value");
+	cu = workbook_col(s, "unit_field");
 	p->comps = xcalloc(s->n ? s->n : 1, sizeof(*p->comps));
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
@@ -1193,12 +1196,14 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 			c.source = PROFILE_SRC_INPUT;
 		else if (!strcmp(src, "mean") && c.parent)
 			c.source = PROFILE_SRC_MEAN;
+		else if (!strcmp(src, "forms") && !c.parent)
+			c.source = PROFILE_SRC_FORMS;
 		else {
 			perr(dl, p, "composite", r->line,
-			     "source '%s' 不适用于 level '%s'（unit：field 或 input；parent：mean 或 "
-			     "input）",
-			     "source '%s' does not fit level '%s' (unit: field or input; parent: mean "
-			     "or input)",
+			     "source '%s' 不适用于 level '%s'（unit：field、input 或 forms；parent：mean "
+			     "或 input）",
+			     "source '%s' does not fit level '%s' (unit: field, input or forms; parent: "
+			     "mean or input)",
 			     src, level);
 			ret = -1;
 			continue;
@@ -1231,6 +1236,37 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 			ret = -1;
 			continue;
 		}
+		if (c.source == PROFILE_SRC_FORMS) {
+			const char *fs = cf >= 0 ? workbook_cell(r, cf) : "";
+
+			c.value = cv >= 0 ? workbook_cell(r, cv) : "";
+			c.unit_field = cu >= 0 ? workbook_cell(r, cu) : "";
+			while (*fs) {
+				size_t len = strcspn(fs, " ");
+
+				if (len) {
+					c.forms = xrealloc(c.forms, (c.n_forms + 1) * sizeof(char *));
+					c.forms[c.n_forms] = xmalloc(len + 1);
+					memcpy(c.forms[c.n_forms], fs, len);
+					c.forms[c.n_forms++][len] = '\0';
+				}
+				fs += len;
+				fs += strspn(fs, " ");
+			}
+			if (!c.n_forms || !valid_name(c.value) || !valid_name(c.unit_field)) {
+				perr(dl, p, "composite", r->line,
+				     "组成部分 '%s'（source forms）需要 forms（问卷 ID）、value 和 "
+				     "unit_field（名称）",
+				     "component '%s' (source forms) needs forms (form ids), a value and a "
+				     "unit_field (names)",
+				     c.name);
+				for (j = 0; j < c.n_forms; j++)
+					free(c.forms[j]);
+				free(c.forms);
+				ret = -1;
+				continue;
+			}
+		}
 		p->comps[p->n_comps++] = c;
 	}
 	if (ret)
@@ -1244,7 +1280,8 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 				if (!n++)
 					first = j;
 				sum += p->comps[j].weight;
-				if (p->comps[j].source != PROFILE_SRC_INPUT)
+				if (p->comps[j].source == PROFILE_SRC_FIELD ||
+				    p->comps[j].source == PROFILE_SRC_MEAN)
 					nsrc++;
 			}
 		if (!n)
@@ -1411,6 +1448,11 @@ void profile_free(struct profile *p)
 	free(p->vars);
 	for (i = 0; i < N_SETTINGS; i++)
 		free(p->settings[i]);
+	for (i = 0; i < p->n_comps; i++) {
+		for (j = 0; j < p->comps[i].n_forms; j++)
+			free(p->comps[i].forms[j]);
+		free(p->comps[i].forms);
+	}
 	free(p->comps);
 	free(p->mins);
 	free(p->ugroups);

@@ -232,6 +232,15 @@ struct run {
 	struct expr_scratch *scratch;
 	struct interview_answer_in *ain; /* the needed answers of one interview */
 	size_t cap_ain;
+	/* source-forms components (rating sheets): per (component, unit, form),
+	 * the sum and count of the sheets' values */
+	struct fc_cell {
+		size_t comp, level;
+		char *unit;
+		double sum;
+		size_t n;
+	} *fc;
+	size_t n_fc, cap_fc;
 	int failed;
 };
 
@@ -1276,6 +1285,195 @@ void score_inputs_free(struct score_inputs *in)
 	free(in);
 }
 
+/* ---- components from rating sheets (source forms) ------------------------ */
+
+struct fc_pass {
+	struct run *r;
+	size_t comp, level;
+	struct loaded_form *forms;
+	size_t n_forms;
+	int node[2]; /* scratch */
+};
+
+static void fc_add(struct run *r, size_t comp, size_t level, const char *unit, double v)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_fc; i++)
+		if (r->fc[i].comp == comp && r->fc[i].level == level && !strcmp(r->fc[i].unit, unit))
+			break;
+	if (i == r->n_fc) {
+		XGROW(r->fc, r->cap_fc, r->n_fc + 1);
+		memset(&r->fc[i], 0, sizeof(r->fc[i]));
+		r->fc[i].comp = comp;
+		r->fc[i].level = level;
+		r->fc[i].unit = xstrdup(unit);
+		r->n_fc++;
+	}
+	r->fc[i].sum += v;
+	r->fc[i].n++;
+}
+
+/* One rating sheet: its unit and value, computed by the engine. */
+static int on_sheet(void *ctx, const struct store_record *rec)
+{
+	struct fc_pass *fp = ctx;
+	struct run *r = fp->r;
+	const struct profile_component *c = profile_component(r->p, fp->comp);
+	struct loaded_form *lf = NULL;
+	struct interview_opts io = {0};
+	struct interview *iv = NULL;
+	struct error e = ERROR_INIT;
+	const char *unit = NULL, *val = NULL;
+	size_t i, v, skipped;
+	double d;
+
+	for (i = 0; i < fp->n_forms; i++)
+		if (!strcmp(fp->forms[i].hash, rec->iv.form_hash))
+			lf = &fp->forms[i];
+	if (!lf)
+		return 0;
+	XGROW(r->ain, r->cap_ain, rec->n_answers + 1);
+	for (i = v = 0; i < rec->n_answers; i++) {
+		const struct store_answer *a = &rec->answers[i];
+
+		if (!path_needed(lf, a->path))
+			continue;
+		r->ain[v].path = a->path;
+		r->ain[v].value = a->value;
+		r->ain[v].special = a->special == STORE_SPECIAL_DONT_KNOW ? IV_DONT_KNOW
+				    : a->special == STORE_SPECIAL_REFUSED ? IV_REFUSED
+									  : IV_SPECIAL_NONE;
+		v++;
+	}
+	io.only = lf->needed;
+	if (interview_new_restored(lf->f, &io, r->ain, v, &skipped, &iv, &e) < 0) {
+		diag_add_error(r->dl, DIAG_ERROR, &e);
+		error_clear(&e);
+		r->failed = 1;
+		return -1;
+	}
+	if (interview_get(iv, c->unit_field, &unit, NULL) < 0)
+		unit = NULL;
+	if (interview_get(iv, c->value, &val, NULL) < 0)
+		val = NULL;
+	d = val ? expr_parse_number(val) : NAN;
+	if (unit && *unit && isfinite(d))
+		fc_add(r, fp->comp, fp->level, unit, d);
+	else
+		diag_add(r->dl, DIAG_WARNING, rec->iv.uuid,
+			 "评分表（%s）没有 '%s' 或 '%s'：不计入 '%s'",
+			 "rating sheet (%s) without '%s' or '%s': not counted in '%s'",
+			 c->forms[fp->level], c->unit_field, c->value, c->name);
+	interview_free(iv);
+	return 0;
+}
+
+/* Reads the stored sheets of every source-forms component. */
+static int read_form_components(struct run *r)
+{
+	const struct profile *p = r->p;
+	struct store_form_info *fi = NULL;
+	struct error err = ERROR_INIT;
+	size_t n = 0, ci, lv, i;
+	int ret = 0;
+
+	for (ci = 0; ci < profile_component_count(p) && !ret; ci++) {
+		const struct profile_component *c = profile_component(p, ci);
+
+		if (c->source != PROFILE_SRC_FORMS)
+			continue;
+		if (!fi && store_form_list(r->s, &fi, &n, &err) < 0) {
+			diag_add_error(r->dl, DIAG_ERROR, &err);
+			ret = -1;
+			break;
+		}
+		for (lv = 0; lv < c->n_forms && !ret; lv++) {
+			struct fc_pass fp;
+			struct store_record_filter f = {0};
+
+			memset(&fp, 0, sizeof(fp));
+			fp.r = r;
+			fp.comp = ci;
+			fp.level = lv;
+			for (i = 0; i < n && !ret; i++) {
+				struct loaded_form *lf;
+				struct form *fm = NULL;
+
+				if (strcmp(fi[i].form_id, c->forms[lv]))
+					continue;
+				if (store_form_load(r->s, fi[i].hash, fi[i].hash, &fm, r->dl, &err) < 0) {
+					if (err.code != STORE_E_INVALID)
+						diag_add_error(r->dl, DIAG_ERROR, &err);
+					ret = -1;
+					break;
+				}
+				fp.node[0] = form_find(fm, c->value);
+				fp.node[1] = form_find(fm, c->unit_field);
+				if (fp.node[0] < 0 || fp.node[1] < 0 ||
+				    form_node(fm, (size_t)fp.node[0])->repeat >= 0 ||
+				    form_node(fm, (size_t)fp.node[1])->repeat >= 0) {
+					struct strbuf w = STRBUF_INIT;
+
+					strbuf_addf(&w, "%s:composite:%d", profile_file(p), c->row);
+					diag_add(r->dl, DIAG_ERROR, w.buf,
+						 "问卷 '%s' 没有（重复组之外的）'%s' 或 '%s'",
+						 "form '%s' has no '%s' or '%s' (outside repeats)",
+						 c->forms[lv], c->value, c->unit_field);
+					strbuf_release(&w);
+					form_free(fm);
+					ret = -1;
+					break;
+				}
+				fp.forms = xrealloc(fp.forms, (fp.n_forms + 1) * sizeof(*fp.forms));
+				lf = &fp.forms[fp.n_forms++];
+				memset(lf, 0, sizeof(*lf));
+				lf->hash = xstrdup(fi[i].hash);
+				lf->f = fm;
+				lf->needed = needed_nodes(fm, fp.node, 2);
+			}
+			f.form_id = c->forms[lv];
+			f.statuses = r->o && r->o->statuses
+					     ? r->o->statuses
+					     : STORE_STATUS_BIT(STORE_COMPLETED) |
+						       STORE_STATUS_BIT(STORE_APPROVED);
+			if (!ret && fp.n_forms &&
+			    store_records_answers_each(r->s, &f, on_sheet, &fp, &err) < 0) {
+				diag_add_error(r->dl, DIAG_ERROR, &err);
+				ret = -1;
+			}
+			if (r->failed)
+				ret = -1;
+			for (i = 0; i < fp.n_forms; i++) {
+				free(fp.forms[i].hash);
+				form_free(fp.forms[i].f);
+				free(fp.forms[i].needed);
+			}
+			free(fp.forms);
+		}
+	}
+	store_form_info_free(fi, n);
+	error_clear(&err);
+	return ret;
+}
+
+/* A source-forms component of a unit: the mean over the forms (levels) that
+ * have sheets for it of each form's mean value; NaN when none has. */
+static double form_component(const struct run *r, size_t comp, const char *unit, size_t *sheets)
+{
+	double sum = 0;
+	size_t i, levels = 0;
+
+	*sheets = 0;
+	for (i = 0; i < r->n_fc; i++)
+		if (r->fc[i].comp == comp && !strcmp(r->fc[i].unit, unit)) {
+			sum += r->fc[i].sum / (double)r->fc[i].n;
+			levels++;
+			*sheets += r->fc[i].n;
+		}
+	return levels ? sum / (double)levels : NAN;
+}
+
 static struct score_input *find_input(const struct score_inputs *in, const char *unit,
 				      const char *comp)
 {
@@ -1300,6 +1498,7 @@ static double unit_composite(struct run *r, struct score_inputs *in, const char 
 	const struct profile *p = r->p;
 	size_t i;
 	double sum = 0;
+	bool missing = false;
 
 	for (i = 0; i < profile_component_count(p); i++) {
 		const struct profile_component *c = profile_component(p, i);
@@ -1314,6 +1513,22 @@ static double unit_composite(struct run *r, struct score_inputs *in, const char 
 		case PROFILE_SRC_MEAN:
 			sum += c->weight * mean;
 			break;
+		case PROFILE_SRC_FORMS: {
+			size_t sheets;
+			double fv = form_component(r, i, name, &sheets);
+
+			if (isnan(fv)) {
+				diag_add(r->dl, DIAG_ERROR, name,
+					 "单位 '%s' 没有评分表（%s）：无法计算 '%s'",
+					 "unit '%s' has no rating sheet (%s): no '%s' score", name,
+					 c->forms[0], c->name);
+				r->failed = 1;
+				missing = true; /* the other components still mark their inputs used */
+				break;
+			}
+			sum += c->weight * fv;
+			break;
+		}
 		case PROFILE_SRC_INPUT:
 			v = find_input(in, name, c->name);
 			if (!v) {
@@ -1329,13 +1544,15 @@ static double unit_composite(struct run *r, struct score_inputs *in, const char 
 			break;
 		}
 	}
-	return sum;
+	return missing ? NAN : sum;
 }
 
 /* Composites of every unit and parent when the profile has a composite and
  * inputs were given; a warning when it has one and none were. */
 static int composite(struct run *r, struct score_result *res)
 {
+	static char none[] = "--inputs";
+	static struct score_inputs no_inputs = {none, NULL, 0, 0};
 	const struct profile *p = r->p;
 	struct score_inputs *in = r->o ? r->o->inputs : NULL;
 	double full = profile_max_points(p);
@@ -1349,10 +1566,17 @@ static int composite(struct run *r, struct score_result *res)
 		return in && in->n ? -1 : 0;
 	}
 	if (!in) {
-		diag_add(r->dl, DIAG_WARNING, profile_file(p),
-			 "没有 --inputs：不计算综合得分，按实地评估得分评定等次",
-			 "no --inputs: no composite score; grades come from the field score");
-		return 0;
+		for (i = 0; i < profile_component_count(p); i++)
+			if (profile_component(p, i)->source == PROFILE_SRC_INPUT &&
+			    profile_component(p, i)->weight > 0)
+				break;
+		if (i < profile_component_count(p)) {
+			diag_add(r->dl, DIAG_WARNING, profile_file(p),
+				 "没有 --inputs：不计算综合得分，按实地评估得分评定等次",
+				 "no --inputs: no composite score; grades come from the field score");
+			return 0;
+		}
+		in = &no_inputs; /* every component comes from the database */
 	}
 	for (i = 0; i < profile_component_count(p); i++)
 		if (profile_component(p, i)->parent)
@@ -1589,7 +1813,7 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 			}
 		}
 	}
-	if (composite(&r, res) < 0)
+	if (read_form_components(&r) < 0 || composite(&r, res) < 0)
 		goto done;
 	if (profile_grades_by_share(p)) {
 		share_grades(p, res->units, res->n_units);
@@ -1622,6 +1846,9 @@ done:
 		store_fields_free(r.hs[i].pre, r.hs[i].n_pre);
 	free(r.hs);
 	free(r.ain);
+	for (i = 0; i < r.n_fc; i++)
+		free(r.fc[i].unit);
+	free(r.fc);
 	store_assignment_rows_free(r.arows, r.n_arows);
 	free(cols);
 	free(r.pstr);

@@ -70,17 +70,44 @@ eq "chongqing: the composite reorders the group and the shares follow" \
 "qs 65.4375 好 1
 bs 65.3500 较好 2"
 
-# Guangdong: city = special survey 0.3 + cross check 0.4 + routine 0.3 (004);
+# Guangdong: city = special survey 0.3 + cross check 0.4 + routine 0.3 (004).
+# The cross check comes from the rating sheets (forms/rating-*.csv, the
+# forms tests' answers) stored in the database: per level the mean of the
+# sheets' points_mean, then the mean of the levels the city has:
+#   qingyuan: county 89.71, township 94.38, village 91.11
+#             -> (89.71 + 94.38 + 91.11) / 3 = 91.733333…
+#   shaoguan: county 89.71 (county bs), township 94.38 (bs_hk) -> 92.045
 # a violation (an input of weight 0 the veto reads) caps at 一般:
-#   qingyuan: 0.3 × 50.625 + 0.4 × 85 + 0.3 × 80 = 15.1875 + 34 + 24 = 73.1875 -> 一般
-#   shaoguan: 0.3 × 92.5 + 0.4 × 95 + 0.3 × 90 = 27.75 + 38 + 27 = 92.75 -> 好,
-#             violation 1 -> weiji forbids 较好 and better -> 一般
-r score --db t.db --profile "$src/forms/profiles/guangdong-2020.csv" \
+#   qingyuan: 0.3 × 50.625 + 0.4 × 91.733333 + 0.3 × 80
+#             = 15.1875 + 36.693333 + 24 = 75.880833 -> 一般
+#   shaoguan: 0.3 × 92.5 + 0.4 × 92.045 + 0.3 × 90 = 27.75 + 36.818 + 27
+#             = 91.568 -> 好, violation 1 -> weiji forbids 较好 and better -> 一般
+cases=$src/tests/forms/cases
+cp t.db gd.db
+sheet() { # FORM ANSWERS CITY COUNTY TOWNSHIP
+	sed -e "s/^city,.*/city,$3/" -e "s/^county,.*/county,$4/" -e "s/^township,.*/township,$5/" \
+		"$cases/$2" >sheet.csv
+	"$bin" fill "$src/forms/$1" --answers sheet.csv --db gd.db >/dev/null 2>&1
+}
+sheet rating-county.csv rating-county-ok.answers.csv qingyuan qs qs_sm &&
+sheet rating-township.csv rating-township-ok.answers.csv qingyuan qs qs_sm &&
+sheet rating-village.csv rating-village-ok.answers.csv qingyuan qs qs_sm &&
+sheet rating-county.csv rating-county-ok.answers.csv shaoguan bs bs_hk &&
+sheet rating-township.csv rating-township-ok.answers.csv shaoguan bs bs_hk
+eq "guangdong: five rating sheets stored" $? 0
+r score --db gd.db --profile "$src/forms/profiles/guangdong-2020.csv" \
 	--inputs "$here/inputs-guangdong.csv" --format csv >gd.csv 2>/dev/null
-eq "guangdong: composite, and the violation caps shaoguan at 一般" \
+eq "guangdong: the cross check from the rating sheets, and the violation caps shaoguan at 一般" \
 	"$(grep ',_total,' gd.csv | awk -F, '{ printf "%s %.4f %s %s %s\n", $1, $11, $12, $13, $14 }')" \
-"shaoguan 92.7500 一般 weiji 1
-qingyuan 73.1875 一般  2"
+"shaoguan 91.5680 一般 weiji 1
+qingyuan 75.8808 一般  2"
+# without rating sheets there is no cross-check score: refused, naming the city
+r score --db t.db --profile "$src/forms/profiles/guangdong-2020.csv" \
+	--inputs "$here/inputs-guangdong.csv" --format csv >out 2>err
+eq "guangdong: no rating sheet: exit 1" $? 1
+eq "guangdong: no rating sheet: the city is named" "$(grep error err | sort | head -1)" \
+	"qingyuan: error: unit 'qingyuan' has no rating sheet (ruhu_rating_county): no 'cross' score"
+eq "guangdong: no rating sheet: nothing written" "$(cat out)" ""
 
 # bad inputs: each named with its line, nothing written
 bad_inputs() { # DESCRIPTION FILE-CONTENT EXPECTED-STDERR
