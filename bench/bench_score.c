@@ -8,7 +8,7 @@
  * the score computes every calculation of the form as well, which SQL cannot.
  *
  * Sizes: RUHU_BENCH_HOUSEHOLDS (default 2000; the issue's full size is
- * 200000), RUHU_BENCH_COUNTIES (default 100), RUHU_BENCH_DEVICES (default 4). Files go to a folder under the
+ * 200000), RUHU_BENCH_COUNTIES (default 100), RUHU_BENCH_DEVICES (default households / 300, at least 4). Files go to a folder under the
  * current directory (the build dir); RUHU_BENCH_KEEP=1 keeps it and
  * RUHU_BENCH_REUSE=FOLDER scores a kept folder's team.db again.
  */
@@ -81,7 +81,11 @@ int main(void)
 	const char *hs = getenv("RUHU_BENCH_HOUSEHOLDS"), *ds = getenv("RUHU_BENCH_DEVICES");
 	const char *src = getenv("RUHU_SOURCE"), *bin = getenv("RUHU_BIN");
 	const char *reuse = getenv("RUHU_BENCH_REUSE"), *cs = getenv("RUHU_BENCH_COUNTIES");
-	long households = hs ? atol(hs) : 2000, devices = ds ? atol(ds) : 4;
+	long households = hs ? atol(hs) : 2000;
+	/* synth gives each device 12 interviews a day from 2026-07-01: enough
+	 * devices that every interview is dated within a month (a date after
+	 * the day the merge runs fails the form's survey_date check) */
+	long devices = ds ? atol(ds) : households / 300 > 4 ? households / 300 : 4;
 	long counties = cs ? atol(cs) : 100;
 	char dir[] = "bench-score-XXXXXX";
 	const char *folder = reuse ? reuse : dir;
