@@ -8,8 +8,9 @@
  * the score computes every calculation of the form as well, which SQL cannot.
  *
  * Sizes: RUHU_BENCH_HOUSEHOLDS (default 2000; the issue's full size is
- * 200000), RUHU_BENCH_COUNTIES (default 100), RUHU_BENCH_DEVICES (default households / 300, at least 4). Files go to a folder under the
- * current directory (the build dir); RUHU_BENCH_KEEP=1 keeps it and
+ * 200000), RUHU_BENCH_COUNTIES (default 100), RUHU_BENCH_DEVICES (default
+ * households / 300, at least 4). Files go to a folder under the current
+ * directory (the build dir); RUHU_BENCH_KEEP=1 keeps it and
  * RUHU_BENCH_REUSE=FOLDER scores a kept folder's team.db again.
  */
 #include "ruhu/profile.h"
