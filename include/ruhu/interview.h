@@ -147,21 +147,14 @@ int interview_restore(struct interview *iv, const char *path, const char *value,
 		      enum interview_special sp, struct error *err);
 
 struct interview_answer_in;
-/*
- * Puts the stored answers a[0..n) back as interview_restore does, one after
- * the other, and recomputes once at the end (what depends on several of them
- * is computed once, not once per answer). An answer that no longer fits the
- * form is left out, as a resumed session does. Returns how many were left
- * out.
- */
-size_t interview_restore_many(struct interview *iv, const struct interview_answer_in *a, size_t n);
 
 /*
- * interview_new, then interview_restore_many(a, n), in one computation of
- * the form: the answers go in before the first pass, so each calculation and
- * relevance is computed once with them (a field cleared in a[] still ends
- * empty, not at its default, as after interview_restore). *skipped: how many
- * answers were left out. Returns 0 and sets *out, or -1 as interview_new.
+ * interview_new, then interview_restore of each answer a[0..n), in one
+ * computation of the form: the answers go in before the first pass, so each
+ * calculation and relevance is computed once with them (a field cleared in
+ * a[] still ends empty, not at its default, as after interview_restore). An
+ * answer that no longer fits the form is left out, as a resumed session
+ * does; *skipped: how many were. Returns 0 and sets *out, or -1 as interview_new.
  */
 int interview_new_restored(const struct form *f, const struct interview_opts *opts,
 			   const struct interview_answer_in *a, size_t n, size_t *skipped,

@@ -997,22 +997,6 @@ int interview_restore(struct interview *iv, const char *path, const char *value,
 	return ret;
 }
 
-size_t interview_restore_many(struct interview *iv, const struct interview_answer_in *a, size_t n)
-{
-	uint32_t first_new = (uint32_t)iv->nid;
-	size_t i, skipped = 0;
-
-	for (i = 0; i < n; i++) {
-		struct error e = ERROR_INIT;
-
-		if (restore_put(iv, a[i].path, a[i].value, a[i].special, &e) < 0)
-			skipped++;
-		error_clear(&e);
-	}
-	settle(iv, first_new);
-	return skipped;
-}
-
 int interview_get(const struct interview *iv, const char *path, const char **value,
 		  enum interview_special *sp)
 {
