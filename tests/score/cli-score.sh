@@ -108,6 +108,12 @@ eq "guangdong: no rating sheet: exit 1" $? 1
 eq "guangdong: no rating sheet: the city is named" "$(grep error err | sort | head -1)" \
 	"qingyuan: error: unit 'qingyuan' has no rating sheet (ruhu_rating_county): no 'cross' score"
 eq "guangdong: no rating sheet: nothing written" "$(cat out)" ""
+# a value the rating forms do not have: refused at the composite row
+sed 's/,points_mean,city$/,points_meen,city/' "$src/forms/profiles/guangdong-2020.csv" >gdbad.csv
+r score --db gd.db --profile gdbad.csv --inputs "$here/inputs-guangdong.csv" --format csv >out 2>err
+eq "guangdong: a value the sheets lack: exit 1" $? 1
+eq "guangdong: a value the sheets lack: named at the composite row" "$(grep error err)" \
+	"gdbad.csv:composite:$(grep -n ',points_meen,city$' gdbad.csv | cut -d: -f1): error: form 'ruhu_rating_county' has no 'points_meen' or 'city' (outside repeats)"
 
 # bad inputs: each named with its line, nothing written
 bad_inputs() { # DESCRIPTION FILE-CONTENT EXPECTED-STDERR
