@@ -301,9 +301,9 @@ eq "synth --counties: ranks 1 and 2 (or a tie at 1) within each class" \
 # consistent (all interviews complete and merge), most households have no
 # problem while a few do, at rates that vary by county, so the Gansu scores
 # spread over grades
-r synth "$form" --households 1200 --devices 2 --counties 12 --seed 11 --out plaus >plaus.out 2>&1
+r synth "$form" --households 720 --devices 2 --counties 12 --seed 11 --out plaus >plaus.out 2>&1
 eq "synth plan: every interview completed" "$(head -1 plaus.out)" \
-	"2 bundles: 1200 interviews (1200 completed), $(sed -n 's/.*(1200 completed), \([0-9]* answers, [0-9]* events\)$/\1/p' plaus.out)"
+	"2 bundles: 720 interviews (720 completed), $(sed -n 's/.*(720 completed), \([0-9]* answers, [0-9]* events\)$/\1/p' plaus.out)"
 r assign --db plaus.db plaus/sample.csv >/dev/null 2>&1
 r merge --db plaus.db plaus/*.bundle.gz >merge.out 2>&1
 check "synth plan: merge refuses nothing" grep -q "2 bundles merged, 0 already merged, 0 refused" merge.out

@@ -129,11 +129,29 @@ static int on_rec(void *ud, struct csvread_record *rec, struct error *err)
 	return 0;
 }
 
+int synth_plan_parse(const char *name, const char *data, size_t len, struct synth_plan **out,
+		     struct error *err)
+{
+	struct csvread_opts o = {0};
+	struct load l;
+
+	*out = NULL;
+	memset(&l, 0, sizeof(l));
+	l.p = xcalloc(1, sizeof(*l.p));
+	l.file = name;
+	o.name = name;
+	o.max_cells = 64;
+	if (csvread_buffer(&o, data, len, on_rec, &l, err) < 0) {
+		synth_plan_free(l.p);
+		return -1;
+	}
+	*out = l.p;
+	return 0;
+}
+
 int synth_plan_load(const char *form_path, struct synth_plan **out, struct error *err)
 {
 	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
-	struct csvread_opts o = {0};
-	struct load l;
 	const char *slash = strrchr(form_path, '/');
 	char buf[65536];
 	size_t got;
@@ -156,17 +174,8 @@ int synth_plan_load(const char *form_path, struct synth_plan **out, struct error
 		ret = -1;
 	}
 	fclose(fp);
-	memset(&l, 0, sizeof(l));
-	l.p = xcalloc(1, sizeof(*l.p));
-	l.file = path.buf;
-	o.name = path.buf;
-	o.max_cells = 64;
-	if (!ret && csvread_buffer(&o, data.buf ? data.buf : "", data.len, on_rec, &l, err) < 0)
-		ret = -1;
-	if (ret < 0)
-		synth_plan_free(l.p);
-	else
-		*out = l.p;
+	if (!ret)
+		ret = synth_plan_parse(path.buf, data.buf ? data.buf : "", data.len, out, err);
 	strbuf_release(&path);
 	strbuf_release(&data);
 	return ret;

@@ -43,6 +43,9 @@ struct synth_plan {
  * not LO-HI, a share not within 0..1, a missing name).
  */
 int synth_plan_load(const char *form_path, struct synth_plan **out, struct error *err);
+/* The same from the bytes of a plan (`name` for messages). */
+int synth_plan_parse(const char *name, const char *data, size_t len, struct synth_plan **out,
+		     struct error *err);
 void synth_plan_free(struct synth_plan *p); /* accepts NULL */
 
 /* The first row of `kind` for field `name` (for SYNTH_PLAN_AGE: and relation
