@@ -92,6 +92,12 @@ struct interview_opts {
 	/* Clock for start/end/today and now(): ms since the epoch; NULL = system clock. */
 	int64_t (*now_ms)(void *ud);
 	void *now_ud;
+	/* For a reader that needs a few values (score): per form node, whether
+	 * to compute it; NULL = every node. It must hold every node that a
+	 * computed node's calculation, relevance, repeat_count or default
+	 * reads, and the groups and repeats around them; the others keep no
+	 * computed value. The array must outlive the interview. */
+	const unsigned char *only;
 };
 
 /*
@@ -139,6 +145,20 @@ int interview_set_special(struct interview *iv, const char *path, enum interview
  */
 int interview_restore(struct interview *iv, const char *path, const char *value,
 		      enum interview_special sp, struct error *err);
+
+struct interview_answer_in;
+
+/*
+ * interview_new, then interview_restore of each answer a[0..n), in one
+ * computation of the form: the answers go in before the first pass, so each
+ * calculation and relevance is computed once with them (a field cleared in
+ * a[] still ends empty, not at its default, as after interview_restore). An
+ * answer that no longer fits the form is left out, as a resumed session
+ * does; *skipped: how many were. Returns 0 and sets *out, or -1 as interview_new.
+ */
+int interview_new_restored(const struct form *f, const struct interview_opts *opts,
+			   const struct interview_answer_in *a, size_t n, size_t *skipped,
+			   struct interview **out, struct error *err);
 
 /*
  * The current answer at `path`: returns 0 and sets *value (owned by the

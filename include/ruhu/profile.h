@@ -115,6 +115,11 @@ enum profile_source {
 	PROFILE_SRC_FIELD, /* unit level: the field score on 100 (field / full score × 100) */
 	PROFILE_SRC_INPUT, /* a score 0..100 given per unit in the --inputs file */
 	PROFILE_SRC_MEAN,  /* parent level: the mean composite of its units */
+	/* unit level: from rating sheets stored as interviews of other forms
+	 * (Guangdong's 交叉考核考评表): per form, the mean of its `value` over
+	 * the unit's sheets (its `unit_field` names the unit), then the mean
+	 * over the forms that have any (levels weighted equally) */
+	PROFILE_SRC_FORMS,
 };
 
 struct profile_component {
@@ -123,6 +128,12 @@ struct profile_component {
 	enum profile_source source;
 	double weight;     /* the weights of a level add up to 1 */
 	int row;
+	/* PROFILE_SRC_FORMS: the form ids (columns forms, space-separated),
+	 * the calculation read (value) and the field naming the unit
+	 * (unit_field) */
+	char **forms;
+	size_t n_forms;
+	const char *value, *unit_field;
 };
 
 /* A finding below the unit, reported and never applied (sheet flags): a
@@ -203,6 +214,10 @@ double profile_param_value(const struct profile *p, size_t i);
  * (settings group_column; -1 when the profile has none). */
 int profile_unit_var(const struct profile *p);
 int profile_group_var(const struct profile *p);
+/* Whether the profile lists its groups itself (sheet groups: unit -> group),
+ * and the group it gives a unit (NULL when the unit is not listed). */
+bool profile_has_group_sheet(const struct profile *p);
+const char *profile_unit_group(const struct profile *p, const char *unit);
 /* The household var naming the unit's parent (settings parent_column, e.g.
  * the prefecture of a county), or -1. */
 int profile_parent_var(const struct profile *p);

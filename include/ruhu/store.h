@@ -382,6 +382,17 @@ int store_assignment_preload(struct store *s, const char *household_key,
 			     struct store_field **out, size_t *n, struct error *err);
 void store_fields_free(struct store_field *v, size_t n);
 
+/*
+ * Every household's preload fields in one scan, in household key order:
+ * cb(ctx, key, fields, n) once per household that has any (name order; the
+ * fields are valid during the call only). A non-zero return from cb stops
+ * the scan and is returned.
+ */
+typedef int (*store_preload_cb)(void *ctx, const char *household_key,
+				const struct store_field *fields, size_t n);
+int store_assignment_preload_each(struct store *s, store_preload_cb cb, void *ctx,
+				  struct error *err);
+
 /* Counts of assignments by status (enumerator NULL = all), counts[i] for
  * status i. */
 int store_assignment_counts(struct store *s, const char *enumerator,

@@ -191,13 +191,18 @@ const struct cmd_entry cmd_table[] = {
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"
 	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。"
 	 "--counties 把各户轮流分到 C001…CN 个县（样本中的县），并给样本加上 county_class（三类）和 "
-	 "prefecture（每十县一个）两列，供评分配置分组。",
+	 "prefecture（每十县一个）两列，供评分配置分组。问卷旁有方案 synth/问卷文件名（如 "
+	 "forms/synth/household.csv）时，按方案生成合理的住户：成员年龄与出生日期、关系一致，"
+	 "收入在监测线上下，多数户没有问题，少数户有，问题比例因县而异。",
 	 "ruhu synth FORM --households N [--devices K] [--counties N] [--seed S] --out DIR\n\n"
 	 "Generates synthetic interviews that satisfy the form's logic (random valid answers, "
 	 "rosters, paradata) through the interview engine, as K device bundles, plus sample.csv "
 	 "for ruhu assign. The same seed gives identical files. --counties spreads the households "
 	 "over counties C001..CN in the sample and adds the columns county_class (three classes) "
-	 "and prefecture (one per ten counties) that scoring profiles group by."},
+	 "and prefecture (one per ten counties) that scoring profiles group by. With a plan next "
+	 "to the form (synth/FORMFILE, e.g. forms/synth/household.csv), households are plausible: "
+	 "ages that agree with birth dates and relations, incomes around the monitoring line, most "
+	 "households without problems and a few with, at rates that vary by county."},
 	{"data", cmd_data, "导出分析数据（CSV、Excel、Stata、SPSS）",
 	 "write analysis files (CSV, Excel, Stata, SPSS)",
 	 "ruhu data --db 团队库 --out 目录 [--format csv|xlsx|dta|sav]... [--form 问卷ID]\n"

@@ -407,15 +407,41 @@ char *expr_format_number(double d, char *buf, size_t size)
 		return buf;
 	}
 	if (d == floor(d) && fabs(d) < 1e15) {
-		snprintf(buf, size, "%.0f", d);
+		/* an integer: its digits, without printf (calculations format
+		 * one per evaluation) */
+		long long v = (long long)(d < 0 ? -d : d);
+		char rev[20];
+
+		n = 0;
+		while (v) {
+			rev[n++] = (char)('0' + v % 10);
+			v /= 10;
+		}
+		i = 0;
+		if (d < 0 && size > 1)
+			buf[i++] = '-';
+		while (n && (size_t)i + 1 < size)
+			buf[i++] = rev[--n];
+		if (size)
+			buf[i] = '\0';
 		return buf;
 	}
 	neg = d < 0;
-	/* the shortest precision that reads back as the same double */
-	for (i = 1; i <= 17; i++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", i - 1, fabs(d));
-		if (strtod(tmp, NULL) == fabs(d))
-			break;
+	/* the shortest precision that reads back as the same double: reading
+	 * back holds from some precision on (17 always does), so search it */
+	{
+		int lo = 1, hi = 17;
+
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+
+			snprintf(tmp, sizeof(tmp), "%.*e", mid - 1, fabs(d));
+			if (strtod(tmp, NULL) == fabs(d))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, fabs(d));
 	}
 	for (p = tmp; *p && *p != 'e'; p++)
 		if (*p >= '0' && *p <= '9' && nd < (int)sizeof(digits) - 1)

@@ -779,6 +779,8 @@ void interview_recompute(struct interview *iv)
 			iv->ndirty--;
 			forced = iv->forced[k];
 			iv->forced[k] = false;
+			if (iv->only && !iv->only[k])
+				continue; /* a value nobody asked for (interview_opts.only) */
 			res = recompute_scope(iv, k, S);
 			if (res || forced)
 				interview_mark_dependents(iv, k, S);

@@ -320,7 +320,7 @@ static void settle(struct interview *iv, uint32_t first_new_id)
 			const char *s;
 			struct error e = ERROR_INIT;
 			if (iv->crep[k] != I->repeat || !nd->default_expr.e || c->value || c->user ||
-			    nd->calculation.e)
+			    nd->calculation.e || (iv->only && !iv->only[k]))
 				continue;
 			if (interview_eval_string(iv, &nd->default_expr, interview_node_field(I, k), &s, &e) == 0 &&
 			    *s) {
@@ -963,11 +963,11 @@ int interview_set_special(struct interview *iv, const char *path, enum interview
 	return set_common(iv, path, NULL, sp, false, err);
 }
 
-int interview_restore(struct interview *iv, const char *path, const char *value,
-		      enum interview_special sp, struct error *err)
+/* interview_restore without the recomputation (the caller settles) */
+static int restore_put(struct interview *iv, const char *path, const char *value,
+		       enum interview_special sp, struct error *err)
 {
 	struct target t;
-	uint32_t first_new = (uint32_t)iv->nid;
 
 	if (resolve(iv, path, R_CREATE_ANY, &t, err) < 0) {
 		drop_created(iv, &t);
@@ -979,14 +979,22 @@ int interview_restore(struct interview *iv, const char *path, const char *value,
 				  iv->nodes[t.k]->name);
 			if (err)
 				err->code = IV_E_NOT_ANSWERABLE;
-			settle(iv, first_new);
 			return -1;
 		}
 		cell_put(iv, &t, value && *value ? xstrdup(value) : NULL, (unsigned char)sp,
 			 (value && *value) || sp || (value && keeps_empty(iv->nodes[t.k])), NULL);
 	}
-	settle(iv, first_new);
 	return 0;
+}
+
+int interview_restore(struct interview *iv, const char *path, const char *value,
+		      enum interview_special sp, struct error *err)
+{
+	uint32_t first_new = (uint32_t)iv->nid;
+	int ret = restore_put(iv, path, value, sp, err);
+
+	settle(iv, first_new);
+	return ret;
 }
 
 int interview_get(const struct interview *iv, const char *path, const char **value,
@@ -2005,13 +2013,23 @@ int interview_check_form(const struct form *f, struct error *err)
 	return ret;
 }
 
-int interview_new(const struct form *f, const struct interview_opts *opts,
-		  struct interview **out, struct error *err)
+/* A stored answer that clears a field (not a repeat instance "members[2]") */
+static bool cleared_field(const struct interview_answer_in *a)
+{
+	size_t len = strlen(a->path);
+
+	return !a->value && !a->special && !(len && a->path[len - 1] == ']');
+}
+
+static int new_restored(const struct form *f, const struct interview_opts *opts,
+			const struct interview_answer_in *restore, size_t n_restore, size_t *skipped,
+			struct interview **out, struct error *err)
 {
 	struct interview *iv = xcalloc(1, sizeof(*iv));
 	const char *sv;
 	char *t;
-	int k;
+	int k, cleared;
+	size_t i;
 
 	*out = NULL;
 	init_nodes(iv, f);
@@ -2026,6 +2044,7 @@ int interview_new(const struct form *f, const struct interview_opts *opts,
 		iv->username = xstrdup(opts->username);
 		iv->now_ms = opts->now_ms;
 		iv->now_ud = opts->now_ud;
+		iv->only = opts->only;
 	}
 	iv->lang = opts && opts->lang ? form_lang_for(f, opts->lang) : form_lang_default(f);
 	iv->lang_zh = form_lang_count(f) ? form_lang_for(f, "zh") : 0;
@@ -2052,9 +2071,34 @@ int interview_new(const struct form *f, const struct interview_opts *opts,
 	fill_meta(iv, FORM_DEVICEID, iv->deviceid);
 	fill_meta(iv, FORM_USERNAME, iv->username);
 	fill_meta(iv, FORM_AUDIT, "ruhu:event-log");
+	/* stored answers go in before the first computation: one pass computes
+	 * the form with them (interview_new_restored) */
+	for (i = 0; i < n_restore; i++) {
+		struct error e = ERROR_INIT;
+
+		/* a cleared field comes after the defaults (below), as a
+		 * restore after interview_new would */
+		if (!cleared_field(&restore[i]))
+			if (restore_put(iv, restore[i].path, restore[i].value, restore[i].special,
+					&e) < 0)
+				(*skipped)++;
+		error_clear(&e);
+	}
 	for (k = 0; k < iv->n; k++)
-		interview_mark(iv, k, iv->root, true);
+		if (!iv->only || iv->only[k])
+			interview_mark(iv, k, iv->root, true);
 	settle(iv, 0);
+	for (i = 0, cleared = 0; i < n_restore; i++)
+		if (cleared_field(&restore[i])) {
+			struct error e = ERROR_INIT;
+
+			if (restore_put(iv, restore[i].path, NULL, IV_SPECIAL_NONE, &e) < 0)
+				(*skipped)++;
+			error_clear(&e);
+			cleared = 1;
+		}
+	if (cleared)
+		settle(iv, (uint32_t)iv->nid);
 	iv->pos_node = 0;
 	iv->pos_inst = 0;
 	{
@@ -2065,6 +2109,22 @@ int interview_new(const struct form *f, const struct interview_opts *opts,
 	}
 	*out = iv;
 	return 0;
+}
+
+int interview_new(const struct form *f, const struct interview_opts *opts,
+		  struct interview **out, struct error *err)
+{
+	size_t skipped = 0;
+
+	return new_restored(f, opts, NULL, 0, &skipped, out, err);
+}
+
+int interview_new_restored(const struct form *f, const struct interview_opts *opts,
+			   const struct interview_answer_in *a, size_t n, size_t *skipped,
+			   struct interview **out, struct error *err)
+{
+	*skipped = 0;
+	return new_restored(f, opts, a, n, skipped, out, err);
 }
 
 void interview_free(struct interview *iv)

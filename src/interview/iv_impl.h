@@ -90,6 +90,7 @@ struct interview {
 	char *deviceid, *username;
 	int64_t (*now_ms)(void *ud);
 	void *now_ud;
+	const unsigned char *only; /* interview_opts.only */
 	char numbuf[64];
 	struct error eval_err; /* first evaluation failure of a recompute */
 };

@@ -46,6 +46,11 @@ struct minimum {
 	double min;
 };
 
+struct unit_group {
+	const char *unit, *group;
+	int line;
+};
+
 struct param {
 	char *name;
 	double value;
@@ -80,6 +85,9 @@ struct profile {
 	size_t n_flags;
 	struct minimum *mins;
 	size_t n_mins;
+	struct unit_group *ugroups; /* sheet groups */
+	size_t n_ugroups;
+	bool has_ugroups;
 	struct profile_indicator *ind;
 	struct ind_priv *ipriv;
 	size_t n_ind, cap_ind;
@@ -1019,6 +1027,63 @@ static int read_minimums(struct profile *p, struct diag_list *dl)
 	return ret;
 }
 
+/* Sheet groups: the units ranked together, listed in the profile (unit ->
+ * group; Chongqing's two groups of districts) rather than read from a sample
+ * column (settings group_column). */
+static int read_groups(struct profile *p, struct diag_list *dl)
+{
+	static const char *const need[] = {"unit", "group", NULL};
+	struct wb_sheet *s = workbook_sheet(p->wb, "groups");
+	int cu, cg, ret = 0;
+	size_t i, j;
+
+	if (!s)
+		return 0;
+	if (need_cols(p, dl, s, need) < 0)
+		return -1;
+	if (p->settings[6]) {
+		perr(dl, p, "groups", s->n ? s->rows[0].line : 0,
+		     "settings 已有 group_column '%s'：分组要么来自样本列，要么列在 groups 表中，不能两者都有",
+		     "settings already has group_column '%s': groups come either from a sample column "
+		     "or from sheet groups, not both",
+		     p->settings[6]);
+		return -1;
+	}
+	p->has_ugroups = true;
+	cu = workbook_col(s, "unit");
+	cg = workbook_col(s, "group");
+	p->ugroups = xcalloc(s->n ? s->n : 1, sizeof(*p->ugroups));
+	for (i = 0; i < s->n; i++) {
+		const struct wb_row *r = &s->rows[i];
+		struct unit_group g;
+
+		g.unit = workbook_cell(r, cu);
+		g.group = workbook_cell(r, cg);
+		g.line = r->line;
+		if (!*g.unit || !*g.group) {
+			perr(dl, p, "groups", r->line, "unit 和 group 都要填写",
+			     "give both a unit and a group");
+			ret = -1;
+			continue;
+		}
+		for (j = 0; j < p->n_ugroups; j++)
+			if (!strcmp(p->ugroups[j].unit, g.unit))
+				break;
+		if (j < p->n_ugroups) {
+			perr(dl, p, "groups", r->line, "单位 '%s' 已在第 %d 行分组",
+			     "unit '%s' is already grouped at row %d", g.unit, p->ugroups[j].line);
+			ret = -1;
+			continue;
+		}
+		p->ugroups[p->n_ugroups++] = g;
+	}
+	if (!ret && !p->n_ugroups) {
+		perr(dl, p, "groups", 0, "groups 表没有任何单位", "sheet groups lists no unit");
+		ret = -1;
+	}
+	return ret;
+}
+
 static int read_vetoes(struct profile *p, struct diag_list *dl)
 {
 	static const char *const need[] = {"id", "when", "effect", "grade", NULL};
@@ -1092,7 +1157,7 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 {
 	static const char *const need[] = {"level", "component", "weight", "source", NULL};
 	struct wb_sheet *s = workbook_sheet(p->wb, "composite");
-	int cl, cc, cw, cs, ret = 0;
+	int cl, cc, cw, cs, cf, cv, cu, ret = 0;
 	size_t i, j, lv;
 
 	if (!s)
@@ -1103,6 +1168,9 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 	cc = workbook_col(s, "component");
 	cw = workbook_col(s, "weight");
 	cs = workbook_col(s, "source");
+	cf = workbook_col(s, "forms");
+	cv = workbook_col(s, "value");
+	cu = workbook_col(s, "unit_field");
 	p->comps = xcalloc(s->n ? s->n : 1, sizeof(*p->comps));
 	for (i = 0; i < s->n; i++) {
 		const struct wb_row *r = &s->rows[i];
@@ -1128,12 +1196,14 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 			c.source = PROFILE_SRC_INPUT;
 		else if (!strcmp(src, "mean") && c.parent)
 			c.source = PROFILE_SRC_MEAN;
+		else if (!strcmp(src, "forms") && !c.parent)
+			c.source = PROFILE_SRC_FORMS;
 		else {
 			perr(dl, p, "composite", r->line,
-			     "source '%s' 不适用于 level '%s'（unit：field 或 input；parent：mean 或 "
-			     "input）",
-			     "source '%s' does not fit level '%s' (unit: field or input; parent: mean "
-			     "or input)",
+			     "source '%s' 不适用于 level '%s'（unit：field、input 或 forms；parent：mean "
+			     "或 input）",
+			     "source '%s' does not fit level '%s' (unit: field, input or forms; parent: "
+			     "mean or input)",
 			     src, level);
 			ret = -1;
 			continue;
@@ -1166,6 +1236,37 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 			ret = -1;
 			continue;
 		}
+		if (c.source == PROFILE_SRC_FORMS) {
+			const char *fs = cf >= 0 ? workbook_cell(r, cf) : "";
+
+			c.value = cv >= 0 ? workbook_cell(r, cv) : "";
+			c.unit_field = cu >= 0 ? workbook_cell(r, cu) : "";
+			while (*fs) {
+				size_t len = strcspn(fs, " ");
+
+				if (len) {
+					c.forms = xrealloc(c.forms, (c.n_forms + 1) * sizeof(char *));
+					c.forms[c.n_forms] = xmalloc(len + 1);
+					memcpy(c.forms[c.n_forms], fs, len);
+					c.forms[c.n_forms++][len] = '\0';
+				}
+				fs += len;
+				fs += strspn(fs, " ");
+			}
+			if (!c.n_forms || !valid_name(c.value) || !valid_name(c.unit_field)) {
+				perr(dl, p, "composite", r->line,
+				     "组成部分 '%s'（source forms）需要 forms（问卷 ID）、value 和 "
+				     "unit_field（名称）",
+				     "component '%s' (source forms) needs forms (form ids), a value and a "
+				     "unit_field (names)",
+				     c.name);
+				for (j = 0; j < c.n_forms; j++)
+					free(c.forms[j]);
+				free(c.forms);
+				ret = -1;
+				continue;
+			}
+		}
 		p->comps[p->n_comps++] = c;
 	}
 	if (ret)
@@ -1179,7 +1280,8 @@ static int read_composite(struct profile *p, struct diag_list *dl)
 				if (!n++)
 					first = j;
 				sum += p->comps[j].weight;
-				if (p->comps[j].source != PROFILE_SRC_INPUT)
+				if (p->comps[j].source == PROFILE_SRC_FIELD ||
+				    p->comps[j].source == PROFILE_SRC_MEAN)
 					nsrc++;
 			}
 		if (!n)
@@ -1236,7 +1338,7 @@ int profile_load_buffer(const char *name, const char *data, size_t len, struct p
 	if (dl->errors > errors)
 		goto fail;
 	if (read_grades(p, dl) < 0 || read_composite(p, dl) < 0 || read_vetoes(p, dl) < 0 ||
-	    read_flags(p, dl) < 0 || read_minimums(p, dl) < 0)
+	    read_flags(p, dl) < 0 || read_minimums(p, dl) < 0 || read_groups(p, dl) < 0)
 		goto fail;
 	for (i = 0; i < p->n_ind; i++) {
 		const struct profile_indicator *ind = &p->ind[i];
@@ -1346,8 +1448,14 @@ void profile_free(struct profile *p)
 	free(p->vars);
 	for (i = 0; i < N_SETTINGS; i++)
 		free(p->settings[i]);
+	for (i = 0; i < p->n_comps; i++) {
+		for (j = 0; j < p->comps[i].n_forms; j++)
+			free(p->comps[i].forms[j]);
+		free(p->comps[i].forms);
+	}
 	free(p->comps);
 	free(p->mins);
+	free(p->ugroups);
 	for (i = 0; i < p->n_flags; i++) {
 		expr_free(p->flags[i].population);
 		expr_free(p->flags[i].problem);
@@ -1395,6 +1503,21 @@ const char *profile_file(const struct profile *p)
 double profile_min_sample(const struct profile *p)
 {
 	return p->min_sample;
+}
+
+bool profile_has_group_sheet(const struct profile *p)
+{
+	return p->has_ugroups;
+}
+
+const char *profile_unit_group(const struct profile *p, const char *unit)
+{
+	size_t i;
+
+	for (i = 0; unit && i < p->n_ugroups; i++)
+		if (!strcmp(p->ugroups[i].unit, unit))
+			return p->ugroups[i].group;
+	return NULL;
 }
 
 double profile_min_sample_of(const struct profile *p, const char *unit, const char *group)

@@ -142,10 +142,11 @@ static void need_expr(const struct form *f, const struct expr *e, int *stack, si
 
 /*
  * The nodes whose stored answers decide the profile's names: the names'
- * nodes, and, closed over, every node a calculation, a relevance or a
- * repeat_count of a needed node or of its groups and repeats refers to
- * (${name} references). Replaying only their answers gives the same values
- * for the names and skips the rest of a long form (names, notes, paradata).
+ * nodes, and, closed over, every node a calculation, a relevance, a
+ * repeat_count or a default of a needed node or of its groups and repeats
+ * refers to (${name} references). Replaying only their answers, and computing only
+ * these nodes (interview_opts.only), gives the same values for the names and
+ * skips the rest of a long form (names, notes, paradata).
  */
 static unsigned char *needed_nodes(const struct form *f, const int *var_node, size_t n_vars)
 {
@@ -164,6 +165,7 @@ static unsigned char *needed_nodes(const struct form *f, const int *var_node, si
 		need_expr(f, nd->calculation.e, stack, &n, needed);
 		need_expr(f, nd->relevant.e, stack, &n, needed);
 		need_expr(f, nd->repeat_count.e, stack, &n, needed);
+		need_expr(f, nd->default_expr.e, stack, &n, needed);
 		if (nd->parent >= 0 && !needed[nd->parent]) {
 			needed[nd->parent] = 1;
 			stack[n++] = nd->parent;
@@ -228,6 +230,17 @@ struct run {
 	size_t n_rows, cap_rows;
 	size_t n_interviews;
 	struct expr_scratch *scratch;
+	struct interview_answer_in *ain; /* the needed answers of one interview */
+	size_t cap_ain;
+	/* source-forms components (rating sheets): per (component, unit, form),
+	 * the sum and count of the sheets' values */
+	struct fc_cell {
+		size_t comp, level;
+		char *unit;
+		double sum;
+		size_t n;
+	} *fc;
+	size_t n_fc, cap_fc;
 	int failed;
 };
 
@@ -313,9 +326,46 @@ static bool sample_has(const struct hh_sample *h, const char *name)
 	return false;
 }
 
+struct preload_ctx {
+	struct run *r;
+	const char ***cols;
+	size_t *n_cols;
+};
+
+static const struct hh_sample *find_sample(const struct run *r, const char *key);
+
+/* One household's preload fields (store_assignment_preload_each): kept with
+ * its sample row, their names added to the sample's columns. */
+static int on_preload(void *ctx, const char *key, const struct store_field *fields, size_t n)
+{
+	struct preload_ctx *pc = ctx;
+	struct hh_sample *h = (struct hh_sample *)find_sample(pc->r, key);
+	size_t j, k;
+
+	if (!h || h->pre)
+		return 0; /* a field of no assignment row */
+	h->pre = xcalloc(n ? n : 1, sizeof(*h->pre));
+	for (j = 0; j < n; j++) {
+		h->pre[j].name = xstrdup(fields[j].name);
+		h->pre[j].value = fields[j].value ? xstrdup(fields[j].value) : NULL;
+	}
+	h->n_pre = n;
+	for (j = 0; j < h->n_pre; j++) {
+		for (k = 0; k < *pc->n_cols; k++)
+			if (!strcmp((*pc->cols)[k], h->pre[j].name))
+				break;
+		if (k == *pc->n_cols) {
+			*pc->cols = xrealloc(*pc->cols, (*pc->n_cols + 1) * sizeof(char *));
+			(*pc->cols)[(*pc->n_cols)++] = h->pre[j].name;
+		}
+	}
+	return 0;
+}
+
 static int read_sample(struct run *r, const char ***cols, size_t *n_cols, struct error *err)
 {
-	size_t i, j, k;
+	struct preload_ctx pc = {r, cols, n_cols};
+	size_t i, k;
 
 	if (store_assignment_list(r->s, NULL, &r->arows, &r->n_arows, err) < 0)
 		return -1;
@@ -324,25 +374,11 @@ static int read_sample(struct run *r, const char ***cols, size_t *n_cols, struct
 	for (k = 0; k < N_STD; k++)
 		(*cols)[k] = std_cols[k];
 	*n_cols = N_STD;
-	for (i = 0; i < r->n_arows; i++) {
-		struct hh_sample *h = &r->hs[i];
-
-		h->row = &r->arows[i];
-		if (store_assignment_preload(r->s, h->row->household_key, &h->pre, &h->n_pre, err) <
-		    0)
-			return -1;
-		for (j = 0; j < h->n_pre; j++) {
-			for (k = 0; k < *n_cols; k++)
-				if (!strcmp((*cols)[k], h->pre[j].name))
-					break;
-			if (k == *n_cols) {
-				*cols = xrealloc(*cols, (*n_cols + 1) * sizeof(char *));
-				(*cols)[(*n_cols)++] = h->pre[j].name;
-			}
-		}
-	}
+	for (i = 0; i < r->n_arows; i++)
+		r->hs[i].row = &r->arows[i];
 	qsort(r->hs, r->n_arows, sizeof(*r->hs), cmp_arow);
-	return 0;
+	/* the preload columns of every household in one scan */
+	return store_assignment_preload_each(r->s, on_preload, &pc, err) < 0 ? -1 : 0;
 }
 
 static int load_forms(struct run *r, const char *const *cols, size_t n_cols)
@@ -571,7 +607,8 @@ static int on_record(void *ctx, const struct store_record *rec)
 	struct error e = ERROR_INIT;
 	const struct hh_sample *hs;
 	struct row *w;
-	size_t i, v;
+	struct interview_opts io = {0};
+	size_t i, v, skipped;
 	int ret = 0;
 
 	r->n_interviews++;
@@ -580,22 +617,25 @@ static int on_record(void *ctx, const struct store_record *rec)
 			lf = &r->forms[i];
 	if (!lf)
 		return 0; /* another form */
-	if (interview_new(lf->f, NULL, &iv, &e) < 0)
-		goto fail;
-	for (i = 0; i < rec->n_answers; i++) {
+	XGROW(r->ain, r->cap_ain, rec->n_answers + 1);
+	for (i = v = 0; i < rec->n_answers; i++) {
 		const struct store_answer *a = &rec->answers[i];
-		enum interview_special sp = a->special == STORE_SPECIAL_DONT_KNOW ? IV_DONT_KNOW
-					    : a->special == STORE_SPECIAL_REFUSED ? IV_REFUSED
-										  : IV_SPECIAL_NONE;
-		struct error e2 = ERROR_INIT;
 
 		if (!path_needed(lf, a->path))
 			continue;
-		/* as a resumed session does: a stored answer that no longer fits
-		 * the form is left out of the replay, never fatal */
-		interview_restore(iv, a->path, a->value, sp, &e2);
-		error_clear(&e2);
+		r->ain[v].path = a->path;
+		r->ain[v].value = a->value;
+		r->ain[v].special = a->special == STORE_SPECIAL_DONT_KNOW ? IV_DONT_KNOW
+				    : a->special == STORE_SPECIAL_REFUSED ? IV_REFUSED
+									  : IV_SPECIAL_NONE;
+		v++;
 	}
+	/* as a resumed session does: a stored answer that no longer fits the
+	 * form is left out of the replay, never fatal; the form is computed
+	 * once, with all of them */
+	io.only = lf->needed; /* compute only what the profile reads */
+	if (interview_new_restored(lf->f, &io, r->ain, v, &skipped, &iv, &e) < 0)
+		goto fail;
 	hs = find_sample(r, rec->iv.household_key);
 	for (v = 0; v < r->n_vars; v++) {
 		const char *val = NULL;
@@ -624,7 +664,14 @@ static int on_record(void *ctx, const struct store_record *rec)
 	w->uuid = xstrdup(rec->iv.uuid);
 	w->updated = rec->iv.updated;
 	w->unit = xstrdup(r->cur[profile_unit_var(r->p)]);
-	w->group = xstrdup(profile_group_var(r->p) >= 0 ? r->cur[profile_group_var(r->p)] : "");
+	if (profile_has_group_sheet(r->p)) {
+		const char *g = profile_unit_group(r->p, w->unit);
+
+		w->group = xstrdup(g ? g : ""); /* an unlisted unit: refused per unit below */
+	} else {
+		w->group = xstrdup(profile_group_var(r->p) >= 0 ? r->cur[profile_group_var(r->p)]
+								 : "");
+	}
 	w->parent = xstrdup(profile_parent_var(r->p) >= 0 ? r->cur[profile_parent_var(r->p)] : "");
 	w->weight = 1;
 	if (profile_weight_var(r->p) >= 0) {
@@ -1238,6 +1285,195 @@ void score_inputs_free(struct score_inputs *in)
 	free(in);
 }
 
+/* ---- components from rating sheets (source forms) ------------------------ */
+
+struct fc_pass {
+	struct run *r;
+	size_t comp, level;
+	struct loaded_form *forms;
+	size_t n_forms;
+	int node[2]; /* scratch */
+};
+
+static void fc_add(struct run *r, size_t comp, size_t level, const char *unit, double v)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_fc; i++)
+		if (r->fc[i].comp == comp && r->fc[i].level == level && !strcmp(r->fc[i].unit, unit))
+			break;
+	if (i == r->n_fc) {
+		XGROW(r->fc, r->cap_fc, r->n_fc + 1);
+		memset(&r->fc[i], 0, sizeof(r->fc[i]));
+		r->fc[i].comp = comp;
+		r->fc[i].level = level;
+		r->fc[i].unit = xstrdup(unit);
+		r->n_fc++;
+	}
+	r->fc[i].sum += v;
+	r->fc[i].n++;
+}
+
+/* One rating sheet: its unit and value, computed by the engine. */
+static int on_sheet(void *ctx, const struct store_record *rec)
+{
+	struct fc_pass *fp = ctx;
+	struct run *r = fp->r;
+	const struct profile_component *c = profile_component(r->p, fp->comp);
+	struct loaded_form *lf = NULL;
+	struct interview_opts io = {0};
+	struct interview *iv = NULL;
+	struct error e = ERROR_INIT;
+	const char *unit = NULL, *val = NULL;
+	size_t i, v, skipped;
+	double d;
+
+	for (i = 0; i < fp->n_forms; i++)
+		if (!strcmp(fp->forms[i].hash, rec->iv.form_hash))
+			lf = &fp->forms[i];
+	if (!lf)
+		return 0;
+	XGROW(r->ain, r->cap_ain, rec->n_answers + 1);
+	for (i = v = 0; i < rec->n_answers; i++) {
+		const struct store_answer *a = &rec->answers[i];
+
+		if (!path_needed(lf, a->path))
+			continue;
+		r->ain[v].path = a->path;
+		r->ain[v].value = a->value;
+		r->ain[v].special = a->special == STORE_SPECIAL_DONT_KNOW ? IV_DONT_KNOW
+				    : a->special == STORE_SPECIAL_REFUSED ? IV_REFUSED
+									  : IV_SPECIAL_NONE;
+		v++;
+	}
+	io.only = lf->needed;
+	if (interview_new_restored(lf->f, &io, r->ain, v, &skipped, &iv, &e) < 0) {
+		diag_add_error(r->dl, DIAG_ERROR, &e);
+		error_clear(&e);
+		r->failed = 1;
+		return -1;
+	}
+	if (interview_get(iv, c->unit_field, &unit, NULL) < 0)
+		unit = NULL;
+	if (interview_get(iv, c->value, &val, NULL) < 0)
+		val = NULL;
+	d = val ? expr_parse_number(val) : NAN;
+	if (unit && *unit && isfinite(d))
+		fc_add(r, fp->comp, fp->level, unit, d);
+	else
+		diag_add(r->dl, DIAG_WARNING, rec->iv.uuid,
+			 "评分表（%s）没有 '%s' 或 '%s'：不计入 '%s'",
+			 "rating sheet (%s) without '%s' or '%s': not counted in '%s'",
+			 c->forms[fp->level], c->unit_field, c->value, c->name);
+	interview_free(iv);
+	return 0;
+}
+
+/* Reads the stored sheets of every source-forms component. */
+static int read_form_components(struct run *r)
+{
+	const struct profile *p = r->p;
+	struct store_form_info *fi = NULL;
+	struct error err = ERROR_INIT;
+	size_t n = 0, ci, lv, i;
+	int ret = 0;
+
+	for (ci = 0; ci < profile_component_count(p) && !ret; ci++) {
+		const struct profile_component *c = profile_component(p, ci);
+
+		if (c->source != PROFILE_SRC_FORMS)
+			continue;
+		if (!fi && store_form_list(r->s, &fi, &n, &err) < 0) {
+			diag_add_error(r->dl, DIAG_ERROR, &err);
+			ret = -1;
+			break;
+		}
+		for (lv = 0; lv < c->n_forms && !ret; lv++) {
+			struct fc_pass fp;
+			struct store_record_filter f = {0};
+
+			memset(&fp, 0, sizeof(fp));
+			fp.r = r;
+			fp.comp = ci;
+			fp.level = lv;
+			for (i = 0; i < n && !ret; i++) {
+				struct loaded_form *lf;
+				struct form *fm = NULL;
+
+				if (strcmp(fi[i].form_id, c->forms[lv]))
+					continue;
+				if (store_form_load(r->s, fi[i].hash, fi[i].hash, &fm, r->dl, &err) < 0) {
+					if (err.code != STORE_E_INVALID)
+						diag_add_error(r->dl, DIAG_ERROR, &err);
+					ret = -1;
+					break;
+				}
+				fp.node[0] = form_find(fm, c->value);
+				fp.node[1] = form_find(fm, c->unit_field);
+				if (fp.node[0] < 0 || fp.node[1] < 0 ||
+				    form_node(fm, (size_t)fp.node[0])->repeat >= 0 ||
+				    form_node(fm, (size_t)fp.node[1])->repeat >= 0) {
+					struct strbuf w = STRBUF_INIT;
+
+					strbuf_addf(&w, "%s:composite:%d", profile_file(p), c->row);
+					diag_add(r->dl, DIAG_ERROR, w.buf,
+						 "问卷 '%s' 没有（重复组之外的）'%s' 或 '%s'",
+						 "form '%s' has no '%s' or '%s' (outside repeats)",
+						 c->forms[lv], c->value, c->unit_field);
+					strbuf_release(&w);
+					form_free(fm);
+					ret = -1;
+					break;
+				}
+				fp.forms = xrealloc(fp.forms, (fp.n_forms + 1) * sizeof(*fp.forms));
+				lf = &fp.forms[fp.n_forms++];
+				memset(lf, 0, sizeof(*lf));
+				lf->hash = xstrdup(fi[i].hash);
+				lf->f = fm;
+				lf->needed = needed_nodes(fm, fp.node, 2);
+			}
+			f.form_id = c->forms[lv];
+			f.statuses = r->o && r->o->statuses
+					     ? r->o->statuses
+					     : STORE_STATUS_BIT(STORE_COMPLETED) |
+						       STORE_STATUS_BIT(STORE_APPROVED);
+			if (!ret && fp.n_forms &&
+			    store_records_answers_each(r->s, &f, on_sheet, &fp, &err) < 0) {
+				diag_add_error(r->dl, DIAG_ERROR, &err);
+				ret = -1;
+			}
+			if (r->failed)
+				ret = -1;
+			for (i = 0; i < fp.n_forms; i++) {
+				free(fp.forms[i].hash);
+				form_free(fp.forms[i].f);
+				free(fp.forms[i].needed);
+			}
+			free(fp.forms);
+		}
+	}
+	store_form_info_free(fi, n);
+	error_clear(&err);
+	return ret;
+}
+
+/* A source-forms component of a unit: the mean over the forms (levels) that
+ * have sheets for it of each form's mean value; NaN when none has. */
+static double form_component(const struct run *r, size_t comp, const char *unit, size_t *sheets)
+{
+	double sum = 0;
+	size_t i, levels = 0;
+
+	*sheets = 0;
+	for (i = 0; i < r->n_fc; i++)
+		if (r->fc[i].comp == comp && !strcmp(r->fc[i].unit, unit)) {
+			sum += r->fc[i].sum / (double)r->fc[i].n;
+			levels++;
+			*sheets += r->fc[i].n;
+		}
+	return levels ? sum / (double)levels : NAN;
+}
+
 static struct score_input *find_input(const struct score_inputs *in, const char *unit,
 				      const char *comp)
 {
@@ -1262,6 +1498,7 @@ static double unit_composite(struct run *r, struct score_inputs *in, const char 
 	const struct profile *p = r->p;
 	size_t i;
 	double sum = 0;
+	bool missing = false;
 
 	for (i = 0; i < profile_component_count(p); i++) {
 		const struct profile_component *c = profile_component(p, i);
@@ -1276,6 +1513,22 @@ static double unit_composite(struct run *r, struct score_inputs *in, const char 
 		case PROFILE_SRC_MEAN:
 			sum += c->weight * mean;
 			break;
+		case PROFILE_SRC_FORMS: {
+			size_t sheets;
+			double fv = form_component(r, i, name, &sheets);
+
+			if (isnan(fv)) {
+				diag_add(r->dl, DIAG_ERROR, name,
+					 "单位 '%s' 没有评分表（%s）：无法计算 '%s'",
+					 "unit '%s' has no rating sheet (%s): no '%s' score", name,
+					 c->forms[0], c->name);
+				r->failed = 1;
+				missing = true; /* the other components still mark their inputs used */
+				break;
+			}
+			sum += c->weight * fv;
+			break;
+		}
 		case PROFILE_SRC_INPUT:
 			v = find_input(in, name, c->name);
 			if (!v) {
@@ -1291,13 +1544,15 @@ static double unit_composite(struct run *r, struct score_inputs *in, const char 
 			break;
 		}
 	}
-	return sum;
+	return missing ? NAN : sum;
 }
 
 /* Composites of every unit and parent when the profile has a composite and
  * inputs were given; a warning when it has one and none were. */
 static int composite(struct run *r, struct score_result *res)
 {
+	static char none[] = "--inputs";
+	static struct score_inputs no_inputs = {none, NULL, 0, 0};
 	const struct profile *p = r->p;
 	struct score_inputs *in = r->o ? r->o->inputs : NULL;
 	double full = profile_max_points(p);
@@ -1311,10 +1566,17 @@ static int composite(struct run *r, struct score_result *res)
 		return in && in->n ? -1 : 0;
 	}
 	if (!in) {
-		diag_add(r->dl, DIAG_WARNING, profile_file(p),
-			 "没有 --inputs：不计算综合得分，按实地评估得分评定等次",
-			 "no --inputs: no composite score; grades come from the field score");
-		return 0;
+		for (i = 0; i < profile_component_count(p); i++)
+			if (profile_component(p, i)->source == PROFILE_SRC_INPUT &&
+			    profile_component(p, i)->weight > 0)
+				break;
+		if (i < profile_component_count(p)) {
+			diag_add(r->dl, DIAG_WARNING, profile_file(p),
+				 "没有 --inputs：不计算综合得分，按实地评估得分评定等次",
+				 "no --inputs: no composite score; grades come from the field score");
+			return 0;
+		}
+		in = &no_inputs; /* every component comes from the database */
 	}
 	for (i = 0; i < profile_component_count(p); i++)
 		if (profile_component(p, i)->parent)
@@ -1505,6 +1767,12 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 		memset(u, 0, sizeof(*u));
 		u->unit = xstrdup(r.rows[i].unit);
 		u->group = xstrdup(r.rows[i].group);
+		if (profile_has_group_sheet(p) && !profile_unit_group(p, u->unit)) {
+			diag_add(dl, DIAG_ERROR, u->unit,
+				 "单位 '%s' 不在配置文件 groups 表的任何组中",
+				 "unit '%s' is in no group of the profile's sheet groups", u->unit);
+			r.failed = 1;
+		}
 		u->parent = xstrdup(r.rows[i].parent);
 		u->composite = NAN;
 		aggregate(&r, r.rows + i, k - i, u);
@@ -1545,7 +1813,7 @@ int score_run(struct store *s, const struct profile *p, const struct score_opts 
 			}
 		}
 	}
-	if (composite(&r, res) < 0)
+	if (read_form_components(&r) < 0 || composite(&r, res) < 0)
 		goto done;
 	if (profile_grades_by_share(p)) {
 		share_grades(p, res->units, res->n_units);
@@ -1577,6 +1845,10 @@ done:
 	for (i = 0; i < r.n_arows; i++)
 		store_fields_free(r.hs[i].pre, r.hs[i].n_pre);
 	free(r.hs);
+	free(r.ain);
+	for (i = 0; i < r.n_fc; i++)
+		free(r.fc[i].unit);
+	free(r.fc);
 	store_assignment_rows_free(r.arows, r.n_arows);
 	free(cols);
 	free(r.pstr);

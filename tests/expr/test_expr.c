@@ -767,6 +767,16 @@ static void test_numbers_api(void **state)
 	assert_string_equal(expr_format_number(1e21, buf, sizeof(buf)), "1e+21");
 	assert_string_equal(expr_format_number(123.456, buf, sizeof(buf)), "123.456");
 	assert_string_equal(expr_format_number(-5e-7, buf, sizeof(buf)), "-5e-7");
+	/* integers (their own path) and shortest round-trip decimals */
+	assert_string_equal(expr_format_number(7, buf, sizeof(buf)), "7");
+	assert_string_equal(expr_format_number(-42, buf, sizeof(buf)), "-42");
+	assert_string_equal(expr_format_number(999999999999999, buf, sizeof(buf)),
+			    "999999999999999");
+	assert_string_equal(expr_format_number(1e15, buf, sizeof(buf)), "1000000000000000");
+	assert_string_equal(expr_format_number(0.1 + 0.2, buf, sizeof(buf)), "0.30000000000000004");
+	assert_string_equal(expr_format_number(6000.5, buf, sizeof(buf)), "6000.5");
+	assert_string_equal(expr_format_number(1.0 / 3, buf, sizeof(buf)), "0.3333333333333333");
+	assert_string_equal(expr_format_number(-1234, buf, 4), "-12");
 	assert_true(expr_parse_number(" 42 ") == 42);
 	assert_true(isnan(expr_parse_number("4 2")));
 	assert_true(isnan(expr_parse_number("-")));

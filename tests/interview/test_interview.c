@@ -759,6 +759,93 @@ static void test_cleared_default_replay(void **state)
 	form_free(f);
 }
 
+/* interview_new_restored: the same interview as interview_new followed by
+ * interview_restore of each answer (a cleared default stays cleared), and
+ * with `only`, the asked-for values the same while the rest is not computed */
+struct ans_list {
+	struct interview_answer_in a[32];
+	char *keep[64];
+	size_t n, nk;
+};
+
+static int list_cb(void *ud, const char *path, const char *value, enum interview_special sp)
+{
+	struct ans_list *l = ud;
+
+	assert_true(l->n < 32);
+	l->keep[l->nk++] = xstrdup(path);
+	l->a[l->n].path = l->keep[l->nk - 1];
+	l->a[l->n].value = value ? (l->keep[l->nk++] = xstrdup(value)) : NULL;
+	l->a[l->n].special = sp;
+	l->n++;
+	return 0;
+}
+
+static void test_new_restored(void **state)
+{
+	struct form *f = load(roster_md);
+	struct form *g = load("| survey |\n"
+			      "| | type | name | label | default | calculation |\n"
+			      "| | integer | a | A | 5 | |\n"
+			      "| | integer | b | B | 6 | |\n"
+			      "| | calculate | ab | | | ${a} + ${b} |\n"
+			      "| | calculate | b2 | | | ${b} * 2 |\n");
+	struct interview_opts o = {.deviceid = "dev-1", .username = "enum-7", .now_ms = fixed_clock};
+	struct interview *a = start(f), *b = NULL, *x = start(g), *y = NULL;
+	struct ans_list l = {0}, m = {0};
+	struct error err = ERROR_INIT;
+	unsigned char only[8] = {0};
+	size_t skipped = 9, i;
+	char *ra, *rb;
+
+	set_ok(a, "village", "上村");
+	set_ok(a, "members[1]/m_name", "甲");
+	set_ok(a, "members[1]/m_age", "40");
+	assert_int_equal(interview_repeat_add(a, "members", NULL, &err), 0);
+	assert_int_equal(interview_repeat_add(a, "members", NULL, &err), 0);
+	set_ok(a, "members[3]/m_age", "9");
+	assert_int_equal(interview_set_special(a, "members[3]/m_name", IV_DONT_KNOW, &err), 0);
+	assert_int_equal(interview_answers(a, list_cb, &l), 0);
+	assert_int_equal(interview_new_restored(f, &o, l.a, l.n, &skipped, &b, &err), 0);
+	assert_int_equal(skipped, 0);
+	ra = record(a);
+	rb = record(b);
+	assert_string_equal(ra, rb);
+	assert_string_equal(get(b, "n_members"), "3");
+	assert_int_equal(interview_repeat_count(b, "members"), 3);
+	free(ra);
+	free(rb);
+	interview_free(b);
+
+	/* a cleared default stays cleared; only `ab` and what it reads */
+	set_ok(x, "a", "");
+	set_ok(x, "b", "7");
+	assert_int_equal(interview_answers(x, list_cb, &m), 0);
+	only[form_find(g, "a")] = only[form_find(g, "b")] = only[form_find(g, "ab")] = 1;
+	o.only = only;
+	assert_int_equal(interview_new_restored(g, &o, m.a, m.n, &skipped, &y, &err), 0);
+	assert_null(get(y, "a"));
+	assert_string_equal(get(y, "b"), "7");
+	assert_string_equal(get(y, "ab"), "NaN");
+	assert_null(get(y, "b2")); /* not asked for: not computed */
+	assert_string_equal(get(x, "b2"), "14");
+	interview_free(y);
+	/* an answer that does not fit the form is left out and counted */
+	m.a[0].path = "nosuch";
+	o.only = NULL;
+	assert_int_equal(interview_new_restored(g, &o, m.a, m.n, &skipped, &y, &err), 0);
+	assert_int_equal(skipped, 1);
+	interview_free(y);
+	for (i = 0; i < l.nk; i++)
+		free(l.keep[i]);
+	for (i = 0; i < m.nk; i++)
+		free(m.keep[i]);
+	interview_free(a);
+	interview_free(x);
+	form_free(f);
+	form_free(g);
+}
+
 static void test_sections_state(void **state)
 {
 	struct form *f = load("| survey |\n"
@@ -902,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_completion_reopen),
 		cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_repeat_count),
+		cmocka_unit_test(test_new_restored),
 		cmocka_unit_test(test_nested_repeats),
 		cmocka_unit_test(test_special_values),
 		cmocka_unit_test(test_choice_filter),

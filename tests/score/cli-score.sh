@@ -70,17 +70,50 @@ eq "chongqing: the composite reorders the group and the shares follow" \
 "qs 65.4375 好 1
 bs 65.3500 较好 2"
 
-# Guangdong: city = special survey 0.3 + cross check 0.4 + routine 0.3 (004);
+# Guangdong: city = special survey 0.3 + cross check 0.4 + routine 0.3 (004).
+# The cross check comes from the rating sheets (forms/rating-*.csv, the
+# forms tests' answers) stored in the database: per level the mean of the
+# sheets' points_mean, then the mean of the levels the city has:
+#   qingyuan: county 89.71, township 94.38, village 91.11
+#             -> (89.71 + 94.38 + 91.11) / 3 = 91.733333…
+#   shaoguan: county 89.71 (county bs), township 94.38 (bs_hk) -> 92.045
 # a violation (an input of weight 0 the veto reads) caps at 一般:
-#   qingyuan: 0.3 × 50.625 + 0.4 × 85 + 0.3 × 80 = 15.1875 + 34 + 24 = 73.1875 -> 一般
-#   shaoguan: 0.3 × 92.5 + 0.4 × 95 + 0.3 × 90 = 27.75 + 38 + 27 = 92.75 -> 好,
-#             violation 1 -> weiji forbids 较好 and better -> 一般
-r score --db t.db --profile "$src/forms/profiles/guangdong-2020.csv" \
+#   qingyuan: 0.3 × 50.625 + 0.4 × 91.733333 + 0.3 × 80
+#             = 15.1875 + 36.693333 + 24 = 75.880833 -> 一般
+#   shaoguan: 0.3 × 92.5 + 0.4 × 92.045 + 0.3 × 90 = 27.75 + 36.818 + 27
+#             = 91.568 -> 好, violation 1 -> weiji forbids 较好 and better -> 一般
+cases=$src/tests/forms/cases
+cp t.db gd.db
+sheet() { # FORM ANSWERS CITY COUNTY TOWNSHIP
+	sed -e "s/^city,.*/city,$3/" -e "s/^county,.*/county,$4/" -e "s/^township,.*/township,$5/" \
+		"$cases/$2" >sheet.csv
+	"$bin" fill "$src/forms/$1" --answers sheet.csv --db gd.db >/dev/null 2>&1
+}
+sheet rating-county.csv rating-county-ok.answers.csv qingyuan qs qs_sm &&
+sheet rating-township.csv rating-township-ok.answers.csv qingyuan qs qs_sm &&
+sheet rating-village.csv rating-village-ok.answers.csv qingyuan qs qs_sm &&
+sheet rating-county.csv rating-county-ok.answers.csv shaoguan bs bs_hk &&
+sheet rating-township.csv rating-township-ok.answers.csv shaoguan bs bs_hk
+eq "guangdong: five rating sheets stored" $? 0
+r score --db gd.db --profile "$src/forms/profiles/guangdong-2020.csv" \
 	--inputs "$here/inputs-guangdong.csv" --format csv >gd.csv 2>/dev/null
-eq "guangdong: composite, and the violation caps shaoguan at 一般" \
+eq "guangdong: the cross check from the rating sheets, and the violation caps shaoguan at 一般" \
 	"$(grep ',_total,' gd.csv | awk -F, '{ printf "%s %.4f %s %s %s\n", $1, $11, $12, $13, $14 }')" \
-"shaoguan 92.7500 一般 weiji 1
-qingyuan 73.1875 一般  2"
+"shaoguan 91.5680 一般 weiji 1
+qingyuan 75.8808 一般  2"
+# without rating sheets there is no cross-check score: refused, naming the city
+r score --db t.db --profile "$src/forms/profiles/guangdong-2020.csv" \
+	--inputs "$here/inputs-guangdong.csv" --format csv >out 2>err
+eq "guangdong: no rating sheet: exit 1" $? 1
+eq "guangdong: no rating sheet: the city is named" "$(grep error err | sort | head -1)" \
+	"qingyuan: error: unit 'qingyuan' has no rating sheet (ruhu_rating_county): no 'cross' score"
+eq "guangdong: no rating sheet: nothing written" "$(cat out)" ""
+# a value the rating forms do not have: refused at the composite row
+sed 's/,points_mean,city$/,points_meen,city/' "$src/forms/profiles/guangdong-2020.csv" >gdbad.csv
+r score --db gd.db --profile gdbad.csv --inputs "$here/inputs-guangdong.csv" --format csv >out 2>err
+eq "guangdong: a value the sheets lack: exit 1" $? 1
+eq "guangdong: a value the sheets lack: named at the composite row" "$(grep error err)" \
+	"gdbad.csv:composite:$(grep -n ',points_meen,city$' gdbad.csv | cut -d: -f1): error: form 'ruhu_rating_county' has no 'points_meen' or 'city' (outside repeats)"
 
 # bad inputs: each named with its line, nothing written
 bad_inputs() { # DESCRIPTION FILE-CONTENT EXPECTED-STDERR
@@ -263,6 +296,93 @@ eq "synth --counties: six units, two per class" \
 eq "synth --counties: ranks 1 and 2 (or a tie at 1) within each class" \
 	"$(grep ',_total,' syn.csv | awk -F, '{ r[$2] = r[$2] $14 } END { for (g in r) print g, r[g] }' | sort | tr '\n' ' ')" \
 	"$(grep ',_total,' syn.csv | awk -F, '{ s[$2] = s[$2] " " $10 } END { for (g in s) { split(s[g], a, " "); print g, (a[1] == a[2] ? "11" : "12") } }' | sort | tr '\n' ' ')"
+
+# synth's plausible households (forms/synth/household.csv): every roster is
+# consistent (all interviews complete and merge), most households have no
+# problem while a few do, at rates that vary by county, so the Gansu scores
+# spread over grades
+r synth "$form" --households 720 --devices 2 --counties 12 --seed 11 --out plaus >plaus.out 2>&1
+eq "synth plan: every interview completed" "$(head -1 plaus.out)" \
+	"2 bundles: 720 interviews (720 completed), $(sed -n 's/.*(720 completed), \([0-9]* answers, [0-9]* events\)$/\1/p' plaus.out)"
+r assign --db plaus.db plaus/sample.csv >/dev/null 2>&1
+r merge --db plaus.db plaus/*.bundle.gz >merge.out 2>&1
+check "synth plan: merge refuses nothing" grep -q "2 bundles merged, 0 already merged, 0 refused" merge.out
+r score --db plaus.db --profile "$gansu" --format csv >plaus.csv 2>/dev/null
+eq "synth plan: twelve units scored" "$(grep -c ',_total,' plaus.csv)" 12
+eq "synth plan: overall problem rates below 10% (F1 两不愁, F4 住房, F5 饮水, F9 认可)" \
+	"$(awk -F, '$4 ~ /^F[1459]$/ { n[$4] += $5; d[$4] += $6 } END { for (k in n) print k, (n[k] > 0 && n[k] / d[k] < 0.1) ? "ok" : n[k] "/" d[k] }' plaus.csv | sort | tr '\n' ' ')" \
+	"F1 ok F4 ok F5 ok F9 ok "
+check "synth plan: F1 rates differ between counties" \
+	test "$(awk -F, '$4 == "F1" { print $7 }' plaus.csv | sort -u | wc -l)" -gt 3
+check "synth plan: the scores spread over at least three grades" \
+	test "$(grep ',_total,' plaus.csv | cut -d, -f12 | sort -u | wc -l)" -ge 3
+check "synth plan: the scores span at least 15 points" \
+	test "$(grep ',_total,' plaus.csv | awk -F, 'NR == 1 { lo = hi = $7 } { if ($7 < lo) lo = $7; if ($7 > hi) hi = $7 } END { print (hi - lo >= 15) ? 1 : 0 }')" -eq 1
+
+# groups listed in the profile (sheet groups: unit -> group) instead of a
+# sample column: Chongqing without group_column, both districts in g1, so one
+# ranked group of 2: bs (92.5) ranks 1 -> 好 (positions [0, round(0.3 x 2)) =
+# [0, 1)), qs (50.625) ranks 2 -> 较好 ([1, round(0.8 x 2)) = [1, 2))
+cq=$src/forms/profiles/chongqing-2021.csv
+sed 's/,county,district_group,ruhu_household,/,county,,ruhu_household,/' "$cq" >cqg.csv
+printf 'groups\n,unit,group\n,qs,g1\n,bs,g1\n' >>cqg.csv
+r score --db t.db --profile cqg.csv --format csv >cqg.out 2>err
+eq "groups sheet: exit 0" $? 0
+eq "groups sheet: the profile's groups rank the units" \
+	"$(grep ',_total,' cqg.out | awk -F, '{ print $1, $2, $12, $14 }' | sort)" \
+"bs g1 好 1
+qs g1 较好 2"
+# a scored unit the sheet does not list: refused before any output
+sed '$d' cqg.csv >cqg2.csv
+r score --db t.db --profile cqg2.csv --format csv >out 2>err
+eq "groups sheet: an unlisted unit: exit 1" $? 1
+eq "groups sheet: an unlisted unit is named" "$(grep error err)" \
+	"bs: error: unit 'bs' is in no group of the profile's sheet groups"
+eq "groups sheet: an unlisted unit: nothing written" "$(cat out)" ""
+# both a group column and a groups sheet
+printf 'groups\n,unit,group\n,qs,g1\n,bs,g1\n' | cat "$cq" - >cqg3.csv
+r score --db t.db --profile cqg3.csv --format csv >out 2>err
+eq "groups sheet and group_column: exit 1" $? 1
+check "groups sheet and group_column: refused at the sheet" \
+	grep -q "^cqg3.csv:groups:[0-9]*: error: settings already has group_column 'district_group': groups come either from a sample column or from sheet groups, not both" err
+
+# grades by shares, a tie at the cut: both units score the full 10 points (no
+# household has the problem); shares 0.5 / 0.5 of a group of 2 give position
+# 0 好 and position 1 差, but bs is tied with qs, ranked before it, and gets
+# its grade (ties go to the better grade) and its rank
+cat >tie.csv <<'EOF'
+settings
+,name::中文 (zh),name::English (en),unit_column,form_id,min_sample
+,并列,ties at the cut,county,ruhu_household,1
+params
+,name,value,source
+,pts,10,default: test
+,half,0.5,default: test
+indicators
+,id,label::English (en),population,measure,problem,points,rule,full_at,zero_at
+,T,never,,rate,${household_key} = 'none',pts,linear,0,1
+grades
+,id,name::中文 (zh),name::English (en),share
+,hao,好,good,half
+,cha,差,poor,half
+groups
+,unit,group
+,qs,g1
+,bs,g1
+EOF
+r score --db t.db --profile tie.csv --format csv >tie.out 2>err
+eq "share tie: exit 0" $? 0
+eq "share tie: tied at the cut, both get the better grade and rank 1" \
+	"$(grep ',_total,' tie.out | awk -F, '{ print $1, $7, $12, $14 }' | sort)" \
+"bs 10 好 1
+qs 10 好 1"
+# without the tie (qs has a problem household), the cut holds: bs 好, qs 差
+sed "s/\${household_key} = 'none'/\${household_key} = 'QS-01'/" tie.csv >tie2.csv
+r score --db t.db --profile tie2.csv --format csv >tie2.out 2>err
+eq "share cut without a tie: 好 then 差" \
+	"$(grep ',_total,' tie2.out | awk -F, '{ print $1, $12, $14 }' | sort)" \
+"bs 好 1
+qs 差 2"
 
 # refusals: a name neither in the form nor the sample, before any output
 sed 's/\${help_visits} = 0/${help_visit} = 0/' "$yunnan" >unknown.csv

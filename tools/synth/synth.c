@@ -31,6 +31,7 @@
  * built in one arena per interview.
  */
 #include "synth.h"
+#include "synth_plan.h"
 
 #include "ruhu/bundle.h"
 #include "ruhu/form.h"
@@ -40,9 +41,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BASE_MS INT64_C(1782864000000) /* 2026-07-01T00:00:00Z */
 
@@ -89,6 +92,11 @@ struct gen {
 	const char *enumerator;
 	int64_t now;
 	struct strbuf val;
+	/* the plausible-household plan (NULL: random answers), this household's
+	 * county factor on the plan's shares, and whether its income is low */
+	const struct synth_plan *plan;
+	double factor;
+	bool low_income;
 	/* typos tried while filling: path, typed value, and whether the
 	 * engine refused it ('f': constraint_failed) or took it ('c': changed
 	 * back); rare, looked up by path when the events are written */
@@ -269,6 +277,124 @@ static int candidate(struct gen *g, const struct form_node *n, int k)
 	}
 }
 
+/* ---- plausible households (synth_plan) ------------------------------------ */
+
+static double unif(struct rng *r, double lo, double hi)
+{
+	return lo + (hi - lo) * (double)(next(r) >> 11) / 9007199254740992.0;
+}
+
+/* Whether a problem of base share `share` happens to this household. */
+static bool chance(struct gen *g, double share)
+{
+	double p = share * g->factor;
+
+	return unif(g->r, 0, 1) < (p > 1 ? 1 : p);
+}
+
+static double field_number(struct gen *g, const char *prefix, const char *name)
+{
+	struct strbuf p = STRBUF_INIT;
+	const char *v = NULL;
+	double d;
+
+	/* in the member's instance first, then at the top */
+	strbuf_addf(&p, "%s%s", prefix, name);
+	if (interview_get(g->iv, p.buf, &v, NULL) < 0 || !v)
+		if (interview_get(g->iv, name, &v, NULL) < 0)
+			v = NULL;
+	strbuf_release(&p);
+	if (!v || !*v)
+		return NAN;
+	d = strtod(v, NULL);
+	return d;
+}
+
+static const char *field_text(struct gen *g, const char *prefix, const char *name)
+{
+	struct strbuf p = STRBUF_INIT;
+	const char *v = NULL;
+
+	strbuf_addf(&p, "%s%s", prefix, name);
+	if (interview_get(g->iv, p.buf, &v, NULL) < 0)
+		v = NULL;
+	strbuf_release(&p);
+	return v;
+}
+
+/* The plan's answer for node n into g->val: 1, or 0 when the plan has none. */
+static int plan_value(struct gen *g, const struct form_node *n, const char *prefix)
+{
+	const struct synth_plan_row *w;
+	struct strbuf *v = &g->val;
+	double d;
+
+	strbuf_reset(v);
+	if (!g->plan)
+		return 0;
+	if ((w = synth_plan_find(g->plan, SYNTH_PLAN_CHOICE, n->name, NULL))) {
+		strbuf_addstr(v, chance(g, w->share) ? w->b : w->a);
+		return v->len > 0;
+	}
+	if ((w = synth_plan_find(g->plan, SYNTH_PLAN_NUMBER, n->name, NULL))) {
+		d = chance(g, w->share) ? unif(g->r, w->blo, w->bhi) : unif(g->r, w->alo, w->ahi);
+		strbuf_addf(v, "%.0f", floor(d));
+		return 1;
+	}
+	if ((w = synth_plan_find(g->plan, SYNTH_PLAN_INCOME, n->name, NULL))) {
+		double per = field_number(g, prefix, w->base);
+
+		if (!(per >= 0))
+			return 0;
+		d = g->low_income ? unif(g->r, w->blo, w->bhi) : unif(g->r, w->alo, w->ahi);
+		strbuf_addf(v, "%.0f", floor(d * per));
+		return 1;
+	}
+	if ((w = synth_plan_find(g->plan, SYNTH_PLAN_RATIO, n->name, NULL))) {
+		double base = field_number(g, prefix, w->base);
+
+		if (!(base > 0))
+			return 0;
+		d = chance(g, w->share) ? unif(g->r, w->blo, w->bhi) : unif(g->r, w->alo, w->ahi);
+		strbuf_addf(v, "%.0f", floor(d * base));
+		return 1;
+	}
+	if ((w = synth_plan_find(g->plan, SYNTH_PLAN_COPY, n->name, NULL))) {
+		const char *c = field_text(g, prefix, w->base);
+
+		if (!c || !*c)
+			return 0;
+		strbuf_addstr(v, c);
+		return 1;
+	}
+	{
+		size_t i;
+
+		for (i = 0; i < g->plan->n; i++)
+			if (g->plan->rows[i].kind == SYNTH_PLAN_AGE &&
+			    !strcmp(g->plan->rows[i].name, n->name))
+				break;
+		if (i < g->plan->n) {
+			const char *rel = field_text(g, prefix, g->plan->rows[i].base);
+			time_t t = (time_t)(g->now / 1000);
+			struct tm tm;
+			long age;
+
+			w = synth_plan_find(g->plan, SYNTH_PLAN_AGE, n->name, rel ? rel : "");
+			if (!w || !gmtime_r(&t, &tm))
+				return 0;
+			/* born in January of the year that makes the age completed
+			 * at the interview (dated today, from July on) */
+			age = (long)floor(unif(g->r, w->blo, w->bhi + 1));
+			if (age > (long)w->bhi)
+				age = (long)w->bhi;
+			strbuf_addf(v, "%ld-01-%02ld", (long)tm.tm_year + 1900 - age, rnd(g->r, 1, 28));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static bool answerable(enum form_type t)
 {
 	switch (t) {
@@ -317,6 +443,14 @@ static void fill_node(struct gen *g, const struct form_node *n, const char *pref
 				goto done;
 			error_clear(&err);
 		}
+	}
+	/* a plausible household's answer (after the odd "don't know" above);
+	 * a problem it may have comes from the plan's shares, not from random
+	 * answers */
+	if (plan_value(g, n, prefix)) {
+		if (interview_set(g->iv, path.buf, g->val.buf, &err) == 0)
+			goto done;
+		error_clear(&err);
 	}
 	for (k = 0; candidate(g, n, k); k++) {
 		if (interview_set(g->iv, path.buf, g->val.buf, &err) == 0) {
@@ -799,6 +933,8 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 	const char *src;
 	size_t srclen, d, h;
 	FILE *sample = NULL;
+	struct synth_plan *plan = NULL;
+	double *factors = NULL;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -813,6 +949,20 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 	if (strlen(src) != srclen || !utf8_text_valid(src, srclen)) {
 		error_set(err, form_path(f), "问卷文件须为 UTF-8 文本", "form file must be UTF-8 text");
 		return -1;
+	}
+	if (synth_plan_load(form_path(f), &plan, err) < 0)
+		goto done;
+	/* each county's factor on the plan's shares: problem rates vary by
+	 * county, from its own stream so that the answers' stream is the same
+	 * for any number of counties */
+	factors = xmalloc((o->counties ? o->counties : 1) * sizeof(double));
+	{
+		struct rng cr = {o->seed * 0x9e3779b97f4a7c15ull + 7};
+		double lo = synth_plan_setting(plan, "county_factor_min", 1);
+		double hi = synth_plan_setting(plan, "county_factor_max", 1);
+
+		for (d = 0; d < (o->counties ? o->counties : 1); d++)
+			factors[d] = unif(&cr, lo, hi);
 	}
 	strbuf_addf(&path, "%s/sample.csv", o->out_dir);
 	sample = fopen(path.buf, "w");
@@ -861,10 +1011,15 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 			g.r = &r;
 			g.hh_key = key;
 			g.enumerator = enumerator;
+			g.plan = plan;
+			g.factor = factors[o->counties ? h % o->counties : 0];
+			g.low_income = plan && chance(&g, synth_plan_setting(plan, "low_income_share", 0));
 			g.now = start = BASE_MS + (int64_t)(h / o->devices / 12) * 86400000 +
 					(int64_t)rnd(&r, 8, 17) * 3600000 + (int64_t)rnd(&r, 0, 59) * 60000;
-			/* 30-60 minutes from open to complete */
-			target = (int64_t)rnd(&r, 30 * 60, 60 * 60) * 1000;
+			/* 30-60 minutes from open to complete (a minute inside each
+			 * end: the close event's share of the time comes after the
+			 * last answer) */
+			target = (int64_t)rnd(&r, 31 * 60, 59 * 60) * 1000;
 			strbuf_init(&g.val);
 			memset(&io, 0, sizeof(io));
 			io.deviceid = device;
@@ -964,6 +1119,8 @@ int synth_run(const struct form *f, const struct synth_opts *o, struct synth_res
 	sample = NULL;
 	ret = 0;
 done:
+	synth_plan_free(plan);
+	free(factors);
 	if (sample)
 		fclose(sample);
 	interview_free(iv);
