@@ -3,7 +3,7 @@
  *   --list [--status S] [--enumerator E] [--village V] [--finding RULE|any]
  *   --approve ID...                       (all or none, one transaction)
  *   --reject ID --reason TEXT [--question PATH --comment TEXT]...
- *   with no action: the review screens (src/ui, ui_review_run).
+ *   with no action: the review screens (src/ui/screen_qc.c).
  * The old form `UUID --approve` / `UUID --reject COMMENT` still works.
  * Every action is a store event with the reviewer (--author, default the
  * login name) and the time, and travels with the interview in bundles.
@@ -224,10 +224,12 @@ int cmd_review(int argc, char **argv)
 	}
 	if (!author)
 		author = default_author();
-	if (actions == 0)
-		goto usage; /* the review screens come with src/ui/screen_qc*.c */
 	if (store_open(db, 0, &s, &err) < 0)
 		goto fail;
+	if (actions == 0) {
+		ret = collect_run_review(s, &filt, author);
+		goto done;
+	}
 	if (do_list) {
 		ret = list(s, &filt);
 		goto done;
