@@ -21,18 +21,21 @@ static int latest_run(struct store *s, int64_t *run, struct error *err)
 	return store_audit_run_last(s, run, err);
 }
 
+/* findings counted once per interview (one pass over the run's findings),
+ * not per row: a correlated count would scan the run for every interview */
 static const char list_sql[] =
 	"SELECT i.uuid, i.household_key, a.county, a.village, a.head_name,"
 	" COALESCE(i.enumerator, a.enumerator),"
 	" i.device, i.status, i.revision, i.created, i.updated, i.review_comment,"
-	" (SELECT COUNT(*) FROM audit_finding f WHERE f.run = ?5 AND f.interview = i.uuid),"
-	" (SELECT COUNT(*) FROM audit_finding f WHERE f.run = ?5 AND f.interview = i.uuid"
-	"   AND f.severity = 'error')"
+	" IFNULL(af.n, 0), IFNULL(af.e, 0)"
 	" FROM interview i LEFT JOIN assignment a ON a.household_key = i.household_key"
-	" WHERE (?1 IS NULL OR i.status = ?1) AND (?2 IS NULL OR COALESCE(i.enumerator, a.enumerator) = ?2)"
+	" LEFT JOIN (SELECT interview, COUNT(*) AS n, SUM(severity = 'error') AS e"
+	"   FROM audit_finding WHERE run = ?5 GROUP BY interview) af ON af.interview = i.uuid"
+	" WHERE (?1 IS NULL OR i.status = ?1)"
+	" AND (?2 IS NULL OR COALESCE(i.enumerator, a.enumerator) = ?2)"
 	" AND (?3 IS NULL OR a.village = ?3)"
-	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM audit_finding f WHERE f.run = ?5"
-	"   AND f.interview = i.uuid AND (?4 = '*' OR f.rule = ?4)))"
+	" AND (?4 IS NULL OR i.uuid IN (SELECT interview FROM audit_finding WHERE run = ?5"
+	"   AND (?4 = '*' OR rule = ?4)))"
 	" ORDER BY a.county, a.village, i.household_key, i.created, i.uuid";
 
 int store_review_list(struct store *s, const struct store_review_filter *f,
