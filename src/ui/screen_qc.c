@@ -483,6 +483,7 @@ struct qc_list {
 	size_t n;
 	int sel, top;
 	bool only_findings;
+	bool dirty; /* reload before the next draw: a filter changed, or back from one */
 };
 
 static void list_reload(struct ui *ui, struct qc_list *l)
@@ -542,7 +543,10 @@ static void list_draw(struct ui *ui, void *st)
 	struct strbuf sb = STRBUF_INIT;
 	int rows, y, x, i;
 
-	list_reload(ui, l);
+	if (l->dirty) {
+		l->dirty = false;
+		list_reload(ui, l);
+	}
 	strbuf_addf(&sb, "%zu", l->n);
 	ui_header(ui, T_("审核 · 访谈列表", "Review · interviews"), sb.buf);
 	strbuf_reset(&sb);
@@ -613,14 +617,18 @@ static void list_key(struct ui *ui, void *st, const struct ui_key *k)
 	case UK_TAB:
 		l->f.status = l->f.status + 1 >= STORE_ISTATUS_COUNT ? -1 : l->f.status + 1;
 		l->sel = 0;
+		l->dirty = true;
 		return;
 	case UK_SECTIONS:
 		l->only_findings = !l->only_findings;
 		l->sel = 0;
+		l->dirty = true;
 		return;
 	case UK_ENTER:
-		if (l->n)
+		if (l->n) {
+			l->dirty = true; /* the interview may change there */
 			ui_push(ui, &screen_qc_interview, l->rows[l->sel].uuid);
+		}
 		return;
 	case UK_HELP: ui_push(ui, &screen_help, NULL); return;
 	case UK_LANG: i18n_set(i18n_lang() == LANG_ZH ? LANG_EN : LANG_ZH); return;
