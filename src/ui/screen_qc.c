@@ -556,7 +556,9 @@ static void list_draw(struct ui *ui, void *st)
 		    T_("调查员：", "enumerator:"), l->enumerator ? l->enumerator : T_("全部", "all"),
 		    T_("村：", "village:"), l->village ? l->village : T_("全部", "all"),
 		    T_("问题：", "findings:"),
-		    l->rule ? l->rule : l->only_findings ? T_("有", "any") : T_("全部", "all"));
+		    l->rule && strcmp(l->rule, "*") ? l->rule
+		    : l->rule || l->only_findings  ? T_("有", "any")
+						   : T_("全部", "all"));
 	ui_put(1, 1, ui->cols - 2, sb.buf, ui_attr(ui, R_HINT));
 	x = 1;
 	x = cell(2, x, 12, T_("状态", "status"), ui_attr(ui, R_LABEL));
