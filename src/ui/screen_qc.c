@@ -1,8 +1,8 @@
 /*
  * screen_qc — the review screens of `ruhu review --db TEAM.db` (no action):
  * the team leader's and QC's list of interviews (status, enumerator,
- * village, findings of the latest audit run; Tab cycles the status, F2 shows
- * only interviews with findings), and one interview read in full: its
+ * village, findings of the latest audit run; Tab cycles the status, ← → the
+ * village, F3 the enumerator, F2 shows only interviews with findings), and one interview read in full: its
  * findings, every answer with the findings and comments on it beside it,
  * and its paradata timeline (each event with its time and the change). F5
  * comments on the highlighted answer (or the whole interview), F6 approves,
@@ -484,7 +484,37 @@ struct qc_list {
 	int sel, top;
 	bool only_findings;
 	bool dirty; /* reload before the next draw: a filter changed, or back from one */
+	/* the villages and enumerators of the database, for ← → and F3 */
+	char **villages, **enums;
+	size_t nvillages, capvillages, nenums, capenums;
 };
+
+static void add_distinct(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	size_t i;
+
+	if (!s || !*s)
+		return;
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], s))
+			return;
+	XGROW(*v, *cap, *n + 1);
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+/* the next value of a filter among v[0..n) after `cur` (NULL = all), all
+ * after the last one: `step` +1 or -1 */
+static void cycle(char **cur, char **v, size_t n, int step)
+{
+	size_t i = n; /* "all" */
+
+	if (*cur)
+		for (i = 0; i < n && strcmp(v[i], *cur); i++)
+			;
+	i = (i + n + 1 + (size_t)(step > 0 ? 1 : n)) % (n + 1);
+	free(*cur);
+	*cur = i == n ? NULL : xstrdup(v[i]);
+}
 
 static void list_reload(struct ui *ui, struct qc_list *l)
 {
@@ -515,6 +545,21 @@ static void *list_init(struct ui *ui, void *arg)
 	l->f.enumerator = l->enumerator;
 	l->f.village = l->village;
 	l->f.rule = l->rule;
+	{
+		struct store_review_filter all = STORE_REVIEW_FILTER_ALL;
+		struct store_review_row *rows = NULL;
+		struct error err = ERROR_INIT;
+		size_t n = 0, i;
+
+		if (store_review_list(ui->app->store, &all, &rows, &n, &err) == 0)
+			for (i = 0; i < n; i++) {
+				add_distinct(&l->villages, &l->nvillages, &l->capvillages,
+					     rows[i].village);
+				add_distinct(&l->enums, &l->nenums, &l->capenums, rows[i].enumerator);
+			}
+		error_clear(&err);
+		store_review_rows_free(rows, n);
+	}
 	list_reload(ui, l);
 	return l;
 }
@@ -526,6 +571,12 @@ static void list_free(void *st)
 	if (!l)
 		return;
 	store_review_rows_free(l->rows, l->n);
+	for (size_t i = 0; i < l->nvillages; i++)
+		free(l->villages[i]);
+	for (size_t i = 0; i < l->nenums; i++)
+		free(l->enums[i]);
+	free(l->villages);
+	free(l->enums);
 	free(l->enumerator);
 	free(l->village);
 	free(l->rule);
@@ -533,7 +584,8 @@ static void list_free(void *st)
 }
 
 static const struct ui_footkey list_foot[] = {
-	{"Enter", "打开", "open"}, {"Tab", "状态", "status"}, {"F2", "只看有问题的", "with findings"},
+	{"Enter", "打开", "open"}, {"Tab", "状态", "status"}, {"←→", "村", "village"},
+	{"F3", "调查员", "enumerator"}, {"F2", "只看有问题的", "with findings"},
 	{"F4", "English", "中文"}, {"F10", "退出", "quit"},
 };
 
@@ -618,6 +670,18 @@ static void list_key(struct ui *ui, void *st, const struct ui_key *k)
 	case UK_END: l->sel = l->n ? (int)l->n - 1 : 0; return;
 	case UK_TAB:
 		l->f.status = l->f.status + 1 >= STORE_ISTATUS_COUNT ? -1 : l->f.status + 1;
+		l->sel = 0;
+		l->dirty = true;
+		return;
+	case UK_LEFT: case UK_RIGHT:
+		cycle(&l->village, l->villages, l->nvillages, k->code == UK_RIGHT ? 1 : -1);
+		l->f.village = l->village;
+		l->sel = 0;
+		l->dirty = true;
+		return;
+	case UK_REVIEW: /* F3 */
+		cycle(&l->enumerator, l->enums, l->nenums, 1);
+		l->f.enumerator = l->enumerator;
 		l->sel = 0;
 		l->dirty = true;
 		return;

@@ -1,12 +1,13 @@
 #!/bin/sh
 # In English at 80x24, the review screens (`ruhu review --db TEAM.db` with no
 # action) on a team database with two merged interviews and an audit run:
-# the list shows both with their finding counts; Tab filters by status and
-# F2 to interviews with findings; Enter opens one: its findings, its answers
-# and its paradata timeline; F5 on the answer hh_size stores a comment on
-# that question; F7 rejects with a reason; the list then shows it rejected
-# with the reason. Outcomes checked with sqlite3: comment and review events
-# by the reviewer, status, and nothing written for the other interview.
+# the list shows both with their finding counts; ← → filter by village, F3
+# by enumerator, Tab by status and F2 to interviews with findings; Enter
+# opens one: its findings, its answers and its paradata timeline; F5 on
+# the answer hh_size stores a comment on that question; F7 rejects with a
+# reason; the list then shows it rejected with the reason. Outcomes checked
+# with sqlite3: comment and review events by the reviewer, status, and
+# nothing written for the other interview.
 . "$(dirname "$0")/lib.sh"
 
 R() { "$RUHU_BIN" --lang en "$@"; }
@@ -34,6 +35,19 @@ wait_for "Review · interviews"
 wait_for "QS-SM01-002"
 wait_for "QS-SM02-002"
 screen | grep -q "QS-SM02-002 .* [0-9]*/$nf " || fail "the finding count $nf is not shown"
+keys Right
+wait_for "village: qs_sm_01"
+wait_gone "QS-SM02-002"
+keys Right
+wait_for "village: qs_sm_02"
+wait_gone "QS-SM01-002"
+keys Left Left
+wait_for "village: all"
+keys F3
+wait_for "enumerator: 张敏"
+wait_for "QS-SM01-002"
+keys F3
+wait_for "enumerator: all"
 keys F2
 wait_for "findings: any"
 wait_gone "QS-SM01-002"
