@@ -226,6 +226,30 @@ done:
 	return ret;
 }
 
+/* `ruhu review --db TEAM.db` with no action: the review screens (screen_qc.c)
+ * on an open store, from the list filtered by `f`. */
+int collect_run_review(struct store *st, const struct store_review_filter *f,
+		       const char *reviewer)
+{
+	struct ui_app app = {0};
+	struct ui ui = {0};
+	struct error err = ERROR_INIT;
+	int ret = EXIT_FAIL;
+
+	if (collect_need_terminal() < 0)
+		return EXIT_FAIL;
+	ensure_utf8();
+	app.store = st;
+	ui.app = &app;
+	if (ui_qc_run(&ui, f, reviewer, &err) < 0)
+		cli_error(&err);
+	else
+		ret = EXIT_OK;
+	app_free(&app);
+	error_clear(&err);
+	return ret;
+}
+
 /* ---- the command ------------------------------------------------------------- */
 
 int cmd_collect(int argc, char **argv)

@@ -21,13 +21,36 @@ static int count_rejected(void *ctx, const struct store_interview *iv)
 	return 0;
 }
 
+/* a reviewer's comment on one question: made on another device (the team
+ * leader's), printed under its interview */
+static int print_note(void *ctx, const struct store_comment *c)
+{
+	struct store *s = ctx;
+
+	if (c->path && c->device && strcmp(c->device, store_device_id(s)) != 0) {
+		printf("    %s: ", cli_safe(c->path));
+		printf("%s", cli_safe(c->text));
+		if (c->author)
+			printf(" (%s)", cli_safe(c->author));
+		printf("\n");
+	}
+	return 0;
+}
+
+struct rejected_ctx {
+	struct store *s;
+	struct error *err;
+};
+
 static int print_rejected(void *ctx, const struct store_interview *iv)
 {
-	(void)ctx;
-	if (iv->status == STORE_REJECTED)
-		printf("  %s  %s  %s\n", iv->household_key ? cli_safe(iv->household_key) : "-",
-		       cli_safe(iv->uuid), cli_safe(iv->review_comment));
-	return 0;
+	struct rejected_ctx *rc = ctx;
+
+	if (iv->status != STORE_REJECTED)
+		return 0;
+	printf("  %s  %s  %s\n", iv->household_key ? cli_safe(iv->household_key) : "-",
+	       cli_safe(iv->uuid), cli_safe(iv->review_comment));
+	return store_comments_each(rc->s, iv->uuid, print_note, rc->s, rc->err);
 }
 
 /* Prints the rejected interviews of `db`; 0, or -1 with the message printed. */
@@ -47,7 +70,9 @@ static int list_rejected(const char *db)
 		goto done;
 	if (n) {
 		printf(T_("退回待修改的访谈：%zu 个\n", "interviews sent back to redo: %zu\n"), n);
-		if (store_interviews_changed_since(s, 0, print_rejected, NULL, &err) < 0)
+		struct rejected_ctx rc = {s, &err};
+
+		if (store_interviews_changed_since(s, 0, print_rejected, &rc, &err) < 0)
 			goto done;
 	}
 	ret = 0;

@@ -110,14 +110,31 @@ const struct cmd_entry cmd_table[] = {
 	 "ruhu conflicts --db TEAM.db [--resolve UUID HASH-PREFIX [--author NAME]]\n\nLists the "
 	 "conflicts merges kept (versions of one revision, * = current) and duplicates; --resolve "
 	 "chooses one version (recorded as an event; choose again to reverse)."},
-	{"review", cmd_review, "审核访谈（通过或退回）", "approve or reject an interview",
-	 "ruhu review --db 数据库 UUID --approve | --reject 批注 [--author 姓名]\n\n"
-	 "团队长审核一个已完成的访谈：--approve 通过，--reject 退回并写明原因（不能为空）。"
-	 "退回的访谈及批注随下一个返回数据包（ruhu export --for 设备）回到调查员的设备。",
-	 "ruhu review --db DB UUID --approve | --reject COMMENT [--author NAME]\n\n"
-	 "The team leader's verdict on one completed interview: --approve, or --reject with the "
-	 "reason (not empty). A rejected interview and its comment go back to the enumerator's "
-	 "device in the next return bundle (ruhu export --for DEVICE)."},
+	{"review", cmd_review, "审核访谈（列表、通过、退回）", "review interviews: list, approve, reject",
+	 "ruhu review --db 团队库 [--status 状态] [--enumerator 调查员] [--village 村] [--author 姓名]\n"
+	 "ruhu review --db 团队库 --list [--status 状态] [--enumerator 调查员] [--village 村]\n"
+	 "           [--finding 规则|any]\n"
+	 "ruhu review --db 团队库 --approve UUID... [--author 姓名]\n"
+	 "ruhu review --db 团队库 --reject UUID --reason 原因 [--question 题目路径 --comment 批注]...\n"
+	 "           [--author 姓名]\n\n"
+	 "--list 列出访谈及最近一次 ruhu audit 的问题数；--approve 一次通过多个（全部或都不）；"
+	 "--reject 退回并写明原因，可对具体题目写批注。每个操作都记为事件（审核人、时间），"
+	 "随访谈同步。退回的访谈及批注随下一个返回数据包（ruhu export --for 设备）回到调查员的设备。"
+	 "不带操作时打开审核界面（列表、访谈、批注、通过、退回）。旧写法 `UUID --approve`、`UUID --reject 原因` 仍可用。审核人默认为登录名。",
+	 "ruhu review --db TEAM.db [--status S] [--enumerator E] [--village V] [--author NAME]\n"
+	 "ruhu review --db TEAM.db --list [--status S] [--enumerator E] [--village V]\n"
+	 "           [--finding RULE|any]\n"
+	 "ruhu review --db TEAM.db --approve UUID... [--author NAME]\n"
+	 "ruhu review --db TEAM.db --reject UUID --reason TEXT [--question PATH --comment TEXT]...\n"
+	 "           [--author NAME]\n\n"
+	 "--list shows the interviews with the findings of the latest `ruhu audit` run; "
+	 "--approve approves several at once (all or none); --reject sends one back with a reason "
+	 "and comments on its questions. Every action is an event with the reviewer and the time "
+	 "and travels with the interview. With no action: the review screens (list, one interview, "
+	 "comment, approve, reject). A rejected interview and its comments go back to the "
+	 "enumerator's device in the next return bundle (ruhu export --for DEVICE). The old form "
+	 "`UUID --approve` / `UUID --reject REASON` still works. The reviewer defaults to the login "
+	 "name."},
 	{"score", cmd_score, "按省份规则计算实地评估得分和等次", "field-assessment scores and grades",
 	 "ruhu score --db 团队库 --profile 配置.csv [--inputs 外部得分.csv]\n"
 	 "           [--status approved|completed] [--format table|csv|html] [--out 文件]\n"

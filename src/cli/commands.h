@@ -31,6 +31,9 @@ int collect_put_sample(struct store *st, const char *path, char **first_enumerat
 int collect_need_terminal(void);
 /* Runs the UI on the open store; returns an exit code. */
 int collect_run(struct store *st, const char *trace_path);
+struct store_review_filter;
+int collect_run_review(struct store *st, const struct store_review_filter *f,
+		       const char *reviewer);
 
 /* cmd_demo.c */
 int cmd_demo(int argc, char **argv);

@@ -59,6 +59,9 @@ void app_free(struct ui_app *app)
 	}
 	free(app->forms);
 	app->forms = NULL;
+	free(app->notes);
+	app->notes = NULL;
+	app->capnotes = 0;
 	app->nforms = app->capforms = 0;
 }
 
@@ -93,6 +96,37 @@ void app_session_close(struct ui_app *app)
 	app->saved = false;
 	free(app->counted_pending);
 	app->counted_pending = NULL;
+	for (size_t i = 0; i < app->nnotes; i++) {
+		free(app->notes[i].path);
+		free(app->notes[i].text);
+		free(app->notes[i].author);
+	}
+	app->nnotes = 0;
+}
+
+static int keep_note(void *ctx, const struct store_comment *c)
+{
+	struct ui_app *app = ctx;
+	struct app_note *n;
+
+	if (!c->path || !c->device || !strcmp(c->device, store_device_id(app->store)))
+		return 0;
+	XGROW(app->notes, app->capnotes, app->nnotes + 1);
+	n = &app->notes[app->nnotes++];
+	n->path = xstrdup(c->path);
+	n->text = xstrdup(c->text);
+	n->author = xstrdup(c->author);
+	return 0;
+}
+
+char *app_note_text(const struct app_note *n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s%s", T_("组长批注：", "team leader's note: "), n->text);
+	if (n->author)
+		strbuf_addf(&sb, " (%s)", n->author);
+	return strbuf_detach(&sb, NULL);
 }
 
 static void opts_for(struct ui_app *app, struct interview_opts *o)
@@ -140,6 +174,10 @@ int app_session_open(struct ui_app *app, const char *uuid, struct error *err)
 	if (interview_session_open(app->store, f, uuid, &o, &ss, err) < 0)
 		goto done;
 	adopt(app, ss, f, row.household_key);
+	if (store_comments_each(app->store, uuid, keep_note, app, err) < 0) {
+		app_session_close(app);
+		goto done;
+	}
 	ret = 0;
 done:
 	store_interview_release(&row);

@@ -40,6 +40,12 @@ struct ui_app {
 	 * freed) by iv_after_nav */
 	char *counted_pending;
 	int counted_sel;
+	/* the team leader's comments on questions of the open interview (made
+	 * on another device, e.g. with a rejection), shown on those questions */
+	struct app_note {
+		char *path, *text, *author;
+	} *notes;
+	size_t nnotes, capnotes;
 };
 
 /* Loads every form stored in the database (err names a form that does not
@@ -92,6 +98,8 @@ int app_repeat_delete(struct ui_app *app, const char *repeat, int index, struct 
 /* Moves member `index` of the roster to position `to` (1-based). */
 int app_repeat_move(struct ui_app *app, const char *repeat, int index, int to,
 		    struct error *err);
+/* "组长批注：TEXT (AUTHOR)" for a note of app->notes, malloc'd. */
+char *app_note_text(const struct app_note *n);
 int app_comment(struct ui_app *app, const char *path, const char *text, struct error *err);
 int app_complete(struct ui_app *app, struct error *err);
 

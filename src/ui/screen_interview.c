@@ -500,6 +500,11 @@ static void build_body(struct ui *ui, struct ivs *s, const struct interview_item
 			else
 				free(hint);
 		}
+		/* the team leader's notes on this question, from a rejection */
+		for (size_t k = 0; it->path && k < app->nnotes; k++)
+			if (!strcmp(app->notes[k].path, it->path))
+				add_wrapped(b, own(b, app_note_text(&app->notes[k])), w, R_ERROR, 0,
+					    -1);
 	}
 	if (it->kind == IV_ITEM_UNSUPPORTED) {
 		struct strbuf sb = STRBUF_INIT;

@@ -21,10 +21,17 @@ struct roster_arg {
 };
 extern const struct screen_ops screen_sections;    /* jump to a section */
 extern const struct screen_ops screen_review;      /* every answer, complete */
+extern const struct screen_ops screen_qc_list;     /* arg: a store_review_filter */
 extern const struct screen_ops screen_comment;     /* arg: the question path or NULL */
 
 /* "未开始" / "not started"... for an enum store_astatus. */
 const char *ui_status_name(int st);
+
+/* The review screens (screen_qc.c) from the list filtered by `f`, actions
+ * recorded with `reviewer` as their actor; as ui_run. */
+struct store_review_filter;
+int ui_qc_run(struct ui *ui, const struct store_review_filter *f, const char *reviewer,
+	      struct error *err);
 
 /* After a move: puts the roster screen on top when the position is a roster. */
 void ui_interview_after_nav(struct ui *ui);

@@ -14,6 +14,7 @@
 #include "ruhu/digest.h"
 #include "ruhu/form.h"
 #include "ruhu/store.h"
+#include "ruhu/store_review.h"
 #include "ruhu/strbuf.h"
 #include "testutil.h"
 
@@ -825,6 +826,80 @@ static void test_status_review(void **state)
 	free(evs);
 }
 
+/* store_review: the list and its filters, findings of the latest run only,
+ * and actions that are all or nothing. */
+static void test_review_actions(void **state)
+{
+	struct fx *f = *state;
+	char u1[STORE_ID_LEN + 1], u2[STORE_ID_LEN + 1];
+	struct store_assignment a[2] = {{.household_key = "H1", .village = "V1", .enumerator = "E1"},
+					{.household_key = "H2", .village = "V2", .enumerator = "E2"}};
+	struct store_review_filter flt = STORE_REVIEW_FILTER_ALL;
+	struct store_review_row *rows;
+	struct store_audit_finding fd = {.rule = "r1", .severity = "error", .path = "age"};
+	struct store_review_note notes[2] = {{"age", "check the age"}, {"age", ""}};
+	const char *ids[2];
+	int64_t run;
+	size_t n;
+
+	open_with_form(f);
+	assert_int_equal(store_assignments_put(f->s, a, 2, NULL, &f->err), 0);
+	assert_int_equal(store_interview_new(f->s, f->form, "H1", u1, &f->err), 0);
+	assert_int_equal(store_interview_new(f->s, f->form, "H2", u2, &f->err), 0);
+	assert_int_equal(store_interview_complete(f->s, u1, &f->err), 0);
+	assert_int_equal(store_interview_complete(f->s, u2, &f->err), 0);
+	fd.interview = u2;
+	assert_int_equal(store_audit_save(f->s, "c.csv", "x", 2, &fd, 1, &run, &f->err), 0);
+
+	assert_int_equal(store_review_list(f->s, NULL, &rows, &n, &f->err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].uuid, u1);
+	assert_string_equal(rows[0].enumerator, "E1");
+	assert_string_equal(rows[1].village, "V2");
+	assert_int_equal(rows[1].n_findings, 1);
+	assert_int_equal(rows[1].n_errors, 1);
+	store_review_rows_free(rows, n);
+	flt.rule = "*";
+	assert_int_equal(store_review_list(f->s, &flt, &rows, &n, &f->err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].uuid, u2);
+	store_review_rows_free(rows, n);
+	flt.rule = "r2";
+	assert_int_equal(store_review_list(f->s, &flt, &rows, &n, &f->err), 0);
+	assert_int_equal(n, 0);
+	store_review_rows_free(rows, n);
+	flt.rule = NULL;
+	flt.enumerator = "E1";
+	assert_int_equal(store_review_list(f->s, &flt, &rows, &n, &f->err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].uuid, u1);
+	store_review_rows_free(rows, n);
+	/* a new run without findings: the old one no longer counts */
+	assert_int_equal(store_audit_save(f->s, "c.csv", "x", 2, NULL, 0, &run, &f->err), 0);
+	flt.enumerator = NULL;
+	flt.rule = "*";
+	assert_int_equal(store_review_list(f->s, &flt, &rows, &n, &f->err), 0);
+	assert_int_equal(n, 0);
+	store_review_rows_free(rows, n);
+
+	/* a bad second note: nothing of the rejection is written */
+	assert_true(store_review_reject(f->s, u1, "why", "R", notes, 2, &f->err) < 0);
+	assert_int_equal(q1(f->s, "SELECT COUNT(*) FROM comment"), 0);
+	assert_int_equal(q1(f->s, "SELECT COUNT(*) FROM interview WHERE status = 'completed'"), 2);
+	assert_true(store_review_reject(f->s, u1, "", "R", notes, 1, &f->err) < 0);
+	assert_int_equal(store_review_reject(f->s, u1, "why", "R", notes, 1, &f->err), 0);
+	assert_int_equal(q1(f->s, "SELECT COUNT(*) FROM comment WHERE author = 'R'"), 2);
+	assert_int_equal(q1(f->s, "SELECT COUNT(*) FROM event WHERE actor = 'R' AND kind = 'review'"), 1);
+	/* approving an unknown interview with a good one: neither changes */
+	ids[0] = u2;
+	ids[1] = "00000000-0000-4000-8000-000000000000";
+	assert_true(store_review_approve(f->s, ids, 2, "R", &f->err) < 0);
+	assert_int_equal(q1(f->s, "SELECT COUNT(*) FROM interview WHERE status = 'approved'"), 0);
+	ids[1] = u1;
+	assert_int_equal(store_review_approve(f->s, ids, 2, "R", &f->err), 0);
+	assert_int_equal(q1(f->s, "SELECT COUNT(*) FROM interview WHERE status = 'approved'"), 2);
+}
+
 static void test_repeats(void **state)
 {
 	struct fx *f = *state;
@@ -1328,6 +1403,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_answers_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_navigate_paradata, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_review, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_review_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_clash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_value_limit, setup, teardown),

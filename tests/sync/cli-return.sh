@@ -55,7 +55,7 @@ eq "team: the review events" "$(q "$tmp/team.db" "SELECT interview, old_value, n
 eq "team: the comment row by its author" "$(q "$tmp/team.db" "SELECT interview, path, author, text FROM comment")" "$u1||王组长|$comment"
 r review --db "$tmp/team.db" "$u1" --reject "" >/dev/null 2>"$tmp/err"
 check "an empty rejection: usage exit 2" test $? -eq 2
-check "an empty rejection: message" hasline "$tmp/err" "ruhu: a rejection needs a comment (the text after --reject is empty)"
+check "an empty rejection: message" hasline "$tmp/err" "ruhu: a rejection needs a reason (--reason is empty)"
 r review --db "$tmp/team.db" "$u1" >/dev/null 2>"$tmp/err"
 check "no verdict: usage exit 2" test $? -eq 2
 r review --db "$tmp/team.db" "$u1" --approve --reject x >/dev/null 2>"$tmp/err"
