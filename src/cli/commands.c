@@ -229,6 +229,31 @@ const struct cmd_entry cmd_table[] = {
 	 "pseudonyms, --long adds a table of one row per answer, --paradata the event log. "
 	 "The output folder must be empty (or absent) unless --force; files are written under "
 	 "temporary names and renamed when all are complete. See docs/data.md."},
+	{"sample", cmd_sample, "按抽样方案抽取样本户", "draw the sample of a sampling plan",
+	 "ruhu sample --frame 抽样框.csv --plan 方案.csv [--seed 种子] --out 目录 [--summary]\n\n"
+	 "按抽样方案（forms/plans/*.csv，见 docs/sampling.md）从全省农户名册（抽样框：household_key, "
+	 "county, township, village, household_type, head_name, phone 及方案排序用的村属性列）中抽取"
+	 "实地样本和电话样本：分层（区县组）、每县最低户数、重点村（按方案的排序列）与随机村"
+	 "（简单随机或按户数 PPS）、每村按户类型抽户（可全部监测户）、电话调查按比例并有下限和上限且"
+	 "不与实地样本重复。写出 field.csv 和 phone.csv（ruhu assign 可读，另有分层、入样原因、"
+	 "入样概率和设计权重 design_weight 列）、workload.csv（调查员工作量，村不拆分）和 summary.csv"
+	 "（每县村数、各类户数、电话样本、误差范围）。同一抽样框、方案和种子，结果逐字节相同。"
+	 "文件只有本人可读（0600）；除非加 --summary，不向标准输出写任何样本内容。"
+	 "抽样框或方案有错时按 文件:行 报告，不写出任何文件。",
+	 "ruhu sample --frame FRAME.csv --plan PLAN.csv [--seed S] --out DIR [--summary]\n\n"
+	 "Draws the field and phone samples of a sampling plan (forms/plans/*.csv, see "
+	 "docs/sampling.md) from the province's household register (the frame: household_key, "
+	 "county, township, village, household_type, head_name, phone and the village columns the "
+	 "plan ranks by): strata (groups of counties), a minimum per county, purposive villages "
+	 "(ranked by the plan's columns) and random ones (SRS or PPS on household counts), "
+	 "households per village by type (all monitored households if the plan says so), and a "
+	 "phone sample (a share with a floor and a ceiling, disjoint from the field sample). "
+	 "Writes field.csv and phone.csv (the format ruhu assign reads, plus stratum, selection "
+	 "reason, inclusion probability and design_weight), workload.csv (enumerators' loads, "
+	 "villages kept whole) and summary.csv (per county villages, households by type, phone "
+	 "sample, margins of error). The same frame, plan and seed give byte-identical files. "
+	 "Files are readable by the user only (0600); nothing of the sample goes to stdout "
+	 "unless --summary. A bad frame or plan is reported as FILE:ROW and nothing is written."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -72,6 +72,9 @@ int cmd_data(int argc, char **argv);
 /* cmd_audit.c */
 int cmd_audit(int argc, char **argv);
 
+/* cmd_sample.c */
+int cmd_sample(int argc, char **argv);
+
 /* cmd_backcheck.c */
 int cmd_backcheck(int argc, char **argv);
 
