@@ -187,17 +187,23 @@ const struct cmd_entry cmd_table[] = {
 	 "backcheck sheet), and reports discrepancy rates by type, enumerator and field, flagging "
 	 "enumerators above backcheck_max_rate."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
-	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--counties 县数] [--seed 种子] --out 目录\n\n"
+	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--counties 县数] [--seed 种子] --out 目录\n"
+	 "ruhu synth --frame --plan 方案.csv --households 户数 [--villages 村数] [--counties 县数] [--seed 种子] --out 抽样框.csv\n\n"
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"
 	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。"
 	 "--counties 把各户轮流分到 C001…CN 个县（样本中的县），并给样本加上 county_class（三类）和 "
-	 "prefecture（每十县一个）两列，供评分配置分组。",
-	 "ruhu synth FORM --households N [--devices K] [--counties N] [--seed S] --out DIR\n\n"
+	 "prefecture（每十县一个）两列，供评分配置分组。--frame 写出 ruhu sample 用的模拟农户名册（抽样框），"
+	 "县名取自方案（方案写 * 时补足 县01… 至 --counties 个），默认每村约 300 户。",
+	 "ruhu synth FORM --households N [--devices K] [--counties N] [--seed S] --out DIR\n"
+	 "ruhu synth --frame --plan PLAN.csv --households N [--villages N] [--counties N] [--seed S] --out FRAME.csv\n\n"
 	 "Generates synthetic interviews that satisfy the form's logic (random valid answers, "
 	 "rosters, paradata) through the interview engine, as K device bundles, plus sample.csv "
 	 "for ruhu assign. The same seed gives identical files. --counties spreads the households "
 	 "over counties C001..CN in the sample and adds the columns county_class (three classes) "
-	 "and prefecture (one per ten counties) that scoring profiles group by."},
+	 "and prefecture (one per ten counties) that scoring profiles group by. --frame writes a "
+	 "synthetic household register (a frame) for ruhu sample instead: the counties are the "
+	 "plan's (a plan with * gets 县01.. up to --counties), about 300 households a village by "
+	 "default."},
 	{"data", cmd_data, "导出分析数据（CSV、Excel、Stata、SPSS）",
 	 "write analysis files (CSV, Excel, Stata, SPSS)",
 	 "ruhu data --db 团队库 --out 目录 [--format csv|xlsx|dta|sav]... [--form 问卷ID]\n"

@@ -56,6 +56,8 @@ int cmd_conflicts(int argc, char **argv);
 
 /* cmd_synth.c */
 int cmd_synth(int argc, char **argv);
+/* cmd_synth_frame.c: `ruhu synth --frame` */
+int cmd_synth_frame(int argc, char **argv);
 
 /* cmd_score.c, and score_html.c: the --format html report */
 int cmd_score(int argc, char **argv);
