@@ -474,7 +474,7 @@ static int one_county(struct sample_draw *d, size_t ci, uint64_t seed, struct di
 					d->in_field[list[h]] = 1;
 					add_unit(d, SAMPLE_FIELD, list[h], pc->stratum,
 						 vi < kp ? "purposive" : "random", NULL,
-						 pi_v[vi] * (double)n / (double)N, w);
+						 d->prob[list[h]], w);
 					if (vi >= kp)
 						base_sum[t] += w;
 				}
