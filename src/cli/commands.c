@@ -260,6 +260,23 @@ const struct cmd_entry cmd_table[] = {
 	 "sample, margins of error). The same frame, plan and seed give byte-identical files. "
 	 "Files are readable by the user only (0600); nothing of the sample goes to stdout "
 	 "unless --summary. A bad frame or plan is reported as FILE:ROW and nothing is written."},
+	{"calls", cmd_calls, "电话调查：记录拨打结果、应答率报告", "phone survey: call attempts and response rates",
+	 "ruhu calls log --db 数据库 户编号 结果 [--callback-at 时间]\n"
+	 "ruhu calls report --db 团队库\n\n"
+	 "log 记录一次拨打（结果：answered 接通, no_answer 无人接听, busy 占线, refused 拒访, "
+	 "wrong_number 错号, dead_number 空号, callback 约定回拨（--callback-at 为 Unix 时间）, "
+	 "language 语言障碍），作为事件随数据包传给组长，合并时保留。report 按县列出最终结果"
+	 "（AAPOR 标准定义：I 完成, P 部分, R 拒访, NC 未接触, O 其他, UH 未知, NE 不合格）和 RR1、"
+	 "RR3（e 由数据估计）、COOP1、REF1、CON1，供组长判断各县电话样本是否完成。详见 docs/sampling.md。",
+	 "ruhu calls log --db DB HOUSEHOLD OUTCOME [--callback-at UNIX-TIME]\n"
+	 "ruhu calls report --db TEAM.db\n\n"
+	 "log records one call attempt (outcomes: answered, no_answer, busy, refused, "
+	 "wrong_number, dead_number, callback with --callback-at, language) as an event that "
+	 "travels in bundles and that merge keeps. report lists each county's final dispositions "
+	 "(AAPOR Standard Definitions: I complete, P partial, R refusal, NC non-contact, O other, "
+	 "UH unknown, NE not eligible) and RR1, RR3 (e estimated from the data), COOP1, REF1 and "
+	 "CON1, so a team leader sees whether a county reached its phone quota. See "
+	 "docs/sampling.md."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -74,6 +74,9 @@ int cmd_data(int argc, char **argv);
 /* cmd_audit.c */
 int cmd_audit(int argc, char **argv);
 
+/* cmd_calls.c */
+int cmd_calls(int argc, char **argv);
+
 /* cmd_sample.c */
 int cmd_sample(int argc, char **argv);
 
