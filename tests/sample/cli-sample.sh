@@ -70,6 +70,32 @@ r sample --frame frame.csv --plan plan.csv --seed 9 --out s2 --summary >stdout 2
 check "--summary prints the summary" cmp -s stdout s2/summary.csv
 eq "summary: one row per county, per stratum and for all" "$(wc -l <stdout | tr -d ' ')" 7
 
+# call attempts: events of the device database that travel in its bundle and
+# that merge keeps (merging twice changes nothing); the team's report is the
+# device's
+r assign --db dev.db out/phone.csv >/dev/null 2>&1
+k1=$(sed -n 2p out/phone.csv | cut -d, -f1)
+k2=$(sed -n 3p out/phone.csv | cut -d, -f1)
+r calls log --db dev.db "$k1" no_answer && r calls log --db dev.db "$k1" callback --callback-at 1764000000 &&
+	r calls log --db dev.db "$k2" refused
+eq "calls log: exit 0" $? 0
+r calls log --db dev.db "$k2" hung_up 2>err
+eq "calls log: an unknown outcome is a usage error" $? 2
+r calls log --db dev.db no-such-household busy 2>err
+eq "calls log: a household not in the sample is refused" $? 1
+mkdir bundles
+r export --db dev.db --out bundles >/dev/null 2>&1
+eq "export: the attempts alone make a bundle" "$(ls bundles | wc -l | tr -d ' ')" 1
+r merge --db team2.db bundles/*.gz >/dev/null 2>&1
+r merge --db team2.db bundles/*.gz >/dev/null 2>&1
+r assign --db team2.db out/phone.csv >/dev/null 2>&1
+r calls report --db dev.db >dev.txt
+r calls report --db team2.db >team.txt
+check "calls report: the team database has the device's attempts" cmp -s dev.txt team.txt
+eq "calls report: one county's dispositions (merged twice, not doubled)" \
+	"$(grep -c ',3,0,0,1,1,0,' team.txt)" 2
+eq "export: nothing new afterwards" "$(r export --db dev.db --out bundles 2>&1)" "nothing to export"
+
 # bad frames: FILE:ROW, exit 1, nothing written
 bad() { # bad DESCRIPTION EXPECTED-STDERR-TEXT FRAME PLAN
 	rm -rf badout
