@@ -311,7 +311,10 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 				o->for_device, res->sequence, created);
 	if (o->for_device && put_assignments(&x, err) < 0)
 		goto done;
-	if (!x.n_iv && !res->assignments) {
+	/* device-level events (call attempts of the phone survey, issue 17)
+	 * bump change_seq without touching an interview: they alone make a
+	 * device bundle worth writing */
+	if (!x.n_iv && !res->assignments && (o->for_device || change <= since)) {
 		ret = 0; /* nothing to export */
 		goto done;
 	}

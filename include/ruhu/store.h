@@ -511,7 +511,8 @@ int store_interview_navigate(struct store *s, const char *uuid, const char *posi
  * Appends an event of `kind` (e.g. "open", "close", "repeat_add",
  * "constraint_failed" — lowercase letters and '_') with optional path,
  * old/new value and extra, for paradata the other calls do not record.
- * Bumps change_seq, not revision. uuid may be NULL for a device-level event.
+ * Bumps change_seq, not revision. uuid may be NULL for a device-level event
+ * (then the store's change_seq is bumped, so the next device bundle carries it).
  */
 int store_event_log(struct store *s, const char *uuid, const char *kind, const char *path,
 		    const char *old_value, const char *new_value, const char *extra,

@@ -39,6 +39,9 @@ int cmd_synth(int argc, char **argv)
 	unsigned long long v;
 	int i, ret = EXIT_FAIL;
 
+	/* a household frame for `ruhu sample` (cmd_synth_frame.c) */
+	if (argc > 1 && !strcmp(argv[1], "--frame"))
+		return cmd_synth_frame(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

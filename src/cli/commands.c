@@ -204,14 +204,18 @@ const struct cmd_entry cmd_table[] = {
 	 "backcheck sheet), and reports discrepancy rates by type, enumerator and field, flagging "
 	 "enumerators above backcheck_max_rate."},
 	{"synth", cmd_synth, "生成模拟数据包", "generate synthetic bundles",
-	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--counties 县数] [--seed 种子] --out 目录\n\n"
+	 "ruhu synth 问卷 --households 户数 [--devices 设备数] [--counties 县数] [--seed 种子] --out 目录\n"
+	 "ruhu synth --frame --plan 方案.csv --households 户数 [--villages 村数] [--counties 县数] [--seed 种子] --out 抽样框.csv\n\n"
 	 "用访谈引擎生成符合问卷逻辑的模拟访谈（随机有效答案、家庭成员、过程数据），"
 	 "分到各设备的数据包中，并写出 sample.csv 供 ruhu assign 使用。同一种子结果完全相同。"
 	 "--counties 把各户轮流分到 C001…CN 个县（样本中的县），并给样本加上 county_class（三类）和 "
 	 "prefecture（每十县一个）两列，供评分配置分组。问卷旁有方案 synth/问卷文件名（如 "
 	 "forms/synth/household.csv）时，按方案生成合理的住户：成员年龄与出生日期、关系一致，"
-	 "收入在监测线上下，多数户没有问题，少数户有，问题比例因县而异。",
-	 "ruhu synth FORM --households N [--devices K] [--counties N] [--seed S] --out DIR\n\n"
+	 "收入在监测线上下，多数户没有问题，少数户有，问题比例因县而异。"
+	 "--frame 写出 ruhu sample 用的模拟农户名册（抽样框），"
+	 "县名取自方案（方案写 * 时补足 县01… 至 --counties 个），默认每村约 300 户。",
+	 "ruhu synth FORM --households N [--devices K] [--counties N] [--seed S] --out DIR\n"
+	 "ruhu synth --frame --plan PLAN.csv --households N [--villages N] [--counties N] [--seed S] --out FRAME.csv\n\n"
 	 "Generates synthetic interviews that satisfy the form's logic (random valid answers, "
 	 "rosters, paradata) through the interview engine, as K device bundles, plus sample.csv "
 	 "for ruhu assign. The same seed gives identical files. --counties spreads the households "
@@ -219,7 +223,10 @@ const struct cmd_entry cmd_table[] = {
 	 "and prefecture (one per ten counties) that scoring profiles group by. With a plan next "
 	 "to the form (synth/FORMFILE, e.g. forms/synth/household.csv), households are plausible: "
 	 "ages that agree with birth dates and relations, incomes around the monitoring line, most "
-	 "households without problems and a few with, at rates that vary by county."},
+	 "households without problems and a few with, at rates that vary by county. --frame writes a "
+	 "synthetic household register (a frame) for ruhu sample instead: the counties are the "
+	 "plan's (a plan with * gets 县01.. up to --counties), about 300 households a village by "
+	 "default."},
 	{"data", cmd_data, "导出分析数据（CSV、Excel、Stata、SPSS）",
 	 "write analysis files (CSV, Excel, Stata, SPSS)",
 	 "ruhu data --db 团队库 --out 目录 [--format csv|xlsx|dta|sav]... [--form 问卷ID]\n"
@@ -253,6 +260,48 @@ const struct cmd_entry cmd_table[] = {
 	 "pseudonyms, --long adds a table of one row per answer, --paradata the event log. "
 	 "The output folder must be empty (or absent) unless --force; files are written under "
 	 "temporary names and renamed when all are complete. See docs/data.md."},
+	{"sample", cmd_sample, "按抽样方案抽取样本户", "draw the sample of a sampling plan",
+	 "ruhu sample --frame 抽样框.csv --plan 方案.csv [--seed 种子] --out 目录 [--summary]\n\n"
+	 "按抽样方案（forms/plans/*.csv，见 docs/sampling.md）从全省农户名册（抽样框：household_key, "
+	 "county, township, village, household_type, head_name, phone 及方案排序用的村属性列）中抽取"
+	 "实地样本和电话样本：分层（区县组）、每县最低户数、重点村（按方案的排序列）与随机村"
+	 "（简单随机或按户数 PPS）、每村按户类型抽户（可全部监测户）、电话调查按比例并有下限和上限且"
+	 "不与实地样本重复。写出 field.csv 和 phone.csv（ruhu assign 可读，另有分层、入样原因、"
+	 "入样概率和设计权重 design_weight 列）、workload.csv（调查员工作量，村不拆分）和 summary.csv"
+	 "（每县村数、各类户数、电话样本、误差范围）。同一抽样框、方案和种子，结果逐字节相同。"
+	 "文件只有本人可读（0600）；除非加 --summary，不向标准输出写任何样本内容。"
+	 "抽样框或方案有错时按 文件:行 报告，不写出任何文件。",
+	 "ruhu sample --frame FRAME.csv --plan PLAN.csv [--seed S] --out DIR [--summary]\n\n"
+	 "Draws the field and phone samples of a sampling plan (forms/plans/*.csv, see "
+	 "docs/sampling.md) from the province's household register (the frame: household_key, "
+	 "county, township, village, household_type, head_name, phone and the village columns the "
+	 "plan ranks by): strata (groups of counties), a minimum per county, purposive villages "
+	 "(ranked by the plan's columns) and random ones (SRS or PPS on household counts), "
+	 "households per village by type (all monitored households if the plan says so), and a "
+	 "phone sample (a share with a floor and a ceiling, disjoint from the field sample). "
+	 "Writes field.csv and phone.csv (the format ruhu assign reads, plus stratum, selection "
+	 "reason, inclusion probability and design_weight), workload.csv (enumerators' loads, "
+	 "villages kept whole) and summary.csv (per county villages, households by type, phone "
+	 "sample, margins of error). The same frame, plan and seed give byte-identical files. "
+	 "Files are readable by the user only (0600); nothing of the sample goes to stdout "
+	 "unless --summary. A bad frame or plan is reported as FILE:ROW and nothing is written."},
+	{"calls", cmd_calls, "电话调查：记录拨打结果、应答率报告", "phone survey: call attempts and response rates",
+	 "ruhu calls log --db 数据库 户编号 结果 [--callback-at 时间]\n"
+	 "ruhu calls report --db 团队库\n\n"
+	 "log 记录一次拨打（结果：answered 接通, no_answer 无人接听, busy 占线, refused 拒访, "
+	 "wrong_number 错号, dead_number 空号, callback 约定回拨（--callback-at 为 Unix 时间）, "
+	 "language 语言障碍），作为事件随数据包传给组长，合并时保留。report 按县列出最终结果"
+	 "（AAPOR 标准定义：I 完成, P 部分, R 拒访, NC 未接触, O 其他, UH 未知, NE 不合格）和 RR1、"
+	 "RR3（e 由数据估计）、COOP1、REF1、CON1，供组长判断各县电话样本是否完成。详见 docs/sampling.md。",
+	 "ruhu calls log --db DB HOUSEHOLD OUTCOME [--callback-at UNIX-TIME]\n"
+	 "ruhu calls report --db TEAM.db\n\n"
+	 "log records one call attempt (outcomes: answered, no_answer, busy, refused, "
+	 "wrong_number, dead_number, callback with --callback-at, language) as an event that "
+	 "travels in bundles and that merge keeps. report lists each county's final dispositions "
+	 "(AAPOR Standard Definitions: I complete, P partial, R refusal, NC non-contact, O other, "
+	 "UH unknown, NE not eligible) and RR1, RR3 (e estimated from the data), COOP1, REF1 and "
+	 "CON1, so a team leader sees whether a county reached its phone quota. See "
+	 "docs/sampling.md."},
 };
 
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -59,6 +59,8 @@ int cmd_conflicts(int argc, char **argv);
 
 /* cmd_synth.c */
 int cmd_synth(int argc, char **argv);
+/* cmd_synth_frame.c: `ruhu synth --frame` */
+int cmd_synth_frame(int argc, char **argv);
 
 /* cmd_score.c, and score_html.c: the --format html report */
 int cmd_score(int argc, char **argv);
@@ -74,6 +76,12 @@ int cmd_data(int argc, char **argv);
 
 /* cmd_audit.c */
 int cmd_audit(int argc, char **argv);
+
+/* cmd_calls.c */
+int cmd_calls(int argc, char **argv);
+
+/* cmd_sample.c */
+int cmd_sample(int argc, char **argv);
 
 /* cmd_backcheck.c */
 int cmd_backcheck(int argc, char **argv);

@@ -515,7 +515,8 @@ bool store_event_kind_valid(const char *kind)
 	return true;
 }
 
-/* An event plus change_seq bump (no revision): navigation and paradata. */
+/* An event plus change_seq bump (no revision): navigation and paradata;
+ * a device-level event bumps the store's change_seq alone. */
 static int paradata(struct store *s, const struct event_in *ev, const char *position,
 		    struct error *err)
 {
@@ -535,6 +536,14 @@ static int paradata(struct store *s, const struct event_in *ev, const char *posi
 		goto fail;
 	if (ev->interview) {
 		ret = store_iv_touch(s, ev->interview, false, position, err);
+		if (ret < 0)
+			goto fail;
+	} else {
+		int64_t change;
+
+		/* a device-level event (a call attempt, issue 17) is a change the
+		 * next device bundle must carry even when no interview changed */
+		ret = store_change_next(s, &change, err);
 		if (ret < 0)
 			goto fail;
 	}
