@@ -117,6 +117,10 @@ int keys_merge_bundle(struct keys_ring *r, const char *path, bool import, struct
 int keys_export_seal(void *ctx, const char *in, size_t len, char **out, size_t *out_len,
 		     struct error *err);
 
+/* The fingerprint of a hex public key (key_device.sign_pk): 0, or -1 when
+ * it is not 64 hex digits. */
+int keys_fingerprint_hex(const char *pk_hex, char fp[65]);
+
 /* Describes a sealed file without any key (ruhu status FILE): header read,
  * signature checked. Returns 1 (sealed, h filled), 0 (not sealed), -1. */
 struct seal_header;

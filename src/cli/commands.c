@@ -93,6 +93,38 @@ const struct cmd_entry cmd_table[] = {
 	 "one transaction; merging a bundle again changes nothing; an equal revision with "
 	 "different content is kept as a conflict, one household under two interviews is flagged "
 	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
+	{"keys", cmd_keys, "团队密钥与设备密钥", "team and device keys",
+	 "ruhu keys init --db 团队库 [--escrow 公钥文件] [--replace]\n"
+	 "ruhu keys show --db 数据库\n"
+	 "ruhu keys export-public --db 数据库 [--device] [--out 文件]\n"
+	 "ruhu keys trust --db 设备库 公钥文件 [--yes] [--replace]\n"
+	 "ruhu keys devices --db 团队库 [--enrol 设备 [--key 公钥文件]] [--revoke 设备 [--reason 原因]]\n"
+	 "                  [--policy first-use|enrolled]\n\n"
+	 "init 生成团队的收件（X25519）与签名（Ed25519）密钥，私钥用口令（Argon2id）封存在团队库中，"
+	 "并显示用来电话核对的指纹；口令从终端读取，脚本可用环境变量 RUHU_PASSPHRASE。--escrow "
+	 "加一个省级托管公钥，设备的数据包同时加密给它。设备第一次信任团队密钥时生成自己的签名密钥，"
+	 "此后每个数据包都签名并加密给团队。trust 在设备上固定团队公钥（也可由第一个签名的返回数据包固定）；"
+	 "换了团队密钥后用 --replace 重新固定。devices 列出各设备的指纹和首末数据包；--enrol 登记，"
+	 "--revoke 吊销（此后其数据包被拒绝并说明原因），--policy enrolled 只接受已登记设备"
+	 "（默认 first-use：未知设备的第一个签名数据包登记其密钥并警告）。",
+	 "ruhu keys init --db TEAM.db [--escrow KEYFILE] [--replace]\n"
+	 "ruhu keys show --db DB\n"
+	 "ruhu keys export-public --db DB [--device] [--out FILE]\n"
+	 "ruhu keys trust --db DEVICE.db KEYFILE [--yes] [--replace]\n"
+	 "ruhu keys devices --db TEAM.db [--enrol DEVICE [--key KEYFILE]] [--revoke DEVICE "
+	 "[--reason TEXT]]\n"
+	 "                  [--policy first-use|enrolled]\n\n"
+	 "init makes the team's receiving (X25519) and signing (Ed25519) key pairs, the secret "
+	 "halves sealed in the team database under a passphrase (Argon2id), and prints the "
+	 "fingerprint to compare by phone; the passphrase is read from the terminal, or "
+	 "RUHU_PASSPHRASE for scripts. --escrow adds a provincial escrow public key that devices "
+	 "also encrypt to. A device makes its own signing key when it first trusts a team key and "
+	 "from then on signs every bundle and encrypts it to the team. trust pins the team's "
+	 "public key on a device (the first signed return bundle pins it too); --replace re-pins "
+	 "after the team re-keys. devices lists each device's fingerprint and first and last "
+	 "bundle; --enrol enrols, --revoke revokes (its later bundles are refused with the "
+	 "reason), --policy enrolled accepts enrolled devices only (default first-use: an unknown "
+	 "device's first signed bundle enrols its key, with a warning)."},
 	{"import", cmd_import, "在设备上导入返回数据包", "apply a return bundle on a device",
 	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同，"
 	 "然后列出退回待修改的访谈及团队长的批注。",

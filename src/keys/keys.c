@@ -161,7 +161,7 @@ int keys_init(struct keys_ring *r, bool replace, const char *escrow_file, char f
 		tohex(k.escrow_pk, esc.box, 32);
 	else if (rc == 1)
 		memcpy(k.escrow_pk, old.escrow_pk, sizeof(k.escrow_pk));
-	memcpy(k.policy, rc == 1 ? old.policy : "first-use", sizeof(k.policy));
+	snprintf(k.policy, sizeof(k.policy), "%s", rc == 1 ? old.policy : "first-use");
 	if (store_keys_team_put(r->s, &k, err) < 0)
 		return -1;
 	r->unlocked = false;
@@ -702,7 +702,7 @@ static int check_chain(struct open_ctx *c, struct error *err)
 			      "with another signed header",
 			      c->h.device, c->h.sequence);
 	if (rc == 1)
-		return 0; /* a replay: merge reports it as merged already */
+		return 1; /* this very bundle again: merged already, nothing to open */
 	if (store_keys_bundle_below(c->r->s, c->h.device, kind, c->h.sequence, &below, err) < 0)
 		return -1;
 	if (below && below == c->h.sequence - 1) {
@@ -880,8 +880,15 @@ int keys_merge_bundle(struct keys_ring *r, const char *path, bool import, struct
 		if (c.h.kind != BUNDLE_DEVICE)
 			return refuse(err, path, "拒绝：这是返回数据包，应在设备上导入（ruhu import）",
 				      "refused: this is a return bundle, for ruhu import on its device");
-		if (check_device(&c, c.h.device, err) < 0 || check_chain(&c, err) < 0)
+		int rc;
+
+		if (check_device(&c, c.h.device, err) < 0)
 			return -1;
+		rc = check_chain(&c, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			return MERGE_ALREADY;
 	}
 	if (infile_read_all(path, INFILE_BUNDLE, &sb, err) < 0)
 		return -1;
@@ -1024,4 +1031,15 @@ done:
 	sodium_memzero(ssk, sizeof(ssk));
 	bundle_manifest_free(m);
 	return ret;
+}
+
+int keys_fingerprint_hex(const char *pk_hex, char fp[65])
+{
+	unsigned char pk[32];
+
+	*fp = 0;
+	if (fromhex(pk, 32, pk_hex) < 0)
+		return -1;
+	seal_fingerprint(pk, NULL, fp);
+	return 0;
 }
