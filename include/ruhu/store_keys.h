@@ -56,7 +56,9 @@ struct store_key_device {
 	char device[128];
 	char sign_pk[65];
 	char status[16]; /* first-use, enrolled, revoked */
-	int64_t first_seq, last_seq, first_at, last_at, changed;
+	int64_t first_seq, last_seq;
+	char first_created[32], last_created[32]; /* the bundles' own times */
+	int64_t changed; /* ms: when enrolled or revoked by a person, 0 for first use */
 	char reason[256];
 };
 int store_keys_device_get(struct store *s, const char *device, struct store_key_device *d,

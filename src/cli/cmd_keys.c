@@ -101,30 +101,17 @@ struct dev_list {
 	int n;
 };
 
-static void day(int64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (!ms) {
-		snprintf(out, 32, "-");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
-}
-
 static int print_device(void *ctx, const struct store_key_device *d)
 {
 	struct dev_list *l = ctx;
-	char fp[65], s[32] = "-", first[32], last[32];
+	char fp[65], s[32] = "-";
 
 	if (keys_fingerprint_hex(d->sign_pk, fp) == 0)
 		seal_fingerprint_short(fp, s);
-	day(d->first_at, first);
-	day(d->last_at, last);
-	printf("%-20s %-10s %-24s %6lld %-16s %6lld %-16s %s\n", cli_safe(d->device), d->status, s,
-	       (long long)d->first_seq, first, (long long)d->last_seq, last, cli_safe(d->reason));
+	printf("%-20s %-10s %-24s %6lld %-20s %6lld %-20s %s\n", cli_safe(d->device), d->status, s,
+	       (long long)d->first_seq, *d->first_created ? cli_safe(d->first_created) : "-",
+	       (long long)d->last_seq, *d->last_created ? cli_safe(d->last_created) : "-",
+	       cli_safe(d->reason));
 	l->n++;
 	return 0;
 }
@@ -274,7 +261,7 @@ int cmd_keys(int argc, char **argv)
 				goto fail;
 			printf(T_("已吊销设备 %s\n", "device %s revoked\n"), cli_safe(revoke));
 		}
-		printf("%-20s %-10s %-24s %6s %-16s %6s %-16s %s\n", T_("设备", "device"),
+		printf("%-20s %-10s %-24s %6s %-20s %6s %-20s %s\n", T_("设备", "device"),
 		       T_("状态", "status"), T_("指纹", "fingerprint"), T_("首包", "first"),
 		       T_("首次", "first at"), T_("末包", "last"), T_("最近", "last at"),
 		       T_("原因", "reason"));

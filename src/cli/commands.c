@@ -132,10 +132,13 @@ const struct cmd_entry cmd_table[] = {
 	 "interviews for this device, with the same guarantees as merge, then lists the interviews "
 	 "sent back to redo with the team leader's comment."},
 	{"status", cmd_status, "按样本查看进度", "progress against the sample",
-	 "ruhu status --db 数据库\n\n按县、村、调查员列出样本户数、已开始、已完成、已通过、已退回、重复，"
-	 "以及每台设备最近合并的数据包。",
-	 "ruhu status --db DB\n\nAssigned, started, completed, approved, rejected and duplicate "
-	 "households by county, village and enumerator, and the latest bundle merged per device."},
+	 "ruhu status --db 数据库\nruhu status --bundle 数据包\n\n按县、村、调查员列出样本户数、已开始、已完成、已通过、已退回、重复，"
+	 "以及每台设备最近合并的数据包。--bundle 不用密钥说明一个数据包文件：设备、序号、时间、数量、"
+	 "是否签名（并核对签名）和加密。",
+	 "ruhu status --db DB\nruhu status --bundle FILE\n\nAssigned, started, completed, approved, rejected and duplicate "
+	 "households by county, village and enumerator, and the latest bundle merged per device. "
+	 "--bundle tells what a bundle file is without any key: device, sequence, time, counts, "
+	 "whether it is signed (the signature checked) and encrypted."},
 	{"conflicts", cmd_conflicts, "查看和解决冲突与重复", "list and resolve conflicts and duplicates",
 	 "ruhu conflicts --db 团队库 [--resolve UUID 哈希前缀 [--author 姓名]]\n\n列出合并保留的冲突"
 	 "（同一版本的不同内容，* 为当前版本）和重复；--resolve 选用一个版本（记为事件，可再次选择以撤销）。",

@@ -529,7 +529,7 @@ int keys_enrol(struct keys_ring *r, const char *device, const struct keys_public
 	}
 	snprintf(d.status, sizeof(d.status), "enrolled");
 	*d.reason = 0;
-	d.changed = 0;
+	d.changed = (int64_t)time(NULL) * 1000;
 	return store_keys_device_put(r->s, &d, err) < 0 ? -1 : 0;
 }
 
@@ -549,7 +549,7 @@ int keys_revoke(struct keys_ring *r, const char *device, const char *reason, str
 	}
 	snprintf(d.status, sizeof(d.status), "revoked");
 	snprintf(d.reason, sizeof(d.reason), "%s", reason ? reason : "");
-	d.changed = 0;
+	d.changed = (int64_t)time(NULL) * 1000;
 	return store_keys_device_put(r->s, &d, err) < 0 ? -1 : 0;
 }
 
@@ -815,15 +815,16 @@ static int on_record(void *ctx, struct error *err)
 		return 0;
 	}
 	if (c->record_device) {
-		int64_t now = (int64_t)time(NULL) * 1000;
-
 		if (!c->dev.first_seq || c->h.sequence < c->dev.first_seq) {
 			c->dev.first_seq = c->h.sequence;
-			c->dev.first_at = c->dev.first_at ? c->dev.first_at : now;
+			snprintf(c->dev.first_created, sizeof(c->dev.first_created), "%s",
+				 c->h.created);
 		}
-		if (c->h.sequence > c->dev.last_seq)
+		if (c->h.sequence > c->dev.last_seq) {
 			c->dev.last_seq = c->h.sequence;
-		c->dev.last_at = now;
+			snprintf(c->dev.last_created, sizeof(c->dev.last_created), "%s",
+				 c->h.created);
+		}
 		if (store_keys_device_put(c->r->s, &c->dev, err) < 0)
 			return -1;
 	}

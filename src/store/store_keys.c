@@ -207,7 +207,7 @@ int store_keys_sent_put(struct store *s, const char *kind, const char *target, i
 	return run(s, q, err);
 }
 
-#define DEVICE_COLS "device, sign_pk, status, first_seq, last_seq, first_at, last_at, changed, reason"
+#define DEVICE_COLS "device, sign_pk, status, first_seq, last_seq, first_created, last_created, changed, reason"
 
 static void device_row(sqlite3_stmt *q, struct store_key_device *d)
 {
@@ -217,8 +217,8 @@ static void device_row(sqlite3_stmt *q, struct store_key_device *d)
 	col_copy(q, 2, d->status, sizeof(d->status));
 	d->first_seq = sqlite3_column_int64(q, 3);
 	d->last_seq = sqlite3_column_int64(q, 4);
-	d->first_at = sqlite3_column_int64(q, 5);
-	d->last_at = sqlite3_column_int64(q, 6);
+	col_copy(q, 5, d->first_created, sizeof(d->first_created));
+	col_copy(q, 6, d->last_created, sizeof(d->last_created));
 	d->changed = sqlite3_column_int64(q, 7);
 	col_copy(q, 8, d->reason, sizeof(d->reason));
 }
@@ -256,9 +256,9 @@ int store_keys_device_put(struct store *s, const struct store_key_device *d, str
 	store_bind_text(q, 3, d->status);
 	sqlite3_bind_int64(q, 4, d->first_seq);
 	sqlite3_bind_int64(q, 5, d->last_seq);
-	sqlite3_bind_int64(q, 6, d->first_at);
-	sqlite3_bind_int64(q, 7, d->last_at);
-	sqlite3_bind_int64(q, 8, d->changed ? d->changed : store_now(s));
+	store_bind_text(q, 6, d->first_created);
+	store_bind_text(q, 7, d->last_created);
+	sqlite3_bind_int64(q, 8, d->changed);
 	store_bind_text(q, 9, d->reason);
 	return run(s, q, err);
 }
