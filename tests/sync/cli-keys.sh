@@ -227,6 +227,7 @@ check "order-free: 5 interviews" test "$(cat "$tmp/n1")" = 5
 for t in "uuid, form_hash, household_key, enumerator, device, status, revision, created, updated FROM interview" \
 	"* FROM answer" "device, seq, interview, time, kind, actor, path, old_value, new_value, extra FROM event WHERE device <> (SELECT value FROM meta WHERE key = 'device_id')" "* FROM key_device" "* FROM key_bundle" "* FROM sync_duplicate"; do
 	eq "order-free and idempotent: $(echo "$t" | awk '{for (i = 1; i <= NF; i++) if ($i == "FROM") { print $(i + 1); exit }}')" \
+		"$(q "$tmp/T1.db" "SELECT $t ORDER BY 1, 2, 3" | md5sum)" \
 		"$(q "$tmp/T2.db" "SELECT $t ORDER BY 1, 2, 3" | md5sum)"
 done
 
