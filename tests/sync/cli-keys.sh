@@ -23,6 +23,18 @@ cases=$src/tests/forms/cases
 RUHU_PASSPHRASE='团队口令 team pass'
 export RUHU_PASSPHRASE
 
+# the merged content, without what is each database's own (write counters,
+# the team's own events with their wall-clock times)
+content() {
+	for t in "uuid, form_hash, household_key, enumerator, device, status, revision, created, updated FROM interview" \
+		"* FROM answer" \
+		"device, seq, interview, time, kind, actor, path, old_value, new_value, extra FROM event WHERE device <> (SELECT value FROM meta WHERE key = 'device_id')" \
+		"* FROM key_device" "* FROM key_bundle" "* FROM sync_duplicate" \
+		"device, kind, for_device, sequence, content_sha256 FROM sync_bundle"; do
+		echo "== $t"
+		q "$1" "SELECT $t ORDER BY 1, 2, 3"
+	done
+}
 fill() { r fill "$form" --answers "$cases/$2.answers.csv" --db "$1" >/dev/null 2>&1; }
 devid() { q "$1" "SELECT value FROM meta WHERE key = 'device_id'"; }
 # export DB: prints the path of the new bundle
@@ -214,6 +226,36 @@ check "trust another key: refused without --replace" has "$tmp/err" "--replace"
 r keys trust --db "$tmp/E.db" "$tmp/team2.key" --yes --replace >/dev/null 2>&1
 r import --db "$tmp/E.db" "$(ls "$tmp"/back/*)" >/dev/null 2>&1
 check "after --replace: the new return bundle imports" test $? -eq 0
+
+# ---- kill -9 during a merge of a sealed bundle: all or nothing ---------------------------------------
+RUHU_PASSPHRASE=new
+r synth "$form" --households 120 --devices 1 --seed 5 --out "$tmp/syn" >/dev/null 2>&1
+r merge --db "$tmp/F.db" "$tmp"/syn/*.bundle.gz >/dev/null 2>&1
+r keys trust --db "$tmp/F.db" "$tmp/team2.key" --yes >/dev/null 2>&1
+f1=$(xport "$tmp/F.db")
+cp "$tmp/team.db" "$tmp/K0.db"
+cp "$tmp/team.db" "$tmp/K1.db"
+r merge --db "$tmp/K1.db" "$f1" >/dev/null 2>&1
+check "kill -9: the whole merge" test "$(q "$tmp/K1.db" "SELECT COUNT(*) FROM key_bundle WHERE device = '$(devid "$tmp/F.db")'")" = 1
+content "$tmp/K0.db" >"$tmp/k0"
+content "$tmp/K1.db" >"$tmp/k1"
+for delay in 0.5 2; do
+	cp "$tmp/K0.db" "$tmp/K.db"
+	rm -f "$tmp/K.db-wal" "$tmp/K.db-shm"
+	"$bin" merge --db "$tmp/K.db" "$f1" >/dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	content "$tmp/K.db" >"$tmp/k"
+	if cmp -s "$tmp/k" "$tmp/k0" || cmp -s "$tmp/k" "$tmp/k1"; then ok "kill -9 after ${delay}s: all or nothing"; else
+		not_ok "kill -9 after ${delay}s: all or nothing"
+	fi
+	r merge --db "$tmp/K.db" "$f1" >/dev/null 2>&1
+	content "$tmp/K.db" >"$tmp/k"
+	check "kill -9 after ${delay}s: merging again completes it" cmp -s "$tmp/k" "$tmp/k1"
+done
+RUHU_PASSPHRASE='团队口令 team pass'
 
 # ---- order-free and idempotent with keys ---------------------------------------------------------
 cp "$tmp/team-fresh.db" "$tmp/T1.db"
