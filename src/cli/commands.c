@@ -77,7 +77,7 @@ const struct cmd_entry cmd_table[] = {
 	 "--again 序号：团队拒收了该序号的数据包时，重新导出它所含的访谈（当前版本）及之后的变化，"
 	 "作为一个新序号的数据包；"
 	 "--for 为某台设备写返回数据包（其样本分配和被退回的访谈）。先写临时文件并同步到磁盘，"
-	 "改名后才记录导出。",
+	 "改名后才记录导出。有密钥时（ruhu keys），设备数据包由设备签名并加密给它信任的团队，返回数据包由团队签名（需要口令）。",
 	 "ruhu export --db DB --out DIR [--all | --again SEQ]\n"
 	 "ruhu export --db TEAM.db --for DEVICE --out DIR\n\n"
 	 "Writes one bundle ruhu-DEVICE-SEQ.bundle.gz of every interview changed since the last "
@@ -85,14 +85,21 @@ const struct cmd_entry cmd_table[] = {
 	 "everything it held in its current version and all changed since, as a bundle with a new "
 	 "number); --for writes a return bundle for a device (its assignments "
 	 "and the interviews sent back to it). The file is written under a temporary name, synced "
-	 "and renamed before the export is recorded."},
+	 "and renamed before the export is recorded. With keys (ruhu keys) a device's bundle is "
+	 "signed by the device and encrypted to the team it trusts, and a return bundle is signed "
+	 "by the team (the passphrase is asked)."},
 	{"merge", cmd_merge, "合并数据包到团队库", "merge bundles into a team database",
 	 "ruhu merge --db 团队库 数据包...\n\n逐个完整校验后在一个事务中合并；重复合并不改变任何内容；"
-	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。有数据包被拒绝时退出码为 1，其余照常合并。",
+	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。签名的数据包（团队密钥，见 docs/bundle.md）先核对签名、"
+	 "设备登记或吊销、团队、在设备序列中的位置（分叉拒绝，缺号警告），再用团队密钥解密（口令取自 "
+	 "RUHU_PASSPHRASE 或终端）。有数据包被拒绝时退出码为 1，其余照常合并。",
 	 "ruhu merge --db TEAM.db BUNDLE...\n\nVerifies each bundle completely, then merges it in "
 	 "one transaction; merging a bundle again changes nothing; an equal revision with "
 	 "different content is kept as a conflict, one household under two interviews is flagged "
-	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
+	 "as a duplicate. A sealed bundle (team keys, docs/bundle.md) is checked first: signature, "
+	 "device enrolment or revocation, team, its place in the device's chain (a fork is refused, "
+	 "a gap reported), then decrypted with the team's key (passphrase from RUHU_PASSPHRASE or "
+	 "the terminal). Exits 1 if any bundle was refused; the others still merge."},
 	{"keys", cmd_keys, "团队密钥与设备密钥", "team and device keys",
 	 "ruhu keys init --db 团队库 [--escrow 公钥文件] [--replace]\n"
 	 "ruhu keys show --db 数据库\n"

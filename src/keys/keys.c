@@ -684,7 +684,9 @@ static int check_device(struct open_ctx *c, const char *device, struct error *er
 	return 0;
 }
 
-/* a device's chain of signed bundles: fork refused, gap reported */
+/* a device's chain of signed bundles: a fork refused (-1), a gap reported in
+ * the verdict; 1 when this very bundle was merged before (a replay: nothing
+ * to open, the merge says "already merged"), else 0 */
 static int check_chain(struct open_ctx *c, struct error *err)
 {
 	struct store_key_bundle b;
