@@ -229,7 +229,7 @@ check "after --replace: the new return bundle imports" test $? -eq 0
 
 # ---- kill -9 during a merge of a sealed bundle: all or nothing ---------------------------------------
 RUHU_PASSPHRASE=new
-r synth "$form" --households 120 --devices 1 --seed 5 --out "$tmp/syn" >/dev/null 2>&1
+r synth "$form" --households 40 --devices 1 --seed 5 --out "$tmp/syn" >/dev/null 2>&1
 r merge --db "$tmp/F.db" "$tmp"/syn/*.bundle.gz >/dev/null 2>&1
 r keys trust --db "$tmp/F.db" "$tmp/team2.key" --yes >/dev/null 2>&1
 f1=$(xport "$tmp/F.db")
