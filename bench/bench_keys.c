@@ -8,7 +8,8 @@
  * keys, the sealed set into a team with keys (its passphrase asked once,
  * Argon2id included in the figure). Paired runs, alternating which goes
  * first (RUHU_BENCH_ROUNDS, default 3); the ratio of the summed CPU seconds
- * is the figure (goal ≤ 1.1×). RUHU_BENCH_HOUSEHOLDS (default 20000).
+ * is the figure (goal ≤ 1.1×). RUHU_BENCH_HOUSEHOLDS (default 20000),
+ * RUHU_BENCH_SEED (synth's seed, default 1).
  */
 #include "ruhu/bundle.h"
 #include "ruhu/form.h"
@@ -128,7 +129,7 @@ int main(void)
 		return 1;
 	so.households = env_size("RUHU_BENCH_HOUSEHOLDS", 20000);
 	so.devices = env_size("RUHU_BENCH_DEVICES", 4);
-	so.seed = 1;
+	so.seed = env_size("RUHU_BENCH_SEED", 1);
 	strbuf_addf(&p, "%s/forms/household.csv", src ? src : ".");
 	if (form_load(p.buf, &f, &dl) < 0) {
 		fprintf(stderr, "bench_keys: cannot load %s\n", p.buf);
