@@ -15,6 +15,9 @@
 #   exprs:VECTORS.csv   every expression of the conformance vectors file
 #   bundles:FORM        bundles made by `ruhu synth FORM` (as files, x00, and
 #                       as uncompressed content, x01: fuzz_bundle's modes)
+#   sealed:FORM         bundles made by `ruhu synth FORM` behind header lines
+#                       whose content hash is theirs, x01 (fuzz_seal's mode
+#                       that signs them)
 #   split:FILE          FILE cut into pieces of at most 2000 bytes
 #   sample:FORM         the sample file `ruhu synth FORM` writes
 #   db:SAMPLE.csv       a device database made by `ruhu assign` of SAMPLE
@@ -63,6 +66,20 @@ PY
 		for b in "$work"/tmp/synth/*.bundle.gz; do
 			add 00 "$b"
 			gzip -dc "$b" >"$work/tmp/content" && add 01 "$work/tmp/content"
+		done
+		;;
+	sealed:*)
+		"$ruhu" synth "${spec#sealed:}" --households 2 --devices 1 --seed 3 --out "$work/tmp/sealed" \
+			>/dev/null || exit 1
+		for b in "$work"/tmp/sealed/*.bundle.gz; do
+			{
+				printf 'kind,device\ndevice,fuzz-1\nsequence,1\ncreated,2026-01-01T00:00:00Z\nprev,\n'
+				printf 'content_sha256,%s\ncontent_length,%s\nteam,\n' \
+					"$(sha256sum "$b" | cut -c1-64)" "$(wc -c <"$b" | tr -d ' ')"
+				printf '\000'
+				cat "$b"
+			} >"$work/tmp/sealed-seed"
+			add 01 "$work/tmp/sealed-seed"
 		done
 		;;
 	split:*)

@@ -534,8 +534,23 @@ int bundle_tmp_clean(const char *dir, size_t *removed, struct error *err)
 	return 0;
 }
 
+static int save(struct bundle_writer *w, const void *bytes, size_t n, const char *dir,
+		const char *name, struct error *err);
+
 int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *name,
 		       struct error *err)
+{
+	return save(w, NULL, 0, dir, name, err);
+}
+
+int bundle_save_bytes(const char *dir, const char *name, const void *data, size_t len,
+		      struct error *err)
+{
+	return save(NULL, data, len, dir, name, err);
+}
+
+static int save(struct bundle_writer *w, const void *bytes, size_t n, const char *dir,
+		const char *name, struct error *err)
 {
 	struct strbuf tmp = STRBUF_INIT, dst = STRBUF_INIT;
 	int fd = -1, dfd = -1, ret = -1;
@@ -552,8 +567,15 @@ int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *nam
 	if (fd < 0)
 		goto done;
 	created = true;
-	if (bundle_writer_write_fd(w, fd, tmp.buf, err) < 0)
-		goto done;
+	if (w) {
+		if (bundle_writer_write_fd(w, fd, tmp.buf, err) < 0)
+			goto done;
+	} else {
+		struct sink sk = {fd, NULL, tmp.buf, err};
+
+		if (sink_put(&sk, bytes, n) < 0)
+			goto done;
+	}
 	if (fsync(fd) < 0) {
 		error_set(err, tmp.buf, "无法同步到磁盘：%s", "cannot sync to disk: %s",
 			  strerror(errno));

@@ -258,6 +258,12 @@ void export_result_release(struct export_result *res)
 int export_bundle(struct store *s, const struct export_opts *o, struct export_result *res,
 		  struct error *err)
 {
+	return export_bundle_sealed(s, o, NULL, NULL, res, err);
+}
+
+int export_bundle_sealed(struct store *s, const struct export_opts *o, export_seal_fn seal,
+			 void *seal_ctx, struct export_result *res, struct error *err)
+{
 	struct ex x;
 	const char *kind = o->for_device ? "return" : "device";
 	const char *target = o->for_device ? o->for_device : "";
@@ -365,8 +371,23 @@ int export_bundle(struct store *s, const struct export_opts *o, struct export_re
 	/* the number is reserved before the file exists: never used twice */
 	if (store_export_reserve(s, kind, target, res->sequence, change, name, x.n_iv, err) < 0)
 		goto done;
-	if (bundle_writer_save(x.w, o->out_dir, name, err) < 0)
+	if (seal) {
+		char *plain = NULL, *sealed = NULL;
+		size_t plen = 0, slen = 0;
+		int rc;
+
+		bundle_writer_write_mem(x.w, &plain, &plen);
+		rc = seal(seal_ctx, plain, plen, &sealed, &slen, err);
+		if (rc == 0)
+			rc = sealed ? bundle_save_bytes(o->out_dir, name, sealed, slen, err)
+				    : bundle_save_bytes(o->out_dir, name, plain, plen, err);
+		free(plain);
+		free(sealed);
+		if (rc < 0)
+			goto done; /* the reserved number stays unused: a gap */
+	} else if (bundle_writer_save(x.w, o->out_dir, name, err) < 0) {
 		goto done; /* the reserved number stays unused: a gap, never a clash */
+	}
 	{
 		struct strbuf p = STRBUF_INIT;
 

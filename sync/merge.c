@@ -1099,6 +1099,13 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 		      struct merge_stats *st, merge_progress_cb progress, void *pctx,
 		      struct error *err)
 {
+	return merge_bundle_hooked(tg, path, import, NULL, st, progress, pctx, err);
+}
+
+int merge_bundle_hooked(const struct merge_target *tg, const char *path, bool import,
+			const struct merge_hook *h, struct merge_stats *st,
+			merge_progress_cb progress, void *pctx, struct error *err)
+{
 	static const struct bundle_visitor visitor = {on_manifest, on_row};
 	struct bundle_manifest *m = NULL;
 	struct mctx c;
@@ -1119,7 +1126,10 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 	/* pass 1: verify everything, write nothing, streaming the file (64 KiB
 	 * at a time: whatever the file, refusing it costs little memory) */
 	c.mc = merge_check_new(tg);
-	if (bundle_read_file(path, &visitor, &c, &m, err) < 0)
+	if ((h && h->data ? bundle_read_buffer(path, h->data, h->len, &visitor, &c, &m, err)
+			  : bundle_read_file(path, &visitor, &c, &m, err)) < 0)
+		goto done;
+	if (h && h->manifest && h->manifest(h->ctx, m, err) < 0)
 		goto done;
 	if (flush_forms(&c, err) < 0) {
 		error_prefix(err, path);
@@ -1143,9 +1153,14 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 	mctx_release(&c);
 	/* the verified file, into memory for pass 2, which must see exactly the
 	 * bytes pass 1 verified: same RH digest, and the bytes hash to it */
-	if (bundle_load_file(path, &data, &len, err) < 0 ||
-	    bundle_check_same(path, data, len, m->file_sha256, err) < 0)
+	if (h && h->data) {
+		data = xmalloc(h->len);
+		memcpy(data, h->data, h->len);
+		len = h->len;
+	} else if (bundle_load_file(path, &data, &len, err) < 0 ||
+		   bundle_check_same(path, data, len, m->file_sha256, err) < 0) {
 		goto done;
+	}
 	/* pass 2: apply in the target's one transaction */
 	if (tg->ops->begin(tg->t, err) < 0) {
 		error_prefix(err, path);
@@ -1175,7 +1190,7 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 		error_prefix(err, path);
 		goto done;
 	}
-	if (record_bundle(&c, m, err) < 0) {
+	if (record_bundle(&c, m, err) < 0 || (h && h->record && h->record(h->ctx, err) < 0)) {
 		error_prefix(err, path);
 		goto done;
 	}

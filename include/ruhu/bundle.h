@@ -199,6 +199,10 @@ void bundle_writer_write_mem(struct bundle_writer *w, char **out, size_t *len);
 int bundle_writer_save(struct bundle_writer *w, const char *dir, const char *name,
 		       struct error *err);
 
+/* The same durable save for bytes already made (a sealed bundle, ruhu/seal.h). */
+int bundle_save_bytes(const char *dir, const char *name, const void *data, size_t len,
+		      struct error *err);
+
 /*
  * Removes from `dir` the temporary files (".ruhu-…bundle.gz.tmp") that
  * killed saves left: bundle_writer_save() holds an exclusive flock on its

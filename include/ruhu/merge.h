@@ -76,6 +76,26 @@ int merge_bundle_into(const struct merge_target *tg, const char *path, bool impo
 		      struct merge_stats *st, merge_progress_cb progress, void *ctx,
 		      struct error *err);
 
+/*
+ * The hooks of a merge through an envelope (ruhu/keys.h): data (non-NULL)
+ * holds the bundle bytes to merge instead of reading `path` (the opened
+ * content of a sealed file); manifest is called once the bundle is verified,
+ * before anything is written; record inside the merge's transaction, after
+ * the bundle's rows, before the commit. Any may be NULL; a failure of either
+ * refuses the bundle with nothing written.
+ */
+struct merge_hook {
+	const char *data;
+	size_t len;
+	int (*manifest)(void *ctx, const struct bundle_manifest *m, struct error *err);
+	int (*record)(void *ctx, struct error *err);
+	void *ctx;
+};
+
+int merge_bundle_hooked(const struct merge_target *tg, const char *path, bool import,
+			const struct merge_hook *h, struct merge_stats *st,
+			merge_progress_cb progress, void *pctx, struct error *err);
+
 /* ---- export ---------------------------------------------------------------- */
 
 struct export_opts {
@@ -90,6 +110,12 @@ struct export_opts {
 	 * bundles only. */
 	long long again;
 };
+
+/* Turns the bytes of a bundle being exported into a sealed file (*out
+ * malloc'd), or leaves *out NULL for a plain one (ruhu/keys.h,
+ * keys_export_seal); a failure writes nothing. */
+typedef int (*export_seal_fn)(void *ctx, const char *in, size_t len, char **out,
+			      size_t *out_len, struct error *err);
 
 struct export_result {
 	char *path;          /* the bundle written (caller frees), NULL when nothing to export */
@@ -115,6 +141,9 @@ struct export_result {
  */
 int export_bundle(struct store *s, const struct export_opts *o, struct export_result *res,
 		  struct error *err);
+/* export_bundle with a seal hook (NULL: export_bundle). */
+int export_bundle_sealed(struct store *s, const struct export_opts *o, export_seal_fn seal,
+			 void *seal_ctx, struct export_result *res, struct error *err);
 void export_result_release(struct export_result *res);
 
 /* ---- conflicts and duplicates --------------------------------------------- */

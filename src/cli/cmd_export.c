@@ -9,6 +9,7 @@
 #include "commands.h"
 
 #include "ruhu/i18n.h"
+#include "ruhu/keys.h"
 #include "ruhu/merge.h"
 #include "ruhu/store.h"
 
@@ -23,6 +24,7 @@ int cmd_export(int argc, char **argv)
 	struct export_result res;
 	struct error err = ERROR_INIT;
 	struct store *s = NULL;
+	struct keys_ring *ring = NULL;
 	const char *db = NULL;
 	int i, ret = EXIT_FAIL;
 
@@ -57,7 +59,8 @@ int cmd_export(int argc, char **argv)
 		return cli_usage("export");
 	if (store_open(db, 0, &s, &err) < 0)
 		goto fail;
-	if (export_bundle(s, &o, &res, &err) < 0)
+	ring = keys_ring_new(s, cli_passphrase, NULL);
+	if (export_bundle_sealed(s, &o, keys_export_seal, ring, &res, &err) < 0)
 		goto fail;
 	if (res.stale_removed)
 		printf(T_("已删除 %zu 个被中断的导出留下的临时文件\n",
@@ -80,6 +83,7 @@ fail:
 	cli_error(&err);
 	error_clear(&err);
 done:
+	keys_ring_free(ring);
 	store_close(s);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include "commands.h"
 
 #include "ruhu/i18n.h"
+#include "ruhu/keys.h"
 #include "ruhu/merge.h"
 #include "ruhu/store.h"
 
@@ -53,6 +54,8 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 	struct error err = ERROR_INIT;
 	struct merge_stats tot, st;
 	struct progress p;
+	struct keys_ring *ring;
+	struct keys_verdict kv;
 	int i, refused = 0, already = 0, merged = 0;
 
 	memset(&tot, 0, sizeof(tot));
@@ -61,6 +64,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 		error_clear(&err);
 		return EXIT_FAIL;
 	}
+	ring = keys_ring_new(s, cli_passphrase, NULL);
 	memset(&p, 0, sizeof(p));
 	p.tty = isatty(2);
 	p.n = n;
@@ -70,7 +74,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 		p.i = i + 1;
 		p.name = bundles[i];
 		clock_gettime(CLOCK_MONOTONIC, &p.t0);
-		rc = merge_bundle(s, bundles[i], import, &st, on_progress, &p, &err);
+		rc = keys_merge_bundle(ring, bundles[i], import, &kv, &st, on_progress, &p, &err);
 		if (p.tty)
 			fprintf(stderr, "\r\033[K");
 		if (rc < 0) {
@@ -80,6 +84,20 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 			refused++;
 			continue;
 		}
+		if (kv.enrolled_now)
+			printf(T_("%s：警告：设备 '%s' 的签名密钥 %.20s 是首次出现，已登记（首次使用即登记）；"
+				  "请与设备核对指纹\n",
+				  "%s: warning: device '%s' signed with key %.20s seen for the first time, "
+				  "enrolled on first use; compare the fingerprint with the device\n"),
+			       cli_safe(bundles[i]), cli_safe(kv.device), kv.signer_fp);
+		if (kv.gap_from)
+			printf(T_("%s：警告：缺少设备 '%s' 的第 %lld 至 %lld 号数据包\n",
+				  "%s: warning: device '%s' is missing bundles %lld to %lld\n"),
+			       cli_safe(bundles[i]), cli_safe(kv.device), (long long)kv.gap_from,
+			       (long long)kv.gap_to);
+		if (kv.pinned_now)
+			printf(T_("%s：已固定团队签名密钥 %.20s\n", "%s: team signing key %.20s pinned\n"),
+			       cli_safe(bundles[i]), kv.signer_fp);
 		if (rc == MERGE_ALREADY) {
 			printf(T_("%s：已合并过，未做更改\n", "%s: already merged, nothing changed\n"),
 			       cli_safe(bundles[i]));
@@ -115,6 +133,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 	       tot.conflicts, tot.duplicates);
 	if (import && tot.assignments)
 		printf(T_("样本分配：%zu 户\n", "assignments: %zu households\n"), tot.assignments);
+	keys_ring_free(ring);
 	store_close(s);
 	return refused ? EXIT_FAIL : EXIT_OK;
 }

@@ -7,7 +7,10 @@
 #include "ruhu/utf8.h"
 #include "commands.h"
 
+#include "ruhu/bundle.h"
 #include "ruhu/i18n.h"
+#include "ruhu/keys.h"
+#include "ruhu/seal.h"
 #include "ruhu/status.h"
 #include "ruhu/store.h"
 
@@ -57,6 +60,64 @@ static void row(const struct status_row *r)
 	       r->approved, r->rejected, r->duplicates);
 }
 
+/* `ruhu status --bundle FILE`: what a bundle file is, without any key */
+static int describe_bundle(const char *path)
+{
+	struct error err = ERROR_INIT;
+	struct seal_header h;
+	int rc = keys_describe(path, &h, &err);
+
+	if (rc < 0) {
+		cli_error(&err);
+		error_clear(&err);
+		return EXIT_FAIL;
+	}
+	if (rc == 1) {
+		char fp[65], sfp[32];
+
+		seal_fingerprint(h.signer, NULL, fp);
+		seal_fingerprint_short(fp, sfp);
+		printf(T_("%s：签名的%s数据包（签名有效）\n", "%s: signed %s bundle (signature valid)\n"),
+		       cli_safe(path),
+		       h.kind == BUNDLE_RETURN ? T_("返回", "return") : T_("设备", "device"));
+		printf(T_("  设备 %s，第 %lld 号，写于 %s\n", "  device %s, bundle %lld, written %s\n"),
+		       cli_safe(h.device), h.sequence, cli_safe(h.created));
+		if (*h.for_device)
+			printf(T_("  给设备 %s\n", "  for device %s\n"), cli_safe(h.for_device));
+		printf(T_("  %zu 个访谈，%zu 个答案，%zu 个事件\n",
+			  "  %zu interviews, %zu answers, %zu events\n"),
+		       h.interviews, h.answers, h.events);
+		printf(T_("  签名密钥 %s\n", "  signing key %s\n"), sfp);
+		if (h.encrypted) {
+			seal_fingerprint_short(h.team, sfp);
+			printf(T_("  已加密给团队 %s（%zu 个收件密钥）\n",
+				  "  encrypted to team %s (%zu recipient keys)\n"),
+			       sfp, h.n_keys);
+		} else {
+			printf("  %s\n", T_("未加密", "not encrypted"));
+		}
+		return EXIT_OK;
+	}
+	{
+		struct bundle_manifest *m = NULL;
+
+		if (bundle_read_file(path, NULL, NULL, &m, &err) < 0) {
+			cli_error(&err);
+			error_clear(&err);
+			return EXIT_FAIL;
+		}
+		printf(T_("%s：未签名的%s数据包\n", "%s: unsigned %s bundle\n"), cli_safe(path),
+		       m->kind == BUNDLE_RETURN ? T_("返回", "return") : T_("设备", "device"));
+		printf(T_("  设备 %s，第 %lld 号，写于 %s\n", "  device %s, bundle %lld, written %s\n"),
+		       cli_safe(m->device), m->sequence, cli_safe(m->created));
+		printf(T_("  %zu 个访谈，%zu 个答案，%zu 个事件\n",
+			  "  %zu interviews, %zu answers, %zu events\n"),
+		       m->rows[BS_INTERVIEWS], m->rows[BS_ANSWERS], m->rows[BS_EVENTS]);
+		bundle_manifest_free(m);
+	}
+	return EXIT_OK;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const char *const titles_zh[] = {"按县", "按村（县/乡/村）", "按调查员"};
@@ -72,6 +133,8 @@ int cmd_status(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--db") && i + 1 < argc)
 			db = argv[++i];
+		else if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
+			return describe_bundle(argv[i + 1]);
 		else {
 			cli_errorf("未知参数 '%s'", "unknown argument '%s'", argv[i]);
 			return cli_usage("status");

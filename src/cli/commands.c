@@ -77,7 +77,7 @@ const struct cmd_entry cmd_table[] = {
 	 "--again 序号：团队拒收了该序号的数据包时，重新导出它所含的访谈（当前版本）及之后的变化，"
 	 "作为一个新序号的数据包；"
 	 "--for 为某台设备写返回数据包（其样本分配和被退回的访谈）。先写临时文件并同步到磁盘，"
-	 "改名后才记录导出。",
+	 "改名后才记录导出。有密钥时（ruhu keys），设备数据包由设备签名并加密给它信任的团队，返回数据包由团队签名（需要口令）。",
 	 "ruhu export --db DB --out DIR [--all | --again SEQ]\n"
 	 "ruhu export --db TEAM.db --for DEVICE --out DIR\n\n"
 	 "Writes one bundle ruhu-DEVICE-SEQ.bundle.gz of every interview changed since the last "
@@ -85,14 +85,53 @@ const struct cmd_entry cmd_table[] = {
 	 "everything it held in its current version and all changed since, as a bundle with a new "
 	 "number); --for writes a return bundle for a device (its assignments "
 	 "and the interviews sent back to it). The file is written under a temporary name, synced "
-	 "and renamed before the export is recorded."},
+	 "and renamed before the export is recorded. With keys (ruhu keys) a device's bundle is "
+	 "signed by the device and encrypted to the team it trusts, and a return bundle is signed "
+	 "by the team (the passphrase is asked)."},
 	{"merge", cmd_merge, "合并数据包到团队库", "merge bundles into a team database",
 	 "ruhu merge --db 团队库 数据包...\n\n逐个完整校验后在一个事务中合并；重复合并不改变任何内容；"
-	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。有数据包被拒绝时退出码为 1，其余照常合并。",
+	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。签名的数据包（团队密钥，见 docs/bundle.md）先核对签名、"
+	 "设备登记或吊销、团队、在设备序列中的位置（分叉拒绝，缺号警告），再用团队密钥解密（口令取自 "
+	 "RUHU_PASSPHRASE 或终端）。有数据包被拒绝时退出码为 1，其余照常合并。",
 	 "ruhu merge --db TEAM.db BUNDLE...\n\nVerifies each bundle completely, then merges it in "
 	 "one transaction; merging a bundle again changes nothing; an equal revision with "
 	 "different content is kept as a conflict, one household under two interviews is flagged "
-	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
+	 "as a duplicate. A sealed bundle (team keys, docs/bundle.md) is checked first: signature, "
+	 "device enrolment or revocation, team, its place in the device's chain (a fork is refused, "
+	 "a gap reported), then decrypted with the team's key (passphrase from RUHU_PASSPHRASE or "
+	 "the terminal). Exits 1 if any bundle was refused; the others still merge."},
+	{"keys", cmd_keys, "团队密钥与设备密钥", "team and device keys",
+	 "ruhu keys init --db 团队库 [--escrow 公钥文件] [--replace]\n"
+	 "ruhu keys show --db 数据库\n"
+	 "ruhu keys export-public --db 数据库 [--device] [--out 文件]\n"
+	 "ruhu keys trust --db 设备库 公钥文件 [--yes] [--replace]\n"
+	 "ruhu keys devices --db 团队库 [--enrol 设备 [--key 公钥文件]] [--revoke 设备 [--reason 原因]]\n"
+	 "                  [--policy first-use|enrolled]\n\n"
+	 "init 生成团队的收件（X25519）与签名（Ed25519）密钥，私钥用口令（Argon2id）封存在团队库中，"
+	 "并显示用来电话核对的指纹；口令从终端读取，脚本可用环境变量 RUHU_PASSPHRASE。--escrow "
+	 "加一个省级托管公钥，设备的数据包同时加密给它。设备第一次信任团队密钥时生成自己的签名密钥，"
+	 "此后每个数据包都签名并加密给团队。trust 在设备上固定团队公钥（也可由第一个签名的返回数据包固定）；"
+	 "换了团队密钥后用 --replace 重新固定。devices 列出各设备的指纹和首末数据包；--enrol 登记，"
+	 "--revoke 吊销（此后其数据包被拒绝并说明原因），--policy enrolled 只接受已登记设备"
+	 "（默认 first-use：未知设备的第一个签名数据包登记其密钥并警告）。",
+	 "ruhu keys init --db TEAM.db [--escrow KEYFILE] [--replace]\n"
+	 "ruhu keys show --db DB\n"
+	 "ruhu keys export-public --db DB [--device] [--out FILE]\n"
+	 "ruhu keys trust --db DEVICE.db KEYFILE [--yes] [--replace]\n"
+	 "ruhu keys devices --db TEAM.db [--enrol DEVICE [--key KEYFILE]] [--revoke DEVICE "
+	 "[--reason TEXT]]\n"
+	 "                  [--policy first-use|enrolled]\n\n"
+	 "init makes the team's receiving (X25519) and signing (Ed25519) key pairs, the secret "
+	 "halves sealed in the team database under a passphrase (Argon2id), and prints the "
+	 "fingerprint to compare by phone; the passphrase is read from the terminal, or "
+	 "RUHU_PASSPHRASE for scripts. --escrow adds a provincial escrow public key that devices "
+	 "also encrypt to. A device makes its own signing key when it first trusts a team key and "
+	 "from then on signs every bundle and encrypts it to the team. trust pins the team's "
+	 "public key on a device (the first signed return bundle pins it too); --replace re-pins "
+	 "after the team re-keys. devices lists each device's fingerprint and first and last "
+	 "bundle; --enrol enrols, --revoke revokes (its later bundles are refused with the "
+	 "reason), --policy enrolled accepts enrolled devices only (default first-use: an unknown "
+	 "device's first signed bundle enrols its key, with a warning)."},
 	{"import", cmd_import, "在设备上导入返回数据包", "apply a return bundle on a device",
 	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同，"
 	 "然后列出退回待修改的访谈及团队长的批注。",
@@ -100,10 +139,13 @@ const struct cmd_entry cmd_table[] = {
 	 "interviews for this device, with the same guarantees as merge, then lists the interviews "
 	 "sent back to redo with the team leader's comment."},
 	{"status", cmd_status, "按样本查看进度", "progress against the sample",
-	 "ruhu status --db 数据库\n\n按县、村、调查员列出样本户数、已开始、已完成、已通过、已退回、重复，"
-	 "以及每台设备最近合并的数据包。",
-	 "ruhu status --db DB\n\nAssigned, started, completed, approved, rejected and duplicate "
-	 "households by county, village and enumerator, and the latest bundle merged per device."},
+	 "ruhu status --db 数据库\nruhu status --bundle 数据包\n\n按县、村、调查员列出样本户数、已开始、已完成、已通过、已退回、重复，"
+	 "以及每台设备最近合并的数据包。--bundle 不用密钥说明一个数据包文件：设备、序号、时间、数量、"
+	 "是否签名（并核对签名）和加密。",
+	 "ruhu status --db DB\nruhu status --bundle FILE\n\nAssigned, started, completed, approved, rejected and duplicate "
+	 "households by county, village and enumerator, and the latest bundle merged per device. "
+	 "--bundle tells what a bundle file is without any key: device, sequence, time, counts, "
+	 "whether it is signed (the signature checked) and encrypted."},
 	{"conflicts", cmd_conflicts, "查看和解决冲突与重复", "list and resolve conflicts and duplicates",
 	 "ruhu conflicts --db 团队库 [--resolve UUID 哈希前缀 [--author 姓名]]\n\n列出合并保留的冲突"
 	 "（同一版本的不同内容，* 为当前版本）和重复；--resolve 选用一个版本（记为事件，可再次选择以撤销）。",

@@ -51,6 +51,12 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import);
 /* cmd_import.c */
 int cmd_import(int argc, char **argv);
 
+/* cmd_keys.c: cli_passphrase is shared with merge, import and export
+ * (RUHU_PASSPHRASE, else the terminal with echo off) */
+struct error;
+int cmd_keys(int argc, char **argv);
+int cli_passphrase(void *ctx, char *buf, size_t cap, bool confirm, struct error *err);
+
 /* cmd_status.c */
 int cmd_status(int argc, char **argv);
 
