@@ -61,6 +61,10 @@ enum stmt_id {
 	ST_DUP_ADD,
 	ST_IV_EXISTS,
 	ST_IV_REVISION,
+	ST_DEVKEY_GET,
+	ST_DEVKEY_ADD,
+	ST_IVKEY_GET,
+	ST_IVKEY_ADD,
 	ST_COUNT
 };
 
@@ -74,7 +78,22 @@ struct store {
 	char *enumerator;
 	int64_t (*clock)(void *ctx);
 	void *clock_ctx;
+	/* the last device and interview UUID turned into their integer keys
+	 * (store_key_id), forgotten whenever a transaction level is undone */
+	char *key_uuid[2];
+	int64_t key_id[2];
 };
+
+/* The integer keys of the compact event table (schema step 10): UUIDs are
+ * stored once, in device_key and interview_key. */
+enum store_key { STORE_KEY_DEVICE, STORE_KEY_INTERVIEW };
+/* *id = the key of `uuid` (interview: NULL is key 0). create: adds it when
+ * absent (inside the caller's transaction). Returns 1 when known (or
+ * created), 0 when absent and not created, < 0 on error. */
+int store_key_id(struct store *s, enum store_key which, const char *uuid, bool create,
+		 int64_t *id, struct error *err);
+/* Forgets the cached keys (a rollback may have undone them). */
+void store_key_forget(struct store *s);
 
 /* The cached statement `id`, reset with cleared bindings; NULL with `err` set
  * when it cannot be prepared. */

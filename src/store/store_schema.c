@@ -251,6 +251,52 @@ static const struct migration migrations[] = {
 	 "  PRIMARY KEY (form_hash, name)\n"
 	 ") WITHOUT ROWID;\n",
 	 NULL},
+	/* 10 (issue 18; the lead renumbers steps on merge) */
+	{"compact events: device and interview UUIDs kept once (device_key, interview_key), "
+	 "events in event_row keyed by integers; `event` becomes a view with the old columns",
+	 "CREATE TABLE device_key (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  uuid TEXT NOT NULL UNIQUE CHECK (uuid <> '')\n"
+	 ");\n"
+	 "CREATE TABLE interview_key (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  uuid TEXT UNIQUE REFERENCES interview(uuid) DEFERRABLE INITIALLY DEFERRED,\n"
+	 "  CHECK ((id = 0) = (uuid IS NULL))\n"
+	 ");\n"
+	 "INSERT INTO interview_key(id, uuid) VALUES (0, NULL);\n"
+	 "INSERT INTO device_key(uuid) SELECT DISTINCT device FROM event ORDER BY device;\n"
+	 "INSERT INTO interview_key(uuid) SELECT DISTINCT interview FROM event\n"
+	 "  WHERE interview IS NOT NULL ORDER BY interview;\n"
+	 "CREATE TABLE event_row (\n"
+	 "  device INTEGER NOT NULL,\n"
+	 "  seq INTEGER NOT NULL,\n"
+	 "  interview INTEGER NOT NULL,\n"
+	 "  time INTEGER NOT NULL,\n"
+	 "  kind TEXT NOT NULL,\n"
+	 "  actor TEXT,\n"
+	 "  path TEXT,\n"
+	 "  old_value TEXT,\n"
+	 "  new_value TEXT,\n"
+	 "  old_special TEXT CHECK (old_special IN ('dont_know', 'refused')),\n"
+	 "  new_special TEXT CHECK (new_special IN ('dont_know', 'refused')),\n"
+	 "  extra TEXT,\n"
+	 "  PRIMARY KEY (device, seq)\n"
+	 ") WITHOUT ROWID;\n"
+	 "INSERT INTO event_row SELECT d.id, e.seq, COALESCE(i.id, 0), e.time, e.kind, e.actor,\n"
+	 "  e.path, e.old_value, e.new_value, e.old_special, e.new_special, e.extra\n"
+	 "  FROM event e JOIN device_key d ON d.uuid = e.device\n"
+	 "  LEFT JOIN interview_key i ON i.uuid = e.interview ORDER BY d.id, e.seq;\n"
+	 "DROP INDEX event_interview;\n"
+	 "DROP TABLE event;\n"
+	 "CREATE INDEX event_row_interview ON event_row(interview, time);\n"
+	 "CREATE VIEW event AS\n"
+	 "SELECT d.uuid AS device, e.seq AS seq, i.uuid AS interview, e.time AS time,\n"
+	 "  e.kind AS kind, e.actor AS actor, e.path AS path, e.old_value AS old_value,\n"
+	 "  e.new_value AS new_value, e.old_special AS old_special,\n"
+	 "  e.new_special AS new_special, e.extra AS extra\n"
+	 "FROM event_row e JOIN device_key d ON d.id = e.device\n"
+	 "  JOIN interview_key i ON i.id = e.interview;\n",
+	 NULL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

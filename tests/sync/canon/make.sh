@@ -5,7 +5,9 @@
 # Changed since by hand, and only so: the schema steps 5 (tables audit_run and
 # audit_finding, issue 14) and 6 (table form_file, issue 12) and user_version
 # 6 in both .canon files, and canon.sql's form_file section (empty: the
-# fixture's forms have no attached files). No data row changed.
+# fixture's forms have no attached files); then schema step 10 of issue 18
+# (event_row, device_key, interview_key, the view `event`) and user_version 7.
+# No data row changed.
 #   bundles/      deterministic device bundles: `ruhu synth --seed 7` (8
 #                 households, 2 devices), laptop A's bundles 1 and 2, bundle 3
 #                 of a copy of A's database (a conflict and event clashes), and
