@@ -38,7 +38,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CHANGE_NEXT] = "UPDATE meta SET value = value + 1 WHERE key = 'change_seq'"
 			   " RETURNING value",
 	[ST_CHANGE_GET] = "SELECT value FROM meta WHERE key = 'change_seq'",
-	/* events: ?1 the device's and ?3 the interview's integer key (store_key_id) */
+	/* events: ?1 the device's, ?3 the interview's, ?5 the kind's and ?7 the
+	 * path's integer key (store_key_id) */
 	[ST_EVENT_NEXT_SEQ] = "SELECT COALESCE(MAX(seq), 0) + 1 FROM event_row WHERE device = ?1",
 	[ST_EVENT_ADD] = "INSERT INTO event_row(device, seq, interview, time, kind, actor, path,"
 			 " old_value, new_value, old_special, new_special, extra)"
@@ -87,9 +88,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 			    " old_value, new_value, old_special, new_special, extra)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 			    " ON CONFLICT(device, seq) DO NOTHING",
-	[ST_EVENT_GET] = "SELECT i.uuid, e.time, e.kind, e.actor, e.path, e.old_value, e.new_value,"
+	[ST_EVENT_GET] = "SELECT i.uuid, e.time, k.name, e.actor, p.name, e.old_value, e.new_value,"
 			 " e.old_special, e.new_special, e.extra FROM event_row e"
-			 " JOIN interview_key i ON i.id = e.interview WHERE e.device = ?1 AND e.seq = ?2",
+			 " JOIN interview_key i ON i.id = e.interview"
+			 " JOIN event_name k ON k.id = e.kind JOIN event_name p ON p.id = e.path"
+			 " WHERE e.device = ?1 AND e.seq = ?2",
 	[ST_EVENT_REPLACE] = "UPDATE event_row SET interview = ?3, time = ?4, kind = ?5, actor = ?6,"
 			     " path = ?7, old_value = ?8, new_value = ?9, old_special = ?10,"
 			     " new_special = ?11, extra = ?12 WHERE device = ?1 AND seq = ?2",
@@ -120,6 +123,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DEVKEY_ADD] = "INSERT INTO device_key(uuid) VALUES (?1)",
 	[ST_IVKEY_GET] = "SELECT id FROM interview_key WHERE uuid = ?1",
 	[ST_IVKEY_ADD] = "INSERT INTO interview_key(uuid) VALUES (?1)",
+	[ST_NAMEKEY_GET] = "SELECT id FROM event_name WHERE name = ?1",
+	[ST_NAMEKEY_ADD] = "INSERT INTO event_name(name) VALUES (?1)",
 };
 
 int store_stmt_done(struct store *s, sqlite3_stmt *q, struct error *err)
@@ -281,28 +286,95 @@ void store_key_forget(struct store *s)
 {
 	int i;
 
+	size_t j;
+
 	for (i = 0; i < 2; i++) {
 		free(s->key_uuid[i]);
 		s->key_uuid[i] = NULL;
 		s->key_id[i] = 0;
 	}
+	for (j = 0; j < s->name_cap; j++)
+		free(s->name_key[j]);
+	free(s->name_key);
+	free(s->name_id);
+	s->name_key = NULL;
+	s->name_id = NULL;
+	s->name_n = s->name_cap = 0;
+}
+
+static size_t name_hash(const char *v)
+{
+	size_t h = 2166136261u;
+
+	for (; *v; v++)
+		h = (h ^ (unsigned char)*v) * 16777619u;
+	return h;
+}
+
+/* The slot of `v` in the name table: where it is, or the empty one where it
+ * goes. The table is never full (grown at half). */
+static size_t name_slot(const struct store *s, const char *v)
+{
+	size_t i = name_hash(v) & (s->name_cap - 1);
+
+	while (s->name_key[i] && strcmp(s->name_key[i], v) != 0)
+		i = (i + 1) & (s->name_cap - 1);
+	return i;
+}
+
+static void name_remember(struct store *s, const char *v, int64_t id)
+{
+	size_t i;
+
+	if (2 * (s->name_n + 1) > s->name_cap) {
+		char **ok = s->name_key;
+		int64_t *oi = s->name_id;
+		size_t oc = s->name_cap, j;
+
+		s->name_cap = oc ? 2 * oc : 256;
+		s->name_key = xcalloc(s->name_cap, sizeof(*s->name_key));
+		s->name_id = xcalloc(s->name_cap, sizeof(*s->name_id));
+		for (j = 0; j < oc; j++)
+			if (ok[j]) {
+				i = name_slot(s, ok[j]);
+				s->name_key[i] = ok[j];
+				s->name_id[i] = oi[j];
+			}
+		free(ok);
+		free(oi);
+	}
+	i = name_slot(s, v);
+	if (!s->name_key[i]) {
+		s->name_key[i] = xstrdup(v);
+		s->name_n++;
+	}
+	s->name_id[i] = id;
 }
 
 int store_key_id(struct store *s, enum store_key which, const char *uuid, bool create,
 		 int64_t *id, struct error *err)
 {
-	static const enum stmt_id get[2] = {ST_DEVKEY_GET, ST_IVKEY_GET};
-	static const enum stmt_id add[2] = {ST_DEVKEY_ADD, ST_IVKEY_ADD};
+	static const enum stmt_id get[3] = {ST_DEVKEY_GET, ST_IVKEY_GET, ST_NAMEKEY_GET};
+	static const enum stmt_id add[3] = {ST_DEVKEY_ADD, ST_IVKEY_ADD, ST_NAMEKEY_ADD};
 	sqlite3_stmt *q;
 	int rc;
 
 	*id = 0;
 	if (!uuid) {
-		if (which == STORE_KEY_INTERVIEW)
+		if (which != STORE_KEY_DEVICE)
 			return 1;
 		return store_fail(s, err, STORE_E_INVALID, "缺少设备编号", "missing device id");
 	}
-	if (s->key_uuid[which] && strcmp(s->key_uuid[which], uuid) == 0) {
+	if (which == STORE_KEY_NAME) {
+		if (s->name_cap) {
+			size_t i = name_slot(s, uuid);
+
+			if (s->name_key[i]) {
+				*id = s->name_id[i];
+				return 1;
+			}
+		}
+	} else if (s->key_uuid[which] && strcmp(s->key_uuid[which], uuid) == 0) {
 		*id = s->key_id[which];
 		return 1;
 	}
@@ -327,6 +399,10 @@ int store_key_id(struct store *s, enum store_key which, const char *uuid, bool c
 		if (rc < 0)
 			return rc;
 		*id = sqlite3_last_insert_rowid(s->db);
+	}
+	if (which == STORE_KEY_NAME) {
+		name_remember(s, uuid, *id);
+		return 1;
 	}
 	free(s->key_uuid[which]);
 	s->key_uuid[which] = xstrdup(uuid);
@@ -555,13 +631,19 @@ int store_change_next(struct store *s, int64_t *out, struct error *err)
 int store_event_add(struct store *s, const struct event_in *ev, struct error *err)
 {
 	sqlite3_stmt *q;
-	int64_t seq, dev, iv;
+	int64_t seq, dev, iv, kind, path;
 	int rc;
 
 	rc = store_key_id(s, STORE_KEY_DEVICE, s->device, true, &dev, err);
 	if (rc < 0)
 		return rc;
 	rc = store_key_id(s, STORE_KEY_INTERVIEW, ev->interview, true, &iv, err);
+	if (rc < 0)
+		return rc;
+	rc = store_key_id(s, STORE_KEY_NAME, ev->kind, true, &kind, err);
+	if (rc < 0)
+		return rc;
+	rc = store_key_id(s, STORE_KEY_NAME, ev->path, true, &path, err);
 	if (rc < 0)
 		return rc;
 	q = store_stmt(s, ST_EVENT_NEXT_SEQ, err);
@@ -584,9 +666,9 @@ int store_event_add(struct store *s, const struct event_in *ev, struct error *er
 	sqlite3_bind_int64(q, 2, seq);
 	sqlite3_bind_int64(q, 3, iv);
 	sqlite3_bind_int64(q, 4, store_now(s));
-	store_bind_text(q, 5, ev->kind);
+	sqlite3_bind_int64(q, 5, kind);
 	store_bind_text(q, 6, ev->actor ? ev->actor : s->enumerator);
-	store_bind_text(q, 7, ev->path);
+	sqlite3_bind_int64(q, 7, path);
 	store_bind_text(q, 8, ev->old_value);
 	store_bind_text(q, 9, ev->new_value);
 	store_bind_text(q, 10, store_special_name(ev->old_special));

@@ -86,7 +86,8 @@ static const char ans_sql[] =
 /* interviews in UUID order from interview_key's index: no sort */
 static const char done_sql[] =
 	"SELECT i.uuid, MAX(e.time) FROM interview_key i CROSS JOIN event_row e"
-	" ON e.interview = i.id WHERE i.uuid IS NOT NULL AND e.kind = 'complete'"
+	" ON e.interview = i.id WHERE i.uuid IS NOT NULL"
+	" AND e.kind = (SELECT id FROM event_name WHERE name = 'complete')"
 	" GROUP BY i.uuid ORDER BY i.uuid";
 
 /* Steps q; 0 or the mapped error. *rc is SQLITE_ROW while on a row. */

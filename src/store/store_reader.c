@@ -30,10 +30,11 @@ static const char *const reader_sql[NQ] = {
 	/* event_row through its integer keys (schema step 10): interviews in
 	 * UUID order from interview_key's index, each one's events from
 	 * event_row_interview in time order */
-	[Q_EV] = "SELECT x.interview, d.uuid, e.seq, e.time, e.kind, e.actor, e.path,"
+	[Q_EV] = "SELECT x.interview, d.uuid, e.seq, e.time, k.name, e.actor, p.name,"
 		 " e.old_value, e.new_value, e.old_special, e.new_special, e.extra"
 		 " FROM (SELECT uuid AS interview, id FROM interview_key WHERE uuid IS NOT NULL) x"
 		 " CROSS JOIN event_row e ON e.interview = x.id JOIN device_key d ON d.id = e.device"
+		 " JOIN event_name k ON k.id = e.kind JOIN event_name p ON p.id = e.path"
 		 STORE_RECORD_FILTER_SQL " ORDER BY x.interview, e.time, d.uuid, e.seq",
 	[Q_CM] = "SELECT x.interview, x.uuid, x.path, x.author, x.text, x.time, x.device"
 		 " FROM comment x" STORE_RECORD_FILTER_SQL " ORDER BY x.interview, x.time, x.uuid",

@@ -252,8 +252,9 @@ static const struct migration migrations[] = {
 	 ") WITHOUT ROWID;\n",
 	 NULL},
 	/* 10 (issue 18; the lead renumbers steps on merge) */
-	{"compact events: device and interview UUIDs kept once (device_key, interview_key), "
-	 "events in event_row keyed by integers; `event` becomes a view with the old columns",
+	{"compact events: device and interview UUIDs, event kinds and paths kept once "
+	 "(device_key, interview_key, event_name), events in event_row keyed by integers; "
+	 "`event` becomes a view with the old columns",
 	 "CREATE TABLE device_key (\n"
 	 "  id INTEGER PRIMARY KEY,\n"
 	 "  uuid TEXT NOT NULL UNIQUE CHECK (uuid <> '')\n"
@@ -263,7 +264,15 @@ static const struct migration migrations[] = {
 	 "  uuid TEXT UNIQUE REFERENCES interview(uuid) DEFERRABLE INITIALLY DEFERRED,\n"
 	 "  CHECK ((id = 0) = (uuid IS NULL))\n"
 	 ");\n"
+	 "CREATE TABLE event_name (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  name TEXT UNIQUE,\n"
+	 "  CHECK ((id = 0) = (name IS NULL))\n"
+	 ");\n"
 	 "INSERT INTO interview_key(id, uuid) VALUES (0, NULL);\n"
+	 "INSERT INTO event_name(id, name) VALUES (0, NULL);\n"
+	 "INSERT INTO event_name(name) SELECT kind FROM event\n"
+	 "  UNION SELECT path FROM event WHERE path IS NOT NULL ORDER BY 1;\n"
 	 "INSERT INTO device_key(uuid) SELECT DISTINCT device FROM event ORDER BY device;\n"
 	 "INSERT INTO interview_key(uuid) SELECT DISTINCT interview FROM event\n"
 	 "  WHERE interview IS NOT NULL ORDER BY interview;\n"
@@ -272,9 +281,9 @@ static const struct migration migrations[] = {
 	 "  seq INTEGER NOT NULL,\n"
 	 "  interview INTEGER NOT NULL,\n"
 	 "  time INTEGER NOT NULL,\n"
-	 "  kind TEXT NOT NULL,\n"
+	 "  kind INTEGER NOT NULL,\n"
 	 "  actor TEXT,\n"
-	 "  path TEXT,\n"
+	 "  path INTEGER NOT NULL,\n"
 	 "  old_value TEXT,\n"
 	 "  new_value TEXT,\n"
 	 "  old_special TEXT CHECK (old_special IN ('dont_know', 'refused')),\n"
@@ -282,20 +291,23 @@ static const struct migration migrations[] = {
 	 "  extra TEXT,\n"
 	 "  PRIMARY KEY (device, seq)\n"
 	 ") WITHOUT ROWID;\n"
-	 "INSERT INTO event_row SELECT d.id, e.seq, COALESCE(i.id, 0), e.time, e.kind, e.actor,\n"
-	 "  e.path, e.old_value, e.new_value, e.old_special, e.new_special, e.extra\n"
+	 "INSERT INTO event_row SELECT d.id, e.seq, COALESCE(i.id, 0), e.time, k.id, e.actor,\n"
+	 "  COALESCE(p.id, 0), e.old_value, e.new_value, e.old_special, e.new_special, e.extra\n"
 	 "  FROM event e JOIN device_key d ON d.uuid = e.device\n"
-	 "  LEFT JOIN interview_key i ON i.uuid = e.interview ORDER BY d.id, e.seq;\n"
+	 "  LEFT JOIN interview_key i ON i.uuid = e.interview\n"
+	 "  JOIN event_name k ON k.name = e.kind LEFT JOIN event_name p ON p.name = e.path\n"
+	 "  ORDER BY d.id, e.seq;\n"
 	 "DROP INDEX event_interview;\n"
 	 "DROP TABLE event;\n"
 	 "CREATE INDEX event_row_interview ON event_row(interview, time);\n"
 	 "CREATE VIEW event AS\n"
 	 "SELECT d.uuid AS device, e.seq AS seq, i.uuid AS interview, e.time AS time,\n"
-	 "  e.kind AS kind, e.actor AS actor, e.path AS path, e.old_value AS old_value,\n"
+	 "  k.name AS kind, e.actor AS actor, p.name AS path, e.old_value AS old_value,\n"
 	 "  e.new_value AS new_value, e.old_special AS old_special,\n"
 	 "  e.new_special AS new_special, e.extra AS extra\n"
 	 "FROM event_row e JOIN device_key d ON d.id = e.device\n"
-	 "  JOIN interview_key i ON i.id = e.interview;\n",
+	 "  JOIN interview_key i ON i.id = e.interview\n"
+	 "  JOIN event_name k ON k.id = e.kind JOIN event_name p ON p.id = e.path;\n",
 	 NULL},
 };
 
