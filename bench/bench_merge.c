@@ -7,7 +7,11 @@
  * synchronous=FULL) gives the yardstick, once in primary-key order and once
  * in the order the merge met them; the events likewise (same table as
  * `event`, both indexes), since a merge writes both; and each bundle's size is compared
- * with `gzip -6` of its own CSV content (zcat | gzip -6).
+ * with `gzip -6` of its own CSV content (zcat | gzip -6). After the merge (issue 18): peak
+ * memory, the team database's bytes per household with its largest tables
+ * (dbstat), the audit-style queries over events (each interview's events in
+ * time order; every device's events in sequence order, gaps counted), and a
+ * re-merge of the same bundles (all already merged: pass 1 alone) against zcat.
  *
  * Files go to a folder under the current directory (the build dir). Sizes:
  * RUHU_BENCH_HOUSEHOLDS (default 2000; the issue's full size is 20000),
