@@ -38,8 +38,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CHANGE_NEXT] = "UPDATE meta SET value = value + 1 WHERE key = 'change_seq'"
 			   " RETURNING value",
 	[ST_CHANGE_GET] = "SELECT value FROM meta WHERE key = 'change_seq'",
-	[ST_EVENT_NEXT_SEQ] = "SELECT COALESCE(MAX(seq), 0) + 1 FROM event WHERE device = ?1",
-	[ST_EVENT_ADD] = "INSERT INTO event(device, seq, interview, time, kind, actor, path,"
+	/* events: ?1 the device's, ?3 the interview's, ?5 the kind's and ?7 the
+	 * path's integer key (store_key_id) */
+	[ST_EVENT_NEXT_SEQ] = "SELECT COALESCE(MAX(seq), 0) + 1 FROM event_row WHERE device = ?1",
+	[ST_EVENT_ADD] = "INSERT INTO event_row(device, seq, interview, time, kind, actor, path,"
 			 " old_value, new_value, old_special, new_special, extra)"
 			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_IV_STATE] = "SELECT status, position FROM interview WHERE uuid = ?1",
@@ -82,13 +84,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 			 " change_seq = excluded.change_seq, created = excluded.created,"
 			 " updated = excluded.updated, position = excluded.position",
 	[ST_ANS_DEL_ALL] = "DELETE FROM answer WHERE interview = ?1",
-	[ST_EVENT_INSERT] = "INSERT INTO event(device, seq, interview, time, kind, actor, path,"
+	[ST_EVENT_INSERT] = "INSERT INTO event_row(device, seq, interview, time, kind, actor, path,"
 			    " old_value, new_value, old_special, new_special, extra)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 			    " ON CONFLICT(device, seq) DO NOTHING",
-	[ST_EVENT_GET] = "SELECT interview, time, kind, actor, path, old_value, new_value,"
-			 " old_special, new_special, extra FROM event WHERE device = ?1 AND seq = ?2",
-	[ST_EVENT_REPLACE] = "UPDATE event SET interview = ?3, time = ?4, kind = ?5, actor = ?6,"
+	[ST_EVENT_GET] = "SELECT i.uuid, e.time, k.name, e.actor, p.name, e.old_value, e.new_value,"
+			 " e.old_special, e.new_special, e.extra FROM event_row e"
+			 " JOIN interview_key i ON i.id = e.interview"
+			 " JOIN event_name k ON k.id = e.kind JOIN event_name p ON p.id = e.path"
+			 " WHERE e.device = ?1 AND e.seq = ?2",
+	[ST_EVENT_REPLACE] = "UPDATE event_row SET interview = ?3, time = ?4, kind = ?5, actor = ?6,"
 			     " path = ?7, old_value = ?8, new_value = ?9, old_special = ?10,"
 			     " new_special = ?11, extra = ?12 WHERE device = ?1 AND seq = ?2",
 	[ST_EVENT_CLASH_ADD] = "INSERT INTO event_clash(device, seq, hash, interview, time, kind,"
@@ -114,6 +119,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 		       " VALUES (?1, min(?2, ?3), max(?2, ?3))",
 	[ST_IV_EXISTS] = "SELECT 1 FROM interview WHERE uuid = ?1",
 	[ST_IV_REVISION] = "SELECT revision FROM interview WHERE uuid = ?1",
+	[ST_DEVKEY_GET] = "SELECT id FROM device_key WHERE uuid = ?1",
+	[ST_DEVKEY_ADD] = "INSERT INTO device_key(uuid) VALUES (?1)",
+	[ST_IVKEY_GET] = "SELECT id FROM interview_key WHERE uuid = ?1",
+	[ST_IVKEY_ADD] = "INSERT INTO interview_key(uuid) VALUES (?1)",
+	[ST_NAMEKEY_GET] = "SELECT id FROM event_name WHERE name = ?1",
+	[ST_NAMEKEY_ADD] = "INSERT INTO event_name(name) VALUES (?1)",
 };
 
 int store_stmt_done(struct store *s, sqlite3_stmt *q, struct error *err)
@@ -246,6 +257,8 @@ int store_tx_begin(struct store *s, struct error *err)
 	if (s->depth == 0 && !sqlite3_get_autocommit(s->db))
 		return fail(err, s->path, STORE_E_INTERNAL, "数据库中有未结束的事务",
 			    "a transaction was left open on the database");
+	if (s->depth == 0)
+		store_key_forget(s);
 	ret = run(s, s->depth == 0 ? ST_BEGIN : ST_SAVEPOINT, err);
 	if (ret < 0)
 		return ret;
@@ -269,8 +282,137 @@ int store_tx_commit(struct store *s, struct error *err)
 	return 0;
 }
 
+void store_key_forget(struct store *s)
+{
+	int i;
+
+	size_t j;
+
+	for (i = 0; i < 2; i++) {
+		free(s->key_uuid[i]);
+		s->key_uuid[i] = NULL;
+		s->key_id[i] = 0;
+	}
+	for (j = 0; j < s->name_cap; j++)
+		free(s->name_key[j]);
+	free(s->name_key);
+	free(s->name_id);
+	s->name_key = NULL;
+	s->name_id = NULL;
+	s->name_n = s->name_cap = 0;
+}
+
+static size_t name_hash(const char *v)
+{
+	size_t h = 2166136261u;
+
+	for (; *v; v++)
+		h = (h ^ (unsigned char)*v) * 16777619u;
+	return h;
+}
+
+/* The slot of `v` in the name table: where it is, or the empty one where it
+ * goes. The table is never full (grown at half). */
+static size_t name_slot(const struct store *s, const char *v)
+{
+	size_t i = name_hash(v) & (s->name_cap - 1);
+
+	while (s->name_key[i] && strcmp(s->name_key[i], v) != 0)
+		i = (i + 1) & (s->name_cap - 1);
+	return i;
+}
+
+static void name_remember(struct store *s, const char *v, int64_t id)
+{
+	size_t i;
+
+	if (2 * (s->name_n + 1) > s->name_cap) {
+		char **ok = s->name_key;
+		int64_t *oi = s->name_id;
+		size_t oc = s->name_cap, j;
+
+		s->name_cap = oc ? 2 * oc : 256;
+		s->name_key = xcalloc(s->name_cap, sizeof(*s->name_key));
+		s->name_id = xcalloc(s->name_cap, sizeof(*s->name_id));
+		for (j = 0; j < oc; j++)
+			if (ok[j]) {
+				i = name_slot(s, ok[j]);
+				s->name_key[i] = ok[j];
+				s->name_id[i] = oi[j];
+			}
+		free(ok);
+		free(oi);
+	}
+	i = name_slot(s, v);
+	if (!s->name_key[i]) {
+		s->name_key[i] = xstrdup(v);
+		s->name_n++;
+	}
+	s->name_id[i] = id;
+}
+
+int store_key_id(struct store *s, enum store_key which, const char *uuid, bool create,
+		 int64_t *id, struct error *err)
+{
+	static const enum stmt_id get[3] = {ST_DEVKEY_GET, ST_IVKEY_GET, ST_NAMEKEY_GET};
+	static const enum stmt_id add[3] = {ST_DEVKEY_ADD, ST_IVKEY_ADD, ST_NAMEKEY_ADD};
+	sqlite3_stmt *q;
+	int rc;
+
+	*id = 0;
+	if (!uuid) {
+		if (which != STORE_KEY_DEVICE)
+			return 1;
+		return store_fail(s, err, STORE_E_INVALID, "缺少设备编号", "missing device id");
+	}
+	if (which == STORE_KEY_NAME) {
+		if (s->name_cap) {
+			size_t i = name_slot(s, uuid);
+
+			if (s->name_key[i]) {
+				*id = s->name_id[i];
+				return 1;
+			}
+		}
+	} else if (s->key_uuid[which] && strcmp(s->key_uuid[which], uuid) == 0) {
+		*id = s->key_id[which];
+		return 1;
+	}
+	q = store_stmt(s, get[which], err);
+	if (!q)
+		return -STORE_E_INTERNAL;
+	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(s, rc, err);
+	if (rc == SQLITE_DONE) {
+		if (!create)
+			return 0;
+		q = store_stmt(s, add[which], err);
+		if (!q)
+			return -STORE_E_INTERNAL;
+		sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+		rc = store_stmt_done(s, q, err);
+		if (rc < 0)
+			return rc;
+		*id = sqlite3_last_insert_rowid(s->db);
+	}
+	if (which == STORE_KEY_NAME) {
+		name_remember(s, uuid, *id);
+		return 1;
+	}
+	free(s->key_uuid[which]);
+	s->key_uuid[which] = xstrdup(uuid);
+	s->key_id[which] = *id;
+	return 1;
+}
+
 void store_tx_abort(struct store *s)
 {
+	store_key_forget(s);
 	if (s->depth == 0)
 		return;
 	if (s->depth == 1) {
@@ -489,13 +631,25 @@ int store_change_next(struct store *s, int64_t *out, struct error *err)
 int store_event_add(struct store *s, const struct event_in *ev, struct error *err)
 {
 	sqlite3_stmt *q;
-	int64_t seq;
+	int64_t seq, dev, iv, kind, path;
 	int rc;
 
+	rc = store_key_id(s, STORE_KEY_DEVICE, s->device, true, &dev, err);
+	if (rc < 0)
+		return rc;
+	rc = store_key_id(s, STORE_KEY_INTERVIEW, ev->interview, true, &iv, err);
+	if (rc < 0)
+		return rc;
+	rc = store_key_id(s, STORE_KEY_NAME, ev->kind, true, &kind, err);
+	if (rc < 0)
+		return rc;
+	rc = store_key_id(s, STORE_KEY_NAME, ev->path, true, &path, err);
+	if (rc < 0)
+		return rc;
 	q = store_stmt(s, ST_EVENT_NEXT_SEQ, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	sqlite3_bind_text(q, 1, s->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 1, dev);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
 		int ret = store_db_fail(s, rc, err);
@@ -508,13 +662,13 @@ int store_event_add(struct store *s, const struct event_in *ev, struct error *er
 	q = store_stmt(s, ST_EVENT_ADD, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	sqlite3_bind_text(q, 1, s->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 1, dev);
 	sqlite3_bind_int64(q, 2, seq);
-	store_bind_text(q, 3, ev->interview);
+	sqlite3_bind_int64(q, 3, iv);
 	sqlite3_bind_int64(q, 4, store_now(s));
-	store_bind_text(q, 5, ev->kind);
+	sqlite3_bind_int64(q, 5, kind);
 	store_bind_text(q, 6, ev->actor ? ev->actor : s->enumerator);
-	store_bind_text(q, 7, ev->path);
+	sqlite3_bind_int64(q, 7, path);
 	store_bind_text(q, 8, ev->old_value);
 	store_bind_text(q, 9, ev->new_value);
 	store_bind_text(q, 10, store_special_name(ev->old_special));
@@ -873,11 +1027,15 @@ int store_open(const char *path, unsigned flags, struct store **out, struct erro
 	ret = precheck(s, flags, &exists, err);
 	if (ret < 0)
 		goto done;
+	/* NOMUTEX: a store is used by one thread at a time, so SQLite's own
+	 * per-connection mutexes are pure cost (issue 18) */
 	rc = sqlite3_open_v2(path, &s->db,
-			     (flags & STORE_OPEN_READONLY)
-				     ? SQLITE_OPEN_READONLY
-				     : SQLITE_OPEN_READWRITE |
-					       ((flags & STORE_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0),
+			     SQLITE_OPEN_NOMUTEX |
+				     ((flags & STORE_OPEN_READONLY)
+					      ? SQLITE_OPEN_READONLY
+					      : SQLITE_OPEN_READWRITE |
+							((flags & STORE_OPEN_CREATE) ? SQLITE_OPEN_CREATE
+										     : 0)),
 			     NULL);
 	if (rc != SQLITE_OK) {
 		ret = store_db_fail(s, rc, err);
@@ -960,6 +1118,7 @@ void store_close(struct store *s)
 	if (s->db && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
+	store_key_forget(s);
 	free(s->enumerator);
 	free(s->path);
 	free(s);

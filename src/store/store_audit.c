@@ -200,10 +200,13 @@ int store_events_by_device_each(struct store *s, store_event_cb cb, void *ctx,
 	sqlite3_stmt *q = NULL;
 	int rc, ret;
 
-	/* UNIQUE(device, seq) gives the order without a sort */
+	/* devices in UUID order from device_key's index, each one's events in
+	 * event_row's primary key (device, seq) order: no sort */
 	ret = store_prepare(s,
-			    "SELECT device, seq, interview, time, kind, actor FROM event "
-			    "ORDER BY device, seq",
+			    "SELECT d.uuid, e.seq, i.uuid, e.time, k.name, e.actor FROM device_key d"
+			    " CROSS JOIN event_row e ON e.device = d.id"
+			    " JOIN interview_key i ON i.id = e.interview"
+			    " JOIN event_name k ON k.id = e.kind ORDER BY d.uuid, e.seq",
 			    &q, err);
 	if (ret < 0)
 		return ret;

@@ -83,9 +83,12 @@ static const char iv_sql[] =
 /* the primary key order: no join, no sort */
 static const char ans_sql[] =
 	"SELECT interview, path, value, special FROM answer ORDER BY interview, path";
+/* interviews in UUID order from interview_key's index: no sort */
 static const char done_sql[] =
-	"SELECT interview, MAX(time) FROM event WHERE kind = 'complete' AND interview IS NOT NULL"
-	" GROUP BY interview ORDER BY interview";
+	"SELECT i.uuid, MAX(e.time) FROM interview_key i CROSS JOIN event_row e"
+	" ON e.interview = i.id WHERE i.uuid IS NOT NULL"
+	" AND e.kind = (SELECT id FROM event_name WHERE name = 'complete')"
+	" GROUP BY i.uuid ORDER BY i.uuid";
 
 /* Steps q; 0 or the mapped error. *rc is SQLITE_ROW while on a row. */
 static int next(struct store *s, sqlite3_stmt *q, int *rc, struct error *err)

@@ -61,6 +61,12 @@ enum stmt_id {
 	ST_DUP_ADD,
 	ST_IV_EXISTS,
 	ST_IV_REVISION,
+	ST_DEVKEY_GET,
+	ST_DEVKEY_ADD,
+	ST_IVKEY_GET,
+	ST_IVKEY_ADD,
+	ST_NAMEKEY_GET,
+	ST_NAMEKEY_ADD,
 	ST_COUNT
 };
 
@@ -74,7 +80,28 @@ struct store {
 	char *enumerator;
 	int64_t (*clock)(void *ctx);
 	void *clock_ctx;
+	/* the last device and interview UUID turned into their integer keys
+	 * (store_key_id), forgotten whenever a transaction level is undone */
+	char *key_uuid[2];
+	int64_t key_id[2];
+	/* event kinds and paths turned into their event_name keys: an open
+	 * addressing table (name_cap a power of two), forgotten likewise */
+	char **name_key;
+	int64_t *name_id;
+	size_t name_n, name_cap;
 };
+
+/* The integer keys of the compact event table (schema step 8): UUIDs are
+ * stored once, in device_key and interview_key. */
+enum store_key { STORE_KEY_DEVICE, STORE_KEY_INTERVIEW, STORE_KEY_NAME };
+/* *id = the key of `uuid` (interview, name: NULL is key 0; STORE_KEY_NAME:
+ * an event's kind or path, in event_name). create: adds it when
+ * absent (inside the caller's transaction). Returns 1 when known (or
+ * created), 0 when absent and not created, < 0 on error. */
+int store_key_id(struct store *s, enum store_key which, const char *uuid, bool create,
+		 int64_t *id, struct error *err);
+/* Forgets the cached keys (a rollback may have undone them). */
+void store_key_forget(struct store *s);
 
 /* The cached statement `id`, reset with cleared bindings; NULL with `err` set
  * when it cannot be prepared. */

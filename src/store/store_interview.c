@@ -965,6 +965,30 @@ static void bind_event(sqlite3_stmt *q, const struct store_event *ev)
 	store_bind_text(q, 12, ev->extra);
 }
 
+/* An event's integer keys (store_key_id). */
+struct event_keys {
+	int64_t dev, iv, kind, path;
+};
+
+/* Binds an event_row's 12 columns in ST_EVENT_INSERT's order: the device,
+ * interview, kind and path as their integer keys. */
+static void bind_event_row(sqlite3_stmt *q, const struct store_event *ev,
+			   const struct event_keys *k)
+{
+	sqlite3_bind_int64(q, 1, k->dev);
+	sqlite3_bind_int64(q, 2, ev->seq);
+	sqlite3_bind_int64(q, 3, k->iv);
+	sqlite3_bind_int64(q, 4, ev->time);
+	sqlite3_bind_int64(q, 5, k->kind);
+	store_bind_text(q, 6, ev->actor);
+	sqlite3_bind_int64(q, 7, k->path);
+	store_bind_text(q, 8, ev->old_value);
+	store_bind_text(q, 9, ev->new_value);
+	store_bind_text(q, 10, store_special_name(ev->old_special));
+	store_bind_text(q, 11, store_special_name(ev->new_special));
+	store_bind_text(q, 12, ev->extra);
+}
+
 /* SHA-256 of an event's content (every column but device and seq), each
  * field told apart from NULL, so two versions order the same way everywhere. */
 static void event_hash(const struct store_event *ev, char hex[65])
@@ -1021,7 +1045,8 @@ static int clash_add(struct store *s, const struct store_event *ev, const char *
  * be lost: the one with the smaller content hash stays in `event` (so the
  * result does not depend on merge order), the other goes to event_clash.
  */
-static int event_collide(struct store *s, const struct store_event *ev, struct error *err)
+static int event_collide(struct store *s, const struct store_event *ev, const struct event_keys *k,
+			 struct error *err)
 {
 	sqlite3_stmt *q = store_stmt(s, ST_EVENT_GET, err);
 	struct store_event old;
@@ -1030,7 +1055,7 @@ static int event_collide(struct store *s, const struct store_event *ev, struct e
 
 	if (!q)
 		return -STORE_E_INTERNAL;
-	store_bind_text(q, 1, ev->device);
+	sqlite3_bind_int64(q, 1, k->dev);
 	sqlite3_bind_int64(q, 2, ev->seq);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
@@ -1071,7 +1096,7 @@ static int event_collide(struct store *s, const struct store_event *ev, struct e
 		ret = -STORE_E_INTERNAL;
 		goto done;
 	}
-	bind_event(q, ev);
+	bind_event_row(q, ev, k);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	ret = rc == SQLITE_DONE ? 2 : store_db_fail(s, rc, err);
@@ -1089,6 +1114,7 @@ done:
 int store_event_insert(struct store *s, const struct store_event *ev, struct error *err)
 {
 	sqlite3_stmt *q;
+	struct event_keys k;
 	int rc;
 
 	if (!ev->device || !*ev->device || ev->seq < 1 || !store_event_kind_valid(ev->kind))
@@ -1103,17 +1129,22 @@ int store_event_insert(struct store *s, const struct store_event *ev, struct err
 	    store_value_check(s, ev->path ? ev->path : ev->kind, ev->new_value, err) < 0 ||
 	    store_value_check(s, "extra", ev->extra, err) < 0)
 		return -STORE_E_INVALID;
+	if ((rc = store_key_id(s, STORE_KEY_DEVICE, ev->device, true, &k.dev, err)) < 0 ||
+	    (rc = store_key_id(s, STORE_KEY_INTERVIEW, ev->interview, true, &k.iv, err)) < 0 ||
+	    (rc = store_key_id(s, STORE_KEY_NAME, ev->kind, true, &k.kind, err)) < 0 ||
+	    (rc = store_key_id(s, STORE_KEY_NAME, ev->path, true, &k.path, err)) < 0)
+		return rc;
 	q = store_stmt(s, ST_EVENT_INSERT, err);
 	if (!q)
 		return -STORE_E_INTERNAL;
-	bind_event(q, ev);
+	bind_event_row(q, ev, &k);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
 		return store_db_fail(s, rc, err);
 	if (sqlite3_changes(s->db) == 1)
 		return 1;
-	return event_collide(s, ev, err);
+	return event_collide(s, ev, &k, err);
 }
 
 int store_comment_insert(struct store *s, const struct store_comment *c, struct error *err)

@@ -548,9 +548,11 @@ int store_events_each(struct store *s, const char *uuid, store_event_cb cb, void
 	int rc, ret;
 
 	ret = store_prepare(s,
-		      "SELECT device, seq, interview, time, kind, actor, path, old_value,"
-		      " new_value, old_special, new_special, extra FROM event"
-		      " WHERE interview IS ?1 ORDER BY time, device, seq",
+		      "SELECT d.uuid, e.seq, i.uuid, e.time, k.name, e.actor, p.name, e.old_value,"
+		      " e.new_value, e.old_special, e.new_special, e.extra FROM interview_key i"
+		      " CROSS JOIN event_row e ON e.interview = i.id JOIN device_key d ON d.id = e.device"
+		      " JOIN event_name k ON k.id = e.kind JOIN event_name p ON p.id = e.path"
+		      " WHERE i.uuid IS ?1 ORDER BY e.time, d.uuid, e.seq",
 		      &q, err);
 	if (ret < 0)
 		return ret;

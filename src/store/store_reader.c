@@ -27,9 +27,15 @@ static const char *const reader_sql[NQ] = {
 		 " ORDER BY i.uuid",
 	[Q_ANS] = "SELECT x.interview, x.path, x.value, x.special FROM answer x" STORE_RECORD_FILTER_SQL
 		  " ORDER BY x.interview, x.path",
-	[Q_EV] = "SELECT x.interview, x.device, x.seq, x.time, x.kind, x.actor, x.path,"
-		 " x.old_value, x.new_value, x.old_special, x.new_special, x.extra"
-		 " FROM event x" STORE_RECORD_FILTER_SQL " ORDER BY x.interview, x.time, x.device, x.seq",
+	/* event_row through its integer keys (schema step 8): interviews in
+	 * UUID order from interview_key's index, each one's events from
+	 * event_row_interview in time order */
+	[Q_EV] = "SELECT x.interview, d.uuid, e.seq, e.time, k.name, e.actor, p.name,"
+		 " e.old_value, e.new_value, e.old_special, e.new_special, e.extra"
+		 " FROM (SELECT uuid AS interview, id FROM interview_key WHERE uuid IS NOT NULL) x"
+		 " CROSS JOIN event_row e ON e.interview = x.id JOIN device_key d ON d.id = e.device"
+		 " JOIN event_name k ON k.id = e.kind JOIN event_name p ON p.id = e.path"
+		 STORE_RECORD_FILTER_SQL " ORDER BY x.interview, e.time, d.uuid, e.seq",
 	[Q_CM] = "SELECT x.interview, x.uuid, x.path, x.author, x.text, x.time, x.device"
 		 " FROM comment x" STORE_RECORD_FILTER_SQL " ORDER BY x.interview, x.time, x.uuid",
 };

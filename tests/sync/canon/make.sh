@@ -3,10 +3,11 @@
 # f8bb4c2 (before the store/sync split of issue 10). Kept to show how; do not
 # rerun it to "fix" a failing cli-canon.sh: the fixture is the yardstick.
 # Changed since by hand, and only so: the schema steps 5 (tables audit_run and
-# audit_finding, issue 14), 6 (table form_file, issue 12) and 7 (the key_*
-# tables, issue 16: their schema rows; canon.sql dumps none of their rows) and user_version
-# 7 in both .canon files, and canon.sql's form_file section (empty: the
-# fixture's forms have no attached files). No data row changed.
+# audit_finding, issue 14), 6 (table form_file, issue 12), 7 (the key_*
+# tables, issue 16: their schema rows; canon.sql dumps none of their rows) and
+# 8 (issue 18: event_row, device_key, interview_key, event_name, the view
+# `event`) and user_version 8 in both .canon files, and canon.sql's form_file
+# section (empty: the fixture's forms have no attached files). No data row changed.
 #   bundles/      deterministic device bundles: `ruhu synth --seed 7` (8
 #                 households, 2 devices), laptop A's bundles 1 and 2, bundle 3
 #                 of a copy of A's database (a conflict and event clashes), and
