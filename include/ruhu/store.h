@@ -651,6 +651,11 @@ int store_records_each(struct store *s, const struct store_record_filter *f,
  * matter; nothing is dropped); < 0 on error. Does not touch interviews.
  */
 int store_event_insert(struct store *s, const struct store_event *ev, struct error *err);
+/* The SHA-256 (hex) of an event's content (every field but device and seq,
+ * NULL told apart from ""): of two clashing versions the one with the
+ * smaller hash stays in `event`. Shared with the PostgreSQL target (src/pg)
+ * so both databases keep the same version. */
+void store_event_hash(const struct store_event *ev, char hex[65]);
 
 /* Whether `kind` is an event kind the store accepts (non-empty, lowercase
  * letters and '_'): a merge checks it before writing anything. */

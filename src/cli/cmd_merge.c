@@ -10,6 +10,8 @@
 
 #include "ruhu/i18n.h"
 #include "ruhu/merge.h"
+#include "ruhu/merge_target.h"
+#include "ruhu/pg.h"
 #include "ruhu/store.h"
 
 #include <stdio.h>
@@ -50,16 +52,36 @@ static void on_progress(void *ctx, size_t done, size_t total)
 int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 {
 	struct store *s = NULL;
+	struct pg *pg = NULL;
+	struct merge_target tg;
 	struct error err = ERROR_INIT;
 	struct merge_stats tot, st;
 	struct progress p;
 	int i, refused = 0, already = 0, merged = 0;
 
 	memset(&tot, 0, sizeof(tot));
-	if (store_open(db, STORE_OPEN_CHECK | (import ? 0 : STORE_OPEN_CREATE), &s, &err) < 0) {
-		cli_error(&err);
-		error_clear(&err);
-		return EXIT_FAIL;
+	if (pg_is_conninfo(db)) {
+		/* a team database on PostgreSQL (issue 19); device databases
+		 * (import) stay SQLite */
+		if (import) {
+			cli_errorf("设备数据库须是 SQLite 文件，不能是 PostgreSQL",
+				   "a device database is a SQLite file, not PostgreSQL");
+			return EXIT_FAIL;
+		}
+		if (pg_open(db, 0, &pg, &err) < 0) {
+			cli_error(&err);
+			error_clear(&err);
+			return EXIT_FAIL;
+		}
+		tg = pg_merge_target(pg);
+	} else {
+		if (store_open(db, STORE_OPEN_CHECK | (import ? 0 : STORE_OPEN_CREATE), &s,
+			       &err) < 0) {
+			cli_error(&err);
+			error_clear(&err);
+			return EXIT_FAIL;
+		}
+		tg = store_merge_target(s);
 	}
 	memset(&p, 0, sizeof(p));
 	p.tty = isatty(2);
@@ -70,7 +92,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 		p.i = i + 1;
 		p.name = bundles[i];
 		clock_gettime(CLOCK_MONOTONIC, &p.t0);
-		rc = merge_bundle(s, bundles[i], import, &st, on_progress, &p, &err);
+		rc = merge_bundle_into(&tg, bundles[i], import, &st, on_progress, &p, &err);
 		if (p.tty)
 			fprintf(stderr, "\r\033[K");
 		if (rc < 0) {
@@ -116,6 +138,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 	if (import && tot.assignments)
 		printf(T_("样本分配：%zu 户\n", "assignments: %zu households\n"), tot.assignments);
 	store_close(s);
+	pg_close(pg);
 	return refused ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -93,6 +93,16 @@ const struct cmd_entry cmd_table[] = {
 	 "one transaction; merging a bundle again changes nothing; an equal revision with "
 	 "different content is kept as a conflict, one household under two interviews is flagged "
 	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
+	{"db", cmd_db, "团队库在 PostgreSQL 上：建库", "team databases on PostgreSQL: set up",
+	 "ruhu db init --db postgresql://主机/库名\n\n在一个空的 PostgreSQL 数据库里建立 ruhu 的表"
+	 "（已有旧版本的表则升级）；之后 merge --db 同一个连接串即合并到该服务器。连接串也可写成 "
+	 "\"host=… dbname=…\"；密码不要写在命令行上，用 PGPASSFILE（~/.pgpass）或服务文件；"
+	 "TLS 用 libpq 的 sslmode。",
+	 "ruhu db init --db postgresql://HOST/DBNAME\n\nCreates ruhu's tables in an empty PostgreSQL "
+	 "database (or upgrades older ones); then merge --db with the same connection string "
+	 "merges into that server. The connection string may also be \"host=... dbname=...\"; "
+	 "keep passwords off the command line: PGPASSFILE (~/.pgpass) or a service file; TLS is "
+	 "libpq's sslmode."},
 	{"import", cmd_import, "在设备上导入返回数据包", "apply a return bundle on a device",
 	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同，"
 	 "然后列出退回待修改的访谈及团队长的批注。",
