@@ -22,6 +22,7 @@
 
 #include "ruhu/error.h"
 #include "ruhu/merge_target.h"
+#include "ruhu/store.h"
 
 #include <stdbool.h>
 
@@ -60,5 +61,11 @@ int pg_version(struct pg *pg, struct error *err);
  * long as `pg` is open. put_assignments (import: return bundles are for
  * device databases) is refused with STORE_E_INVALID. */
 struct merge_target pg_merge_target(struct pg *pg);
+
+/* `ruhu db copy` (ruhu/store.h, store_copy_*): reads every table of `pg`
+ * into the sink `k` (one consistent snapshot), as store_copy_out(); and
+ * `pg` as a sink (*ctx set for its calls). */
+int pg_copy_out(struct pg *pg, const struct store_copy_sink *k, void *ctx, struct error *err);
+const struct store_copy_sink *pg_copy_sink(struct pg *pg, void **ctx);
 
 #endif

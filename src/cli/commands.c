@@ -93,16 +93,19 @@ const struct cmd_entry cmd_table[] = {
 	 "one transaction; merging a bundle again changes nothing; an equal revision with "
 	 "different content is kept as a conflict, one household under two interviews is flagged "
 	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
-	{"db", cmd_db, "团队库在 PostgreSQL 上：建库", "team databases on PostgreSQL: set up",
-	 "ruhu db init --db postgresql://主机/库名\n\n在一个空的 PostgreSQL 数据库里建立 ruhu 的表"
+	{"db", cmd_db, "团队库在 PostgreSQL 上：建库、复制", "team databases on PostgreSQL: set up, copy",
+	 "ruhu db init --db postgresql://主机/库名\nruhu db copy --from 甲 --to 乙\n\n在一个空的 PostgreSQL 数据库里建立 ruhu 的表"
 	 "（已有旧版本的表则升级）；之后 merge --db 同一个连接串即合并到该服务器。连接串也可写成 "
 	 "\"host=… dbname=…\"；密码不要写在命令行上，用 PGPASSFILE（~/.pgpass）或服务文件；"
-	 "TLS 用 libpq 的 sslmode。",
-	 "ruhu db init --db postgresql://HOST/DBNAME\n\nCreates ruhu's tables in an empty PostgreSQL "
+	 "TLS 用 libpq 的 sslmode。copy 把整个团队库在 SQLite 文件和 PostgreSQL 之间复制（两个方向都可），"
+	 "目标须是新的或空的，在一个事务中写入，设备编号随之复制（副本是同一个库）；审计结果不复制。",
+	 "ruhu db init --db postgresql://HOST/DBNAME\nruhu db copy --from A --to B\n\nCreates ruhu's tables in an empty PostgreSQL "
 	 "database (or upgrades older ones); then merge --db with the same connection string "
 	 "merges into that server. The connection string may also be \"host=... dbname=...\"; "
 	 "keep passwords off the command line: PGPASSFILE (~/.pgpass) or a service file; TLS is "
-	 "libpq's sslmode."},
+	 "libpq's sslmode. copy moves a whole team database between a SQLite file and PostgreSQL "
+	 "(either way) into a new or empty target, in one transaction, device id included (the "
+	 "copy is the same database); audit results are not copied."},
 	{"import", cmd_import, "在设备上导入返回数据包", "apply a return bundle on a device",
 	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同，"
 	 "然后列出退回待修改的访谈及团队长的批注。",
