@@ -47,13 +47,24 @@ bool pg_is_conninfo(const char *db)
 	}
 }
 
+/* libpq's message on one line: runs of newlines, tabs and spaces become
+ * one space, none at the ends */
 static char *trimmed(const char *s)
 {
-	char *t = xstrdup(s && *s ? s : "?");
-	size_t n = strlen(t);
+	char *t = xstrdup(s && *s ? s : "?"), *w = t;
+	const char *p;
 
-	while (n && (t[n - 1] == '\n' || t[n - 1] == ' '))
-		t[--n] = 0;
+	for (p = t; *p; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+			if (w > t && w[-1] != ' ')
+				*w++ = ' ';
+		} else {
+			*w++ = *p;
+		}
+	}
+	while (w > t && w[-1] == ' ')
+		w--;
+	*w = 0;
 	return t;
 }
 
@@ -65,9 +76,11 @@ int pg_fail(struct pg *pg, const PGresult *r, const char *what, struct error *er
 
 	if (PQstatus(pg->c) == CONNECTION_BAD) {
 		error_set(err, pg->name,
-			  "与数据库服务器的连接中断（%s）：本数据包未写入任何内容，请重新运行",
-			  "the connection to the database server was lost (%s): nothing of this "
-			  "bundle was written; run it again",
+			  "与数据库服务器的连接中断（%s）：这一步要么完全没有写入，要么（断在提交时）"
+			  "已完整写入；请重新运行以完成（已合并的数据包会被认出）",
+			  "the connection to the database server was lost (%s): this step is either "
+			  "not written at all or (lost at its commit) written whole; run it again to "
+			  "finish (a merged bundle is recognized)",
 			  msg);
 		code = STORE_E_IO;
 	} else {
