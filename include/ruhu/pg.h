@@ -68,4 +68,9 @@ struct merge_target pg_merge_target(struct pg *pg);
 int pg_copy_out(struct pg *pg, const struct store_copy_sink *k, void *ctx, struct error *err);
 const struct store_copy_sink *pg_copy_sink(struct pg *pg, void **ctx);
 
+/* `ruhu status` over PostgreSQL: the report store_status_report() makes
+ * (ruhu/status.h; free with store_status_report_release). 0 or -1 with err. */
+struct status_report;
+int pg_status_report(struct pg *pg, struct status_report *r, struct error *err);
+
 #endif
