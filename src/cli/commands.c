@@ -88,11 +88,14 @@ const struct cmd_entry cmd_table[] = {
 	 "and renamed before the export is recorded."},
 	{"merge", cmd_merge, "合并数据包到团队库", "merge bundles into a team database",
 	 "ruhu merge --db 团队库 数据包...\n\n逐个完整校验后在一个事务中合并；重复合并不改变任何内容；"
-	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。有数据包被拒绝时退出码为 1，其余照常合并。",
+	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。有数据包被拒绝时退出码为 1，其余照常合并。"
+	 "团队库也可以在 PostgreSQL 服务器上：--db postgresql://主机/库名 或 \"host=… dbname=…\"（见 ruhu help db）。",
 	 "ruhu merge --db TEAM.db BUNDLE...\n\nVerifies each bundle completely, then merges it in "
 	 "one transaction; merging a bundle again changes nothing; an equal revision with "
 	 "different content is kept as a conflict, one household under two interviews is flagged "
-	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge."},
+	 "as a duplicate. Exits 1 if any bundle was refused; the others still merge. The team "
+	 "database may be on a PostgreSQL server: --db postgresql://HOST/DBNAME or "
+	 "\"host=... dbname=...\" (see ruhu help db)."},
 	{"db", cmd_db, "团队库在 PostgreSQL 上：建库、复制", "team databases on PostgreSQL: set up, copy",
 	 "ruhu db init --db postgresql://主机/库名\nruhu db copy --from 甲 --to 乙\n\n在一个空的 PostgreSQL 数据库里建立 ruhu 的表"
 	 "（已有旧版本的表则升级）；之后 merge --db 同一个连接串即合并到该服务器。连接串也可写成 "

@@ -11,6 +11,8 @@
 #   pg_canon NAME     the canonical dump of NAME (tests/pg/canon.sql), in the
 #                     format of tests/sync/canon/canon.sql from '== meta' on
 #   pg_kill / pg_restart   SIGKILL the postmaster / start it again
+# Tests run the server with fsync=off (speed; a SIGKILL of the server loses
+# nothing the OS has); the benchmark sets PG_FSYNC=on.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 pgdir=$tmp/pg
 pg_as=""
@@ -48,7 +50,7 @@ pg_start() {
 
 pg_restart() {
 	$pg_as "$pg_bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -t 60 \
-		-o "-k $pgdir -c listen_addresses= -c fsync=off -c max_connections=40" \
+		-o "-k $pgdir -c listen_addresses= -c fsync=${PG_FSYNC:-off} -c max_connections=40" \
 		start >/dev/null 2>&1
 }
 
