@@ -651,9 +651,8 @@ static int t_put_events(void *t, const struct store_event *ev, size_t n,
 {
 	struct pg *pg = t;
 	struct strbuf sb = STRBUF_INIT;
-	unsigned char *seen;
 	PGresult *r;
-	size_t i, existing, added;
+	size_t i;
 	int ret, rows, k;
 
 	if (!n)
@@ -685,76 +684,39 @@ static int t_put_events(void *t, const struct store_event *ev, size_t n,
 	strbuf_release(&sb);
 	if (ret < 0)
 		return ret;
-	seen = xcalloc(n, 1);
-	/* the events whose (device, seq) is stored already */
+	/* In one statement: every event whose (device, seq) is free goes in (of
+	 * a key repeated in the batch, the first); the others come back, in
+	 * order. The merge lock keeps every other writer out, so the anti-join
+	 * on the statement's snapshot is exact (and cheaper than ON CONFLICT's
+	 * speculative insertion). */
 	r = pg_q(pg, PGRES_TUPLES_OK,
-		 "SELECT s.ord, e.interview, e.time, e.kind, e.actor, e.path, e.old_value,"
-		 " e.new_value, e.old_special, e.new_special, e.extra"
-		 " FROM ev_stage s JOIN event e ON e.device = s.device AND e.seq = s.seq",
+		 "WITH f AS (SELECT * FROM (SELECT DISTINCT ON (device, seq) * FROM ev_stage"
+		 " ORDER BY device, seq, ord) d WHERE NOT EXISTS (SELECT 1 FROM event e"
+		 " WHERE e.device = d.device AND e.seq = d.seq)),"
+		 " ins AS (INSERT INTO event (device, seq, " EV_COLS ")"
+		 " SELECT device, seq, " EV_COLS " FROM f ORDER BY ord RETURNING 1)"
+		 " SELECT s.ord FROM ev_stage s WHERE NOT EXISTS (SELECT 1 FROM f WHERE f.ord = s.ord)"
+		 " ORDER BY s.ord",
 		 0, NULL, err);
-	if (!r) {
-		free(seen);
+	if (!r)
 		return -STORE_E_INTERNAL;
-	}
 	rows = PQntuples(r);
-	existing = (size_t)rows;
+	counts[MERGE_EVENT_NEW] += n - (size_t)rows;
+	/* the rest meet the stored event one at a time, as in the store (a
+	 * clash may replace it before a later one of the same key) */
 	for (k = 0; k < rows; k++) {
 		size_t o = (size_t)atoll(PQgetvalue(r, k, 0));
-		struct store_event old;
 
 		if (o >= n)
 			continue;
-		seen[o] = 1;
-		event_of(&old, r, k, 1, &ev[o]);
-		ret = collide(pg, &ev[o], &old, err);
+		ret = collide_stored(pg, &ev[o], err);
 		if (ret < 0) {
 			PQclear(r);
-			free(seen);
 			return ret;
 		}
 		counts[ret]++;
 	}
 	PQclear(r);
-	r = pg_q(pg, PGRES_COMMAND_OK,
-		 "INSERT INTO event (device, seq, " EV_COLS ")"
-		 " SELECT device, seq, " EV_COLS " FROM ev_stage ORDER BY ord"
-		 " ON CONFLICT (device, seq) DO NOTHING",
-		 0, NULL, err);
-	if (!r) {
-		free(seen);
-		return -STORE_E_INTERNAL;
-	}
-	added = (size_t)atoll(PQcmdTuples(r));
-	PQclear(r);
-	counts[MERGE_EVENT_NEW] += added;
-	if (existing + added < n) {
-		/* the same (device, seq) twice in this batch: the later ones meet
-		 * the first, one at a time, as in the store */
-		r = pg_q(pg, PGRES_TUPLES_OK,
-			 "SELECT ord FROM (SELECT ord, row_number() OVER (PARTITION BY device, seq"
-			 " ORDER BY ord) AS k FROM ev_stage) x WHERE k > 1 ORDER BY ord",
-			 0, NULL, err);
-		if (!r) {
-			free(seen);
-			return -STORE_E_INTERNAL;
-		}
-		rows = PQntuples(r);
-		for (k = 0; k < rows; k++) {
-			size_t o = (size_t)atoll(PQgetvalue(r, k, 0));
-
-			if (o >= n || seen[o])
-				continue;
-			ret = collide_stored(pg, &ev[o], err);
-			if (ret < 0) {
-				PQclear(r);
-				free(seen);
-				return ret;
-			}
-			counts[ret]++;
-		}
-		PQclear(r);
-	}
-	free(seen);
 	return 0;
 }
 
