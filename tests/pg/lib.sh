@@ -13,7 +13,8 @@
 #   pg_kill / pg_restart   SIGKILL the postmaster / start it again
 # Tests run the server with fsync=off (speed; a SIGKILL of the server loses
 # nothing the OS has); the benchmark sets PG_FSYNC=on.
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+# RUHU_PG_BIN: the server's bin folder (default: Debian's newest)
+pg_bin=${RUHU_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 pgdir=$tmp/pg
 pg_as=""
 
