@@ -1,7 +1,8 @@
 #!/bin/sh
 # `ruhu status` over a PostgreSQL team database (issue 19): the same report
 # as over the SQLite database it was copied from, and after the same merges;
-# the database is named without its connection string.
+# the database is named without its connection string. The commands that do
+# not work on PostgreSQL yet say so.
 set -u
 
 bin=${RUHU_BIN:?RUHU_BIN is not set}
@@ -35,6 +36,19 @@ check "... with the sample's households" grep -q "all households *60" p.rep
 pg_db empty
 r status --db "$(pg_url empty)" >e.out 2>&1
 check "status of a database without ruhu's tables: exit 1" test $? -eq 1
+
+# the commands that work on SQLite only refuse a connection string clearly
+# (rather than create a file of that name)
+for c in conflicts review score data audit; do
+	r $c --db "$(pg_url p)" >out 2>err
+	if [ $? -eq 1 ] && has err "ruhu $c does not work on a PostgreSQL database yet"; then
+		ok "$c --db postgresql: refused clearly"
+	else
+		not_ok "$c --db postgresql: refused clearly"
+		sed 's/^/#   /' err | head -n 3
+	fi
+done
+check "... and no file named after the connection string" test -z "$(ls | grep dbname)"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
