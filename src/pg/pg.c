@@ -232,6 +232,8 @@ void pg_close(struct pg *pg)
 	if (!pg)
 		return;
 	PQfinish(pg->c);
+	if (pg->has_pend)
+		store_interview_release(&pg->pend);
 	free(pg->name);
 	free(pg->device);
 	strbuf_release(&pg->ans);

@@ -21,6 +21,10 @@ struct pg {
 	bool tx;
 	struct strbuf ans; /* answers buffered in COPY text format */
 	size_t n_ans;
+	/* the interview row put_interview was given, written by the next
+	 * operation (record_duplicates writes it in the same statement) */
+	struct store_interview pend;
+	bool has_pend;
 };
 
 /* err from a failed result (r may be NULL: the connection's message); code

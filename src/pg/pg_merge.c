@@ -51,12 +51,95 @@ static const char *col(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 
+/* the interview row as text parameters $1..$11: uuid, form_hash,
+ * household_key, enumerator, device, status, review_comment, revision,
+ * created, updated, position (change_seq is this database's own) */
+struct iv_params {
+	char rev[24], created[24], updated[24];
+	const char *v[12];
+};
+
+static void iv_params(struct iv_params *ip, const struct store_interview *iv)
+{
+	i64(ip->rev, iv->revision);
+	i64(ip->created, iv->created);
+	i64(ip->updated, iv->updated);
+	ip->v[0] = iv->uuid;
+	ip->v[1] = iv->form_hash;
+	ip->v[2] = iv->household_key;
+	ip->v[3] = iv->enumerator;
+	ip->v[4] = iv->device;
+	ip->v[5] = store_istatus_name(iv->status);
+	ip->v[6] = iv->review_comment;
+	ip->v[7] = ip->rev;
+	ip->v[8] = ip->created;
+	ip->v[9] = ip->updated;
+	ip->v[10] = iv->position;
+	ip->v[11] = NULL;
+}
+
+#define IV_UPSERT                                                                          \
+	"INSERT INTO interview (uuid, form_hash, household_key, enumerator, device,"        \
+	" status, review_comment, revision, change_seq, created, updated, position)"        \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, nextval('change_seq'),"           \
+	" $9::bigint, $10::bigint, $11)"                                                    \
+	" ON CONFLICT (uuid) DO UPDATE SET form_hash = excluded.form_hash,"                 \
+	" household_key = excluded.household_key, enumerator = excluded.enumerator,"        \
+	" device = excluded.device, status = excluded.status,"                              \
+	" review_comment = excluded.review_comment, revision = excluded.revision,"          \
+	" change_seq = excluded.change_seq, created = excluded.created,"                    \
+	" updated = excluded.updated, position = excluded.position"
+
+static void pend_drop(struct pg *pg)
+{
+	if (pg->has_pend)
+		store_interview_release(&pg->pend);
+	pg->has_pend = false;
+}
+
+/* Writes the pending interview row (replacing its answers: those buffered
+ * for it go after it); with `dup_key`, in the same statement, flags it with
+ * every other interview of that household (*added += new pairs), as
+ * store_duplicates_flag: the statement's snapshot holds every interview but
+ * this one, which the pair excludes anyway. */
+static int pend_write(struct pg *pg, const char *dup_key, size_t *added, struct error *err)
+{
+	struct iv_params ip;
+	PGresult *r;
+
+	if (!pg->has_pend)
+		return 0;
+	iv_params(&ip, &pg->pend);
+	ip.v[11] = dup_key;
+	if (dup_key)
+		r = pg_q(pg, PGRES_COMMAND_OK,
+			 "WITH d AS (DELETE FROM answer WHERE interview = $1),"
+			 " u AS (" IV_UPSERT " RETURNING 1)"
+			 " INSERT INTO sync_duplicate (household_key, uuid_a, uuid_b)"
+			 " SELECT $12, LEAST($1::text COLLATE \"C\", uuid),"
+			 " GREATEST($1::text COLLATE \"C\", uuid)"
+			 " FROM interview WHERE household_key = $12 AND uuid <> $1"
+			 " ON CONFLICT DO NOTHING",
+			 12, ip.v, err);
+	else
+		r = pg_q(pg, PGRES_COMMAND_OK,
+			 "WITH d AS (DELETE FROM answer WHERE interview = $1) " IV_UPSERT, 11, ip.v,
+			 err);
+	pend_drop(pg);
+	if (!r)
+		return err ? -err->code : -STORE_E_INTERNAL;
+	if (dup_key && added)
+		*added += (size_t)atoll(PQcmdTuples(r));
+	PQclear(r);
+	return 0;
+}
+
 static int flush_answers(struct pg *pg, struct error *err)
 {
-	int ret;
+	int ret = pend_write(pg, NULL, NULL, err);
 
-	if (!pg->n_ans)
-		return 0;
+	if (ret < 0 || !pg->n_ans)
+		return ret;
 	ret = pg_copy(pg, "COPY answer (interview, path, value, special) FROM STDIN", &pg->ans,
 		      err);
 	strbuf_reset(&pg->ans);
@@ -221,6 +304,7 @@ static int t_begin(void *t, struct error *err)
 		}
 		PQclear(r);
 	}
+	pend_drop(pg);
 	strbuf_reset(&pg->ans);
 	pg->n_ans = 0;
 	pg->tx = true;
@@ -244,6 +328,7 @@ static void t_rollback(void *t)
 {
 	struct pg *pg = t;
 
+	pend_drop(pg);
 	strbuf_reset(&pg->ans);
 	pg->n_ans = 0;
 	if (PQstatus(pg->c) == CONNECTION_OK)
@@ -275,8 +360,10 @@ static int t_put_form(void *t, const char *hash, const char *form_id, const char
 	int fmts[5] = {0, 0, 0, 0, 1};
 	PGresult *r;
 	size_t i;
-	int added, ret;
+	int added, ret = pend_write(pg, NULL, NULL, err);
 
+	if (ret < 0)
+		return ret;
 	r = PQexecParams(pg->c,
 			 "INSERT INTO form (hash, form_id, version, title, source, added)"
 			 " VALUES ($1, $2, $3, $4, $5,"
@@ -357,6 +444,8 @@ static int t_revisions(void *t, const char *const *uuids, size_t n, int64_t *rev
 
 	for (i = 0; (size_t)i < n; i++)
 		rev[i] = 0;
+	if (pend_write(pg, NULL, NULL, err) < 0)
+		return -STORE_E_INTERNAL;
 	if (!n)
 		return 0;
 	array_lit(&sb, uuids, n);
@@ -447,57 +536,24 @@ static int t_load(void *t, const char *uuid, struct store_loaded **out, struct e
 	return 0;
 }
 
-/* the interview row as text parameters $1..$11: uuid, form_hash,
- * household_key, enumerator, device, status, review_comment, revision,
- * created, updated, position (change_seq is this database's own) */
-struct iv_params {
-	char rev[24], created[24], updated[24];
-	const char *v[12];
-};
-
-static void iv_params(struct iv_params *ip, const struct store_interview *iv)
-{
-	i64(ip->rev, iv->revision);
-	i64(ip->created, iv->created);
-	i64(ip->updated, iv->updated);
-	ip->v[0] = iv->uuid;
-	ip->v[1] = iv->form_hash;
-	ip->v[2] = iv->household_key;
-	ip->v[3] = iv->enumerator;
-	ip->v[4] = iv->device;
-	ip->v[5] = store_istatus_name(iv->status);
-	ip->v[6] = iv->review_comment;
-	ip->v[7] = ip->rev;
-	ip->v[8] = ip->created;
-	ip->v[9] = ip->updated;
-	ip->v[10] = iv->position;
-	ip->v[11] = NULL;
-}
-
 static int t_put_interview(void *t, const struct store_interview *iv, const struct store_answer *a,
 			   size_t n, struct error *err)
 {
 	struct pg *pg = t;
-	struct iv_params ip;
 	size_t i;
-	int ret;
+	int ret = pend_write(pg, NULL, NULL, err);
 
-	iv_params(&ip, iv);
-	ret = pg_x(pg,
-		   "WITH d AS (DELETE FROM answer WHERE interview = $1)"
-		   " INSERT INTO interview (uuid, form_hash, household_key, enumerator, device,"
-		   " status, review_comment, revision, change_seq, created, updated, position)"
-		   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, nextval('change_seq'),"
-		   " $9::bigint, $10::bigint, $11)"
-		   " ON CONFLICT (uuid) DO UPDATE SET form_hash = excluded.form_hash,"
-		   " household_key = excluded.household_key, enumerator = excluded.enumerator,"
-		   " device = excluded.device, status = excluded.status,"
-		   " review_comment = excluded.review_comment, revision = excluded.revision,"
-		   " change_seq = excluded.change_seq, created = excluded.created,"
-		   " updated = excluded.updated, position = excluded.position",
-		   11, ip.v, err);
 	if (ret < 0)
 		return ret;
+	/* the row waits for record_duplicates (one round trip for both) */
+	pg->pend = *iv;
+	pg->pend.form_hash = xstrdup(iv->form_hash);
+	pg->pend.household_key = xstrdup(iv->household_key);
+	pg->pend.enumerator = xstrdup(iv->enumerator);
+	pg->pend.device = xstrdup(iv->device);
+	pg->pend.review_comment = xstrdup(iv->review_comment);
+	pg->pend.position = xstrdup(iv->position);
+	pg->has_pend = true;
 	for (i = 0; i < n; i++) {
 		pg_copy_field(&pg->ans, iv->uuid, '\t');
 		pg_copy_field(&pg->ans, a[i].path, '\t');
@@ -657,7 +713,9 @@ static int t_put_events(void *t, const struct store_event *ev, size_t n,
 
 	if (!n)
 		return 0;
-	ret = pg_x(pg, "TRUNCATE ev_stage", 0, NULL, err);
+	ret = pend_write(pg, NULL, NULL, err);
+	if (ret == 0)
+		ret = pg_x(pg, "TRUNCATE ev_stage", 0, NULL, err);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -731,7 +789,9 @@ static int t_put_comments(void *t, const struct store_comment *c, size_t n, size
 
 	if (!n)
 		return 0;
-	ret = pg_x(pg, "TRUNCATE cm_stage", 0, NULL, err);
+	ret = pend_write(pg, NULL, NULL, err);
+	if (ret == 0)
+		ret = pg_x(pg, "TRUNCATE cm_stage", 0, NULL, err);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -774,6 +834,8 @@ static int t_record_conflict(void *t, const struct store_interview *iv,
 	size_t i;
 	int added, ret;
 
+	if (pend_write(pg, NULL, NULL, err) < 0)
+		return -STORE_E_INTERNAL;
 	iv_params(&ip, iv);
 	ip.v[11] = hash;
 	r = pg_q(pg, PGRES_COMMAND_OK,
@@ -809,6 +871,10 @@ static int t_record_duplicates(void *t, const char *uuid, const char *household_
 	const char *p[2] = {household_key, uuid};
 	PGresult *r;
 
+	if (pg->has_pend && !strcmp(pg->pend.uuid, uuid))
+		return pend_write(pg, household_key, added, err);
+	if (pend_write(pg, NULL, NULL, err) < 0)
+		return -STORE_E_INTERNAL;
 	if (!household_key)
 		return 0;
 	r = pg_q(pg, PGRES_COMMAND_OK,
