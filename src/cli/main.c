@@ -190,7 +190,8 @@ static int take_lang(int argc, char **argv)
  * than taken for a file name and created. */
 static bool pg_refused(const char *cmd, int argc, char **argv)
 {
-	static const char *const pg_ok[] = {"merge", "status", "db", NULL};
+	/* import: cli_apply_bundles says a device database is SQLite */
+	static const char *const pg_ok[] = {"merge", "import", "status", "db", NULL};
 	int i, k;
 
 	for (k = 0; pg_ok[k]; k++)
