@@ -663,6 +663,11 @@ int store_records_each(struct store *s, const struct store_record_filter *f,
  * matter; nothing is dropped); < 0 on error. Does not touch interviews.
  */
 int store_event_insert(struct store *s, const struct store_event *ev, struct error *err);
+/* The SHA-256 (hex) of an event's content (every field but device and seq,
+ * NULL told apart from ""): of two clashing versions the one with the
+ * smaller hash stays in `event`. Shared with the PostgreSQL target (src/pg)
+ * so both databases keep the same version. */
+void store_event_hash(const struct store_event *ev, char hex[65]);
 
 /* Whether `kind` is an event kind the store accepts (non-empty, lowercase
  * letters and '_'): a merge checks it before writing anything. */
@@ -681,6 +686,53 @@ int store_comment_insert(struct store *s, const struct store_comment *c, struct 
  */
 int store_interview_import(struct store *s, const struct store_interview *iv,
 			   const struct store_answer *answers, size_t n, struct error *err);
+
+/* ---- copying a team database (`ruhu db copy`, store_copy.c) -------------- */
+/*
+ * Every table a team database holds, with its columns, in an order where
+ * each row's references come first: the copy between SQLite and PostgreSQL
+ * (src/pg) walks this one list on both sides. Left out: audit_run and
+ * audit_finding (results of `ruhu audit`, which runs again on the copy),
+ * event.id (rows go in id order; the target numbers them again).
+ */
+enum store_copy_type { STORE_COPY_TEXT, STORE_COPY_INT, STORE_COPY_BLOB };
+struct store_copy_col {
+	const char *name;
+	enum store_copy_type type;
+};
+struct store_copy_table {
+	const char *name;
+	const struct store_copy_col *cols;
+	size_t n_cols;
+	const char *order; /* ORDER BY (the key; event: id) */
+};
+const struct store_copy_table *store_copy_tables(size_t *n);
+
+/* A value: p NULL for SQL NULL; an INT as decimal text; a BLOB as bytes. */
+struct store_copy_val {
+	const char *p;
+	size_t len;
+};
+
+/* Where a copy writes. begin refuses a target that holds data (STORE_E_EXISTS)
+ * and opens its one transaction; finish commits it (commit true) or undoes
+ * it: a failed copy leaves the target as it was. A meta row device_id makes
+ * the target the same database as the source (a copy, not another device). */
+struct store_copy_sink {
+	int (*begin)(void *ctx, struct error *err);
+	int (*table)(void *ctx, const struct store_copy_table *t, struct error *err);
+	int (*row)(void *ctx, const struct store_copy_table *t, const struct store_copy_val *v,
+		   struct error *err);
+	int (*table_end)(void *ctx, const struct store_copy_table *t, struct error *err);
+	int (*finish)(void *ctx, bool commit, struct error *err);
+};
+
+/* Reads every table of `s` (in one read transaction) into `k`: begin, each
+ * table's rows in key order, finish(true); on any error finish(false). */
+int store_copy_out(struct store *s, const struct store_copy_sink *k, void *ctx,
+		   struct error *err);
+/* The store `s` as a sink (ctx = s). */
+const struct store_copy_sink *store_copy_sink(void);
 
 /* ---- merge bookkeeping (store_ledger.c; tables in docs/bundle.md) --------- */
 

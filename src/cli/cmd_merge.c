@@ -11,6 +11,9 @@
 #include "ruhu/i18n.h"
 #include "ruhu/keys.h"
 #include "ruhu/merge.h"
+#include "ruhu/merge_target.h"
+#include "ruhu/pg.h"
+#include "ruhu/seal.h"
 #include "ruhu/store.h"
 
 #include <stdio.h>
@@ -48,9 +51,33 @@ static void on_progress(void *ctx, size_t done, size_t total)
 
 /* Shared by merge and import: applies each bundle, prints one line per
  * bundle and a summary. Returns the exit code. */
+/* Into PostgreSQL: the team keys live in a SQLite team database only (issue
+ * 16), so a sealed bundle is refused with what to do instead of failing as
+ * "not gzip" in the plain reader. */
+static int merge_pg_bundle(const struct merge_target *tg, const char *path,
+			   struct merge_stats *st, struct progress *p, struct error *err)
+{
+	struct seal_header h;
+
+	if (keys_describe(path, &h, err) < 0)
+		return -1;
+	if (h.device[0]) {
+		error_set(err, path,
+			  "这是签名的数据包，团队密钥目前只在 SQLite 团队库中：先合并到 SQLite 团队库，"
+			  "再用 ruhu db copy 复制到服务器",
+			  "this is a sealed bundle and team keys live in a SQLite team database only "
+			  "for now: merge it into a SQLite team database, then ruhu db copy it to the "
+			  "server");
+		return -1;
+	}
+	return merge_bundle_into(tg, path, false, st, on_progress, p, err);
+}
+
 int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 {
 	struct store *s = NULL;
+	struct pg *pg = NULL;
+	struct merge_target tg;
 	struct error err = ERROR_INIT;
 	struct merge_stats tot, st;
 	struct progress p;
@@ -59,12 +86,30 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 	int i, refused = 0, already = 0, merged = 0;
 
 	memset(&tot, 0, sizeof(tot));
-	if (store_open(db, STORE_OPEN_CHECK | (import ? 0 : STORE_OPEN_CREATE), &s, &err) < 0) {
-		cli_error(&err);
-		error_clear(&err);
-		return EXIT_FAIL;
+	if (pg_is_conninfo(db)) {
+		/* a team database on PostgreSQL (issue 19); device databases
+		 * (import) stay SQLite */
+		if (import) {
+			cli_errorf("设备数据库须是 SQLite 文件，不能是 PostgreSQL",
+				   "a device database is a SQLite file, not PostgreSQL");
+			return EXIT_FAIL;
+		}
+		if (pg_open(db, 0, &pg, &err) < 0) {
+			cli_error(&err);
+			error_clear(&err);
+			return EXIT_FAIL;
+		}
+		tg = pg_merge_target(pg);
+	} else {
+		if (store_open(db, STORE_OPEN_CHECK | (import ? 0 : STORE_OPEN_CREATE), &s,
+			       &err) < 0) {
+			cli_error(&err);
+			error_clear(&err);
+			return EXIT_FAIL;
+		}
+		tg = store_merge_target(s);
 	}
-	ring = keys_ring_new(s, cli_passphrase, NULL);
+	ring = s ? keys_ring_new(s, cli_passphrase, NULL) : NULL;
 	memset(&p, 0, sizeof(p));
 	p.tty = isatty(2);
 	p.n = n;
@@ -74,7 +119,12 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 		p.i = i + 1;
 		p.name = bundles[i];
 		clock_gettime(CLOCK_MONOTONIC, &p.t0);
-		rc = keys_merge_bundle(ring, bundles[i], import, &kv, &st, on_progress, &p, &err);
+		memset(&kv, 0, sizeof(kv));
+		if (pg)
+			rc = merge_pg_bundle(&tg, bundles[i], &st, &p, &err);
+		else
+			rc = keys_merge_bundle(ring, bundles[i], import, &kv, &st, on_progress, &p,
+					       &err);
 		if (p.tty)
 			fprintf(stderr, "\r\033[K");
 		if (rc < 0) {
@@ -135,6 +185,7 @@ int cli_apply_bundles(const char *db, char **bundles, int n, bool import)
 		printf(T_("样本分配：%zu 户\n", "assignments: %zu households\n"), tot.assignments);
 	keys_ring_free(ring);
 	store_close(s);
+	pg_close(pg);
 	return refused ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "ruhu/i18n.h"
 #include "ruhu/keys.h"
 #include "ruhu/seal.h"
+#include "ruhu/pg.h"
 #include "ruhu/status.h"
 #include "ruhu/store.h"
 
@@ -125,6 +126,7 @@ int cmd_status(int argc, char **argv)
 						"by enumerator"};
 	struct error err = ERROR_INIT;
 	struct store *s = NULL;
+	struct pg *pg = NULL;
 	struct status_report r;
 	const char *db = NULL;
 	int i, g;
@@ -142,7 +144,18 @@ int cmd_status(int argc, char **argv)
 	}
 	if (!db)
 		return cli_usage("status");
-	if (store_open(db, STORE_OPEN_READONLY, &s, &err) < 0 || store_status_report(s, &r, &err) < 0) {
+	if (pg_is_conninfo(db)) {
+		/* a team database on PostgreSQL: named without its connection
+		 * string (which may hold a password) */
+		if (pg_open(db, 0, &pg, &err) < 0 || pg_status_report(pg, &r, &err) < 0) {
+			cli_error(&err);
+			error_clear(&err);
+			pg_close(pg);
+			return EXIT_FAIL;
+		}
+		db = pg_name(pg);
+	} else if (store_open(db, STORE_OPEN_READONLY, &s, &err) < 0 ||
+		   store_status_report(s, &r, &err) < 0) {
 		cli_error(&err);
 		error_clear(&err);
 		store_close(s);
@@ -173,5 +186,6 @@ int cmd_status(int argc, char **argv)
 		       r.dev[k].bundles);
 	store_status_report_release(&r);
 	store_close(s);
+	pg_close(pg);
 	return EXIT_OK;
 }

@@ -92,14 +92,17 @@ const struct cmd_entry cmd_table[] = {
 	 "ruhu merge --db 团队库 数据包...\n\n逐个完整校验后在一个事务中合并；重复合并不改变任何内容；"
 	 "同一版本内容不同记为冲突，同一户两个访谈记为重复。签名的数据包（团队密钥，见 docs/bundle.md）先核对签名、"
 	 "设备登记或吊销、团队、在设备序列中的位置（分叉拒绝，缺号警告），再用团队密钥解密（口令取自 "
-	 "RUHU_PASSPHRASE 或终端）。有数据包被拒绝时退出码为 1，其余照常合并。",
+	 "RUHU_PASSPHRASE 或终端）。有数据包被拒绝时退出码为 1，其余照常合并。"
+	 "团队库也可以在 PostgreSQL 服务器上：--db postgresql://主机/库名 或 \"host=… dbname=…\"（见 ruhu help db）。",
 	 "ruhu merge --db TEAM.db BUNDLE...\n\nVerifies each bundle completely, then merges it in "
 	 "one transaction; merging a bundle again changes nothing; an equal revision with "
 	 "different content is kept as a conflict, one household under two interviews is flagged "
 	 "as a duplicate. A sealed bundle (team keys, docs/bundle.md) is checked first: signature, "
 	 "device enrolment or revocation, team, its place in the device's chain (a fork is refused, "
 	 "a gap reported), then decrypted with the team's key (passphrase from RUHU_PASSPHRASE or "
-	 "the terminal). Exits 1 if any bundle was refused; the others still merge."},
+	 "the terminal). Exits 1 if any bundle was refused; the others still merge. The team "
+	 "database may be on a PostgreSQL server: --db postgresql://HOST/DBNAME or "
+	 "\"host=... dbname=...\" (see ruhu help db)."},
 	{"keys", cmd_keys, "团队密钥与设备密钥", "team and device keys",
 	 "ruhu keys init --db 团队库 [--escrow 公钥文件] [--replace]\n"
 	 "ruhu keys show --db 数据库\n"
@@ -132,6 +135,19 @@ const struct cmd_entry cmd_table[] = {
 	 "bundle; --enrol enrols, --revoke revokes (its later bundles are refused with the "
 	 "reason), --policy enrolled accepts enrolled devices only (default first-use: an unknown "
 	 "device's first signed bundle enrols its key, with a warning)."},
+	{"db", cmd_db, "团队库在 PostgreSQL 上：建库、复制", "team databases on PostgreSQL: set up, copy",
+	 "ruhu db init --db postgresql://主机/库名\nruhu db copy --from 甲 --to 乙\n\n在一个空的 PostgreSQL 数据库里建立 ruhu 的表"
+	 "（已有旧版本的表则升级）；之后 merge --db 同一个连接串即合并到该服务器。连接串也可写成 "
+	 "\"host=… dbname=…\"；密码不要写在命令行上，用 PGPASSFILE（~/.pgpass）或服务文件；"
+	 "TLS 用 libpq 的 sslmode。copy 把整个团队库在 SQLite 文件和 PostgreSQL 之间复制（两个方向都可），"
+	 "目标须是新的或空的，在一个事务中写入，设备编号随之复制（副本是同一个库）；审计结果不复制。",
+	 "ruhu db init --db postgresql://HOST/DBNAME\nruhu db copy --from A --to B\n\nCreates ruhu's tables in an empty PostgreSQL "
+	 "database (or upgrades older ones); then merge --db with the same connection string "
+	 "merges into that server. The connection string may also be \"host=... dbname=...\"; "
+	 "keep passwords off the command line: PGPASSFILE (~/.pgpass) or a service file; TLS is "
+	 "libpq's sslmode. copy moves a whole team database between a SQLite file and PostgreSQL "
+	 "(either way) into a new or empty target, in one transaction, device id included (the "
+	 "copy is the same database); audit results are not copied."},
 	{"import", cmd_import, "在设备上导入返回数据包", "apply a return bundle on a device",
 	 "ruhu import --db 数据库 数据包...\n\n导入团队长给本设备的样本分配和退回的访谈，保证与 merge 相同，"
 	 "然后列出退回待修改的访谈及团队长的批注。",

@@ -48,6 +48,9 @@ int cmd_export(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cli_apply_bundles(const char *db, char **bundles, int n, bool import);
 
+/* cmd_db.c */
+int cmd_db(int argc, char **argv);
+
 /* cmd_import.c */
 int cmd_import(int argc, char **argv);
 

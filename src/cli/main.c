@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "ruhu/i18n.h"
+#include "ruhu/pg.h"
 #include "ruhu/termsafe.h"
 
 #include <locale.h>
@@ -184,6 +185,31 @@ static int take_lang(int argc, char **argv)
 	return o;
 }
 
+/* A PostgreSQL connection string given to --db of a command that works on
+ * SQLite only (docs/pg.md lists which do): refused here, clearly, rather
+ * than taken for a file name and created. */
+static bool pg_refused(const char *cmd, int argc, char **argv)
+{
+	/* import: cli_apply_bundles says a device database is SQLite */
+	static const char *const pg_ok[] = {"merge", "import", "status", "db", NULL};
+	int i, k;
+
+	for (k = 0; pg_ok[k]; k++)
+		if (!strcmp(cmd, pg_ok[k]))
+			return false;
+	for (i = 2; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--db") || !pg_is_conninfo(argv[i + 1]))
+			continue;
+		cli_errorf("ruhu %s 还不能直接用于 PostgreSQL 上的数据库：先用 ruhu db copy 复制到 "
+			   "SQLite 文件再运行",
+			   "ruhu %s does not work on a PostgreSQL database yet: copy it to a SQLite "
+			   "file with ruhu db copy and run it there",
+			   cmd);
+		return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd_entry *c;
@@ -211,5 +237,7 @@ int main(int argc, char **argv)
 		char *args[] = {argv[0], argv[1], NULL};
 		return cmd_help(2, args);
 	}
+	if (pg_refused(c->name, argc, argv))
+		return EXIT_FAIL;
 	return c->fn(argc - 1, argv + 1);
 }

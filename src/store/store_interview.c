@@ -991,7 +991,7 @@ static void bind_event_row(sqlite3_stmt *q, const struct store_event *ev,
 
 /* SHA-256 of an event's content (every column but device and seq), each
  * field told apart from NULL, so two versions order the same way everywhere. */
-static void event_hash(const struct store_event *ev, char hex[65])
+void store_event_hash(const struct store_event *ev, char hex[65])
 {
 	const char *f[9] = {ev->interview, ev->kind, ev->actor, ev->path, ev->old_value,
 			    ev->new_value, store_special_name(ev->old_special),
@@ -1080,8 +1080,8 @@ static int event_collide(struct store *s, const struct store_event *ev, const st
 		ret = 0;
 		goto done;
 	}
-	event_hash(&old, h_old);
-	event_hash(ev, h_new);
+	store_event_hash(&old, h_old);
+	store_event_hash(ev, h_new);
 	if (strcmp(h_new, h_old) >= 0) {
 		ret = clash_add(s, ev, h_new, err);
 		if (ret > 0)

@@ -42,6 +42,7 @@ bad=$(printf '%s\n' "$syms" | awk '
 		else if (o ~ /^src_score_/) ok = s ~ /^(score|profile)_/
 		else if (o ~ /^src_audit_/) ok = s ~ /^audit_/
 		else if (o ~ /^src_data_/) ok = s ~ /^data_/
+		else if (o ~ /^src_pg_/) ok = s ~ /^pg_/
 		else if (o ~ /^sync_/) ok = s ~ /^(bundle|merge|export|conflicts?|seal)_/
 		else if (o ~ /^src_keys_/) ok = s ~ /^keys_/
 		else ok = 0

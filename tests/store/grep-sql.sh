@@ -48,6 +48,25 @@ for f in $found; do
 		;;
 	esac
 done
+# PostgreSQL (issue 19): its SQL lives in src/pg, the only place that
+# includes libpq or runs a statement; tests reach the server with psql
+pg_found=$(find . -path ./.git -prune -o -path './build*' -prune -o \( -name '*.c' -o -name '*.h' \) -print |
+	sed 's|^\./||' | sort | xargs grep -lE 'PQexec|PQprepare|PQputCopy|#include <libpq-fe\.h>' 2>/dev/null)
+for f in $pg_found; do
+	case $f in
+	src/pg/*) continue ;;
+	esac
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n - $f uses libpq outside src/pg"
+done
+n=$((n + 1))
+if printf '%s\n' "$pg_found" | grep -q '^src/pg/pg.c$'; then
+	echo "ok $n - the scan finds PostgreSQL SQL in src/pg only"
+else
+	fails=$((fails + 1))
+	echo "not ok $n - the scan found no libpq call in src/pg: it is broken"
+fi
 # the check itself works: it sees the store's own files
 n=$((n + 1))
 if printf '%s\n' "$found" | grep -q '^src/store/store.c$'; then
