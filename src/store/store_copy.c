@@ -72,7 +72,7 @@ static const struct store_copy_table tables[] = {
 	{"assignment_field", COLS(c_assignment_field), "household_key, name"},
 	{"interview", COLS(c_interview), "uuid"},
 	{"answer", COLS(c_answer), "interview, path"},
-	{"event", COLS(c_event), "id"},
+	{"event", COLS(c_event), "device, seq"},
 	{"event_clash", COLS(c_event_clash), "device, seq, hash"},
 	{"comment", COLS(c_comment), "uuid"},
 	{"sync_bundle", COLS(c_sync_bundle), "device, kind, for_device, sequence"},
@@ -195,7 +195,7 @@ static int k_begin(void *ctx, struct error *err)
 		goto fail;
 	/* a new store has its own events (none yet for a team database, but
 	 * never mixed into a copy) */
-	if (sqlite3_exec(s->db, "DELETE FROM event", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(s->db, "DELETE FROM event_row", NULL, NULL, NULL) != SQLITE_OK) {
 		ret = store_db_fail(s, sqlite3_errcode(s->db), err);
 		goto fail;
 	}
@@ -212,6 +212,16 @@ static int k_table(void *ctx, const struct store_copy_table *t, struct error *er
 	size_t i;
 	int ret;
 
+	if (!strcmp(t->name, "event")) {
+		/* `event` is a view over event_row (schema step 8): its device,
+		 * interview, kind and path go in as their integer keys (k_row) */
+		strbuf_addstr(&sb, "INSERT INTO event_row(device, seq, interview, time, kind, actor,"
+				   " path, old_value, new_value, old_special, new_special, extra)"
+				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+		ret = store_prepare(s, sb.buf, &ins, err);
+		strbuf_release(&sb);
+		return ret;
+	}
 	strbuf_addf(&sb, "INSERT INTO \"%s\" (", t->name);
 	for (i = 0; i < t->n_cols; i++)
 		strbuf_addf(&sb, "%s\"%s\"", i ? ", " : "", t->cols[i].name);
@@ -229,7 +239,11 @@ static int k_table(void *ctx, const struct store_copy_table *t, struct error *er
 static int k_row(void *ctx, const struct store_copy_table *t, const struct store_copy_val *v,
 		 struct error *err)
 {
+	/* c_event's columns kept as keys: device, interview, kind, path */
+	static const int event_key[12] = {STORE_KEY_DEVICE, -1, STORE_KEY_INTERVIEW, -1,
+					  STORE_KEY_NAME, -1, STORE_KEY_NAME, -1, -1, -1, -1, -1};
 	struct store *s = ctx;
+	bool is_event = !strcmp(t->name, "event");
 	size_t i;
 	int rc;
 
@@ -237,7 +251,15 @@ static int k_row(void *ctx, const struct store_copy_table *t, const struct store
 	for (i = 0; i < t->n_cols; i++) {
 		int c = (int)i + 1;
 
-		if (!v[i].p)
+		if (is_event && event_key[i] >= 0) {
+			int64_t id;
+
+			/* NUL-terminated: SQLite column text or libpq's values */
+			if (store_key_id(s, (enum store_key)event_key[i], v[i].p, true, &id,
+					 err) < 0)
+				return -1;
+			sqlite3_bind_int64(ins, c, id);
+		} else if (!v[i].p)
 			sqlite3_bind_null(ins, c);
 		else if (t->cols[i].type == STORE_COPY_INT)
 			sqlite3_bind_int64(ins, c, strtoll(v[i].p, NULL, 10));
